@@ -1,0 +1,475 @@
+//! [`MemFile`], an open file handle, and [`OpenOptions`].
+
+mod options;
+
+use std::fmt;
+use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::SeqCst;
+
+use parking_lot::Mutex;
+
+pub use options::OpenOptions;
+
+use crate::error::{Op, Reason, fail};
+use crate::fs::{Held, Inner};
+use crate::lock::Access;
+use crate::metadata::Metadata;
+use crate::storage::MAX_FILE_SIZE;
+use crate::tree::FileData;
+
+/// What an open handle may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Mode {
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+    pub(crate) append: bool,
+}
+
+/// An open file in a [`MemFs`](crate::MemFs).
+///
+/// This corresponds to [`std::fs::File`]: it implements [`Read`], [`Write`] and [`Seek`], also
+/// for `&MemFile` (the cursor is shared, and each call is atomic), and offers positional
+/// [`read_at`](MemFile::read_at) / [`write_at`](MemFile::write_at) that leave the cursor alone.
+///
+/// A handle holds its file's lock from open to drop: a read-only handle shares it with other
+/// readers, a writable one holds it alone. While any handle is open, the file cannot be
+/// removed or renamed (`ResourceBusy`). Writes go straight into the file: other handles and
+/// whole-file reads see them as soon as the call returns; there is nothing to flush.
+///
+/// ```
+/// use dmemfs_core::MemFs;
+/// use std::io::{Read, Seek, SeekFrom, Write};
+///
+/// let fs = MemFs::new();
+/// let mut file = fs.options().read(true).write(true).create(true).open("/data.bin")?;
+/// file.write_all(b"hello world")?;
+/// file.seek(SeekFrom::Start(6))?;
+/// let mut word = String::new();
+/// file.read_to_string(&mut word)?;
+/// assert_eq!(word, "world");
+/// file.write_at(b"HELLO", 0)?;
+/// drop(file);
+/// assert_eq!(fs.read("/data.bin")?, b"HELLO world");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct MemFile {
+    inner: Arc<Inner>,
+    held: Held,
+    path: Box<str>,
+    cursor: Mutex<u64>,
+    mode: Mode,
+}
+
+impl fmt::Debug for MemFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemFile")
+            .field("path", &self.path)
+            .field("read", &self.mode.read)
+            .field("write", &self.mode.write)
+            .field("append", &self.mode.append)
+            .field("position", &*self.cursor.lock())
+            .finish()
+    }
+}
+
+impl MemFile {
+    pub(crate) fn new(inner: Arc<Inner>, held: Held, path: Box<str>, mode: Mode) -> MemFile {
+        inner.open_handles.fetch_add(1, SeqCst);
+        MemFile {
+            inner,
+            held,
+            path,
+            cursor: Mutex::new(0),
+            mode,
+        }
+    }
+
+    /// The file's normalised virtual path.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir("/logs")?;
+    /// assert_eq!(fs.create("logs//today.txt/")?.path(), "/logs/today.txt");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The file's current metadata.
+    ///
+    /// This corresponds to [`std::fs::File::metadata`].
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let fs = dmemfs_core::MemFs::new();
+    /// let mut f = fs.create("/a")?;
+    /// f.write_all(b"abc")?;
+    /// assert_eq!(f.metadata()?.len(), 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metadata(&self) -> io::Result<Metadata> {
+        Ok(Metadata::of_file(&self.held.node))
+    }
+
+    /// Truncates or extends the file to `size` bytes; extension reads as zeros and is charged
+    /// to the quota. The cursor does not move.
+    ///
+    /// This corresponds to [`std::fs::File::set_len`].
+    ///
+    /// # Errors
+    /// `Unsupported` on a handle opened without write access, `InvalidInput` above
+    /// [`MAX_FILE_SIZE`](crate::MAX_FILE_SIZE), `StorageFull` when the quota cannot hold the
+    /// extension (nothing changes).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// let f = fs.create("/a")?;
+    /// f.set_len(4)?;
+    /// drop(f); // the writer holds the file's lock until dropped
+    /// assert_eq!(fs.read("/a")?, [0, 0, 0, 0]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_len(&self, size: u64) -> io::Result<()> {
+        if !self.mode.write {
+            return Err(self.fail(Op::SetLen, Reason::WrongMode("writing")));
+        }
+        if size > MAX_FILE_SIZE {
+            return Err(self.fail(
+                Op::SetLen,
+                Reason::InvalidArgument(format!("length {size} exceeds the maximum file size")),
+            ));
+        }
+        let mut data = self.held.node.data.write();
+        let old = data.storage.len();
+        if size == old {
+            return Ok(());
+        }
+        let reservation = self
+            .inner
+            .reserve(size.saturating_sub(old))
+            .map_err(|r| self.fail(Op::SetLen, r))?;
+        data.storage
+            .set_len(size)
+            .map_err(|_| self.fail(Op::SetLen, Reason::AllocationFailed(size - old.min(size))))?;
+        reservation.commit();
+        self.inner.quota.release(old.saturating_sub(size));
+        data.touch();
+        Ok(())
+    }
+
+    /// Does nothing: contents live in memory and are always up to date. Present so code
+    /// written for [`std::fs::File`] compiles unchanged.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create("/a")?.sync_all()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn sync_all(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Does nothing, like [`sync_all`](Self::sync_all).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create("/a")?.sync_data()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn sync_data(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Reads from `offset` into `buf` without moving the cursor; returns the bytes read
+    /// (0 at or past the end).
+    ///
+    /// This corresponds to `std::os::unix::fs::FileExt::read_at`.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a", "0123456789")?;
+    /// let f = fs.open("/a")?;
+    /// let mut buf = [0; 3];
+    /// assert_eq!(f.read_at(&mut buf, 4)?, 3);
+    /// assert_eq!(&buf, b"456");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        if !self.mode.read {
+            return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
+        }
+        Ok(self.held.node.data.read().storage.read_at(offset, buf))
+    }
+
+    /// Reads exactly `buf.len()` bytes from `offset`, without moving the cursor.
+    ///
+    /// This corresponds to `std::os::unix::fs::FileExt::read_exact_at`.
+    ///
+    /// # Errors
+    /// `UnexpectedEof` if the file ends first (then `buf`'s contents are unspecified).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a", "0123")?;
+    /// let f = fs.open("/a")?;
+    /// let mut buf = [0; 2];
+    /// f.read_exact_at(&mut buf, 2)?;
+    /// assert_eq!(&buf, b"23");
+    /// assert!(f.read_exact_at(&mut buf, 3).is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        let n = self.read_at(buf, offset)?;
+        if n < buf.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "read_exact_at `{}`: the file ends before {} more bytes",
+                    self.path,
+                    buf.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes `buf` at `offset` without moving the cursor, zero-filling any gap past the end.
+    /// The whole buffer is written or, on error, nothing.
+    ///
+    /// This corresponds to `std::os::unix::fs::FileExt::write_at`. As on Linux, a handle
+    /// opened for appending writes at the end whatever the offset.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// let f = fs.create("/a")?;
+    /// f.write_at(b"xy", 3)?;
+    /// drop(f);
+    /// assert_eq!(fs.read("/a")?, b"\0\0\0xy");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write_at(&self, buf: &[u8], offset: u64) -> io::Result<usize> {
+        if !self.mode.write {
+            return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
+        }
+        let mut data = self.held.node.data.write();
+        let offset = if self.mode.append {
+            data.storage.len()
+        } else {
+            offset
+        };
+        write_locked(&self.inner, &mut data, offset, buf).map_err(|r| self.fail(Op::Write, r))?;
+        Ok(buf.len())
+    }
+
+    /// Writes all of `buf` at `offset`, like [`write_at`](Self::write_at).
+    ///
+    /// This corresponds to `std::os::unix::fs::FileExt::write_all_at`.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create("/a")?.write_all_at(b"hi", 0)?;
+    /// assert_eq!(fs.read("/a")?, b"hi");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        self.write_at(buf, offset).map(drop)
+    }
+
+    fn fail(&self, op: Op, reason: Reason) -> io::Error {
+        fail(op, &self.path, reason)
+    }
+
+    fn read_cursor(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.mode.read {
+            return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
+        }
+        let mut cursor = self.cursor.lock();
+        let n = self.held.node.data.read().storage.read_at(*cursor, buf);
+        *cursor += n as u64;
+        Ok(n)
+    }
+
+    fn read_cursor_to_end(&self, out: &mut Vec<u8>) -> io::Result<usize> {
+        if !self.mode.read {
+            return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
+        }
+        let mut cursor = self.cursor.lock();
+        let data = self.held.node.data.read();
+        let n = data.storage.read_to_end(*cursor, out).map_err(|_| {
+            self.fail(
+                Op::Read,
+                Reason::AllocationFailed(data.storage.len().saturating_sub(*cursor)),
+            )
+        })?;
+        *cursor += n as u64;
+        Ok(n)
+    }
+
+    fn write_cursor(&self, buf: &[u8]) -> io::Result<usize> {
+        if !self.mode.write {
+            return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
+        }
+        let mut cursor = self.cursor.lock();
+        let mut data = self.held.node.data.write();
+        let offset = if self.mode.append {
+            data.storage.len()
+        } else {
+            *cursor
+        };
+        write_locked(&self.inner, &mut data, offset, buf).map_err(|r| self.fail(Op::Write, r))?;
+        *cursor = offset + buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn seek_cursor(&self, pos: SeekFrom) -> io::Result<u64> {
+        let mut cursor = self.cursor.lock();
+        let target = match pos {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::Current(delta) => cursor.checked_add_signed(delta),
+            SeekFrom::End(delta) => self
+                .held
+                .node
+                .data
+                .read()
+                .storage
+                .len()
+                .checked_add_signed(delta),
+        };
+        match target {
+            Some(n) if n <= MAX_FILE_SIZE => {
+                *cursor = n;
+                Ok(n)
+            }
+            _ => Err(self.fail(
+                Op::Seek,
+                Reason::InvalidArgument(format!(
+                    "{pos:?} leads before the start or past the maximum file size"
+                )),
+            )),
+        }
+    }
+}
+
+/// Writes `buf` at `offset` into a file whose data lock the caller holds: checks the size
+/// limit, charges the growth, copies, and records the change. All or nothing.
+pub(crate) fn write_locked(
+    inner: &Inner,
+    data: &mut FileData,
+    offset: u64,
+    buf: &[u8],
+) -> Result<(), Reason> {
+    if buf.is_empty() {
+        return Ok(());
+    }
+    let end = offset
+        .checked_add(buf.len() as u64)
+        .filter(|&end| end <= MAX_FILE_SIZE)
+        .ok_or(Reason::FileTooLarge)?;
+    let growth = end.saturating_sub(data.storage.len());
+    let reservation = inner.reserve(growth)?;
+    data.storage
+        .write_at(offset, buf)
+        .map_err(|_| Reason::AllocationFailed(growth))?;
+    reservation.commit();
+    data.touch();
+    Ok(())
+}
+
+impl Drop for MemFile {
+    fn drop(&mut self) {
+        if self.held.access() == Access::Exclusive {
+            self.held.node.data.write().storage.compact();
+        }
+        self.inner.open_handles.fetch_sub(1, SeqCst);
+        // `held` releases the file lock after this body.
+    }
+}
+
+impl Read for &MemFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_cursor(buf)
+    }
+
+    fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        self.read_cursor_to_end(buf)
+    }
+
+    fn read_to_string(&mut self, buf: &mut String) -> io::Result<usize> {
+        let mut bytes = Vec::new();
+        self.read_cursor_to_end(&mut bytes)?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| self.fail(Op::Read, Reason::InvalidUtf8))?;
+        buf.push_str(&text);
+        Ok(text.len())
+    }
+}
+
+impl Read for MemFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self).read(buf)
+    }
+
+    fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        (&*self).read_to_end(buf)
+    }
+
+    fn read_to_string(&mut self, buf: &mut String) -> io::Result<usize> {
+        (&*self).read_to_string(buf)
+    }
+}
+
+impl Write for &MemFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_cursor(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        // One call, one change: gather first so the write stays atomic.
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let mut joined = Vec::with_capacity(total);
+        for buf in bufs {
+            joined.extend_from_slice(buf);
+        }
+        self.write_cursor(&joined)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Write for MemFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&*self).write(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        (&*self).write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Seek for &MemFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.seek_cursor(pos)
+    }
+
+    fn stream_position(&mut self) -> io::Result<u64> {
+        Ok(*self.cursor.lock())
+    }
+}
+
+impl Seek for MemFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        (&*self).seek(pos)
+    }
+
+    fn stream_position(&mut self) -> io::Result<u64> {
+        (&*self).stream_position()
+    }
+}

@@ -1,0 +1,392 @@
+//! [`OpenOptions`]: how to open a file, mirroring `std::fs::OpenOptions`.
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{MemFile, Mode};
+use crate::error::{Op, Reason, fail};
+use crate::fs::{Held, Lookup, MemFs, Wait};
+use crate::lock::{Access, HandleLock};
+use crate::storage::{MAX_FILE_SIZE, Storage};
+use crate::tree::{FileNode, Miss, Node};
+
+/// Options for opening a file, from [`MemFs::options`].
+///
+/// This corresponds to [`std::fs::OpenOptions`], with the same flag rules as on Linux, plus
+/// [`preallocate`](Self::preallocate) and [`lock_timeout`](Self::lock_timeout). The D-MemFS
+/// modes map to:
+///
+/// | D-MemFS | dmemfs |
+/// |---|---|
+/// | `rb` | `fs.open(p)` = `.read(true)` |
+/// | `wb` | `fs.create(p)` = `.write(true).create(true).truncate(true)` |
+/// | `ab` | `.append(true).create(true)` |
+/// | `r+b` | `.read(true).write(true)` |
+/// | `xb` | `.write(true).create_new(true)` |
+///
+/// ```
+/// use dmemfs_core::MemFs;
+/// use std::io::Write;
+///
+/// let fs = MemFs::new();
+/// let mut log = fs.options().append(true).create(true).open("/app.log")?;
+/// log.write_all(b"started\n")?;
+/// drop(log);
+/// let again = fs.options().write(true).create_new(true).open("/app.log");
+/// assert_eq!(again.unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "options do nothing until `open` is called"]
+pub struct OpenOptions {
+    fs: MemFs,
+    read: bool,
+    write: bool,
+    append: bool,
+    truncate: bool,
+    create: bool,
+    create_new: bool,
+    preallocate: u64,
+    /// `None`: the filesystem's default.
+    lock_timeout: Option<Option<Duration>>,
+}
+
+impl MemFs {
+    /// Options to open a file with, all off to start with.
+    ///
+    /// This corresponds to [`std::fs::OpenOptions::new`] (and `File::options`).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a", "abc")?;
+    /// let f = fs.options().read(true).write(true).open("/a")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn options(&self) -> OpenOptions {
+        OpenOptions {
+            fs: self.clone(),
+            read: false,
+            write: false,
+            append: false,
+            truncate: false,
+            create: false,
+            create_new: false,
+            preallocate: 0,
+            lock_timeout: None,
+        }
+    }
+
+    /// Opens a file for reading.
+    ///
+    /// This corresponds to [`std::fs::File::open`].
+    ///
+    /// # Errors
+    /// `NotFound`, `IsADirectory`, `NotADirectory` (a file in the middle of the path),
+    /// `WouldBlock` if a writer holds the file beyond the lock timeout, `InvalidInput` for an
+    /// invalid path.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a.txt", "text")?;
+    /// let mut s = String::new();
+    /// fs.open("/a.txt")?.read_to_string(&mut s)?;
+    /// assert_eq!(s, "text");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn open(&self, path: impl AsRef<str>) -> io::Result<MemFile> {
+        self.options().read(true).open(path)
+    }
+
+    /// Opens a file for writing, creating it or truncating it.
+    ///
+    /// This corresponds to [`std::fs::File::create`].
+    ///
+    /// # Errors
+    /// `NotFound` if the parent directory is missing, `IsADirectory`, `WouldBlock` if other
+    /// handles hold the file beyond the lock timeout, `QuotaExceeded` at the node limit,
+    /// `InvalidInput` for an invalid path or the root.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create("/a.txt")?.write_all(b"new")?;
+    /// assert_eq!(fs.read("/a.txt")?, b"new");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn create(&self, path: impl AsRef<str>) -> io::Result<MemFile> {
+        self.options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+    }
+}
+
+impl OpenOptions {
+    /// Allow reading.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new(); fs.write("/a", "")?;
+    /// fs.options().read(true).open("/a")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn read(&mut self, read: bool) -> &mut Self {
+        self.read = read;
+        self
+    }
+
+    /// Allow writing.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new(); fs.write("/a", "")?;
+    /// fs.options().write(true).open("/a")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write(&mut self, write: bool) -> &mut Self {
+        self.write = write;
+        self
+    }
+
+    /// Write at the end of the file, whatever the cursor (implies write access).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # let fs = dmemfs_core::MemFs::new(); fs.write("/a", "ab")?;
+    /// fs.options().append(true).open("/a")?.write_all(b"c")?;
+    /// assert_eq!(fs.read("/a")?, b"abc");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn append(&mut self, append: bool) -> &mut Self {
+        self.append = append;
+        self
+    }
+
+    /// Truncate an existing file to length 0 on open (needs write access, not append).
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new(); fs.write("/a", "old")?;
+    /// fs.options().write(true).truncate(true).open("/a")?;
+    /// assert!(fs.read("/a")?.is_empty());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn truncate(&mut self, truncate: bool) -> &mut Self {
+        self.truncate = truncate;
+        self
+    }
+
+    /// Create the file if it does not exist (needs write or append access).
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.options().write(true).create(true).open("/new")?;
+    /// assert!(fs.is_file("/new"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn create(&mut self, create: bool) -> &mut Self {
+        self.create = create;
+        self
+    }
+
+    /// Create the file, failing with `AlreadyExists` if anything is at the path (needs write
+    /// or append access). Checked before waiting for any lock.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.options().write(true).create_new(true).open("/once")?;
+    /// assert!(fs.options().write(true).create_new(true).open("/once").is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn create_new(&mut self, create_new: bool) -> &mut Self {
+        self.create_new = create_new;
+        self
+    }
+
+    /// Make the file at least `len` bytes long on open, zero-filled and charged to the quota,
+    /// so later writes inside that length cannot run out of quota. Needs write access. The
+    /// cursor stays at 0.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::with_quota(100);
+    /// let f = fs.options().write(true).create(true).preallocate(64).open("/reserved")?;
+    /// assert_eq!(f.metadata()?.len(), 64);
+    /// assert_eq!(fs.stats().used, 64);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn preallocate(&mut self, len: u64) -> &mut Self {
+        self.preallocate = len;
+        self
+    }
+
+    /// How long to wait for the file's lock: `Some(d)` waits up to `d` (zero tries once),
+    /// `None` waits without limit. If not called, the filesystem's default applies.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// let _writer = fs.create("/busy")?;
+    /// let err = fs.options().read(true).lock_timeout(Some(Duration::from_millis(10))).open("/busy");
+    /// assert_eq!(err.unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn lock_timeout(&mut self, timeout: Option<Duration>) -> &mut Self {
+        self.lock_timeout = Some(timeout);
+        self
+    }
+
+    /// Opens the file at `path` with these options.
+    ///
+    /// This corresponds to [`std::fs::OpenOptions::open`].
+    ///
+    /// # Errors
+    /// - `InvalidInput`: no access mode, `truncate`/`create`/`create_new` without write
+    ///   access, `truncate` with `append`, `preallocate` without write access, an invalid
+    ///   path, or the root with `create`/`create_new`;
+    /// - `NotFound`: the file (without `create`) or its parent directory is missing;
+    /// - `AlreadyExists`: `create_new` and something is at the path;
+    /// - `IsADirectory`, `NotADirectory` (a file in the middle of the path);
+    /// - `WouldBlock`: other handles hold the file beyond the lock timeout;
+    /// - `StorageFull` (preallocation beyond the quota), `QuotaExceeded` (node limit).
+    ///
+    /// A failed open changes nothing: a file it would have created does not appear.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// let err = fs.options().read(true).truncate(true).open("/a").unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn open(&self, path: impl AsRef<str>) -> io::Result<MemFile> {
+        let raw = path.as_ref();
+        self.check_flags()
+            .map_err(|reason| fail(Op::Open, raw, reason))?;
+        let path = self.fs.normalize(Op::Open, raw)?;
+        self.open_normalized(&path)
+            .map_err(|reason| fail(Op::Open, raw, reason))
+    }
+
+    /// The flag rules of `std::fs::OpenOptions` on Linux.
+    fn check_flags(&self) -> Result<(), Reason> {
+        let invalid = |msg: &str| Err(Reason::InvalidArgument(msg.to_owned()));
+        if !self.read && !self.write && !self.append {
+            return invalid("no access mode: set read, write or append");
+        }
+        if !self.write && !self.append && (self.truncate || self.create || self.create_new) {
+            return invalid("truncate, create and create_new need write or append access");
+        }
+        if self.append && self.truncate && !self.create_new {
+            return invalid("truncate cannot be combined with append");
+        }
+        if self.preallocate > 0 && !self.write && !self.append {
+            return invalid("preallocate needs write or append access");
+        }
+        if self.preallocate > MAX_FILE_SIZE {
+            return invalid("preallocate exceeds the maximum file size");
+        }
+        Ok(())
+    }
+
+    fn mode(&self) -> Mode {
+        Mode {
+            read: self.read,
+            write: self.write || self.append,
+            append: self.append,
+        }
+    }
+
+    fn open_normalized(&self, path: &str) -> Result<MemFile, Reason> {
+        let creating = self.create || self.create_new;
+        if path == "/" {
+            return Err(if creating {
+                Reason::InvalidPath("the root has no name")
+            } else {
+                Reason::IsADirectory
+            });
+        }
+        let inner = &self.fs.inner;
+        let access = if self.mode().write {
+            Access::Exclusive
+        } else {
+            Access::Shared
+        };
+        if self.create_new && inner.tree.read().get(path).is_some() {
+            return Err(Reason::AlreadyExists);
+        }
+        let mut wait = Wait::new(self.lock_timeout.unwrap_or(inner.lock_timeout));
+        loop {
+            match inner.lock_file(path, access, &mut wait)? {
+                Lookup::Dir => return Err(Reason::IsADirectory),
+                Lookup::File(_) if self.create_new => return Err(Reason::AlreadyExists),
+                Lookup::File(held) => {
+                    self.prepare_existing(&held)?;
+                    return Ok(self.handle(held, path));
+                }
+                Lookup::Missing(miss) if !creating => return Err(miss.into_reason()),
+                Lookup::Missing(Miss::Leaf) => {
+                    if let Some(held) = self.create_file(path, access)? {
+                        return Ok(self.handle(held, path));
+                    }
+                    // Something appeared at the path meanwhile: look again.
+                }
+                Lookup::Missing(miss) => return Err(miss.into_parent_reason(path)),
+            }
+        }
+    }
+
+    fn handle(&self, held: Held, path: &str) -> MemFile {
+        MemFile::new(Arc::clone(&self.fs.inner), held, path.into(), self.mode())
+    }
+
+    /// Applies `truncate` and `preallocate` to an existing file, all or nothing.
+    fn prepare_existing(&self, held: &Held) -> Result<(), Reason> {
+        let truncate = self.truncate && self.mode().write;
+        if !truncate && self.preallocate == 0 {
+            return Ok(());
+        }
+        let inner = &self.fs.inner;
+        let mut data = held.node.data.write();
+        let old = data.storage.len();
+        let base = if truncate { 0 } else { old };
+        let grows = self.preallocate > base;
+        let new_len = base.max(self.preallocate);
+        let reservation = inner.reserve(new_len.saturating_sub(old))?;
+        if truncate {
+            let fresh = Storage::zeroed(new_len).map_err(|_| Reason::AllocationFailed(new_len))?;
+            drop(std::mem::replace(&mut data.storage, fresh));
+            data.touch();
+        } else if grows {
+            data.storage
+                .set_len(new_len)
+                .map_err(|_| Reason::AllocationFailed(new_len - old))?;
+        }
+        reservation.commit();
+        inner.quota.release(old.saturating_sub(new_len));
+        if grows {
+            data.touch();
+        }
+        Ok(())
+    }
+
+    /// Creates the file under the tree's write lock; `None` if the path got taken meanwhile.
+    fn create_file(&self, path: &str, access: Access) -> Result<Option<Held>, Reason> {
+        let inner = &self.fs.inner;
+        let mut tree = inner.tree.write();
+        if tree.get(path).is_some() {
+            return if self.create_new {
+                Err(Reason::AlreadyExists)
+            } else {
+                Ok(None)
+            };
+        }
+        tree.check_parent(path)?;
+        inner.check_nodes(&tree, 1)?;
+        let reservation = inner.reserve(self.preallocate)?;
+        let storage = Storage::zeroed(self.preallocate)
+            .map_err(|_| Reason::AllocationFailed(self.preallocate))?;
+        let generation = u64::from(self.preallocate > 0);
+        let node = FileNode::new(storage, HandleLock::held(access), generation);
+        tree.insert(path, Node::File(Arc::clone(&node)));
+        reservation.commit();
+        Ok(Some(Held::adopt(node, access)))
+    }
+}

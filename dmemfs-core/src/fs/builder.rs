@@ -1,0 +1,189 @@
+//! [`MemFsBuilder`]: quota, node limit, lock timeout, memory guard.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use parking_lot::RwLock;
+
+use super::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, Inner, MemFs};
+use crate::error::{Op, Reason, fail};
+use crate::guard::{GuardState, MemoryGuard, MemoryProbe, system_probe};
+use crate::quota::Quota;
+use crate::tree::Tree;
+
+/// Configures and builds a [`MemFs`].
+///
+/// ```
+/// use dmemfs_core::{MemFs, MemoryGuard, parse_size};
+/// use std::time::Duration;
+///
+/// let fs = MemFs::builder()
+///     .quota(parse_size("32M")?)
+///     .max_nodes(10_000)
+///     .lock_timeout(Some(Duration::from_secs(2)))
+///     .memory_guard(MemoryGuard::init())
+///     .build()?;
+/// assert_eq!(fs.stats().quota, 32 << 20);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct MemFsBuilder {
+    quota: u64,
+    max_nodes: Option<u64>,
+    lock_timeout: Option<Duration>,
+    guard: MemoryGuard,
+    probe: Option<MemoryProbe>,
+}
+
+impl Default for MemFsBuilder {
+    fn default() -> Self {
+        MemFsBuilder {
+            quota: DEFAULT_QUOTA,
+            max_nodes: None,
+            lock_timeout: Some(DEFAULT_LOCK_TIMEOUT),
+            guard: MemoryGuard::OFF,
+            probe: None,
+        }
+    }
+}
+
+impl fmt::Debug for MemFsBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemFsBuilder")
+            .field("quota", &self.quota)
+            .field("max_nodes", &self.max_nodes)
+            .field("lock_timeout", &self.lock_timeout)
+            .field("memory_guard", &self.guard)
+            .field("custom_memory_probe", &self.probe.is_some())
+            .finish()
+    }
+}
+
+impl MemFsBuilder {
+    /// The byte quota: the most file content the filesystem may hold (default 256 MiB).
+    /// Zero is allowed: only empty files then fit.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::builder().quota(0).build()?;
+    /// fs.write("/empty", b"")?;
+    /// assert!(fs.write("/full", b"x").is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn quota(mut self, bytes: u64) -> Self {
+        self.quota = bytes;
+        self
+    }
+
+    /// The most nodes (files plus directories, the root included) the filesystem may hold.
+    /// Unlimited by default.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::builder().max_nodes(2).build()?;
+    /// fs.write("/one", "x")?; // root + one file
+    /// let err = fs.write("/two", "x").unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::QuotaExceeded);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_nodes(mut self, limit: u64) -> Self {
+        self.max_nodes = Some(limit);
+        self
+    }
+
+    /// How long operations wait for a file that other handles hold: `Some(d)` waits up to `d`
+    /// (zero tries once), `None` waits without limit. Default: 30 seconds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let fs = dmemfs_core::MemFs::builder().lock_timeout(Some(Duration::ZERO)).build()?;
+    /// let _writer = fs.create("/f")?;
+    /// let err = fs.open("/f").unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn lock_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// The memory guard, which checks the host's available memory (off by default).
+    ///
+    /// ```
+    /// use dmemfs_core::{MemFs, MemoryGuard};
+    /// let fs = MemFs::builder().memory_guard(MemoryGuard::init()).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn memory_guard(mut self, guard: MemoryGuard) -> Self {
+        self.guard = guard;
+        self
+    }
+
+    /// Replaces where the memory guard reads available memory (by default `sysinfo`, capped
+    /// by the container's limit). The function returns bytes, or `None` when unknown. Useful
+    /// to simulate a host short of memory in tests.
+    ///
+    /// ```
+    /// use dmemfs_core::{MemFs, MemoryGuard};
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    ///
+    /// let fs = MemFs::builder()
+    ///     .quota(1 << 20)
+    ///     .memory_guard(MemoryGuard::per_write(Duration::from_secs(1)).error())
+    ///     .memory_probe(|| Some(2 << 20)) // "2 MiB free"
+    ///     .build()?;
+    /// fs.write("/small", vec![0; 1000])?;
+    /// let tight = MemFs::builder()
+    ///     .memory_guard(MemoryGuard::per_write(Duration::from_secs(1)).error())
+    ///     .memory_probe(|| Some(100))
+    ///     .quota(1 << 20);
+    /// // The quota alone exceeds "available memory": building fails.
+    /// assert_eq!(tight.build().unwrap_err().kind(), ErrorKind::OutOfMemory);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn memory_probe(mut self, probe: impl Fn() -> Option<u64> + Send + Sync + 'static) -> Self {
+        self.probe = Some(Arc::new(probe));
+        self
+    }
+
+    /// Builds the filesystem.
+    ///
+    /// # Errors
+    /// - `InvalidInput` if the node limit is 0 (the root directory needs one node);
+    /// - `OutOfMemory` if the memory guard is set to fail and the quota exceeds the memory
+    ///   available (with the `Warn` action, a warning is logged instead).
+    ///
+    /// ```
+    /// let err = dmemfs_core::MemFs::builder().max_nodes(0).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn build(self) -> io::Result<MemFs> {
+        if self.max_nodes == Some(0) {
+            return Err(fail(
+                Op::Build,
+                "/",
+                Reason::InvalidArgument(
+                    "max_nodes must be at least 1: the root directory is a node".into(),
+                ),
+            ));
+        }
+        let probe = self.probe.unwrap_or_else(system_probe);
+        let guard = GuardState::new(self.guard, probe);
+        guard
+            .check_init(self.quota)
+            .map_err(|reason| fail(Op::Build, "/", reason))?;
+        Ok(MemFs {
+            inner: Arc::new(Inner {
+                tree: RwLock::new(Tree::new()),
+                quota: Quota::new(self.quota),
+                max_nodes: self.max_nodes,
+                lock_timeout: self.lock_timeout,
+                guard,
+                open_handles: AtomicU64::new(0),
+            }),
+        })
+    }
+}

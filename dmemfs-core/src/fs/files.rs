@@ -1,0 +1,230 @@
+//! Whole-file operations: `read`, `read_to_string`, `write`, `append`, `remove_file`.
+//! Each is one atomic step: it takes the file's lock for its whole duration.
+
+use std::io;
+use std::sync::Arc;
+
+use super::{Lookup, MemFs};
+use crate::error::{Op, Reason, fail};
+use crate::file::write_locked;
+use crate::lock::{Access, HandleLock};
+use crate::storage::{MAX_FILE_SIZE, Storage};
+use crate::tree::{FileNode, Miss, Node};
+
+impl MemFs {
+    /// Reads a whole file into a new vector.
+    ///
+    /// This corresponds to [`std::fs::read`]. It waits (up to the lock timeout) while a
+    /// writer holds the file, so it never sees a write half done.
+    ///
+    /// # Errors
+    /// `NotFound`, `IsADirectory`, `NotADirectory` (a file in the middle of the path),
+    /// `WouldBlock` (lock timeout), `InvalidInput` (invalid path).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a.bin", [1, 2, 3])?;
+    /// assert_eq!(fs.read("/a.bin")?, [1, 2, 3]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn read(&self, path: impl AsRef<str>) -> io::Result<Vec<u8>> {
+        self.read_inner(Op::Read, path.as_ref())
+    }
+
+    fn read_inner(&self, op: Op, raw: &str) -> io::Result<Vec<u8>> {
+        let path = self.normalize(op, raw)?;
+        let held = self
+            .inner
+            .lock_existing(&path, Access::Shared, &mut self.inner.wait())
+            .map_err(|reason| fail(op, raw, reason))?;
+        let data = held.node.data.read();
+        let mut out = Vec::new();
+        data.storage
+            .read_to_end(0, &mut out)
+            .map_err(|_| fail(op, raw, Reason::AllocationFailed(data.storage.len())))?;
+        Ok(out)
+    }
+
+    /// Reads a whole file into a string.
+    ///
+    /// This corresponds to [`std::fs::read_to_string`].
+    ///
+    /// # Errors
+    /// As [`read`](Self::read), plus `InvalidData` if the contents are not UTF-8.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/hello.txt", "héllo")?;
+    /// assert_eq!(fs.read_to_string("/hello.txt")?, "héllo");
+    /// fs.write("/bin", [0xff])?;
+    /// assert_eq!(fs.read_to_string("/bin").unwrap_err().kind(), std::io::ErrorKind::InvalidData);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn read_to_string(&self, path: impl AsRef<str>) -> io::Result<String> {
+        let raw = path.as_ref();
+        let bytes = self.read_inner(Op::Read, raw)?;
+        String::from_utf8(bytes).map_err(|_| fail(Op::Read, raw, Reason::InvalidUtf8))
+    }
+
+    /// Writes `contents` as the whole file, creating it or replacing what it held.
+    ///
+    /// This corresponds to [`std::fs::write`], but is atomic: if the new contents do not fit
+    /// the quota, the old contents stay (`std::fs::write` would have truncated them already).
+    /// The quota is charged the difference between the new and the old length.
+    ///
+    /// # Errors
+    /// `StorageFull` (quota), `QuotaExceeded` (node limit), `NotFound` (parent missing),
+    /// `IsADirectory`, `NotADirectory`, `WouldBlock` (lock timeout), `InvalidInput` (invalid
+    /// path or the root).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::with_quota(10);
+    /// fs.write("/a", "12345678")?;
+    /// fs.write("/a", "1234567890")?; // replaces: needs only 2 more bytes
+    /// assert_eq!(fs.write("/a", "12345678901").unwrap_err().kind(), std::io::ErrorKind::StorageFull);
+    /// assert_eq!(fs.read("/a")?, b"1234567890"); // untouched
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write(&self, path: impl AsRef<str>, contents: impl AsRef<[u8]>) -> io::Result<()> {
+        self.put(Op::Write, path.as_ref(), contents.as_ref(), false)
+    }
+
+    /// Appends `contents` to a file, creating it if missing.
+    ///
+    /// This is one atomic write at the end of the file (like opening with
+    /// `.append(true).create(true)` and writing once).
+    ///
+    /// # Errors
+    /// As [`write`](Self::write).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.append("/log", "a\n")?;
+    /// fs.append("/log", "b\n")?;
+    /// assert_eq!(fs.read_to_string("/log")?, "a\nb\n");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn append(&self, path: impl AsRef<str>, contents: impl AsRef<[u8]>) -> io::Result<()> {
+        self.put(Op::Append, path.as_ref(), contents.as_ref(), true)
+    }
+
+    fn put(&self, op: Op, raw: &str, contents: &[u8], append: bool) -> io::Result<()> {
+        let path = self.normalize(op, raw)?;
+        self.put_normalized(&path, contents, append)
+            .map_err(|reason| fail(op, raw, reason))
+    }
+
+    fn put_normalized(&self, path: &str, contents: &[u8], append: bool) -> Result<(), Reason> {
+        if path == "/" {
+            return Err(Reason::InvalidPath("the root has no name"));
+        }
+        let len = contents.len() as u64;
+        if len > MAX_FILE_SIZE {
+            return Err(Reason::FileTooLarge);
+        }
+        let inner = &self.inner;
+        let mut wait = inner.wait();
+        loop {
+            match inner.lock_file(path, Access::Exclusive, &mut wait)? {
+                Lookup::Dir => return Err(Reason::IsADirectory),
+                Lookup::File(held) => {
+                    let mut data = held.node.data.write();
+                    if append {
+                        let end = data.storage.len();
+                        return write_locked(inner, &mut data, end, contents);
+                    }
+                    let old = data.storage.len();
+                    let reservation = inner.reserve(len.saturating_sub(old))?;
+                    let fresh =
+                        Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len))?;
+                    let stale = std::mem::replace(&mut data.storage, fresh);
+                    reservation.commit();
+                    inner.quota.release(old.saturating_sub(len));
+                    // As `create` (truncate) followed by one write call.
+                    data.touch();
+                    if len > 0 {
+                        data.touch();
+                    }
+                    drop(data);
+                    drop(stale);
+                    return Ok(());
+                }
+                Lookup::Missing(Miss::Leaf) => {
+                    if self.create_with(path, contents)? {
+                        return Ok(());
+                    }
+                }
+                Lookup::Missing(miss) => return Err(miss.into_parent_reason(path)),
+            }
+        }
+    }
+
+    /// Creates a file holding `contents`; `false` if the path got taken meanwhile.
+    fn create_with(&self, path: &str, contents: &[u8]) -> Result<bool, Reason> {
+        let inner = &self.inner;
+        let len = contents.len() as u64;
+        // Checked before copying the contents, and again under the write lock.
+        {
+            let tree = inner.tree.read();
+            tree.check_parent(path)?;
+            inner.check_nodes(&tree, 1)?;
+        }
+        let reservation = inner.reserve(len)?;
+        let storage = Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len))?;
+        let mut tree = inner.tree.write();
+        if tree.get(path).is_some() {
+            return Ok(false);
+        }
+        tree.check_parent(path)?;
+        inner.check_nodes(&tree, 1)?;
+        let node = FileNode::new(storage, HandleLock::default(), u64::from(len > 0));
+        tree.insert(path, Node::File(node));
+        reservation.commit();
+        Ok(true)
+    }
+
+    /// Removes a file, giving its bytes back to the quota.
+    ///
+    /// This corresponds to [`std::fs::remove_file`].
+    ///
+    /// # Errors
+    /// `NotFound`, `IsADirectory`, `NotADirectory` (a file in the middle of the path),
+    /// `ResourceBusy` if a handle has it open, `InvalidInput` (invalid path).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a", "x")?;
+    /// let handle = fs.open("/a")?;
+    /// assert_eq!(fs.remove_file("/a").unwrap_err().kind(), std::io::ErrorKind::ResourceBusy);
+    /// drop(handle);
+    /// fs.remove_file("/a")?;
+    /// assert!(!fs.exists("/a"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn remove_file(&self, path: impl AsRef<str>) -> io::Result<()> {
+        let raw = path.as_ref();
+        let path = self.normalize(Op::RemoveFile, raw)?;
+        let freed = {
+            let mut tree = self.inner.tree.write();
+            let node = match tree.get(&path) {
+                None => return Err(fail(Op::RemoveFile, raw, tree.miss(&path).into_reason())),
+                Some(Node::Dir(_)) => return Err(fail(Op::RemoveFile, raw, Reason::IsADirectory)),
+                Some(Node::File(node)) => Arc::clone(node),
+            };
+            if node.lock.is_locked() {
+                return Err(fail(
+                    Op::RemoveFile,
+                    raw,
+                    Reason::Busy {
+                        open: path.into_owned(),
+                    },
+                ));
+            }
+            tree.remove(&path);
+            let len = node.data.read().storage.len();
+            len
+        };
+        self.inner.quota.release(freed);
+        Ok(())
+    }
+}

@@ -1,0 +1,413 @@
+//! [`MemFs`], the filesystem handle, and the internals its operations share.
+
+mod builder;
+mod dirs;
+mod files;
+mod glob;
+mod host;
+mod moves;
+mod transfer;
+mod walk;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::time::{Duration, Instant};
+
+use parking_lot::RwLock;
+
+pub use builder::MemFsBuilder;
+pub use transfer::ExportIter;
+pub use walk::Walk;
+
+use crate::error::{Op, Reason, fail};
+use crate::guard::GuardState;
+use crate::lock::Access;
+use crate::metadata::{Metadata, Stats};
+use crate::path::normalize;
+use crate::quota::{Quota, Reservation};
+use crate::tree::{FileNode, Miss, Node, Tree};
+
+/// The default byte quota of [`MemFs::new`]: 256 MiB, as in D-MemFS.
+pub const DEFAULT_QUOTA: u64 = 256 * 1024 * 1024;
+
+/// The default lock timeout: how long an operation waits for a file other handles hold.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A thread-safe in-memory filesystem with a hard byte quota.
+///
+/// `MemFs` is a cheap handle: clones share the same filesystem, and it is `Send + Sync`. The
+/// files live until the last clone and the last open [`MemFile`](crate::MemFile) are dropped.
+///
+/// Paths are UTF-8 strings in absolute POSIX style (see the [crate docs](crate#paths)). Every
+/// operation returns [`io::Result`] with the [`io::ErrorKind`] `std::fs` would give on Linux,
+/// and an [`FsError`](crate::FsError) inside naming the operation and the path.
+///
+/// ```
+/// use dmemfs_core::MemFs;
+/// use std::io::{ErrorKind, Write};
+///
+/// let fs = MemFs::with_quota(64 * 1024);
+/// fs.create_dir_all("/reports/2026")?;
+/// let mut file = fs.create("/reports/2026/q1.csv")?;
+/// file.write_all(b"region,total\nnorth,12\n")?;
+/// drop(file);
+/// assert_eq!(fs.read_to_string("/reports/2026/q1.csv")?.lines().count(), 2);
+///
+/// // The quota is checked before any memory is taken: a write that does not fit writes nothing.
+/// let err = fs.write("/big.bin", vec![0; 100 * 1024]).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::StorageFull);
+/// assert!(!fs.exists("/big.bin"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct MemFs {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) tree: RwLock<Tree>,
+    pub(crate) quota: Quota,
+    pub(crate) max_nodes: Option<u64>,
+    /// `None`: wait without limit.
+    pub(crate) lock_timeout: Option<Duration>,
+    pub(crate) guard: GuardState,
+    pub(crate) open_handles: AtomicU64,
+}
+
+impl fmt::Debug for MemFs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemFs")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl Default for MemFs {
+    fn default() -> Self {
+        MemFs::new()
+    }
+}
+
+impl MemFs {
+    /// A filesystem with the default quota of 256 MiB, no node limit, a 30 s lock timeout and
+    /// no memory guard.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// assert_eq!(fs.stats().quota, 256 * 1024 * 1024);
+    /// ```
+    pub fn new() -> MemFs {
+        MemFs::with_quota(DEFAULT_QUOTA)
+    }
+
+    /// A filesystem holding at most `quota` bytes of file contents.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::with_quota(dmemfs_core::parse_size("32M").unwrap());
+    /// assert_eq!(fs.stats().free, 32 << 20);
+    /// ```
+    pub fn with_quota(quota: u64) -> MemFs {
+        MemFs::builder()
+            .quota(quota)
+            .build()
+            .expect("a builder without node limit or memory guard cannot fail")
+    }
+
+    /// A builder for the other settings: node limit, lock timeout, memory guard.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let fs = dmemfs_core::MemFs::builder()
+    ///     .quota(1 << 20)
+    ///     .max_nodes(100)
+    ///     .lock_timeout(Some(Duration::from_millis(200)))
+    ///     .build()?;
+    /// assert_eq!(fs.stats().max_nodes, Some(100));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn builder() -> MemFsBuilder {
+        MemFsBuilder::default()
+    }
+
+    /// Usage figures: quota, bytes used and free, the high-water mark, node counts and open
+    /// handles.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::with_quota(100);
+    /// fs.write("/a", [1; 60])?;
+    /// fs.remove_file("/a")?;
+    /// let stats = fs.stats();
+    /// assert_eq!((stats.used, stats.peak_used), (0, 60));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn stats(&self) -> Stats {
+        let tree = self.inner.tree.read();
+        let used = self.inner.quota.used();
+        Stats {
+            quota: self.inner.quota.limit(),
+            used,
+            free: self.inner.quota.limit().saturating_sub(used),
+            peak_used: self.inner.quota.peak(),
+            files: tree.files(),
+            dirs: tree.dirs(),
+            nodes: tree.node_count(),
+            max_nodes: self.inner.max_nodes,
+            open_handles: self.inner.open_handles.load(SeqCst),
+        }
+    }
+
+    /// Whether `path` names a file or directory. Invalid paths give `false`.
+    ///
+    /// This corresponds to [`std::fs::exists`], without the error case.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a.txt", "x")?;
+    /// assert!(fs.exists("/a.txt") && fs.exists("/") && !fs.exists("/b") && !fs.exists("/.."));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn exists(&self, path: impl AsRef<str>) -> bool {
+        self.probe(path.as_ref(), |_| true)
+    }
+
+    /// Whether `path` names a file. Invalid paths give `false`.
+    ///
+    /// This corresponds to [`std::path::Path::is_file`].
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a.txt", "x")?;
+    /// assert!(fs.is_file("/a.txt") && !fs.is_file("/"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_file(&self, path: impl AsRef<str>) -> bool {
+        self.probe(path.as_ref(), |node| !node.is_dir())
+    }
+
+    /// Whether `path` names a directory. Invalid paths give `false`.
+    ///
+    /// This corresponds to [`std::path::Path::is_dir`].
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir("/d")?;
+    /// assert!(fs.is_dir("/d") && fs.is_dir("/") && !fs.is_dir("/nope"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_dir(&self, path: impl AsRef<str>) -> bool {
+        self.probe(path.as_ref(), Node::is_dir)
+    }
+
+    fn probe(&self, path: &str, test: impl FnOnce(&Node) -> bool) -> bool {
+        let Ok(path) = normalize(path) else {
+            return false;
+        };
+        self.inner.tree.read().get(&path).is_some_and(test)
+    }
+
+    /// The metadata of a file or directory.
+    ///
+    /// This corresponds to [`std::fs::metadata`].
+    ///
+    /// # Errors
+    /// `NotFound` if the path does not exist, `NotADirectory` if a component in the middle of
+    /// it is a file, `InvalidInput` for an invalid path.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a.txt", "hello")?;
+    /// let meta = fs.metadata("/a.txt")?;
+    /// assert!(meta.is_file() && meta.len() == 5);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metadata(&self, path: impl AsRef<str>) -> io::Result<Metadata> {
+        let raw = path.as_ref();
+        let path = self.normalize(Op::Metadata, raw)?;
+        let tree = self.inner.tree.read();
+        match tree.get(&path) {
+            Some(node) => Ok(Metadata::of(node)),
+            None => Err(fail(Op::Metadata, raw, tree.miss(&path).into_reason())),
+        }
+    }
+
+    pub(crate) fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {
+        normalize(raw).map_err(|reason| fail(op, raw, reason))
+    }
+}
+
+/// When a wait for a file lock started and when it must give up. The clock is read only when
+/// a wait actually happens.
+#[derive(Debug)]
+pub(crate) struct Wait {
+    timeout: Option<Duration>,
+    started: Option<Instant>,
+}
+
+impl Wait {
+    pub(crate) fn new(timeout: Option<Duration>) -> Wait {
+        Wait {
+            timeout,
+            started: None,
+        }
+    }
+
+    fn deadline(&mut self) -> Option<Instant> {
+        let started = *self.started.get_or_insert_with(Instant::now);
+        self.timeout
+            .and_then(|timeout| started.checked_add(timeout))
+    }
+
+    fn timed_out(&self) -> Reason {
+        Reason::LockTimeout {
+            waited: self.started.map_or(Duration::ZERO, |s| s.elapsed()),
+        }
+    }
+}
+
+/// A file lock held by an operation; released on drop unless handed to a [`MemFile`].
+#[derive(Debug)]
+pub(crate) struct Held {
+    pub(crate) node: Arc<FileNode>,
+    access: Access,
+}
+
+impl Held {
+    /// Takes ownership of a lock the caller has already acquired with `access` (a node created
+    /// with [`HandleLock::held`](crate::lock::HandleLock::held)).
+    pub(crate) fn adopt(node: Arc<FileNode>, access: Access) -> Held {
+        debug_assert!(node.lock.is_locked());
+        Held { node, access }
+    }
+
+    pub(crate) fn access(&self) -> Access {
+        self.access
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.node.lock.release(self.access);
+    }
+}
+
+/// What a path resolved to when an operation needed a file.
+#[derive(Debug)]
+pub(crate) enum Lookup {
+    File(Held),
+    Dir,
+    Missing(Miss),
+}
+
+impl Inner {
+    /// Resolves `path` and locks the file there.
+    ///
+    /// The tree lock is never held while waiting: an uncontended lock is taken under the tree's
+    /// read lock; a contended one is waited for after releasing it, then the path is checked
+    /// again, since the namespace may have changed meanwhile.
+    pub(crate) fn lock_file(
+        &self,
+        path: &str,
+        access: Access,
+        wait: &mut Wait,
+    ) -> Result<Lookup, Reason> {
+        loop {
+            let node = {
+                let tree = self.tree.read();
+                match tree.get(path) {
+                    None => return Ok(Lookup::Missing(tree.miss(path))),
+                    Some(Node::Dir(_)) => return Ok(Lookup::Dir),
+                    Some(Node::File(node)) => {
+                        if node.lock.try_acquire(access) {
+                            return Ok(Lookup::File(Held {
+                                node: Arc::clone(node),
+                                access,
+                            }));
+                        }
+                        Arc::clone(node)
+                    }
+                }
+            };
+            if !node.lock.acquire(access, wait.deadline()) {
+                return Err(wait.timed_out());
+            }
+            let held = Held { node, access };
+            let tree = self.tree.read();
+            if matches!(tree.get(path), Some(Node::File(now)) if Arc::ptr_eq(now, &held.node)) {
+                return Ok(Lookup::File(held));
+            }
+            // The file was replaced or removed while we waited: start over.
+        }
+    }
+
+    /// Like [`lock_file`](Self::lock_file), for operations that need the file to exist.
+    pub(crate) fn lock_existing(
+        &self,
+        path: &str,
+        access: Access,
+        wait: &mut Wait,
+    ) -> Result<Held, Reason> {
+        match self.lock_file(path, access, wait)? {
+            Lookup::File(held) => Ok(held),
+            Lookup::Dir => Err(Reason::IsADirectory),
+            Lookup::Missing(miss) => Err(miss.into_reason()),
+        }
+    }
+
+    /// Charges `bytes` of growth to the quota, then asks the memory guard.
+    pub(crate) fn reserve(&self, bytes: u64) -> Result<Reservation<'_>, Reason> {
+        self.quota.try_charge(bytes)?;
+        let reservation = Reservation::new(&self.quota, bytes);
+        if bytes > 0 && self.guard.is_per_write() {
+            self.guard.check_growth(bytes)?;
+        }
+        Ok(reservation)
+    }
+
+    /// Checks that `new` more nodes fit the node limit.
+    pub(crate) fn check_nodes(&self, tree: &Tree, new: u64) -> Result<(), Reason> {
+        match self.max_nodes {
+            Some(limit) if tree.node_count().saturating_add(new) > limit => {
+                Err(Reason::NodeLimit {
+                    requested: new,
+                    current: tree.node_count(),
+                    limit,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn wait(&self) -> Wait {
+        Wait::new(self.lock_timeout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memfs_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<MemFs>();
+        let a = MemFs::new();
+        let b = a.clone();
+        a.write("/x", "1").unwrap();
+        assert!(b.exists("/x"));
+    }
+
+    #[test]
+    fn used_matches_file_lengths() {
+        let fs = MemFs::with_quota(1 << 20);
+        fs.create_dir_all("/a/b").unwrap();
+        fs.write("/a/b/c", [1; 1000]).unwrap();
+        fs.write("/a/d", [1; 24]).unwrap();
+        fs.append("/a/d", [1; 6]).unwrap();
+        assert_eq!(fs.inner.tree.read().total_file_bytes(), fs.stats().used);
+        assert_eq!(fs.stats().used, 1030);
+    }
+}

@@ -1,0 +1,408 @@
+//! Moving and copying: `rename`, `move_path`, `copy`, `copy_dir_all`.
+
+use std::io;
+use std::sync::Arc;
+
+use super::{Held, Lookup, MemFs};
+use crate::error::{Op, Reason, fail2};
+use crate::lock::{Access, HandleLock};
+use crate::path::{ancestors_below_root, is_strictly_below, rebase};
+use crate::quota::Reservation;
+use crate::tree::{FileNode, Miss, Node, Tree};
+
+impl MemFs {
+    /// Renames a file or directory, replacing the destination as `std::fs::rename` does.
+    ///
+    /// This corresponds to [`std::fs::rename`] on Linux: a file replaces a file, a directory
+    /// replaces an empty directory, and renaming a path onto itself does nothing. Unlike the
+    /// kernel, an open file (or a directory holding one) cannot be renamed or replaced.
+    /// Contents, timestamps and generation travel with the node.
+    ///
+    /// # Errors
+    /// - `NotFound`: the source or the destination's parent is missing;
+    /// - `IsADirectory`: a file onto a directory; `NotADirectory`: a directory onto a file,
+    ///   or a file in the middle of either path;
+    /// - `DirectoryNotEmpty`: a directory onto a non-empty directory;
+    /// - `InvalidInput`: a directory into itself, the root, an invalid path;
+    /// - `ResourceBusy`: an open file is involved.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/draft.txt", "v2")?;
+    /// fs.write("/final.txt", "v1")?;
+    /// fs.rename("/draft.txt", "/final.txt")?;
+    /// assert_eq!(fs.read_to_string("/final.txt")?, "v2");
+    /// assert!(!fs.exists("/draft.txt"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn rename(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
+        let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
+        let fail = |reason| fail2(Op::Rename, raw_from, raw_to, reason);
+        let from = self.normalize(Op::Rename, raw_from)?;
+        let to = self.normalize(Op::Rename, raw_to)?;
+        let freed = self.rename_normalized(&from, &to).map_err(fail)?;
+        self.inner.quota.release(freed);
+        Ok(())
+    }
+
+    /// Returns the bytes of a replaced destination file.
+    fn rename_normalized(&self, from: &str, to: &str) -> Result<u64, Reason> {
+        if from == "/" || to == "/" {
+            return Err(Reason::InvalidPath(
+                "the root cannot be renamed or replaced",
+            ));
+        }
+        let mut tree = self.inner.tree.write();
+        let source_is_dir = match tree.get(from) {
+            None => return Err(tree.miss(from).into_reason()),
+            Some(node) => node.is_dir(),
+        };
+        if from == to {
+            return Ok(0);
+        }
+        if source_is_dir && is_strictly_below(to, from) {
+            return Err(Reason::InvalidArgument(
+                "cannot move a directory into itself".into(),
+            ));
+        }
+        tree.check_parent(to)?;
+        match (source_is_dir, tree.get(to)) {
+            (_, None) => {}
+            (false, Some(Node::Dir(_))) => return Err(Reason::IsADirectory),
+            (true, Some(Node::File(_))) => return Err(Reason::NotADirectory),
+            (true, Some(Node::Dir(dir))) if !dir.children.is_empty() => {
+                return Err(Reason::DirectoryNotEmpty);
+            }
+            (false, Some(Node::File(file))) if file.lock.is_locked() => {
+                return Err(Reason::Busy {
+                    open: to.to_owned(),
+                });
+            }
+            (_, Some(_)) => {}
+        }
+        if let Some(open) = tree.open_file_within(from) {
+            return Err(Reason::Busy { open });
+        }
+        let freed = if tree.get(to).is_some() {
+            tree.remove_subtree(to)
+        } else {
+            0
+        };
+        tree.move_node(from, to);
+        Ok(freed)
+    }
+
+    /// Moves a file or directory to a new path, creating the destination's missing parents
+    /// and never replacing anything (D-MemFS's `move`).
+    ///
+    /// Atomic: under a node limit, either the parents are created and the node moved, or
+    /// nothing changes.
+    ///
+    /// # Errors
+    /// `AlreadyExists` (anything at the destination, including the source itself),
+    /// `NotFound` (source), `NotADirectory` (a file among the destination's parents),
+    /// `InvalidInput` (a directory into itself, the root, an invalid path), `ResourceBusy`
+    /// (an open file is involved), `QuotaExceeded` (node limit for the new parents).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/inbox/mail.eml", "hi").or_else(|_| {
+    ///     fs.create_dir("/inbox")?;
+    ///     fs.write("/inbox/mail.eml", "hi")
+    /// })?;
+    /// fs.move_path("/inbox/mail.eml", "/archive/2026/mail.eml")?;
+    /// assert!(fs.is_file("/archive/2026/mail.eml"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn move_path(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
+        let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
+        let fail = |reason| fail2(Op::Move, raw_from, raw_to, reason);
+        let from = self.normalize(Op::Move, raw_from)?;
+        let to = self.normalize(Op::Move, raw_to)?;
+        self.move_normalized(&from, &to).map_err(fail)
+    }
+
+    fn move_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
+        if from == "/" || to == "/" {
+            return Err(Reason::InvalidPath("the root cannot be moved or replaced"));
+        }
+        let mut tree = self.inner.tree.write();
+        let source_is_dir = match tree.get(from) {
+            None => return Err(tree.miss(from).into_reason()),
+            Some(node) => node.is_dir(),
+        };
+        if source_is_dir && is_strictly_below(to, from) {
+            return Err(Reason::InvalidArgument(
+                "cannot move a directory into itself".into(),
+            ));
+        }
+        if tree.get(to).is_some() {
+            return Err(Reason::AlreadyExists);
+        }
+        let mut missing = Vec::new();
+        for dir in ancestors_below_root(to) {
+            match tree.get(dir) {
+                Some(Node::Dir(_)) => {}
+                Some(Node::File(_)) => {
+                    return Err(Reason::ComponentNotADirectory {
+                        component: dir.into(),
+                    });
+                }
+                None => missing.push(dir),
+            }
+        }
+        if let Some(open) = tree.open_file_within(from) {
+            return Err(Reason::Busy { open });
+        }
+        self.inner.check_nodes(&tree, missing.len() as u64)?;
+        for dir in missing {
+            tree.insert(dir, Node::new_dir());
+        }
+        tree.move_node(from, to);
+        Ok(())
+    }
+
+    /// Copies a file's contents to another file, creating or replacing it; returns the
+    /// number of bytes copied.
+    ///
+    /// This corresponds to [`std::fs::copy`], but is atomic: when the copy does not fit the
+    /// quota, the destination keeps its old contents. The copy is a new file (generation 1,
+    /// or 0 if empty) with fresh timestamps. Copying a file onto itself is refused: on Linux
+    /// it would truncate the file to nothing.
+    ///
+    /// # Errors
+    /// `NotFound` (source, or destination's parent), `IsADirectory` (either is a directory),
+    /// `NotADirectory`, `StorageFull` (quota), `QuotaExceeded` (node limit), `WouldBlock`
+    /// (lock timeout on either file), `InvalidInput` (same file, invalid paths, the root).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a.txt", "data")?;
+    /// assert_eq!(fs.copy("/a.txt", "/b.txt")?, 4);
+    /// assert_eq!(fs.read("/b.txt")?, b"data");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn copy(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<u64> {
+        let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
+        let fail = |reason| fail2(Op::Copy, raw_from, raw_to, reason);
+        let from = self.normalize(Op::Copy, raw_from)?;
+        let to = self.normalize(Op::Copy, raw_to)?;
+        self.copy_normalized(&from, &to).map_err(fail)
+    }
+
+    fn copy_normalized(&self, from: &str, to: &str) -> Result<u64, Reason> {
+        if to == "/" {
+            return Err(Reason::InvalidPath("the root cannot be replaced by a file"));
+        }
+        if from == to {
+            return Err(Reason::InvalidArgument(
+                "source and destination are the same file".into(),
+            ));
+        }
+        let inner = &self.inner;
+        let mut wait = inner.wait();
+        loop {
+            let source = inner.lock_existing(from, Access::Shared, &mut wait)?;
+            // Never wait for the destination while holding the source: try it, and if it is
+            // busy, let go of the source, wait for the destination alone, and start over.
+            let destination = {
+                let tree = inner.tree.read();
+                match tree.get(to) {
+                    Some(Node::Dir(_)) => return Err(Reason::IsADirectory),
+                    Some(Node::File(node)) if node.lock.try_acquire(Access::Exclusive) => {
+                        Some(Held::adopt(Arc::clone(node), Access::Exclusive))
+                    }
+                    Some(Node::File(_)) => {
+                        drop(tree);
+                        drop(source);
+                        if let Lookup::File(held) =
+                            inner.lock_file(to, Access::Exclusive, &mut wait)?
+                        {
+                            drop(held);
+                        }
+                        continue;
+                    }
+                    None => {
+                        let miss = tree.miss(to);
+                        if miss != Miss::Leaf {
+                            return Err(miss.into_parent_reason(to));
+                        }
+                        None
+                    }
+                }
+            };
+            let data = source.node.data.read();
+            let len = data.storage.len();
+            match destination {
+                Some(destination) => {
+                    let mut target = destination.node.data.write();
+                    let old = target.storage.len();
+                    let reservation = inner.reserve(len.saturating_sub(old))?;
+                    let copy = data
+                        .storage
+                        .try_clone()
+                        .map_err(|_| Reason::AllocationFailed(len))?;
+                    let stale = std::mem::replace(&mut target.storage, copy);
+                    reservation.commit();
+                    inner.quota.release(old.saturating_sub(len));
+                    target.touch();
+                    if len > 0 {
+                        target.touch();
+                    }
+                    drop(target);
+                    drop(stale);
+                    return Ok(len);
+                }
+                None => {
+                    {
+                        let tree = inner.tree.read();
+                        inner.check_nodes(&tree, 1)?;
+                    }
+                    let reservation = inner.reserve(len)?;
+                    let copy = data
+                        .storage
+                        .try_clone()
+                        .map_err(|_| Reason::AllocationFailed(len))?;
+                    drop(data);
+                    let mut tree = inner.tree.write();
+                    if tree.get(to).is_some() {
+                        continue; // created meanwhile: start over and replace it
+                    }
+                    tree.check_parent(to)?;
+                    inner.check_nodes(&tree, 1)?;
+                    tree.insert(
+                        to,
+                        Node::File(FileNode::new(
+                            copy,
+                            HandleLock::default(),
+                            u64::from(len > 0),
+                        )),
+                    );
+                    reservation.commit();
+                    return Ok(len);
+                }
+            }
+        }
+    }
+
+    /// Copies a directory and everything below it to a new path (D-MemFS's `copy_tree`).
+    ///
+    /// The destination must not exist; its parent must. All or nothing: the quota and the
+    /// node limit are checked before anything is created. Copies are new files (generation 0,
+    /// fresh timestamps). The source is read file by file, each under its lock, so a file
+    /// being written is waited for (up to the lock timeout); files added to the source while
+    /// it is copied may or may not be included. Copying a directory into itself copies what
+    /// it held before the copy began.
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory` (source is a file), `AlreadyExists` (destination),
+    /// `StorageFull`, `QuotaExceeded` (node limit), `WouldBlock`, `InvalidInput`.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/src/sub")?;
+    /// fs.write("/src/sub/a.txt", "a")?;
+    /// fs.copy_dir_all("/src", "/backup")?;
+    /// assert_eq!(fs.read("/backup/sub/a.txt")?, b"a");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn copy_dir_all(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
+        let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
+        let fail = |reason| fail2(Op::CopyDirAll, raw_from, raw_to, reason);
+        let from = self.normalize(Op::CopyDirAll, raw_from)?;
+        let to = self.normalize(Op::CopyDirAll, raw_to)?;
+        self.copy_dir_normalized(&from, &to).map_err(fail)
+    }
+
+    fn copy_dir_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
+        let inner = &self.inner;
+        if to == "/" {
+            return Err(Reason::AlreadyExists);
+        }
+        // 1. Snapshot the source and check the destination.
+        let (dirs, files, total) = {
+            let tree = inner.tree.read();
+            check_copy_target(&tree, from, to)?;
+            let mut dirs = Vec::new();
+            let mut files = Vec::new();
+            let mut total = 0u64;
+            for path in tree.descendants(from) {
+                match tree.get(&path) {
+                    Some(Node::Dir(_)) => dirs.push(rebase(&path, from, to)),
+                    Some(Node::File(node)) => {
+                        total = total.saturating_add(node.data.read().storage.len());
+                        files.push((path, Arc::clone(node)));
+                    }
+                    None => {}
+                }
+            }
+            inner.check_nodes(&tree, 1 + (dirs.len() + files.len()) as u64)?;
+            (dirs, files, total)
+        };
+        // 2. Charge the quota up front, then copy each file under its read lock.
+        let mut reservation = inner.reserve(total)?;
+        let mut wait = inner.wait();
+        let mut copies = Vec::with_capacity(files.len());
+        for (path, node) in files {
+            node.lock
+                .acquire(Access::Shared, wait.deadline())
+                .then_some(())
+                .ok_or_else(|| wait.timed_out())?;
+            let held = Held::adopt(node, Access::Shared);
+            let data = held.node.data.read();
+            let copy = data
+                .storage
+                .try_clone()
+                .map_err(|_| Reason::AllocationFailed(data.storage.len()))?;
+            copies.push((rebase(&path, from, to), copy));
+        }
+        // The files may have changed length since the snapshot: settle the difference.
+        let exact: u64 = copies.iter().map(|(_, copy)| copy.len()).sum();
+        reservation = settle(inner, reservation, total, exact)?;
+        // 3. Attach everything at once.
+        let mut tree = inner.tree.write();
+        check_copy_target(&tree, from, to)?;
+        inner.check_nodes(&tree, 1 + (dirs.len() + copies.len()) as u64)?;
+        tree.insert(to, Node::new_dir());
+        for dir in dirs {
+            tree.insert(&dir, Node::new_dir());
+        }
+        for (path, storage) in copies {
+            tree.insert(
+                &path,
+                Node::File(FileNode::new(storage, HandleLock::default(), 0)),
+            );
+        }
+        reservation.commit();
+        Ok(())
+    }
+}
+
+fn check_copy_target(tree: &Tree, from: &str, to: &str) -> Result<(), Reason> {
+    match tree.get(from) {
+        None => return Err(tree.miss(from).into_reason()),
+        Some(Node::File(_)) => return Err(Reason::NotADirectory),
+        Some(Node::Dir(_)) => {}
+    }
+    if tree.get(to).is_some() {
+        return Err(Reason::AlreadyExists);
+    }
+    tree.check_parent(to)
+}
+
+/// Adjusts a reservation of `charged` bytes to `exact` bytes.
+fn settle<'q>(
+    inner: &'q super::Inner,
+    reservation: Reservation<'q>,
+    charged: u64,
+    exact: u64,
+) -> Result<Reservation<'q>, Reason> {
+    if exact > charged {
+        let extra = inner.reserve(exact - charged)?;
+        extra.commit();
+    } else {
+        inner.quota.release(charged - exact);
+    }
+    reservation.commit();
+    Ok(Reservation::new(&inner.quota, exact))
+}

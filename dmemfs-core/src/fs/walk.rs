@@ -1,0 +1,165 @@
+//! [`Walk`]: a pre-order traversal with children sorted by name, and pruning.
+
+use std::io;
+use std::sync::Arc;
+
+use super::{Inner, MemFs};
+use crate::error::{Op, fail};
+use crate::metadata::{DirEntry, Metadata};
+use crate::tree::Node;
+
+/// An iterator over a directory tree, from [`MemFs::walk`].
+///
+/// Entries come in pre-order (a directory before its contents), children sorted by name,
+/// starting with the walked directory itself at depth 0. Like `walkdir`, a subtree can be
+/// skipped with [`skip_current_dir`](Walk::skip_current_dir), and the depth bounded with
+/// [`max_depth`](Walk::max_depth).
+///
+/// The walk is weakly consistent: each directory is listed when the walk reaches it, so
+/// changes made meanwhile may or may not be seen; a directory removed before it is reached is
+/// skipped. It never fails once started (items are `io::Result` for symmetry with walks over
+/// real filesystems).
+#[derive(Debug)]
+pub struct Walk {
+    inner: Arc<Inner>,
+    root: Option<DirEntry>,
+    stack: Vec<Frame>,
+    max_depth: usize,
+}
+
+#[derive(Debug)]
+struct Frame {
+    dir: String,
+    depth: usize,
+    /// Listed on first use, so a skipped directory is never listed.
+    entries: Option<std::vec::IntoIter<DirEntry>>,
+}
+
+impl MemFs {
+    /// Walks the directory `path` and everything below it.
+    ///
+    /// The D-MemFS equivalent is `walk`; unlike it, errors are reported by this call rather
+    /// than on the first iteration, and pruning works.
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory` (a file), `InvalidInput` (invalid path).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/src/target/debug")?;
+    /// fs.write("/src/main.rs", "fn main() {}")?;
+    /// fs.write("/src/target/debug/app", "")?;
+    ///
+    /// let mut walk = fs.walk("/src")?;
+    /// let mut seen = Vec::new();
+    /// while let Some(entry) = walk.next() {
+    ///     let entry = entry?;
+    ///     if entry.file_name() == "target" {
+    ///         walk.skip_current_dir(); // do not descend into build output
+    ///     }
+    ///     seen.push(entry.path().to_owned());
+    /// }
+    /// assert_eq!(seen, ["/src", "/src/main.rs", "/src/target"]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn walk(&self, path: impl AsRef<str>) -> io::Result<Walk> {
+        let raw = path.as_ref();
+        let path = self.normalize(Op::Walk, raw)?;
+        let tree = self.inner.tree.read();
+        let metadata = match tree.get(&path) {
+            Some(node @ Node::Dir(_)) => Metadata::of(node),
+            Some(Node::File(_)) => {
+                return Err(fail(Op::Walk, raw, crate::error::Reason::NotADirectory));
+            }
+            None => return Err(fail(Op::Walk, raw, tree.miss(&path).into_reason())),
+        };
+        Ok(Walk {
+            inner: Arc::clone(&self.inner),
+            root: Some(DirEntry::new(path.into_owned(), metadata, 0)),
+            stack: Vec::new(),
+            max_depth: usize::MAX,
+        })
+    }
+}
+
+impl Walk {
+    /// Descends at most `depth` levels below the walked directory (0 yields only itself).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/a/b/c")?;
+    /// assert_eq!(fs.walk("/")?.max_depth(1).count(), 2); // "/" and "/a"
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_depth(mut self, depth: usize) -> Walk {
+        self.max_depth = depth;
+        self
+    }
+
+    /// Skips the rest of the current directory: if the last entry yielded was a directory,
+    /// its contents; otherwise the remaining entries of the directory that holds it.
+    ///
+    /// This corresponds to `walkdir::IntoIter::skip_current_dir`.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/a/skip")?;
+    /// fs.write("/a/skip/x", "")?;
+    /// fs.write("/a/z", "")?;
+    /// let mut walk = fs.walk("/a")?;
+    /// let mut paths = Vec::new();
+    /// while let Some(entry) = walk.next() {
+    ///     let entry = entry?;
+    ///     if entry.path() == "/a/skip" {
+    ///         walk.skip_current_dir();
+    ///     }
+    ///     paths.push(entry.path().to_owned());
+    /// }
+    /// assert_eq!(paths, ["/a", "/a/skip", "/a/z"]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn skip_current_dir(&mut self) {
+        // A directory yielded (within the depth bound) is on top of the stack; after a file,
+        // the top is the directory holding it.
+        self.stack.pop();
+    }
+
+    fn enter(&mut self, entry: &DirEntry) {
+        if entry.file_type().is_dir() && entry.depth() < self.max_depth {
+            self.stack.push(Frame {
+                dir: entry.path().to_owned(),
+                depth: entry.depth() + 1,
+                entries: None,
+            });
+        }
+    }
+}
+
+impl Iterator for Walk {
+    type Item = io::Result<DirEntry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(root) = self.root.take() {
+            self.enter(&root);
+            return Some(Ok(root));
+        }
+        loop {
+            let frame = self.stack.last_mut()?;
+            if frame.entries.is_none() {
+                let tree = self.inner.tree.read();
+                // A directory removed since it was yielded has nothing left to walk.
+                let listed = super::dirs::list(&tree, &frame.dir, frame.depth).unwrap_or_default();
+                frame.entries = Some(listed.into_iter());
+            }
+            match frame.entries.as_mut().and_then(Iterator::next) {
+                Some(entry) => {
+                    self.enter(&entry);
+                    return Some(Ok(entry));
+                }
+                None => {
+                    self.stack.pop();
+                }
+            }
+        }
+    }
+}

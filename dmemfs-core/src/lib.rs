@@ -1,0 +1,122 @@
+//! A thread-safe, in-process, in-memory filesystem with a hard byte quota and a
+//! `std::fs`-shaped API.
+//!
+//! ```
+//! use dmemfs_core::{MemFs, parse_size};
+//! use std::io::{ErrorKind, Write};
+//!
+//! let fs = MemFs::with_quota(parse_size("1M")?);
+//! fs.create_dir_all("/out/logs")?;
+//! let mut log = fs.create("/out/logs/run.log")?;
+//! writeln!(log, "step 1 done")?;
+//! drop(log);
+//! assert_eq!(fs.read_to_string("/out/logs/run.log")?, "step 1 done\n");
+//!
+//! // The quota is hard and checked before memory is taken: this write changes nothing.
+//! let err = fs.write("/out/huge.bin", vec![0u8; 2 << 20]).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::StorageFull);
+//! assert_eq!(fs.stats().used, 12);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What it is for
+//! Tests, CI jobs and data pipelines that need files but not a disk: each [`MemFs`] is an
+//! isolated tree that disappears when dropped, cannot exhaust the host (quota, node limit,
+//! memory guard), and behaves like `std::fs` on Linux, error kinds included, so code under
+//! test sees what it would see on a real disk. It is a Rust take on the Python library
+//! D-MemFS, with that library's known bugs fixed.
+//!
+//! Other processes cannot see these files: code must be written against this API (or against
+//! a trait that both this and the real filesystem implement).
+//!
+//! # Paths
+//! Virtual paths are UTF-8 strings (`impl AsRef<str>`), never `std::path::Path`, so a virtual
+//! path cannot be mistaken for a host path. They are absolute POSIX-style paths; every path
+//! argument is normalised first:
+//! - `\` is a separator like `/`; a relative path is taken from the root (`a/b` is `/a/b`);
+//! - empty and `.` components vanish, `..` removes the previous component, repeated and
+//!   trailing slashes are dropped (`//a//b/` is `/a/b`; `""` is the root);
+//! - a path that climbs above the root or holds a NUL byte is an `InvalidInput` error; a
+//!   component longer than [`NAME_MAX`] or a path longer than [`PATH_MAX`] is
+//!   `InvalidFilename`, as on Linux.
+//!
+//! Names are case-sensitive. There are no symlinks or hard links.
+//!
+//! # Errors
+//! Every fallible call returns [`std::io::Result`] with the [`io::ErrorKind`](std::io::ErrorKind)
+//! `std::fs` gives on Linux (`NotFound`, `AlreadyExists`, `IsADirectory`, `NotADirectory`,
+//! `DirectoryNotEmpty`, ...), plus:
+//!
+//! | kind | when |
+//! |---|---|
+//! | `StorageFull` | the byte quota cannot hold the growth (as ENOSPC from a full tmpfs) |
+//! | `QuotaExceeded` | the node limit is reached |
+//! | `WouldBlock` | a file's lock was not obtained within the lock timeout |
+//! | `ResourceBusy` | removing or renaming a file that a handle has open |
+//! | `Unsupported` | writing through a read-only handle, or reading a write-only one |
+//! | `OutOfMemory` | the memory guard refused the growth |
+//! | `InvalidInput` | invalid paths and arguments; the root where a name is needed |
+//!
+//! Inside each error is an [`FsError`] with the [`Op`], the path and the [`Reason`]
+//! (for quota errors: requested and available bytes); [`FsError::from_io`] gets it.
+//! Messages read like `` write `/out/huge.bin`: byte quota exceeded: ... ``.
+//!
+//! A failed operation changes nothing: no partial writes, no half-created directory chains,
+//! no empty files left by a failed copy, quota and node counts as before.
+//!
+//! # Quota
+//! The quota counts file contents: the sum of file lengths, preallocation and zero-filled
+//! extensions included. A write that does not fit writes nothing, so a test can predict
+//! exactly which write fails. Directories cost one node each and no bytes. The memory held
+//! stays close to that figure: contents live in 64 KiB chunks, the last one sized to fit.
+//!
+//! # Concurrency
+//! `MemFs` is `Send + Sync` and cheap to clone. Each file has a lock held by its open handles,
+//! as in D-MemFS: any number of read-only handles, or one writable handle. Opening waits for a
+//! conflicting handle up to the lock timeout (30 s by default, see
+//! [`MemFsBuilder::lock_timeout`] and [`OpenOptions::lock_timeout`]); whole-file helpers
+//! ([`MemFs::read`], [`MemFs::write`], ...) take the lock for their duration, so each is
+//! atomic. Waiting never blocks other threads' operations on other files. Files that are open
+//! cannot be removed or renamed (`ResourceBusy`); metadata queries never wait.
+//!
+//! Readers are preferred: a thread may hold several read handles of one file even while a
+//! writer waits, and a steady stream of readers can make a writer time out.
+//!
+//! # Coming from D-MemFS
+//! | D-MemFS | dmemfs |
+//! |---|---|
+//! | `MemoryFileSystem(max_quota=...)` | [`MemFs::with_quota`], [`MemFs::builder`] |
+//! | `open(p, "rb" / "wb" / "ab" / "r+b" / "xb")` | [`MemFs::open`], [`MemFs::create`], [`MemFs::options`] |
+//! | `mkdir(p, exist_ok=True)` | [`MemFs::create_dir_all`] |
+//! | `listdir`, `walk`, `glob` | [`MemFs::read_dir`], [`MemFs::walk`], [`MemFs::glob`] |
+//! | `remove`, `rmtree` | [`MemFs::remove_file`], [`MemFs::remove_dir_all`] |
+//! | `rename`, `move` | [`MemFs::rename`] (replaces like `std::fs`), [`MemFs::move_path`] |
+//! | `copy`, `copy_tree` | [`MemFs::copy`], [`MemFs::copy_dir_all`] |
+//! | `stat`, `get_size`, `stats` | [`MemFs::metadata`], [`Metadata::len`], [`MemFs::stats`] |
+//! | `export_tree`, `iter_export_tree`, `import_tree` | [`MemFs::export_tree`], [`MemFs::export_iter`], [`MemFs::import_tree`] |
+//! | `export_as_bytesio(p)` | `std::io::Cursor::new(fs.read(p)?)` |
+//! | `memory_guard=..., memory_guard_action=...` | [`MemFsBuilder::memory_guard`] with [`MemoryGuard`] |
+
+#![deny(missing_docs)]
+#![warn(rustdoc::broken_intra_doc_links)]
+
+mod error;
+mod file;
+mod fs;
+mod guard;
+mod lock;
+mod metadata;
+mod path;
+mod quota;
+mod size;
+mod storage;
+mod tree;
+
+pub use error::{FsError, Op, Reason};
+pub use file::{MemFile, OpenOptions};
+pub use fs::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, ExportIter, MemFs, MemFsBuilder, Walk};
+pub use guard::{GuardAction, GuardMode, MemoryGuard};
+pub use metadata::{DirEntry, FileType, Metadata, ReadDir, Stats};
+pub use path::{NAME_MAX, PATH_MAX};
+pub use size::{ParseSizeError, parse_size};
+pub use storage::MAX_FILE_SIZE;

@@ -1,0 +1,219 @@
+//! The per-file lock held by open handles: many readers or one writer.
+//!
+//! Why not `parking_lot::RwLock`: its task-fair policy makes a second read lock wait behind a
+//! queued writer, so a thread that holds a read handle and opens another would wait on itself
+//! (parking_lot#212). Handles live for arbitrary spans of user code, so this lock prefers
+//! readers, as D-MemFS's does and as `std::fs` users expect from opening a file twice; a steady
+//! stream of readers can delay a writer, which then fails with its timeout rather than hanging.
+//!
+//! The uncontended path is one compare-and-swap. Waiting uses a mutex and condition variable,
+//! touched only when someone actually waits.
+
+use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use std::time::Instant;
+
+use parking_lot::{Condvar, Mutex};
+
+const WRITER: u32 = 1 << 31;
+const MAX_READERS: u32 = WRITER - 1;
+
+/// What a handle needs from its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Reading: shared with other readers.
+    Shared,
+    /// Writing: no other handle at all.
+    Exclusive,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct HandleLock {
+    /// `WRITER`, or the number of readers.
+    state: AtomicU32,
+    waiters: AtomicU32,
+    mutex: Mutex<()>,
+    cond: Condvar,
+}
+
+impl HandleLock {
+    /// A lock already held with `access`, for a file created by the handle that will own it.
+    pub(crate) fn held(access: Access) -> HandleLock {
+        let lock = HandleLock::default();
+        let acquired = lock.try_acquire(access);
+        debug_assert!(acquired);
+        lock
+    }
+
+    pub(crate) fn try_acquire(&self, access: Access) -> bool {
+        match access {
+            Access::Exclusive => self
+                .state
+                .compare_exchange(0, WRITER, SeqCst, SeqCst)
+                .is_ok(),
+            Access::Shared => {
+                let mut current = self.state.load(SeqCst);
+                loop {
+                    if current & WRITER != 0 || current == MAX_READERS {
+                        return false;
+                    }
+                    match self
+                        .state
+                        .compare_exchange_weak(current, current + 1, SeqCst, SeqCst)
+                    {
+                        Ok(_) => return true,
+                        Err(actual) => current = actual,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Acquires the lock, waiting until `deadline` (`None`: without limit). Returns whether it
+    /// was acquired.
+    pub(crate) fn acquire(&self, access: Access, deadline: Option<Instant>) -> bool {
+        if self.try_acquire(access) {
+            return true;
+        }
+        let mut guard = self.mutex.lock();
+        // Registered before the retry below, so a release that happens after the failed retry
+        // sees the waiter and notifies under the mutex, which we only give up inside `wait`.
+        self.waiters.fetch_add(1, SeqCst);
+        let acquired = loop {
+            if self.try_acquire(access) {
+                break true;
+            }
+            match deadline {
+                None => self.cond.wait(&mut guard),
+                Some(deadline) => {
+                    if Instant::now() >= deadline {
+                        break self.try_acquire(access);
+                    }
+                    // A timed-out wait loops once more: the final try above decides.
+                    let _ = self.cond.wait_until(&mut guard, deadline);
+                }
+            }
+        };
+        self.waiters.fetch_sub(1, SeqCst);
+        acquired
+    }
+
+    pub(crate) fn release(&self, access: Access) {
+        match access {
+            Access::Exclusive => self.state.store(0, SeqCst),
+            Access::Shared => {
+                self.state.fetch_sub(1, SeqCst);
+            }
+        }
+        if self.waiters.load(SeqCst) > 0 {
+            let _guard = self.mutex.lock();
+            self.cond.notify_all();
+        }
+    }
+
+    /// Whether any handle holds the lock.
+    pub(crate) fn is_locked(&self) -> bool {
+        self.state.load(SeqCst) != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::thread;
+    use std::time::Duration;
+
+    #[test]
+    fn readers_share_writers_exclude() {
+        let lock = HandleLock::default();
+        assert!(lock.try_acquire(Access::Shared));
+        assert!(lock.try_acquire(Access::Shared));
+        assert!(!lock.try_acquire(Access::Exclusive));
+        lock.release(Access::Shared);
+        lock.release(Access::Shared);
+        assert!(!lock.is_locked());
+        assert!(lock.try_acquire(Access::Exclusive));
+        assert!(!lock.try_acquire(Access::Shared));
+        assert!(!lock.try_acquire(Access::Exclusive));
+        lock.release(Access::Exclusive);
+        assert!(!lock.is_locked());
+    }
+
+    #[test]
+    fn waits_until_deadline_then_gives_up() {
+        let lock = HandleLock::held(Access::Exclusive);
+        let start = Instant::now();
+        let deadline = start + Duration::from_millis(50);
+        assert!(!lock.acquire(Access::Shared, Some(deadline)));
+        assert!(start.elapsed() >= Duration::from_millis(50));
+        // An already-passed deadline means: try once.
+        assert!(!lock.acquire(Access::Exclusive, Some(Instant::now())));
+    }
+
+    #[test]
+    fn waiter_wakes_on_release() {
+        let lock = Arc::new(HandleLock::held(Access::Exclusive));
+        let waiter = {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || lock.acquire(Access::Exclusive, None))
+        };
+        thread::sleep(Duration::from_millis(20));
+        lock.release(Access::Exclusive);
+        assert!(waiter.join().unwrap());
+        assert!(lock.is_locked());
+    }
+
+    #[test]
+    fn a_reader_is_not_queued_behind_a_waiting_writer() {
+        let lock = Arc::new(HandleLock::held(Access::Shared));
+        let writer = {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || {
+                lock.acquire(
+                    Access::Exclusive,
+                    Some(Instant::now() + Duration::from_millis(200)),
+                )
+            })
+        };
+        thread::sleep(Duration::from_millis(20));
+        // Same "thread" takes a second read lock while the writer waits.
+        assert!(lock.acquire(Access::Shared, Some(Instant::now())));
+        lock.release(Access::Shared);
+        lock.release(Access::Shared);
+        assert!(writer.join().unwrap());
+    }
+
+    #[test]
+    fn hammer() {
+        let lock = Arc::new(HandleLock::default());
+        let inside = Arc::new(AtomicU32::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let (lock, inside) = (Arc::clone(&lock), Arc::clone(&inside));
+                thread::spawn(move || {
+                    for _ in 0..2000 {
+                        let access = if i % 2 == 0 {
+                            Access::Exclusive
+                        } else {
+                            Access::Shared
+                        };
+                        assert!(lock.acquire(access, None));
+                        // A writer marks 1000 and must find nobody; a reader must find no writer.
+                        if access == Access::Exclusive {
+                            assert!(inside.compare_exchange(0, 1000, SeqCst, SeqCst).is_ok());
+                            inside.store(0, SeqCst);
+                        } else {
+                            assert!(inside.fetch_add(1, SeqCst) < 1000);
+                            inside.fetch_sub(1, SeqCst);
+                        }
+                        lock.release(access);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(!lock.is_locked());
+    }
+}

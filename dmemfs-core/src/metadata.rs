@@ -1,0 +1,359 @@
+//! Values describing nodes and the filesystem: [`Metadata`], [`FileType`], [`DirEntry`],
+//! [`ReadDir`] and [`Stats`].
+
+use std::fmt;
+use std::io;
+use std::time::SystemTime;
+
+use crate::tree::{FileNode, Node};
+
+/// Whether a node is a file or a directory (symlinks do not exist here).
+///
+/// This corresponds to [`std::fs::FileType`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileType {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+}
+
+impl FileType {
+    /// Whether this is a regular file.
+    ///
+    /// ```
+    /// assert!(dmemfs_core::FileType::File.is_file());
+    /// ```
+    pub fn is_file(self) -> bool {
+        self == FileType::File
+    }
+
+    /// Whether this is a directory.
+    ///
+    /// ```
+    /// assert!(dmemfs_core::FileType::Dir.is_dir());
+    /// ```
+    pub fn is_dir(self) -> bool {
+        self == FileType::Dir
+    }
+}
+
+/// A snapshot of a node's metadata.
+///
+/// This corresponds to [`std::fs::Metadata`]. Timestamps and the generation counter follow
+/// D-MemFS: a file's `modified` time and `generation` change with every write call that writes
+/// bytes, every length change, a truncating open and a preallocation that grows it; renaming
+/// changes neither. Directories keep their creation time as `modified` and report generation 0.
+///
+/// ```
+/// use dmemfs_core::MemFs;
+///
+/// let fs = MemFs::new();
+/// fs.write("/log.txt", b"one")?;
+/// let first = fs.metadata("/log.txt")?;
+/// fs.append("/log.txt", b" two")?;
+/// let second = fs.metadata("/log.txt")?;
+/// assert_eq!((first.len(), second.len()), (3, 7));
+/// assert!(second.generation() > first.generation());
+/// assert!(fs.metadata("/")?.is_dir());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Metadata {
+    file_type: FileType,
+    len: u64,
+    created: SystemTime,
+    modified: SystemTime,
+    generation: u64,
+}
+
+impl Metadata {
+    pub(crate) fn of(node: &Node) -> Metadata {
+        match node {
+            Node::Dir(dir) => Metadata {
+                file_type: FileType::Dir,
+                len: 0,
+                created: dir.created,
+                modified: dir.created,
+                generation: 0,
+            },
+            Node::File(file) => Metadata::of_file(file),
+        }
+    }
+
+    pub(crate) fn of_file(file: &FileNode) -> Metadata {
+        let data = file.data.read();
+        Metadata {
+            file_type: FileType::File,
+            len: data.storage.len(),
+            created: file.created,
+            modified: data.modified,
+            generation: data.generation,
+        }
+    }
+
+    /// The file's length in bytes (0 for a directory).
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/f", [0; 5])?;
+    /// assert_eq!(fs.metadata("/f")?.len(), 5);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the node is a regular file.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/f", "x")?;
+    /// assert!(fs.metadata("/f")?.is_file());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_file(&self) -> bool {
+        self.file_type.is_file()
+    }
+
+    /// Whether the node is a directory.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// assert!(fs.metadata("/")?.is_dir());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_dir(&self) -> bool {
+        self.file_type.is_dir()
+    }
+
+    /// The node's type.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// assert_eq!(fs.metadata("/")?.file_type(), dmemfs_core::FileType::Dir);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn file_type(&self) -> FileType {
+        self.file_type
+    }
+
+    /// When the node was created.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/f", "x")?;
+    /// let m = fs.metadata("/f")?;
+    /// assert!(m.created() <= m.modified());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn created(&self) -> SystemTime {
+        self.created
+    }
+
+    /// When the file's contents or length last changed (a directory: when it was created).
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/f", "x")?;
+    /// assert!(fs.metadata("/f")?.modified() <= std::time::SystemTime::now());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn modified(&self) -> SystemTime {
+        self.modified
+    }
+
+    /// How many times the file's contents or length have changed since it was created, copied
+    /// or imported (0 for directories). Cheap change detection without comparing bytes.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.create("/f")?;
+    /// assert_eq!(fs.metadata("/f")?.generation(), 0);
+    /// fs.append("/f", "x")?;
+    /// assert_eq!(fs.metadata("/f")?.generation(), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// An entry of a directory listing or a walk.
+///
+/// This corresponds to [`std::fs::DirEntry`]; its metadata is captured with the listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    path: String,
+    name_start: usize,
+    metadata: Metadata,
+    depth: usize,
+}
+
+impl DirEntry {
+    pub(crate) fn new(path: String, metadata: Metadata, depth: usize) -> DirEntry {
+        let name_start = if path == "/" {
+            0
+        } else {
+            path.rfind('/').map_or(0, |i| i + 1)
+        };
+        DirEntry {
+            path,
+            name_start,
+            metadata,
+            depth,
+        }
+    }
+
+    /// The entry's full virtual path.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// let entry = fs.read_dir("/a")?.next().unwrap()?;
+    /// assert_eq!(entry.path(), "/a/b");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The entry's name, the last component of its path (`"/"` for the root of a walk).
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// assert_eq!(fs.read_dir("/a")?.next().unwrap()?.file_name(), "b");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn file_name(&self) -> &str {
+        if self.path == "/" {
+            "/"
+        } else {
+            &self.path[self.name_start..]
+        }
+    }
+
+    /// Whether the entry is a file or a directory.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// assert!(fs.read_dir("/a")?.next().unwrap()?.file_type().is_dir());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn file_type(&self) -> FileType {
+        self.metadata.file_type()
+    }
+
+    /// The entry's metadata, as captured when it was listed.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a.txt", "hello")?;
+    /// assert_eq!(fs.read_dir("/")?.next().unwrap()?.metadata().len(), 5);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metadata(&self) -> Metadata {
+        self.metadata
+    }
+
+    /// How deep below the listed or walked directory the entry is (1 for its children; 0 for
+    /// the root of a walk).
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// let depths: Vec<usize> = fs.walk("/a")?.map(|e| e.map(|e| e.depth())).collect::<Result<_, _>>()?;
+    /// assert_eq!(depths, [0, 1]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+}
+
+/// The entries of one directory, sorted by name.
+///
+/// This corresponds to [`std::fs::ReadDir`]. The listing is a snapshot taken by
+/// [`MemFs::read_dir`](crate::MemFs::read_dir), so iterating never fails; items are
+/// `io::Result` so that code written for `std::fs::read_dir` compiles unchanged.
+#[derive(Debug)]
+pub struct ReadDir {
+    entries: std::vec::IntoIter<DirEntry>,
+}
+
+impl ReadDir {
+    pub(crate) fn new(entries: Vec<DirEntry>) -> ReadDir {
+        ReadDir {
+            entries: entries.into_iter(),
+        }
+    }
+}
+
+impl Iterator for ReadDir {
+    type Item = io::Result<DirEntry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.entries.next().map(Ok)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl ExactSizeIterator for ReadDir {}
+
+/// Usage figures of a filesystem, from [`MemFs::stats`](crate::MemFs::stats).
+///
+/// `used` is the sum of all file lengths; `used + free == quota` always holds.
+///
+/// ```
+/// use dmemfs_core::MemFs;
+///
+/// let fs = MemFs::with_quota(1000);
+/// fs.create_dir("/d")?;
+/// fs.write("/d/f", [0; 300])?;
+/// let s = fs.stats();
+/// assert_eq!((s.used, s.free, s.quota), (300, 700, 1000));
+/// assert_eq!((s.files, s.dirs, s.nodes), (1, 2, 3)); // the root counts as a directory
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// The byte quota.
+    pub quota: u64,
+    /// Bytes in use: the sum of all file lengths.
+    pub used: u64,
+    /// Bytes still available: `quota - used`.
+    pub free: u64,
+    /// The highest `used` has ever been.
+    pub peak_used: u64,
+    /// Number of files.
+    pub files: u64,
+    /// Number of directories, the root included.
+    pub dirs: u64,
+    /// Files plus directories.
+    pub nodes: u64,
+    /// The node limit, if one is set.
+    pub max_nodes: Option<u64>,
+    /// Handles currently open.
+    pub open_handles: u64,
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} bytes used (peak {}), {} files, {} directories",
+            self.used, self.quota, self.peak_used, self.files, self.dirs
+        )?;
+        if let Some(limit) = self.max_nodes {
+            write!(f, ", {} of {limit} nodes", self.nodes)?;
+        }
+        write!(f, ", {} open handles", self.open_handles)
+    }
+}

@@ -1,0 +1,243 @@
+//! Virtual path normalisation.
+//!
+//! Virtual paths are UTF-8 strings in absolute POSIX style. Normalisation follows D-MemFS
+//! (backslashes become slashes, relative paths are rooted, `.` and empty segments vanish, `..`
+//! pops a segment, trailing slashes are dropped) and also collapses leading `//`, which D-MemFS
+//! kept and which let `"//"` slip past its root checks.
+
+use std::borrow::Cow;
+
+use crate::error::Reason;
+
+/// The longest name (one path component) accepted, in bytes. Matches Linux's `NAME_MAX`.
+pub const NAME_MAX: usize = 255;
+
+/// The longest normalised path accepted, in bytes. Matches Linux's `PATH_MAX`.
+///
+/// Besides matching the kernel, the bound keeps memory linear: every node is indexed by its
+/// full path.
+pub const PATH_MAX: usize = 4096;
+
+/// Normalises `input` into an absolute path without `.`, `..`, repeated or trailing slashes.
+///
+/// Returns the input unchanged (borrowed) when it is already normal, which is the common case.
+pub(crate) fn normalize(input: &str) -> Result<Cow<'_, str>, Reason> {
+    if is_normal(input) {
+        return Ok(Cow::Borrowed(input));
+    }
+    normalize_slow(input).map(Cow::Owned)
+}
+
+/// Whether `input` is already in normal form, checked without allocating.
+fn is_normal(input: &str) -> bool {
+    let bytes = input.as_bytes();
+    if bytes.first() != Some(&b'/') {
+        return false;
+    }
+    if bytes.len() == 1 {
+        return true;
+    }
+    if bytes.len() > PATH_MAX
+        || bytes[bytes.len() - 1] == b'/'
+        || memchr::memchr2(b'\\', 0, bytes).is_some()
+        || memchr::memmem::find(bytes, b"//").is_some()
+        || memchr::memmem::find(bytes, b"/.").is_some()
+    {
+        // "/." also flags ordinary names such as "/.git"; the slow path handles them correctly.
+        return false;
+    }
+    // A path no longer than NAME_MAX + 1 cannot hold an over-long name.
+    bytes.len() <= NAME_MAX + 1 || names_fit(bytes)
+}
+
+fn names_fit(bytes: &[u8]) -> bool {
+    bytes
+        .split(|&b| b == b'/')
+        .all(|name| name.len() <= NAME_MAX)
+}
+
+#[cold]
+fn normalize_slow(input: &str) -> Result<String, Reason> {
+    if input.contains('\0') {
+        return Err(Reason::InvalidPath("contains a NUL byte"));
+    }
+    let mut out = String::with_capacity(input.len() + 1);
+    // Byte offsets in `out` where each pushed segment's separator starts, for `..`.
+    let mut starts: Vec<usize> = Vec::new();
+    for segment in input.split(['/', '\\']) {
+        match segment {
+            "" | "." => {}
+            ".." => match starts.pop() {
+                Some(start) => out.truncate(start),
+                None => return Err(Reason::InvalidPath("climbs above the root")),
+            },
+            name => {
+                if name.len() > NAME_MAX {
+                    return Err(Reason::NameTooLong);
+                }
+                starts.push(out.len());
+                out.push('/');
+                out.push_str(name);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    if out.len() > PATH_MAX {
+        return Err(Reason::NameTooLong);
+    }
+    Ok(out)
+}
+
+/// Splits a normalised path into its parent and its last name; `None` for the root.
+pub(crate) fn split_parent(path: &str) -> Option<(&str, &str)> {
+    if path == "/" {
+        return None;
+    }
+    let slash = path.rfind('/').unwrap_or(0);
+    let parent = if slash == 0 { "/" } else { &path[..slash] };
+    Some((parent, &path[slash + 1..]))
+}
+
+/// Joins a normalised directory path and a name.
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    let mut out = String::with_capacity(dir.len() + 1 + name.len());
+    out.push_str(dir);
+    if dir != "/" {
+        out.push('/');
+    }
+    out.push_str(name);
+    out
+}
+
+/// Whether `path` lies strictly below `ancestor` (both normalised).
+pub(crate) fn is_strictly_below(path: &str, ancestor: &str) -> bool {
+    if ancestor == "/" {
+        return path != "/";
+    }
+    path.len() > ancestor.len()
+        && path.starts_with(ancestor)
+        && path.as_bytes()[ancestor.len()] == b'/'
+}
+
+/// Rewrites `path`, which lies at or below `from`, to lie at or below `to`.
+pub(crate) fn rebase(path: &str, from: &str, to: &str) -> String {
+    let rest = &path[from.len()..];
+    if to == "/" {
+        if rest.is_empty() {
+            "/".to_owned()
+        } else {
+            rest.to_owned()
+        }
+    } else {
+        let mut out = String::with_capacity(to.len() + rest.len());
+        out.push_str(to);
+        out.push_str(rest);
+        out
+    }
+}
+
+/// The proper ancestors of a normalised path, from the root's child down to its parent
+/// (the root itself is not included): `/a/b/c` gives `/a`, `/a/b`.
+pub(crate) fn ancestors_below_root(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/')
+        .skip(1)
+        .map(move |(i, _)| &path[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(p: &str) -> Result<String, Reason> {
+        normalize(p).map(Cow::into_owned)
+    }
+
+    #[test]
+    fn normalises_like_dmemfs() {
+        let cases = [
+            ("/a/b/", "/a/b"),
+            ("/a//b", "/a/b"),
+            ("/a/./b", "/a/b"),
+            ("/a/b/../c", "/a/c"),
+            ("a/b/c", "/a/b/c"),
+            ("", "/"),
+            ("/", "/"),
+            (".", "/"),
+            ("a/..", "/"),
+            ("\\a\\b", "/a/b"),
+            ("//a", "/a"),
+            ("//", "/"),
+            ("///a//", "/a"),
+            ("....", "/...."),
+            ("/a/...", "/a/..."),
+            (" ", "/ "),
+            ("/.git/x", "/.git/x"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(norm(input).as_deref(), Ok(want), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_escapes_and_nul() {
+        for bad in ["../x", "/a/../../x", "..\\x", "/..", ".."] {
+            assert_eq!(
+                norm(bad),
+                Err(Reason::InvalidPath("climbs above the root")),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            norm("/a\0b"),
+            Err(Reason::InvalidPath("contains a NUL byte"))
+        );
+    }
+
+    #[test]
+    fn enforces_name_and_path_limits() {
+        let long_name = "n".repeat(NAME_MAX + 1);
+        assert_eq!(norm(&format!("/{long_name}")), Err(Reason::NameTooLong));
+        assert_eq!(norm(&format!("/x/{long_name}/y")), Err(Reason::NameTooLong));
+        let ok_name = "n".repeat(NAME_MAX);
+        assert!(norm(&format!("/{ok_name}")).is_ok());
+        let deep = "/a".repeat(PATH_MAX / 2 + 1);
+        assert_eq!(norm(&deep), Err(Reason::NameTooLong));
+        // A long input can still normalise below the limit.
+        let shrinking = format!("{}/x", "/a/..".repeat(2000));
+        assert_eq!(norm(&shrinking).as_deref(), Ok("/x"));
+    }
+
+    #[test]
+    fn normal_input_is_borrowed() {
+        assert!(matches!(normalize("/a/b.txt"), Ok(Cow::Borrowed(_))));
+        assert!(matches!(normalize("/a/b/"), Ok(Cow::Owned(_))));
+    }
+
+    #[test]
+    fn idempotent() {
+        for p in ["a/./b//c/../d/", "\\x\\.\\y", "/", "", "/a/.hidden/..."] {
+            let once = norm(p).unwrap();
+            assert_eq!(norm(&once).unwrap(), once);
+        }
+    }
+
+    #[test]
+    fn parent_split_join_rebase() {
+        assert_eq!(split_parent("/"), None);
+        assert_eq!(split_parent("/a"), Some(("/", "a")));
+        assert_eq!(split_parent("/a/b/c"), Some(("/a/b", "c")));
+        assert_eq!(join("/", "a"), "/a");
+        assert_eq!(join("/a", "b"), "/a/b");
+        assert!(is_strictly_below("/a/b", "/a"));
+        assert!(!is_strictly_below("/ab", "/a"));
+        assert!(!is_strictly_below("/a", "/a"));
+        assert!(is_strictly_below("/a", "/"));
+        assert_eq!(rebase("/a/b/c", "/a", "/x"), "/x/b/c");
+        assert_eq!(rebase("/a", "/a", "/x/y"), "/x/y");
+        let anc: Vec<_> = ancestors_below_root("/a/b/c").collect();
+        assert_eq!(anc, ["/a", "/a/b"]);
+        assert_eq!(ancestors_below_root("/a").count(), 0);
+    }
+}

@@ -1,0 +1,352 @@
+//! File contents: fixed-size chunks, so files grow without copying what they already hold.
+//!
+//! Chunk `i` covers bytes `[i * CHUNK, (i + 1) * CHUNK)`. Each chunk is a `Vec<u8>` that may be
+//! shorter than the bytes it covers; the rest of its range reads as zeros. That gives holes for
+//! free (`set_len` and preallocation take no memory until written) and lets the last chunk be
+//! sized to its data, so the heap stays close to the file length.
+//!
+//! Writes are two-phase: every allocation happens first (fallibly, with `try_reserve`), then the
+//! bytes are copied. A failed allocation therefore leaves the contents untouched.
+
+use std::collections::TryReserveError;
+
+/// Bytes per chunk. A power of two, below glibc's default mmap threshold so chunks come from
+/// (and return to) the heap instead of fresh pages.
+pub(crate) const CHUNK: usize = 64 * 1024;
+const CHUNK_U64: u64 = CHUNK as u64;
+
+/// The largest file length: offsets must fit `i64`, as for the kernel's `off_t`.
+pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
+
+#[derive(Debug, Default)]
+pub(crate) struct Storage {
+    len: u64,
+    /// Always `len.div_ceil(CHUNK)` entries.
+    chunks: Vec<Vec<u8>>,
+}
+
+/// The allocator refused memory; the storage is unchanged.
+#[derive(Debug)]
+pub(crate) struct AllocFailed;
+
+impl From<TryReserveError> for AllocFailed {
+    fn from(_: TryReserveError) -> Self {
+        AllocFailed
+    }
+}
+
+fn chunk_count(len: u64) -> usize {
+    // `len <= MAX_FILE_SIZE`, so the count fits `usize` on 64-bit targets; on 32-bit ones the
+    // quota (at most the address space in practice) prevents such files.
+    usize::try_from(len.div_ceil(CHUNK_U64)).unwrap_or(usize::MAX)
+}
+
+/// Splits a file offset into (chunk index, offset within the chunk).
+fn locate(offset: u64) -> (usize, usize) {
+    let index = usize::try_from(offset / CHUNK_U64).unwrap_or(usize::MAX);
+    (index, (offset % CHUNK_U64) as usize)
+}
+
+impl Storage {
+    /// A storage holding a copy of `data`.
+    pub(crate) fn from_slice(data: &[u8]) -> Result<Storage, AllocFailed> {
+        let mut chunks = Vec::new();
+        chunks.try_reserve_exact(data.len().div_ceil(CHUNK))?;
+        for piece in data.chunks(CHUNK) {
+            let mut chunk = Vec::new();
+            chunk.try_reserve_exact(piece.len())?;
+            chunk.extend_from_slice(piece);
+            chunks.push(chunk);
+        }
+        Ok(Storage {
+            len: data.len() as u64,
+            chunks,
+        })
+    }
+
+    /// A storage taking over `data`; a file that fits one chunk keeps the buffer as it is.
+    pub(crate) fn from_vec(mut data: Vec<u8>) -> Result<Storage, AllocFailed> {
+        if data.len() > CHUNK {
+            return Storage::from_slice(&data);
+        }
+        if data.capacity() - data.len() > data.len() / 16 {
+            data.shrink_to_fit();
+        }
+        let len = data.len() as u64;
+        let chunks = if data.is_empty() {
+            Vec::new()
+        } else {
+            vec![data]
+        };
+        Ok(Storage { len, chunks })
+    }
+
+    /// A storage of `len` zero bytes that takes no memory for them.
+    pub(crate) fn zeroed(len: u64) -> Result<Storage, AllocFailed> {
+        let mut storage = Storage::default();
+        storage.set_len(len)?;
+        Ok(storage)
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Bytes of heap the contents occupy (capacities, chunk table included).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.chunks.capacity() * size_of::<Vec<u8>>()
+            + self.chunks.iter().map(Vec::capacity).sum::<usize>()
+    }
+
+    /// Copies bytes starting at `offset` into `buf`; returns how many (0 at or past the end).
+    pub(crate) fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
+        if offset >= self.len || buf.is_empty() {
+            return 0;
+        }
+        let n = usize::try_from(self.len - offset).map_or(buf.len(), |rest| rest.min(buf.len()));
+        let (mut index, mut within) = locate(offset);
+        let mut done = 0;
+        while done < n {
+            let chunk = &self.chunks[index];
+            let take = (CHUNK - within).min(n - done);
+            let dst = &mut buf[done..done + take];
+            let stored = chunk.len().saturating_sub(within).min(take);
+            dst[..stored].copy_from_slice(&chunk[within..within + stored]);
+            dst[stored..].fill(0);
+            done += take;
+            index += 1;
+            within = 0;
+        }
+        n
+    }
+
+    /// Appends everything from `offset` to the end onto `out`, reserving exactly once.
+    pub(crate) fn read_to_end(&self, offset: u64, out: &mut Vec<u8>) -> Result<usize, AllocFailed> {
+        if offset >= self.len {
+            return Ok(0);
+        }
+        let n = usize::try_from(self.len - offset).map_err(|_| AllocFailed)?;
+        out.try_reserve_exact(n)?;
+        let start = out.len();
+        out.resize(start + n, 0);
+        let copied = self.read_at(offset, &mut out[start..]);
+        debug_assert_eq!(copied, n);
+        Ok(n)
+    }
+
+    /// Writes `data` at `offset`, zero-filling any gap past the end and extending the length.
+    ///
+    /// The caller has checked that `offset + data.len()` fits [`MAX_FILE_SIZE`] and has charged
+    /// the growth to the quota.
+    pub(crate) fn write_at(&mut self, offset: u64, data: &[u8]) -> Result<(), AllocFailed> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let end = offset + data.len() as u64;
+        let new_len = end.max(self.len);
+        let old_count = self.chunks.len();
+        let new_count = chunk_count(new_len);
+        // Phase 1: every allocation. On failure, drop the chunk slots added here; capacity grown
+        // in existing chunks is invisible to readers.
+        if let Err(e) = self.reserve_for_write(offset, end, new_len, new_count) {
+            self.chunks.truncate(old_count);
+            return Err(e);
+        }
+        // Phase 2: copy; nothing below allocates.
+        let (mut index, mut within) = locate(offset);
+        let mut rest = data;
+        while !rest.is_empty() {
+            let take = (CHUNK - within).min(rest.len());
+            let chunk = &mut self.chunks[index];
+            if chunk.len() < within {
+                chunk.resize(within, 0);
+            }
+            let overlap = chunk.len().saturating_sub(within).min(take);
+            chunk[within..within + overlap].copy_from_slice(&rest[..overlap]);
+            chunk.extend_from_slice(&rest[overlap..take]);
+            rest = &rest[take..];
+            index += 1;
+            within = 0;
+        }
+        self.len = new_len;
+        Ok(())
+    }
+
+    fn reserve_for_write(
+        &mut self,
+        offset: u64,
+        end: u64,
+        new_len: u64,
+        new_count: usize,
+    ) -> Result<(), AllocFailed> {
+        if new_count > self.chunks.len() {
+            self.chunks.try_reserve(new_count - self.chunks.len())?;
+            self.chunks.resize_with(new_count, Vec::new);
+        }
+        let (first, _) = locate(offset);
+        let (last, _) = locate(end - 1);
+        for index in first..=last {
+            let chunk_start = index as u64 * CHUNK_U64;
+            let covered = (new_len - chunk_start).min(CHUNK_U64) as usize;
+            let needed = (end - chunk_start).min(CHUNK_U64) as usize;
+            let chunk = &mut self.chunks[index];
+            if chunk.capacity() >= needed {
+                continue;
+            }
+            // A chunk the write fills gets its exact final size; a growing tail chunk doubles
+            // (bounded by the chunk size) so a stream of small appends stays amortised O(1).
+            let target = if needed == covered && covered == CHUNK {
+                CHUNK
+            } else {
+                needed.max(chunk.capacity().saturating_mul(2)).min(CHUNK)
+            };
+            chunk.try_reserve_exact(target - chunk.len())?;
+        }
+        Ok(())
+    }
+
+    /// Sets the length, truncating or extending with zeros (extension takes no memory).
+    pub(crate) fn set_len(&mut self, new_len: u64) -> Result<(), AllocFailed> {
+        let new_count = chunk_count(new_len);
+        if new_len >= self.len {
+            if new_count > self.chunks.len() {
+                self.chunks
+                    .try_reserve_exact(new_count - self.chunks.len())?;
+                self.chunks.resize_with(new_count, Vec::new);
+            }
+        } else {
+            self.chunks.truncate(new_count);
+            if let Some(tail) = self.chunks.last_mut() {
+                let keep = (new_len - (new_count as u64 - 1) * CHUNK_U64) as usize;
+                tail.truncate(keep);
+            }
+            self.compact();
+            if self.chunks.capacity() > 2 * self.chunks.len() + 4 {
+                self.chunks.shrink_to_fit();
+            }
+        }
+        self.len = new_len;
+        Ok(())
+    }
+
+    /// Gives back spare capacity in the tail chunk so the heap stays close to the length.
+    /// Called when a writer lets go of the file.
+    pub(crate) fn compact(&mut self) {
+        if let Some(tail) = self.chunks.last_mut() {
+            let spare = tail.capacity() - tail.len();
+            if spare > tail.len() / 16 {
+                tail.shrink_to_fit();
+            }
+        }
+    }
+
+    /// An independent copy of the contents, holes preserved.
+    pub(crate) fn try_clone(&self) -> Result<Storage, AllocFailed> {
+        let mut chunks = Vec::new();
+        chunks.try_reserve_exact(self.chunks.len())?;
+        for chunk in &self.chunks {
+            let mut copy = Vec::new();
+            copy.try_reserve_exact(chunk.len())?;
+            copy.extend_from_slice(chunk);
+            chunks.push(copy);
+        }
+        Ok(Storage {
+            len: self.len,
+            chunks,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contents(s: &Storage) -> Vec<u8> {
+        let mut out = Vec::new();
+        s.read_to_end(0, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn writes_across_chunks_and_gaps() {
+        let mut s = Storage::default();
+        let mut model = Vec::new();
+        let ops: [(u64, usize, u8); 6] = [
+            (0, 10, 1),
+            (CHUNK_U64 - 3, 10, 2),
+            (3 * CHUNK_U64 + 7, 5, 3),
+            (5, CHUNK * 2 + 11, 4),
+            (0, 0, 5),
+            (CHUNK_U64 * 2, 1, 6),
+        ];
+        for (off, n, byte) in ops {
+            let data = vec![byte; n];
+            s.write_at(off, &data).unwrap();
+            let end = off as usize + n;
+            if n > 0 && model.len() < end {
+                model.resize(end, 0);
+            }
+            model[off as usize..off as usize + n].copy_from_slice(&data);
+            assert_eq!(s.len(), model.len() as u64);
+            assert_eq!(contents(&s), model);
+        }
+    }
+
+    #[test]
+    fn set_len_truncates_and_extends_with_zeros() {
+        let mut s = Storage::from_slice(&[7; CHUNK + 100]).unwrap();
+        s.set_len(50).unwrap();
+        assert_eq!(contents(&s), vec![7; 50]);
+        s.set_len(3 * CHUNK_U64).unwrap();
+        let mut want = vec![7; 50];
+        want.resize(3 * CHUNK, 0);
+        assert_eq!(contents(&s), want);
+        // Holes take no memory.
+        assert!(s.heap_bytes() < 1024, "{}", s.heap_bytes());
+        s.write_at(CHUNK_U64 + 1, b"x").unwrap();
+        want[CHUNK + 1] = b'x';
+        assert_eq!(contents(&s), want);
+        s.set_len(0).unwrap();
+        assert_eq!(s.len(), 0);
+        assert!(contents(&s).is_empty());
+    }
+
+    #[test]
+    fn read_at_bounds() {
+        let s = Storage::from_slice(b"hello").unwrap();
+        let mut buf = [0; 8];
+        assert_eq!(s.read_at(0, &mut buf), 5);
+        assert_eq!(&buf[..5], b"hello");
+        assert_eq!(s.read_at(3, &mut buf), 2);
+        assert_eq!(s.read_at(5, &mut buf), 0);
+        assert_eq!(s.read_at(u64::MAX, &mut buf), 0);
+        assert_eq!(s.read_at(0, &mut []), 0);
+    }
+
+    #[test]
+    fn heap_stays_close_to_length() {
+        let mut s = Storage::default();
+        for i in 0..1000u32 {
+            s.write_at(s.len(), &i.to_le_bytes()).unwrap();
+        }
+        s.compact();
+        assert!(
+            s.heap_bytes() <= 4000 + 4000 / 16 + 64,
+            "{}",
+            s.heap_bytes()
+        );
+        let big = Storage::from_slice(&vec![1; 10 * CHUNK + 1]).unwrap();
+        assert!(big.heap_bytes() <= 10 * CHUNK + 1 + 11 * 24 + 64);
+    }
+
+    #[test]
+    fn clone_is_independent() {
+        let mut a = Storage::from_slice(b"abc").unwrap();
+        a.set_len(CHUNK_U64 * 2).unwrap();
+        let b = a.try_clone().unwrap();
+        a.write_at(0, b"zzz").unwrap();
+        assert_eq!(&contents(&b)[..3], b"abc");
+        assert_eq!(b.len(), CHUNK_U64 * 2);
+    }
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests for the dmemfs workspace live in `e2e/` (one test binary, many modules).
