@@ -1,1 +1,14 @@
+//! The workspace's end-to-end suite: one test binary, one module per area.
+
+mod common;
+
+// dmemfs-core
+mod core_atomicity;
+mod core_concurrency;
+mod core_dirs;
+mod core_errors;
 mod core_files;
+mod core_glob_walk;
+mod core_handles;
+mod core_moves;
+mod core_transfer;

@@ -1,0 +1,57 @@
+//! Helpers shared by the end-to-end tests.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use dmemfs_core::{FsError, MemFs, Reason};
+
+/// Asserts that `result` failed with `kind`, and returns the error's typed payload.
+#[track_caller]
+pub(crate) fn expect_err<T: std::fmt::Debug>(result: io::Result<T>, kind: io::ErrorKind) -> FsError {
+    let err = result.expect_err("the operation should have failed");
+    assert_eq!(err.kind(), kind, "wrong kind for error: {err}");
+    FsError::from_io(&err).unwrap_or_else(|| panic!("no FsError payload in {err:?}")).clone()
+}
+
+/// Asserts that `result` failed with `kind` and a given reason.
+#[track_caller]
+pub(crate) fn expect_reason<T: std::fmt::Debug>(result: io::Result<T>, kind: io::ErrorKind, reason: &Reason) {
+    let err = expect_err(result, kind);
+    assert_eq!(err.reason(), reason, "wrong reason: {err}");
+}
+
+/// Everything observable about a filesystem's contents and accounting, for "nothing
+/// changed" checks: every path with its type and contents, plus the usage figures.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Snapshot {
+    pub(crate) entries: BTreeMap<String, Option<Vec<u8>>>,
+    pub(crate) used: u64,
+    pub(crate) files: u64,
+    pub(crate) dirs: u64,
+}
+
+pub(crate) fn snapshot(fs: &MemFs) -> Snapshot {
+    let mut entries = BTreeMap::new();
+    for entry in fs.walk("/").expect("walk root") {
+        let entry = entry.expect("walk entry");
+        let contents = entry.file_type().is_file().then(|| fs.read(entry.path()).expect("read"));
+        entries.insert(entry.path().to_owned(), contents);
+    }
+    let stats = fs.stats();
+    Snapshot { entries, used: stats.used, files: stats.files, dirs: stats.dirs }
+}
+
+/// Asserts the accounting invariants: `used` is the sum of file lengths, counts add up.
+#[track_caller]
+pub(crate) fn assert_invariants(fs: &MemFs) {
+    let snap = snapshot(fs);
+    let total: u64 = snap.entries.values().flatten().map(|c| c.len() as u64).sum();
+    let stats = fs.stats();
+    assert_eq!(stats.used, total, "used != sum of file lengths");
+    assert_eq!(stats.used + stats.free, stats.quota);
+    assert!(stats.peak_used >= stats.used);
+    let files = snap.entries.values().filter(|c| c.is_some()).count() as u64;
+    assert_eq!(stats.files, files);
+    assert_eq!(stats.dirs, snap.entries.len() as u64 - files);
+    assert_eq!(stats.nodes, stats.files + stats.dirs);
+}
