@@ -25,6 +25,16 @@ pub(crate) struct Storage {
     chunks: Vec<Vec<u8>>,
 }
 
+/// How a chunk that must grow picks its new capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Growth {
+    /// Double (up to the chunk size): amortised O(1) for a handle's stream of small writes;
+    /// the handle gives the slack back with [`Storage::compact`] when it is dropped.
+    Double,
+    /// Leave at most 1/16 spare: for one-shot writes (`append`), which never compact.
+    Tight,
+}
+
 /// The allocator refused memory; the storage is unchanged.
 #[derive(Debug)]
 pub(crate) struct AllocFailed;
@@ -139,7 +149,12 @@ impl Storage {
     ///
     /// The caller has checked that `offset + data.len()` fits [`MAX_FILE_SIZE`] and has charged
     /// the growth to the quota.
-    pub(crate) fn write_at(&mut self, offset: u64, data: &[u8]) -> Result<(), AllocFailed> {
+    pub(crate) fn write_at(
+        &mut self,
+        offset: u64,
+        data: &[u8],
+        growth: Growth,
+    ) -> Result<(), AllocFailed> {
         if data.is_empty() {
             return Ok(());
         }
@@ -149,7 +164,7 @@ impl Storage {
         let new_count = chunk_count(new_len);
         // Phase 1: every allocation. On failure, drop the chunk slots added here; capacity grown
         // in existing chunks is invisible to readers.
-        if let Err(e) = self.reserve_for_write(offset, end, new_len, new_count) {
+        if let Err(e) = self.reserve_for_write(offset, end, new_len, new_count, growth) {
             self.chunks.truncate(old_count);
             return Err(e);
         }
@@ -179,6 +194,7 @@ impl Storage {
         end: u64,
         new_len: u64,
         new_count: usize,
+        growth: Growth,
     ) -> Result<(), AllocFailed> {
         if new_count > self.chunks.len() {
             self.chunks.try_reserve(new_count - self.chunks.len())?;
@@ -194,12 +210,16 @@ impl Storage {
             if chunk.capacity() >= needed {
                 continue;
             }
-            // A chunk the write fills gets its exact final size; a growing tail chunk doubles
-            // (bounded by the chunk size) so a stream of small appends stays amortised O(1).
+            // A chunk the write fills gets its exact final size; a growing tail chunk follows
+            // the caller's policy, bounded by the chunk size.
             let target = if needed == covered && covered == CHUNK {
                 CHUNK
             } else {
-                needed.max(chunk.capacity().saturating_mul(2)).min(CHUNK)
+                let roomy = match growth {
+                    Growth::Double => chunk.capacity().saturating_mul(2),
+                    Growth::Tight => needed + needed / 16,
+                };
+                needed.max(roomy).min(CHUNK)
             };
             chunk.try_reserve_exact(target - chunk.len())?;
         }
@@ -282,7 +302,7 @@ mod tests {
         ];
         for (off, n, byte) in ops {
             let data = vec![byte; n];
-            s.write_at(off, &data).unwrap();
+            s.write_at(off, &data, Growth::Double).unwrap();
             let end = off as usize + n;
             if n > 0 && model.len() < end {
                 model.resize(end, 0);
@@ -304,7 +324,7 @@ mod tests {
         assert_eq!(contents(&s), want);
         // Holes take no memory.
         assert!(s.heap_bytes() < 1024, "{}", s.heap_bytes());
-        s.write_at(CHUNK_U64 + 1, b"x").unwrap();
+        s.write_at(CHUNK_U64 + 1, b"x", Growth::Double).unwrap();
         want[CHUNK + 1] = b'x';
         assert_eq!(contents(&s), want);
         s.set_len(0).unwrap();
@@ -328,7 +348,8 @@ mod tests {
     fn heap_stays_close_to_length() {
         let mut s = Storage::default();
         for i in 0..1000u32 {
-            s.write_at(s.len(), &i.to_le_bytes()).unwrap();
+            s.write_at(s.len(), &i.to_le_bytes(), Growth::Double)
+                .unwrap();
         }
         s.compact();
         assert!(
@@ -345,7 +366,7 @@ mod tests {
         let mut a = Storage::from_slice(b"abc").unwrap();
         a.set_len(CHUNK_U64 * 2).unwrap();
         let b = a.try_clone().unwrap();
-        a.write_at(0, b"zzz").unwrap();
+        a.write_at(0, b"zzz", Growth::Double).unwrap();
         assert_eq!(&contents(&b)[..3], b"abc");
         assert_eq!(b.len(), CHUNK_U64 * 2);
     }

@@ -15,7 +15,7 @@ use crate::error::{Op, Reason, fail};
 use crate::fs::{Held, Inner};
 use crate::lock::Access;
 use crate::metadata::Metadata;
-use crate::storage::MAX_FILE_SIZE;
+use crate::storage::{Growth, MAX_FILE_SIZE};
 use crate::tree::FileData;
 
 /// What an open handle may do.
@@ -259,7 +259,8 @@ impl MemFile {
         } else {
             offset
         };
-        write_locked(&self.inner, &mut data, offset, buf).map_err(|r| self.fail(Op::Write, r))?;
+        write_locked(&self.inner, &mut data, offset, buf, Growth::Double)
+            .map_err(|r| self.fail(Op::Write, r))?;
         Ok(buf.len())
     }
 
@@ -318,7 +319,8 @@ impl MemFile {
         } else {
             *cursor
         };
-        write_locked(&self.inner, &mut data, offset, buf).map_err(|r| self.fail(Op::Write, r))?;
+        write_locked(&self.inner, &mut data, offset, buf, Growth::Double)
+            .map_err(|r| self.fail(Op::Write, r))?;
         *cursor = offset + buf.len() as u64;
         Ok(buf.len())
     }
@@ -359,6 +361,7 @@ pub(crate) fn write_locked(
     data: &mut FileData,
     offset: u64,
     buf: &[u8],
+    growth: Growth,
 ) -> Result<(), Reason> {
     if buf.is_empty() {
         return Ok(());
@@ -367,11 +370,11 @@ pub(crate) fn write_locked(
         .checked_add(buf.len() as u64)
         .filter(|&end| end <= MAX_FILE_SIZE)
         .ok_or(Reason::FileTooLarge)?;
-    let growth = end.saturating_sub(data.storage.len());
-    let reservation = inner.reserve(growth)?;
+    let extension = end.saturating_sub(data.storage.len());
+    let reservation = inner.reserve(extension)?;
     data.storage
-        .write_at(offset, buf)
-        .map_err(|_| Reason::AllocationFailed(growth))?;
+        .write_at(offset, buf, growth)
+        .map_err(|_| Reason::AllocationFailed(extension))?;
     reservation.commit();
     data.touch();
     Ok(())

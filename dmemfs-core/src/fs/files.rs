@@ -8,7 +8,7 @@ use super::{Lookup, MemFs};
 use crate::error::{Op, Reason, fail};
 use crate::file::write_locked;
 use crate::lock::{Access, HandleLock};
-use crate::storage::{MAX_FILE_SIZE, Storage};
+use crate::storage::{Growth, MAX_FILE_SIZE, Storage};
 use crate::tree::{FileNode, Miss, Node};
 
 impl MemFs {
@@ -131,7 +131,7 @@ impl MemFs {
                     let mut data = held.node.data.write();
                     if append {
                         let end = data.storage.len();
-                        return write_locked(inner, &mut data, end, contents);
+                        return write_locked(inner, &mut data, end, contents, Growth::Tight);
                     }
                     let old = data.storage.len();
                     let reservation = inner.reserve(len.saturating_sub(old))?;
