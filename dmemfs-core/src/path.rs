@@ -123,7 +123,9 @@ pub(crate) fn is_strictly_below(path: &str, ancestor: &str) -> bool {
 
 /// Rewrites `path`, which lies at or below `from`, to lie at or below `to`.
 pub(crate) fn rebase(path: &str, from: &str, to: &str) -> String {
-    let rest = &path[from.len()..];
+    // Below the root, `rest` keeps its leading slash: "/a/b" from "/a" is "/b"; from "/" it is
+    // the whole path.
+    let rest = if from == "/" { path.trim_end_matches('/') } else { &path[from.len()..] };
     if to == "/" {
         if rest.is_empty() {
             "/".to_owned()
@@ -236,6 +238,9 @@ mod tests {
         assert!(is_strictly_below("/a", "/"));
         assert_eq!(rebase("/a/b/c", "/a", "/x"), "/x/b/c");
         assert_eq!(rebase("/a", "/a", "/x/y"), "/x/y");
+        assert_eq!(rebase("/a/b", "/", "/r"), "/r/a/b");
+        assert_eq!(rebase("/", "/", "/r"), "/r");
+        assert_eq!(rebase("/a/b", "/a", "/"), "/b");
         let anc: Vec<_> = ancestors_below_root("/a/b/c").collect();
         assert_eq!(anc, ["/a", "/a/b"]);
         assert_eq!(ancestors_below_root("/a").count(), 0);
