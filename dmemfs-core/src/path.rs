@@ -125,7 +125,11 @@ pub(crate) fn is_strictly_below(path: &str, ancestor: &str) -> bool {
 pub(crate) fn rebase(path: &str, from: &str, to: &str) -> String {
     // Below the root, `rest` keeps its leading slash: "/a/b" from "/a" is "/b"; from "/" it is
     // the whole path.
-    let rest = if from == "/" { path.trim_end_matches('/') } else { &path[from.len()..] };
+    let rest = if from == "/" {
+        path.trim_end_matches('/')
+    } else {
+        &path[from.len()..]
+    };
     if to == "/" {
         if rest.is_empty() {
             "/".to_owned()

@@ -115,7 +115,7 @@ pub fn parse_size(input: &str) -> Result<u64, ParseSizeError> {
         };
         let denominator = 10u128.pow(digits.len() as u32);
         let scaled = numerator * u128::from(multiplier);
-        if scaled % denominator != 0 {
+        if !scaled.is_multiple_of(denominator) {
             return Err(ParseSizeError::new(input, "not a whole number of bytes"));
         }
         let extra = u64::try_from(scaled / denominator).map_err(|_| overflow())?;

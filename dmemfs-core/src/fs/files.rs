@@ -221,8 +221,7 @@ impl MemFs {
                 ));
             }
             tree.remove(&path);
-            let len = node.data.read().storage.len();
-            len
+            node.data.read().storage.len()
         };
         self.inner.quota.release(freed);
         Ok(())

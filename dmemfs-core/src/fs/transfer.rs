@@ -21,6 +21,26 @@ use crate::tree::{FileNode, Node};
 pub struct ExportIter {
     inner: Arc<Inner>,
     files: std::vec::IntoIter<(String, Arc<FileNode>)>,
+    only_modified: bool,
+}
+
+impl ExportIter {
+    /// Keeps only files whose contents changed since they were created, copied or imported
+    /// (generation above 0): D-MemFS's `only_dirty`.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.import_tree([("/seed.txt", "from fixture")])?;
+    /// fs.write("/new.txt", "produced")?;
+    /// let changed: Vec<String> =
+    ///     fs.export_iter("/")?.only_modified().map(|f| f.map(|(path, _)| path)).collect::<Result<_, _>>()?;
+    /// assert_eq!(changed, ["/new.txt"]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn only_modified(mut self) -> ExportIter {
+        self.only_modified = true;
+        self
+    }
 }
 
 impl Iterator for ExportIter {
@@ -42,6 +62,9 @@ impl Iterator for ExportIter {
                 continue;
             }
             let data = held.node.data.read();
+            if self.only_modified && data.generation == 0 {
+                continue;
+            }
             let mut contents = Vec::new();
             if data.storage.read_to_end(0, &mut contents).is_err() {
                 let reason = Reason::AllocationFailed(data.storage.len());
