@@ -168,6 +168,7 @@ impl MemFs {
         Ok(ExportIter {
             inner: Arc::clone(&self.inner),
             files: files.into_iter(),
+            only_modified: false,
         })
     }
 
