@@ -22,7 +22,7 @@ pub use builder::MemFsBuilder;
 pub use transfer::ExportIter;
 pub use walk::Walk;
 
-use crate::error::{Op, Reason, fail};
+use crate::error::{Op, Reason, fail, fail2};
 use crate::guard::GuardState;
 use crate::lock::Access;
 use crate::metadata::{Metadata, Stats};
@@ -236,6 +236,17 @@ impl MemFs {
 
     pub(crate) fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {
         normalize(raw).map_err(|reason| fail(op, raw, reason))
+    }
+
+    /// Normalises both paths of a two-path operation; an error names both.
+    pub(crate) fn normalize_pair<'p>(
+        &self,
+        op: Op,
+        from: &'p str,
+        to: &'p str,
+    ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
+        let both = || Ok((normalize(from)?, normalize(to)?));
+        both().map_err(|reason| fail2(op, from, to, reason))
     }
 }
 

@@ -38,8 +38,7 @@ impl MemFs {
     pub fn rename(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Rename, raw_from, raw_to, reason);
-        let from = self.normalize(Op::Rename, raw_from)?;
-        let to = self.normalize(Op::Rename, raw_to)?;
+        let (from, to) = self.normalize_pair(Op::Rename, raw_from, raw_to)?;
         let freed = self.rename_normalized(&from, &to).map_err(fail)?;
         self.inner.quota.release(freed);
         Ok(())
@@ -117,8 +116,7 @@ impl MemFs {
     pub fn move_path(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Move, raw_from, raw_to, reason);
-        let from = self.normalize(Op::Move, raw_from)?;
-        let to = self.normalize(Op::Move, raw_to)?;
+        let (from, to) = self.normalize_pair(Op::Move, raw_from, raw_to)?;
         self.move_normalized(&from, &to).map_err(fail)
     }
 
@@ -185,8 +183,7 @@ impl MemFs {
     pub fn copy(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<u64> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Copy, raw_from, raw_to, reason);
-        let from = self.normalize(Op::Copy, raw_from)?;
-        let to = self.normalize(Op::Copy, raw_to)?;
+        let (from, to) = self.normalize_pair(Op::Copy, raw_from, raw_to)?;
         self.copy_normalized(&from, &to).map_err(fail)
     }
 
@@ -195,9 +192,14 @@ impl MemFs {
             return Err(Reason::InvalidPath("the root cannot be replaced by a file"));
         }
         if from == to {
-            return Err(Reason::InvalidArgument(
-                "source and destination are the same file".into(),
-            ));
+            let tree = self.inner.tree.read();
+            return Err(match tree.get(from) {
+                None => tree.miss(from).into_reason(),
+                Some(Node::Dir(_)) => Reason::IsADirectory,
+                Some(Node::File(_)) => {
+                    Reason::InvalidArgument("source and destination are the same file".into())
+                }
+            });
         }
         let inner = &self.inner;
         let mut wait = inner.wait();
@@ -309,8 +311,7 @@ impl MemFs {
     pub fn copy_dir_all(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::CopyDirAll, raw_from, raw_to, reason);
-        let from = self.normalize(Op::CopyDirAll, raw_from)?;
-        let to = self.normalize(Op::CopyDirAll, raw_to)?;
+        let (from, to) = self.normalize_pair(Op::CopyDirAll, raw_from, raw_to)?;
         self.copy_dir_normalized(&from, &to).map_err(fail)
     }
 

@@ -25,6 +25,9 @@ pub struct Walk {
     root: Option<DirEntry>,
     stack: Vec<Frame>,
     max_depth: usize,
+    /// The last entry yielded was a directory at the depth bound: it has no frame, so
+    /// skipping it has nothing to pop.
+    last_dir_at_bound: bool,
 }
 
 #[derive(Debug)]
@@ -78,6 +81,7 @@ impl MemFs {
             root: Some(DirEntry::new(path.into_owned(), metadata, 0)),
             stack: Vec::new(),
             max_depth: usize::MAX,
+            last_dir_at_bound: false,
         })
     }
 }
@@ -119,13 +123,17 @@ impl Walk {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn skip_current_dir(&mut self) {
-        // A directory yielded (within the depth bound) is on top of the stack; after a file,
-        // the top is the directory holding it.
-        self.stack.pop();
+        // A directory yielded within the depth bound is on top of the stack; after a file, the
+        // top is the directory holding it.
+        if !std::mem::take(&mut self.last_dir_at_bound) {
+            self.stack.pop();
+        }
     }
 
     fn enter(&mut self, entry: &DirEntry) {
-        if entry.file_type().is_dir() && entry.depth() < self.max_depth {
+        let is_dir = entry.file_type().is_dir();
+        self.last_dir_at_bound = is_dir && entry.depth() >= self.max_depth;
+        if is_dir && entry.depth() < self.max_depth {
             self.stack.push(Frame {
                 dir: entry.path().to_owned(),
                 depth: entry.depth() + 1,
