@@ -197,6 +197,14 @@ pub enum Reason {
     /// The allocator could not provide the memory.
     #[error("allocating {0} bytes failed")]
     AllocationFailed(u64),
+    /// The file ended before the bytes asked for (`read_exact_at`).
+    #[error("the file ends {missing} bytes short of the {wanted} bytes requested")]
+    UnexpectedEof {
+        /// Bytes asked for.
+        wanted: u64,
+        /// Bytes the file lacked.
+        missing: u64,
+    },
     /// The file's contents are not valid UTF-8.
     #[error("stream did not contain valid UTF-8")]
     InvalidUtf8,
@@ -240,6 +248,7 @@ impl Reason {
             Reason::FileTooLarge => K::FileTooLarge,
             Reason::MemoryGuard { .. } | Reason::AllocationFailed(_) => K::OutOfMemory,
             Reason::InvalidUtf8 => K::InvalidData,
+            Reason::UnexpectedEof { .. } => K::UnexpectedEof,
             Reason::Host { kind, .. } => *kind,
         }
     }

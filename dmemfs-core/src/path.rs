@@ -12,7 +12,8 @@ use crate::error::Reason;
 /// The longest name (one path component) accepted, in bytes. Matches Linux's `NAME_MAX`.
 pub const NAME_MAX: usize = 255;
 
-/// The longest normalised path accepted, in bytes. Matches Linux's `PATH_MAX`.
+/// Linux's `PATH_MAX`, which counts a terminating NUL: normalised paths are at most
+/// `PATH_MAX - 1` (4095) bytes long, as on Linux.
 ///
 /// Besides matching the kernel, the bound keeps memory linear: every node is indexed by its
 /// full path.
@@ -37,7 +38,7 @@ fn is_normal(input: &str) -> bool {
     if bytes.len() == 1 {
         return true;
     }
-    if bytes.len() > PATH_MAX
+    if bytes.len() >= PATH_MAX
         || bytes[bytes.len() - 1] == b'/'
         || memchr::memchr2(b'\\', 0, bytes).is_some()
         || memchr::memmem::find(bytes, b"//").is_some()
@@ -84,7 +85,7 @@ fn normalize_slow(input: &str) -> Result<String, Reason> {
     if out.is_empty() {
         out.push('/');
     }
-    if out.len() > PATH_MAX {
+    if out.len() >= PATH_MAX {
         return Err(Reason::NameTooLong);
     }
     Ok(out)
@@ -208,6 +209,13 @@ mod tests {
         assert_eq!(norm(&format!("/x/{long_name}/y")), Err(Reason::NameTooLong));
         let ok_name = "n".repeat(NAME_MAX);
         assert!(norm(&format!("/{ok_name}")).is_ok());
+        let longest = format!("/{}", "a".repeat(NAME_MAX)).repeat(15)
+            + "/"
+            + &"b".repeat(PATH_MAX - 1 - 15 * 256 - 1);
+        assert_eq!(longest.len(), PATH_MAX - 1);
+        assert!(norm(&longest).is_ok());
+        assert_eq!(norm(&(longest.clone() + "c")), Err(Reason::NameTooLong));
+        assert_eq!(norm(&(longest + "/")).map(|p| p.len()), Ok(PATH_MAX - 1));
         let deep = "/a".repeat(PATH_MAX / 2 + 1);
         assert_eq!(norm(&deep), Err(Reason::NameTooLong));
         // A long input can still normalise below the limit.

@@ -1,4 +1,8 @@
-//! The byte quota: a lock-free counter checked before any memory is taken.
+//! The byte quota: lock-free counters checked before any memory is taken.
+//!
+//! Two figures: `charged` includes reservations of operations still in flight and is what the
+//! limit is checked against; `used` counts only bytes that belong to files (committed
+//! reservations), so a failed operation never shows in `used` or in the high-water mark.
 
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 
@@ -7,6 +11,7 @@ use crate::error::Reason;
 #[derive(Debug)]
 pub(crate) struct Quota {
     limit: u64,
+    charged: AtomicU64,
     used: AtomicU64,
     peak: AtomicU64,
 }
@@ -15,6 +20,7 @@ impl Quota {
     pub(crate) fn new(limit: u64) -> Quota {
         Quota {
             limit,
+            charged: AtomicU64::new(0),
             used: AtomicU64::new(0),
             peak: AtomicU64::new(0),
         }
@@ -24,52 +30,67 @@ impl Quota {
         self.limit
     }
 
+    /// Bytes held by files.
     pub(crate) fn used(&self) -> u64 {
         self.used.load(SeqCst)
     }
 
+    /// The highest `used` has been.
     pub(crate) fn peak(&self) -> u64 {
         self.peak.load(SeqCst)
     }
 
-    /// Charges `bytes`, or refuses without charging anything.
-    pub(crate) fn try_charge(&self, bytes: u64) -> Result<(), Reason> {
-        if bytes == 0 {
-            return Ok(());
-        }
-        let mut used = self.used.load(SeqCst);
-        loop {
-            let available = self.limit.saturating_sub(used);
-            if bytes > available {
-                return Err(Reason::QuotaExceeded {
-                    requested: bytes,
-                    available,
-                    quota: self.limit,
-                });
-            }
-            match self
-                .used
-                .compare_exchange_weak(used, used + bytes, SeqCst, SeqCst)
-            {
-                Ok(_) => {
-                    self.peak.fetch_max(used + bytes, SeqCst);
-                    return Ok(());
+    /// Reserves `bytes` for an operation, or refuses without reserving anything.
+    pub(crate) fn reserve(&self, bytes: u64) -> Result<Reservation<'_>, Reason> {
+        if bytes > 0 {
+            let mut charged = self.charged.load(SeqCst);
+            loop {
+                let available = self.limit.saturating_sub(charged);
+                if bytes > available {
+                    return Err(Reason::QuotaExceeded {
+                        requested: bytes,
+                        available,
+                        quota: self.limit,
+                    });
                 }
-                Err(actual) => used = actual,
+                match self
+                    .charged
+                    .compare_exchange_weak(charged, charged + bytes, SeqCst, SeqCst)
+                {
+                    Ok(_) => break,
+                    Err(actual) => charged = actual,
+                }
             }
         }
+        Ok(Reservation { quota: self, bytes })
     }
 
+    /// Gives back bytes that files held (a file shrank or went away).
     pub(crate) fn release(&self, bytes: u64) {
         if bytes > 0 {
             let before = self.used.fetch_sub(bytes, SeqCst);
-            debug_assert!(before >= bytes, "quota released more than it charged");
+            debug_assert!(before >= bytes, "quota released more than files held");
+            self.charged.fetch_sub(bytes, SeqCst);
+        }
+    }
+
+    fn cancel(&self, bytes: u64) {
+        if bytes > 0 {
+            self.charged.fetch_sub(bytes, SeqCst);
+        }
+    }
+
+    fn commit(&self, bytes: u64) {
+        if bytes > 0 {
+            let used = self.used.fetch_add(bytes, SeqCst) + bytes;
+            self.peak.fetch_max(used, SeqCst);
         }
     }
 }
 
-/// Bytes charged to the quota that go back unless [`commit`](Reservation::commit)ted, so every
-/// early return of a failing operation leaves `used` as it was.
+/// Bytes reserved for an operation in flight. They go back to the quota when dropped, unless
+/// [`commit`](Reservation::commit)ted: so every early return of a failing operation leaves
+/// the quota as it was.
 #[must_use = "a reservation is released when dropped"]
 #[derive(Debug)]
 pub(crate) struct Reservation<'a> {
@@ -77,20 +98,29 @@ pub(crate) struct Reservation<'a> {
     bytes: u64,
 }
 
-impl<'a> Reservation<'a> {
-    pub(crate) fn new(quota: &'a Quota, bytes: u64) -> Reservation<'a> {
-        Reservation { quota, bytes }
+impl Reservation<'_> {
+    /// The bytes now belong to files.
+    pub(crate) fn commit(mut self) {
+        self.quota.commit(std::mem::take(&mut self.bytes));
     }
 
-    /// Keeps the charge: the bytes now belong to a file.
-    pub(crate) fn commit(mut self) {
-        self.bytes = 0;
+    /// Merges another reservation of the same quota into this one.
+    pub(crate) fn absorb(&mut self, mut other: Reservation<'_>) {
+        debug_assert!(std::ptr::eq(self.quota, other.quota));
+        self.bytes += std::mem::take(&mut other.bytes);
+    }
+
+    /// Gives back all but `bytes` of the reservation.
+    pub(crate) fn shrink_to(&mut self, bytes: u64) {
+        debug_assert!(bytes <= self.bytes);
+        self.quota.cancel(self.bytes - bytes);
+        self.bytes = bytes;
     }
 }
 
 impl Drop for Reservation<'_> {
     fn drop(&mut self) {
-        self.quota.release(self.bytes);
+        self.quota.cancel(self.bytes);
     }
 }
 
@@ -99,33 +129,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn charges_up_to_the_limit_exactly() {
+    fn reserves_up_to_the_limit_exactly() {
         let q = Quota::new(10);
-        assert!(q.try_charge(4).is_ok());
-        assert!(q.try_charge(6).is_ok());
+        q.reserve(4).unwrap().commit();
+        let six = q.reserve(6).unwrap();
         assert_eq!(
-            q.try_charge(1),
-            Err(Reason::QuotaExceeded {
+            q.reserve(1).unwrap_err(),
+            Reason::QuotaExceeded {
                 requested: 1,
                 available: 0,
                 quota: 10
-            })
+            }
         );
+        assert_eq!(q.used(), 4, "in-flight bytes are not used yet");
+        six.commit();
         q.release(7);
         assert_eq!(q.used(), 3);
         assert_eq!(q.peak(), 10);
-        assert!(q.try_charge(u64::MAX).is_err());
+        assert!(q.reserve(u64::MAX).is_err());
         assert_eq!(q.used(), 3);
     }
 
     #[test]
-    fn reservation_rolls_back_unless_committed() {
+    fn dropped_reservations_leave_no_trace() {
         let q = Quota::new(100);
-        q.try_charge(30).unwrap();
-        drop(Reservation::new(&q, 30));
-        assert_eq!(q.used(), 0);
-        q.try_charge(30).unwrap();
-        Reservation::new(&q, 30).commit();
-        assert_eq!(q.used(), 30);
+        drop(q.reserve(80).unwrap());
+        assert_eq!((q.used(), q.peak()), (0, 0));
+        assert!(q.reserve(100).is_ok());
+    }
+
+    #[test]
+    fn absorb_and_shrink() {
+        let q = Quota::new(100);
+        let mut r = q.reserve(30).unwrap();
+        r.absorb(q.reserve(20).unwrap());
+        r.shrink_to(40);
+        assert!(q.reserve(61).is_err());
+        r.commit();
+        assert_eq!((q.used(), q.peak()), (40, 40));
+        assert!(q.reserve(60).is_ok());
     }
 }

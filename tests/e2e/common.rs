@@ -7,15 +7,24 @@ use dmemfs_core::{FsError, MemFs, Reason};
 
 /// Asserts that `result` failed with `kind`, and returns the error's typed payload.
 #[track_caller]
-pub(crate) fn expect_err<T: std::fmt::Debug>(result: io::Result<T>, kind: io::ErrorKind) -> FsError {
+pub(crate) fn expect_err<T: std::fmt::Debug>(
+    result: io::Result<T>,
+    kind: io::ErrorKind,
+) -> FsError {
     let err = result.expect_err("the operation should have failed");
     assert_eq!(err.kind(), kind, "wrong kind for error: {err}");
-    FsError::from_io(&err).unwrap_or_else(|| panic!("no FsError payload in {err:?}")).clone()
+    FsError::from_io(&err)
+        .unwrap_or_else(|| panic!("no FsError payload in {err:?}"))
+        .clone()
 }
 
 /// Asserts that `result` failed with `kind` and a given reason.
 #[track_caller]
-pub(crate) fn expect_reason<T: std::fmt::Debug>(result: io::Result<T>, kind: io::ErrorKind, reason: &Reason) {
+pub(crate) fn expect_reason<T: std::fmt::Debug>(
+    result: io::Result<T>,
+    kind: io::ErrorKind,
+    reason: &Reason,
+) {
     let err = expect_err(result, kind);
     assert_eq!(err.reason(), reason, "wrong reason: {err}");
 }
@@ -34,18 +43,31 @@ pub(crate) fn snapshot(fs: &MemFs) -> Snapshot {
     let mut entries = BTreeMap::new();
     for entry in fs.walk("/").expect("walk root") {
         let entry = entry.expect("walk entry");
-        let contents = entry.file_type().is_file().then(|| fs.read(entry.path()).expect("read"));
+        let contents = entry
+            .file_type()
+            .is_file()
+            .then(|| fs.read(entry.path()).expect("read"));
         entries.insert(entry.path().to_owned(), contents);
     }
     let stats = fs.stats();
-    Snapshot { entries, used: stats.used, files: stats.files, dirs: stats.dirs }
+    Snapshot {
+        entries,
+        used: stats.used,
+        files: stats.files,
+        dirs: stats.dirs,
+    }
 }
 
 /// Asserts the accounting invariants: `used` is the sum of file lengths, counts add up.
 #[track_caller]
 pub(crate) fn assert_invariants(fs: &MemFs) {
     let snap = snapshot(fs);
-    let total: u64 = snap.entries.values().flatten().map(|c| c.len() as u64).sum();
+    let total: u64 = snap
+        .entries
+        .values()
+        .flatten()
+        .map(|c| c.len() as u64)
+        .sum();
     let stats = fs.stats();
     assert_eq!(stats.used, total, "used != sum of file lengths");
     assert_eq!(stats.used + stats.free, stats.quota);

@@ -12,7 +12,11 @@ use dmemfs_core::{MemFs, Reason};
 use crate::common::{assert_invariants, expect_err};
 
 fn fs_with_timeout(quota: u64, timeout: Duration) -> MemFs {
-    MemFs::builder().quota(quota).lock_timeout(Some(timeout)).build().unwrap()
+    MemFs::builder()
+        .quota(quota)
+        .lock_timeout(Some(timeout))
+        .build()
+        .unwrap()
 }
 
 /// Runs `threads` copies of `body(index)` released together by a barrier, and joins them,
@@ -41,12 +45,19 @@ fn reader_times_out_while_a_writer_holds_the_file() {
     let other = fs.clone();
     let started = Instant::now();
     let result = thread::spawn(move || {
-        other.options().read(true).lock_timeout(Some(Duration::from_millis(80))).open("/f").map(drop)
+        other
+            .options()
+            .read(true)
+            .lock_timeout(Some(Duration::from_millis(80)))
+            .open("/f")
+            .map(drop)
     })
     .join()
     .unwrap();
     let err = expect_err(result, ErrorKind::WouldBlock);
-    assert!(matches!(err.reason(), Reason::LockTimeout { waited } if *waited >= Duration::from_millis(80)));
+    assert!(
+        matches!(err.reason(), Reason::LockTimeout { waited } if *waited >= Duration::from_millis(80))
+    );
     assert!(started.elapsed() >= Duration::from_millis(80));
     drop(writer);
     fs.open("/f").unwrap();
@@ -59,7 +70,12 @@ fn a_waiting_open_succeeds_when_the_holder_lets_go() {
     let other = fs.clone();
     let waiter = thread::spawn(move || {
         let mut contents = String::new();
-        other.options().read(true).lock_timeout(None).open("/f")?.read_to_string(&mut contents)?;
+        other
+            .options()
+            .read(true)
+            .lock_timeout(None)
+            .open("/f")?
+            .read_to_string(&mut contents)?;
         Ok::<_, std::io::Error>(contents)
     });
     thread::sleep(Duration::from_millis(30));
@@ -94,7 +110,12 @@ fn a_thread_can_hold_two_read_handles_while_a_writer_waits() {
     let writer = thread::spawn(move || other.create("/f").map(drop));
     thread::sleep(Duration::from_millis(30));
     // The writer is queued; a second read handle from this thread must not wait behind it.
-    let second = fs.options().read(true).lock_timeout(Some(Duration::ZERO)).open("/f").unwrap();
+    let second = fs
+        .options()
+        .read(true)
+        .lock_timeout(Some(Duration::ZERO))
+        .open("/f")
+        .unwrap();
     drop((first, second));
     writer.join().unwrap().unwrap();
 }
@@ -124,7 +145,10 @@ fn a_blocked_open_does_not_stall_other_threads() {
         fs.read_dir("/").unwrap();
     }
     fs.rename("/other-0", "/renamed").unwrap();
-    assert!(!waiter.is_finished(), "other threads' operations waited for the blocked open");
+    assert!(
+        !waiter.is_finished(),
+        "other threads' operations waited for the blocked open"
+    );
     drop(holder);
     waiter.join().unwrap().unwrap();
 }
@@ -133,7 +157,11 @@ fn a_blocked_open_does_not_stall_other_threads() {
 fn same_thread_conflict_times_out_instead_of_hanging() {
     let fs = fs_with_timeout(1 << 20, Duration::from_millis(50));
     let _writer = fs.create("/f").unwrap();
-    for result in [fs.read("/f").map(drop), fs.copy("/f", "/g").map(drop), fs.export_tree("/").map(drop)] {
+    for result in [
+        fs.read("/f").map(drop),
+        fs.copy("/f", "/g").map(drop),
+        fs.export_tree("/").map(drop),
+    ] {
         expect_err(result, ErrorKind::WouldBlock);
     }
 }
@@ -189,7 +217,10 @@ fn st02_create_new_and_remove_race() {
                 Err(e) => assert!(matches!(e.kind(), ErrorKind::AlreadyExists), "{e}"),
             }
             if let Err(e) = shared.remove_file(&path) {
-                assert!(matches!(e.kind(), ErrorKind::NotFound | ErrorKind::ResourceBusy), "{e}");
+                assert!(
+                    matches!(e.kind(), ErrorKind::NotFound | ErrorKind::ResourceBusy),
+                    "{e}"
+                );
             }
         }
     });
@@ -205,7 +236,11 @@ fn st03_readers_never_see_a_truncation() {
     run_together(40, move |i| {
         for round in 0..500 {
             if i % 2 == 0 {
-                shared.create("/same.bin").unwrap().write_all(&[round as u8; 128]).unwrap();
+                shared
+                    .create("/same.bin")
+                    .unwrap()
+                    .write_all(&[round as u8; 128])
+                    .unwrap();
             } else {
                 let contents = shared.read("/same.bin").unwrap();
                 assert_eq!(contents.len(), 128);

@@ -597,5 +597,8 @@ fn export_to_dir_with_a_missing_prefix_does_not_touch_the_host() {
     let target = host_root.path().join("never-created");
     let err = expect_err(fs.export_to_dir("/missing", &target), ErrorKind::NotFound);
     assert_eq!((err.op(), err.path()), (Op::ExportToDir, "/missing"));
-    assert!(!target.exists(), "the host directory was created for a failed export");
+    assert!(
+        !target.exists(),
+        "the host directory was created for a failed export"
+    );
 }

@@ -38,8 +38,14 @@ fn scenario(name: &str, build: impl FnOnce() -> MemFs) {
         over_data as f64 / stats.nodes as f64,
         stats.nodes,
     );
-    assert!(heap <= budget, "{name}: heap {heap} B exceeds the budget of {budget} B");
-    assert!(leaked == 0, "{name}: {leaked} B still allocated after the filesystem was dropped");
+    assert!(
+        heap <= budget,
+        "{name}: heap {heap} B exceeds the budget of {budget} B"
+    );
+    assert!(
+        leaked == 0,
+        "{name}: {leaked} B still allocated after the filesystem was dropped"
+    );
 }
 
 fn main() {
@@ -110,5 +116,4 @@ fn main() {
         }
         fs
     });
-
 }

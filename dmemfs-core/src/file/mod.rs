@@ -223,14 +223,11 @@ impl MemFile {
     pub fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
         let n = self.read_at(buf, offset)?;
         if n < buf.len() {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!(
-                    "read_exact_at `{}`: the file ends before {} more bytes",
-                    self.path,
-                    buf.len()
-                ),
-            ));
+            let reason = Reason::UnexpectedEof {
+                wanted: buf.len() as u64,
+                missing: (buf.len() - n) as u64,
+            };
+            return Err(self.fail(Op::Read, reason));
         }
         Ok(())
     }

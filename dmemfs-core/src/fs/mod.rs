@@ -370,8 +370,7 @@ impl Inner {
 
     /// Charges `bytes` of growth to the quota, then asks the memory guard.
     pub(crate) fn reserve(&self, bytes: u64) -> Result<Reservation<'_>, Reason> {
-        self.quota.try_charge(bytes)?;
-        let reservation = Reservation::new(&self.quota, bytes);
+        let reservation = self.quota.reserve(bytes)?;
         if bytes > 0 && self.guard.is_per_write() {
             self.guard.check_growth(bytes)?;
         }

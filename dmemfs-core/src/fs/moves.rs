@@ -7,7 +7,6 @@ use super::{Held, Lookup, MemFs};
 use crate::error::{Op, Reason, fail2};
 use crate::lock::{Access, HandleLock};
 use crate::path::{ancestors_below_root, is_strictly_below, rebase};
-use crate::quota::Reservation;
 use crate::tree::{FileNode, Miss, Node, Tree};
 
 impl MemFs {
@@ -359,7 +358,11 @@ impl MemFs {
         }
         // The files may have changed length since the snapshot: settle the difference.
         let exact: u64 = copies.iter().map(|(_, copy)| copy.len()).sum();
-        reservation = settle(inner, reservation, total, exact)?;
+        if exact > total {
+            reservation.absorb(inner.reserve(exact - total)?);
+        } else {
+            reservation.shrink_to(exact);
+        }
         // 3. Attach everything at once.
         let mut tree = inner.tree.write();
         check_copy_target(&tree, from, to)?;
@@ -389,21 +392,4 @@ fn check_copy_target(tree: &Tree, from: &str, to: &str) -> Result<(), Reason> {
         return Err(Reason::AlreadyExists);
     }
     tree.check_parent(to)
-}
-
-/// Adjusts a reservation of `charged` bytes to `exact` bytes.
-fn settle<'q>(
-    inner: &'q super::Inner,
-    reservation: Reservation<'q>,
-    charged: u64,
-    exact: u64,
-) -> Result<Reservation<'q>, Reason> {
-    if exact > charged {
-        let extra = inner.reserve(exact - charged)?;
-        extra.commit();
-    } else {
-        inner.quota.release(charged - exact);
-    }
-    reservation.commit();
-    Ok(Reservation::new(&inner.quota, exact))
 }
