@@ -10,6 +10,13 @@ use std::io;
 use std::time::Duration;
 
 /// The filesystem operation that failed.
+///
+/// ```
+/// use dmemfs_core::{FsError, MemFs, Op};
+/// let fs = MemFs::new();
+/// let err = fs.create_dir("/a/b").unwrap_err();
+/// assert_eq!(FsError::from_io(&err).unwrap().op(), Op::CreateDir);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Op {
@@ -106,6 +113,16 @@ impl fmt::Display for Op {
 }
 
 /// Why an operation failed. Each reason maps to one [`io::ErrorKind`] (see [`Reason::kind`]).
+///
+/// ```
+/// use dmemfs_core::{FsError, MemFs, Reason};
+/// let fs = MemFs::with_quota(4);
+/// let err = fs.write("/a", "hello").unwrap_err();
+/// match FsError::from_io(&err).unwrap().reason() {
+///     Reason::QuotaExceeded { requested, available, .. } => assert_eq!((*requested, *available), (5, 4)),
+///     other => panic!("unexpected {other}"),
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Reason {

@@ -13,6 +13,13 @@ use parking_lot::Mutex;
 use crate::error::Reason;
 
 /// When the memory guard checks the host's available memory.
+///
+/// ```
+/// use dmemfs_core::{GuardAction, GuardMode, MemoryGuard};
+/// use std::time::Duration;
+/// let guard = MemoryGuard { mode: GuardMode::PerWrite { interval: Duration::from_secs(1) }, action: GuardAction::Error };
+/// assert_eq!(guard, MemoryGuard::per_write(Duration::from_secs(1)).error());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GuardMode {
@@ -31,6 +38,11 @@ pub enum GuardMode {
 }
 
 /// What the memory guard does when memory is short.
+///
+/// ```
+/// use dmemfs_core::{GuardAction, MemoryGuard};
+/// assert_eq!(MemoryGuard::init().action, GuardAction::Warn);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GuardAction {
@@ -63,6 +75,10 @@ pub struct MemoryGuard {
 
 impl MemoryGuard {
     /// No checks (the default).
+    ///
+    /// ```
+    /// assert_eq!(dmemfs_core::MemoryGuard::OFF, Default::default());
+    /// ```
     pub const OFF: MemoryGuard = MemoryGuard {
         mode: GuardMode::Off,
         action: GuardAction::Warn,

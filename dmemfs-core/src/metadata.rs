@@ -10,6 +10,14 @@ use crate::tree::{FileNode, Node};
 /// Whether a node is a file or a directory (symlinks do not exist here).
 ///
 /// This corresponds to [`std::fs::FileType`].
+///
+/// ```
+/// use dmemfs_core::{FileType, MemFs};
+/// let fs = MemFs::new();
+/// fs.write("/f", "")?;
+/// assert_eq!(fs.metadata("/f")?.file_type(), FileType::File);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileType {
     /// A regular file.
@@ -183,6 +191,14 @@ impl Metadata {
 /// An entry of a directory listing or a walk.
 ///
 /// This corresponds to [`std::fs::DirEntry`]; its metadata is captured with the listing.
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// fs.write("/notes.txt", "hi")?;
+/// let entry = fs.read_dir("/")?.next().unwrap()?;
+/// assert_eq!((entry.file_name(), entry.path(), entry.metadata().len()), ("notes.txt", "/notes.txt", 2));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirEntry {
     path: String,
@@ -279,6 +295,15 @@ impl DirEntry {
 /// This corresponds to [`std::fs::ReadDir`]. The listing is a snapshot taken by
 /// [`MemFs::read_dir`](crate::MemFs::read_dir), so iterating never fails; items are
 /// `io::Result` so that code written for `std::fs::read_dir` compiles unchanged.
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// fs.create_dir_all("/d/b")?;
+/// fs.create_dir("/d/a")?;
+/// let listing = fs.read_dir("/d")?;
+/// assert_eq!(listing.len(), 2);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ReadDir {
     entries: std::vec::IntoIter<DirEntry>,

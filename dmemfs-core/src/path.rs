@@ -10,6 +10,12 @@ use std::borrow::Cow;
 use crate::error::Reason;
 
 /// The longest name (one path component) accepted, in bytes. Matches Linux's `NAME_MAX`.
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// let too_long = "x".repeat(dmemfs_core::NAME_MAX + 1);
+/// assert_eq!(fs.write(&too_long, "").unwrap_err().kind(), std::io::ErrorKind::InvalidFilename);
+/// ```
 pub const NAME_MAX: usize = 255;
 
 /// Linux's `PATH_MAX`, which counts a terminating NUL: normalised paths are at most
@@ -17,6 +23,12 @@ pub const NAME_MAX: usize = 255;
 ///
 /// Besides matching the kernel, the bound keeps memory linear: every node is indexed by its
 /// full path.
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// let deep = "/d".repeat(dmemfs_core::PATH_MAX / 2);
+/// assert_eq!(fs.create_dir_all(&deep).unwrap_err().kind(), std::io::ErrorKind::InvalidFilename);
+/// ```
 pub const PATH_MAX: usize = 4096;
 
 /// Normalises `input` into an absolute path without `.`, `..`, repeated or trailing slashes.

@@ -3,6 +3,11 @@
 use std::fmt;
 
 /// A size string that [`parse_size`] could not read. The message quotes the input.
+///
+/// ```
+/// let err = dmemfs_core::parse_size("12 parsecs").unwrap_err();
+/// assert!(err.to_string().starts_with("invalid size `12 parsecs`: unknown unit"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseSizeError {
     input: String,

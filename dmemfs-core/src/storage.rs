@@ -16,6 +16,14 @@ pub(crate) const CHUNK: usize = 64 * 1024;
 const CHUNK_U64: u64 = CHUNK as u64;
 
 /// The largest file length: offsets must fit `i64`, as for the kernel's `off_t`.
+///
+/// ```
+/// use std::io::{Seek, SeekFrom};
+/// let fs = dmemfs_core::MemFs::new();
+/// let mut f = fs.create("/f")?;
+/// assert!(f.seek(SeekFrom::Start(dmemfs_core::MAX_FILE_SIZE + 1)).is_err());
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 
 #[derive(Debug, Default)]

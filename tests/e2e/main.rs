@@ -11,4 +11,5 @@ mod core_files;
 mod core_glob_walk;
 mod core_handles;
 mod core_moves;
+mod core_regressions;
 mod core_transfer;

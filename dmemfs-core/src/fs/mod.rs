@@ -31,9 +31,17 @@ use crate::quota::{Quota, Reservation};
 use crate::tree::{FileNode, Miss, Node, Tree};
 
 /// The default byte quota of [`MemFs::new`]: 256 MiB, as in D-MemFS.
+///
+/// ```
+/// assert_eq!(dmemfs_core::MemFs::new().stats().quota, dmemfs_core::DEFAULT_QUOTA);
+/// ```
 pub const DEFAULT_QUOTA: u64 = 256 * 1024 * 1024;
 
 /// The default lock timeout: how long an operation waits for a file other handles hold.
+///
+/// ```
+/// assert_eq!(dmemfs_core::DEFAULT_LOCK_TIMEOUT.as_secs(), 30);
+/// ```
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A thread-safe in-memory filesystem with a hard byte quota.

@@ -17,6 +17,16 @@ use crate::tree::{FileNode, Node};
 /// when the iterator is created; each file is then read under its lock when reached (waiting,
 /// up to the lock timeout, for a writer to finish). A file removed or replaced meanwhile is
 /// skipped.
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// fs.write("/a.txt", "alpha")?;
+/// for file in fs.export_iter("/")? {
+///     let (path, contents) = file?;
+///     assert_eq!((path.as_str(), contents.as_slice()), ("/a.txt", &b"alpha"[..]));
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ExportIter {
     inner: Arc<Inner>,

@@ -19,6 +19,15 @@ use crate::tree::Node;
 /// changes made meanwhile may or may not be seen; a directory removed before it is reached is
 /// skipped. It never fails once started (items are `io::Result` for symmetry with walks over
 /// real filesystems).
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// fs.create_dir_all("/a/b")?;
+/// fs.write("/a/b/c.txt", "")?;
+/// let paths: Vec<String> = fs.walk("/a")?.map(|e| e.map(|e| e.path().to_owned())).collect::<Result<_, _>>()?;
+/// assert_eq!(paths, ["/a", "/a/b", "/a/b/c.txt"]);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Walk {
     inner: Arc<Inner>,
