@@ -2,8 +2,22 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::time::Duration;
 
 use dmemfs_core::{FsError, MemFs, Reason};
+
+/// The lock timeout of test filesystems: short, so a lock conflict fails a test quickly
+/// instead of hanging it for the 30 s default.
+pub(crate) const SHORT: Duration = Duration::from_millis(50);
+
+/// A filesystem with `quota` bytes and the [`SHORT`] lock timeout.
+pub(crate) fn test_fs(quota: u64) -> MemFs {
+    MemFs::builder()
+        .quota(quota)
+        .lock_timeout(Some(SHORT))
+        .build()
+        .expect("build a test filesystem")
+}
 
 /// Asserts that `result` failed with `kind`, and returns the error's typed payload.
 #[track_caller]

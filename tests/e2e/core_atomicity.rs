@@ -12,8 +12,6 @@ use dmemfs_core::{FsError, MemFs, MemoryGuard, Metadata, NAME_MAX, Reason};
 
 use crate::common::*;
 
-const SHORT: Duration = Duration::from_millis(50);
-
 fn build(quota: u64, max_nodes: Option<u64>) -> MemFs {
     let builder = MemFs::builder().quota(quota).lock_timeout(Some(SHORT));
     match max_nodes {

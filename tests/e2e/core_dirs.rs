@@ -2,19 +2,10 @@
 //! with the node limit and the directory/file counts of `stats`.
 
 use std::io::ErrorKind;
-use std::time::Duration;
 
 use dmemfs_core::{FileType, MemFs, Op, Reason};
 
 use crate::common::*;
-
-fn fs_with_timeout() -> MemFs {
-    MemFs::builder()
-        .quota(1 << 20)
-        .lock_timeout(Some(Duration::from_millis(50)))
-        .build()
-        .unwrap()
-}
 
 fn names(fs: &MemFs, dir: &str) -> Vec<String> {
     fs.read_dir(dir)
@@ -289,7 +280,7 @@ fn remove_dir_all_of_an_empty_directory_and_errors() {
 
 #[test]
 fn remove_dir_all_with_an_open_file_inside_removes_nothing() {
-    let fs = fs_with_timeout();
+    let fs = test_fs(1 << 20);
     fs.create_dir_all("/t/a/b").unwrap();
     fs.write("/t/a/first", "1").unwrap();
     fs.write("/t/a/b/open", "2").unwrap();
@@ -326,7 +317,7 @@ fn remove_dir_all_with_an_open_file_inside_removes_nothing() {
 
 #[test]
 fn remove_dir_all_spares_the_unrelated_open_files() {
-    let fs = fs_with_timeout();
+    let fs = test_fs(1 << 20);
     fs.create_dir_all("/a").unwrap();
     fs.create_dir_all("/ab").unwrap();
     fs.write("/a/x", "1").unwrap();

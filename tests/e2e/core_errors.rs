@@ -11,13 +11,6 @@ use dmemfs_core::{FsError, MAX_FILE_SIZE, MemFs, MemoryGuard, NAME_MAX, Op, PATH
 
 use crate::common::*;
 
-const SHORT: Duration = Duration::from_millis(50);
-
-fn fs_with(quota: u64) -> MemFs {
-    let builder = MemFs::builder().quota(quota);
-    builder.lock_timeout(Some(SHORT)).build().unwrap()
-}
-
 /// Asserts the kind, the operation and the path of a failure, and that its message starts
 /// with the operation and names the path; returns the payload for the reason checks.
 #[track_caller]
@@ -50,7 +43,7 @@ fn says(err: &FsError, text: &str) {
 
 #[test]
 fn not_found() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     let nf = Reason::NotFound;
     let err = check(fs.read("/missing"), Op::Read, "/missing", &nf);
     assert_eq!(
@@ -76,7 +69,7 @@ fn not_found() {
 
 #[test]
 fn already_exists() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.create_dir("/d").unwrap();
     fs.write("/f", "x").unwrap();
     let ae = Reason::AlreadyExists;
@@ -91,7 +84,7 @@ fn already_exists() {
 
 #[test]
 fn is_a_directory() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.create_dir("/d").unwrap();
     fs.write("/f", "x").unwrap();
     let dir = Reason::IsADirectory;
@@ -114,7 +107,7 @@ fn is_a_directory() {
 
 #[test]
 fn not_a_directory() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.create_dir("/d").unwrap();
     fs.write("/d/f", "x").unwrap();
     let nd = Reason::NotADirectory;
@@ -148,7 +141,7 @@ fn not_a_directory() {
 
 #[test]
 fn directory_not_empty() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.create_dir_all("/a/sub").unwrap();
     fs.create_dir_all("/b/keep").unwrap();
     let ne = Reason::DirectoryNotEmpty;
@@ -161,7 +154,7 @@ fn directory_not_empty() {
 
 #[test]
 fn storage_full_reports_requested_available_and_quota() {
-    let fs = fs_with(10);
+    let fs = test_fs(10);
     fs.write("/a", "123456").unwrap();
     let full = |requested| Reason::QuotaExceeded {
         requested,
@@ -221,7 +214,7 @@ fn quota_exceeded_at_the_node_limit() {
 
 #[test]
 fn would_block_when_the_lock_is_held_past_the_timeout() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
     let writer = fs.options().write(true).open("/f").unwrap();
     let started = Instant::now();
@@ -253,7 +246,7 @@ fn would_block_when_the_lock_is_held_past_the_timeout() {
 
 #[test]
 fn resource_busy_when_an_open_file_would_be_removed_or_moved() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.create_dir("/d").unwrap();
     fs.write("/d/f", "x").unwrap();
     fs.write("/g", "y").unwrap();
@@ -279,7 +272,7 @@ fn resource_busy_when_an_open_file_would_be_removed_or_moved() {
 
 #[test]
 fn invalid_input_for_bad_paths() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
     let above = Reason::InvalidPath("climbs above the root");
     let err = check(fs.read("/.."), Op::Read, "/..", &above);
@@ -300,7 +293,7 @@ fn invalid_input_for_bad_paths() {
 
 #[test]
 fn invalid_input_for_the_root_where_a_name_is_needed() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
     let no_name = Reason::InvalidPath("the root has no name");
     let err = check(fs.create("/"), Op::Open, "/", &no_name);
@@ -325,7 +318,7 @@ fn invalid_input_for_the_root_where_a_name_is_needed() {
 
 #[test]
 fn invalid_input_for_bad_open_option_combinations() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
     let o = || fs.options();
     for (options, name) in [
@@ -367,7 +360,7 @@ fn invalid_input_for_bad_open_option_combinations() {
 
 #[test]
 fn invalid_input_for_bad_arguments() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.create_dir_all("/a/b").unwrap();
     fs.write("/f", "x").unwrap();
     let same = Reason::InvalidArgument("source and destination are the same file".into());
@@ -389,7 +382,7 @@ fn invalid_input_for_bad_arguments() {
 
 #[test]
 fn invalid_filename_for_long_names_and_paths() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     let long = format!("/{}", "n".repeat(NAME_MAX + 1));
     let tl = Reason::NameTooLong;
     let err = check(fs.write(&long, "x"), Op::Write, &long, &tl);
@@ -418,7 +411,7 @@ fn invalid_filename_for_long_names_and_paths() {
 
 #[test]
 fn unsupported_through_the_wrong_kind_of_handle() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.create_dir("/d").unwrap();
     fs.write("/d/f", "abc").unwrap();
     let writing = Reason::WrongMode("writing");
@@ -504,7 +497,7 @@ fn out_of_memory_when_the_memory_guard_refuses() {
 
 #[test]
 fn invalid_data_when_contents_are_not_utf8() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.write("/bin", [b'o', b'k', 0xff, 0xfe]).unwrap();
     let utf8 = Reason::InvalidUtf8;
     let err = check(fs.read_to_string("/bin"), Op::Read, "/bin", &utf8);
@@ -522,7 +515,7 @@ fn invalid_data_when_contents_are_not_utf8() {
 
 #[test]
 fn file_too_large_past_the_maximum_file_size() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     let mut file = fs
         .options()
         .read(true)
@@ -562,7 +555,7 @@ fn file_too_large_past_the_maximum_file_size() {
 
 #[test]
 fn unexpected_eof_from_read_exact_at_names_the_path() {
-    let fs = fs_with(100);
+    let fs = test_fs(100);
     fs.write("/short", "abc").unwrap();
     let file = fs.open("/short").unwrap();
     let mut buf = [0; 4];

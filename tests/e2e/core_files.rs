@@ -15,13 +15,6 @@ use dmemfs_core::{
 
 use crate::common::*;
 
-const SHORT: Duration = Duration::from_millis(50);
-
-fn fs_with_quota(quota: u64) -> MemFs {
-    let builder = MemFs::builder().quota(quota);
-    builder.lock_timeout(Some(SHORT)).build().unwrap()
-}
-
 /// Bytes that are not all the same and not valid UTF-8, so mix-ups show.
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
@@ -29,7 +22,7 @@ fn pattern(len: usize) -> Vec<u8> {
 
 #[test]
 fn write_then_read_returns_the_exact_bytes() {
-    let fs = fs_with_quota(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.write("/bin", [0u8, 255, 10, 13, 0]).unwrap();
     assert_eq!(fs.read("/bin").unwrap(), [0u8, 255, 10, 13, 0]);
     fs.write("/text", "héllo wörld\n").unwrap();
@@ -43,7 +36,7 @@ fn write_then_read_returns_the_exact_bytes() {
 
 #[test]
 fn large_files_spanning_many_chunks_round_trip() {
-    let fs = fs_with_quota(1 << 20);
+    let fs = test_fs(1 << 20);
     let data = pattern(200 * 1024 + 17);
     fs.write("/big", &data).unwrap();
     assert_eq!(fs.read("/big").unwrap(), data);
@@ -59,7 +52,7 @@ fn large_files_spanning_many_chunks_round_trip() {
 
 #[test]
 fn write_replaces_contents_and_charges_only_the_growth() {
-    let fs = fs_with_quota(10);
+    let fs = test_fs(10);
     fs.write("/a", "12345678").unwrap();
     assert_eq!(fs.stats().used, 8);
     // Needs 2 more bytes, not 10: the old contents are given back.
@@ -78,7 +71,7 @@ fn write_replaces_contents_and_charges_only_the_growth() {
 
 #[test]
 fn write_over_quota_keeps_old_contents() {
-    let fs = fs_with_quota(10);
+    let fs = test_fs(10);
     fs.write("/a", "1234567890").unwrap();
     let reason = Reason::QuotaExceeded {
         requested: 1,
@@ -96,7 +89,7 @@ fn write_over_quota_keeps_old_contents() {
 
 #[test]
 fn append_creates_a_missing_file_then_appends() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     fs.append("/log", "a\n").unwrap();
     assert_eq!(fs.metadata("/log").unwrap().generation(), 1);
     fs.append("/log", "b\n").unwrap();
@@ -116,7 +109,7 @@ fn append_creates_a_missing_file_then_appends() {
 
 #[test]
 fn append_over_quota_appends_nothing() {
-    let fs = fs_with_quota(8);
+    let fs = test_fs(8);
     fs.write("/log", "12345").unwrap();
     let reason = Reason::QuotaExceeded {
         requested: 4,
@@ -132,7 +125,7 @@ fn append_over_quota_appends_nothing() {
 
 #[test]
 fn remove_file_gives_back_bytes_and_the_node() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     fs.create_dir("/d").unwrap();
     fs.write("/d/f", [7; 40]).unwrap();
     let stats = fs.stats();
@@ -154,7 +147,7 @@ fn remove_file_gives_back_bytes_and_the_node() {
 
 #[test]
 fn exists_is_file_and_is_dir() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     fs.create_dir("/d").unwrap();
     fs.write("/d/f", "x").unwrap();
     for (path, exists, file, dir) in [
@@ -176,7 +169,7 @@ fn exists_is_file_and_is_dir() {
 
 #[test]
 fn queries_on_invalid_paths_are_false() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
     let long_name = format!("/{}", "n".repeat(NAME_MAX + 1));
     for path in ["/..", "/f/../..", "../f", "/f\0", "/\0", long_name.as_str()] {
@@ -188,7 +181,7 @@ fn queries_on_invalid_paths_are_false() {
 
 #[test]
 fn metadata_of_files_and_directories() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     let before = std::time::SystemTime::now();
     fs.create_dir("/d").unwrap();
     fs.write("/d/f", "hello").unwrap();
@@ -213,7 +206,7 @@ fn metadata_of_files_and_directories() {
 
 #[test]
 fn generation_and_modified_follow_writes() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     // A new file written empty is generation 0, created == modified.
     fs.write("/f", "").unwrap();
     let m0 = fs.metadata("/f").unwrap();
@@ -286,7 +279,7 @@ fn stats_report_every_figure() {
 
 #[test]
 fn clones_share_one_filesystem() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     let clone = fs.clone();
     clone.write("/f", "shared").unwrap();
     assert_eq!(fs.read("/f").unwrap(), b"shared");
@@ -554,7 +547,7 @@ fn memory_guard_init_checks_the_quota_at_build_time() {
 
 #[test]
 fn paths_are_normalised_everywhere() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     fs.create_dir_all("x\\y").unwrap();
     fs.write("//x//y//f.txt/", "one").unwrap();
     for same in [
@@ -586,7 +579,7 @@ fn paths_are_normalised_everywhere() {
 
 #[test]
 fn names_starting_with_dots_are_ordinary_names() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     fs.create_dir("/.git").unwrap();
     fs.write("/.git/.x", "x").unwrap();
     fs.write("/...", "dots").unwrap();
@@ -604,7 +597,7 @@ fn names_starting_with_dots_are_ordinary_names() {
 
 #[test]
 fn names_and_paths_up_to_the_limits_are_accepted() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     let name = "n".repeat(NAME_MAX);
     fs.write(format!("/{name}"), "ok").unwrap();
     assert_eq!(fs.read(format!("/{name}")).unwrap(), b"ok");

@@ -9,13 +9,6 @@ use dmemfs_core::{MAX_FILE_SIZE, MemFile, MemFs, Reason};
 
 use crate::common::*;
 
-const SHORT: Duration = Duration::from_millis(50);
-
-fn fs_with_quota(quota: u64) -> MemFs {
-    let builder = MemFs::builder().quota(quota);
-    builder.lock_timeout(Some(SHORT)).build().unwrap()
-}
-
 /// A filesystem whose opens and whole-file helpers never wait for a lock.
 fn fs_no_wait() -> MemFs {
     MemFs::builder()
@@ -41,7 +34,7 @@ fn position(file: &MemFile) -> u64 {
 
 #[test]
 fn open_reads_from_the_start() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     fs.write("/f", "hello world").unwrap();
     let mut file = fs.open("/f").unwrap();
     let mut five = [0; 5];
@@ -60,7 +53,7 @@ fn open_reads_from_the_start() {
 
 #[test]
 fn create_makes_or_truncates_and_counts_a_change() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     let mut file = fs.create("/f").unwrap();
     assert_eq!(fs.metadata("/f").unwrap().generation(), 0);
     file.write_all(b"first").unwrap();
@@ -79,7 +72,7 @@ fn create_makes_or_truncates_and_counts_a_change() {
 
 #[test]
 fn read_write_without_truncate_edits_in_place() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     fs.write("/f", "0123456789").unwrap();
     let mut file = fs.options().read(true).write(true).open("/f").unwrap();
     let mut head = [0; 3];
@@ -100,7 +93,7 @@ fn read_write_without_truncate_edits_in_place() {
 
 #[test]
 fn write_only_open_of_missing_file_without_create_is_not_found() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     expect_reason(
         fs.options().write(true).open("/f"),
         ErrorKind::NotFound,
@@ -119,7 +112,7 @@ fn write_only_open_of_missing_file_without_create_is_not_found() {
 
 #[test]
 fn create_new_refuses_anything_already_there() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     let mut file = fs
         .options()
         .write(true)
@@ -145,7 +138,7 @@ fn create_new_refuses_anything_already_there() {
 #[test]
 fn create_new_reports_already_exists_before_waiting_for_a_lock() {
     // Were the check made after waiting for the lock, these would fail with WouldBlock.
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     let _writer = fs.create("/f").unwrap();
     let opened = fs
         .options()
@@ -160,7 +153,7 @@ fn create_new_reports_already_exists_before_waiting_for_a_lock() {
 
 #[test]
 fn append_handles_write_at_the_end_whatever_the_cursor() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     fs.write("/log", "ab").unwrap();
     let mut file = fs.options().read(true).append(true).open("/log").unwrap();
     assert_eq!(
@@ -187,7 +180,7 @@ fn append_handles_write_at_the_end_whatever_the_cursor() {
 
 #[test]
 fn append_with_create_makes_a_missing_file() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     let mut log = fs.options();
     log.append(true).create(true);
     for line in ["one\n", "two\n"] {
@@ -202,7 +195,7 @@ fn append_with_create_makes_a_missing_file() {
 
 #[test]
 fn preallocate_makes_a_zero_filled_charged_file() {
-    let fs = fs_with_quota(64);
+    let fs = test_fs(64);
     let mut file = fs
         .options()
         .write(true)
@@ -225,7 +218,7 @@ fn preallocate_makes_a_zero_filled_charged_file() {
     drop(file);
     assert_eq!(fs.read("/r").unwrap(), [9; 64]);
 
-    let fs = fs_with_quota(64);
+    let fs = test_fs(64);
     drop(
         fs.options()
             .write(true)
@@ -239,7 +232,7 @@ fn preallocate_makes_a_zero_filled_charged_file() {
 
 #[test]
 fn preallocate_on_an_existing_file_only_grows_it() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     fs.write("/f", "0123456789").unwrap();
     // Shorter than the file: nothing changes.
     drop(fs.options().write(true).preallocate(4).open("/f").unwrap());
@@ -274,7 +267,7 @@ fn preallocate_on_an_existing_file_only_grows_it() {
 
 #[test]
 fn seek_in_every_direction() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     fs.write("/f", "0123456789").unwrap();
     let mut file = fs.options().read(true).write(true).open("/f").unwrap();
     assert_eq!(file.seek(SeekFrom::Start(3)).unwrap(), 3);
@@ -301,7 +294,7 @@ fn seek_in_every_direction() {
 
 #[test]
 fn seek_before_the_start_or_past_the_maximum_is_invalid_and_keeps_the_cursor() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     fs.write("/f", "abc").unwrap();
     let mut file = fs.open("/f").unwrap();
     file.seek(SeekFrom::Start(2)).unwrap();
@@ -327,7 +320,7 @@ fn seek_before_the_start_or_past_the_maximum_is_invalid_and_keeps_the_cursor() {
 
 #[test]
 fn shared_references_share_one_cursor() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     let file = open_rw(&fs, "/f");
     (&file).write_all(b"hello ").unwrap();
     let mut writer = &file;
@@ -366,7 +359,7 @@ fn shared_references_share_one_cursor() {
 
 #[test]
 fn positional_io_leaves_the_cursor_alone() {
-    let fs = fs_with_quota(1 << 10);
+    let fs = test_fs(1 << 10);
     let file = open_rw(&fs, "/f");
     assert_eq!(file.write_at(b"xy", 3).unwrap(), 2);
     assert_eq!(position(&file), 0);
@@ -391,7 +384,7 @@ fn positional_io_leaves_the_cursor_alone() {
 
 #[test]
 fn set_len_truncates_and_extends_without_moving_the_cursor() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     fs.write("/f", "0123456789").unwrap();
     let mut file = fs.options().read(true).write(true).open("/f").unwrap();
     file.seek(SeekFrom::Start(7)).unwrap();
@@ -417,7 +410,7 @@ fn set_len_truncates_and_extends_without_moving_the_cursor() {
 
 #[test]
 fn writes_count_one_change_per_call() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     let mut file = fs.create("/f").unwrap();
     let created = file.metadata().unwrap();
     assert_eq!(created.generation(), 0);
@@ -437,7 +430,7 @@ fn writes_count_one_change_per_call() {
 
 #[test]
 fn handle_path_is_normalised_and_sync_is_a_no_op() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     fs.create_dir("/logs").unwrap();
     let mut file = fs.create("logs//./today.txt/").unwrap();
     assert_eq!(file.path(), "/logs/today.txt");
@@ -525,7 +518,7 @@ fn open_without_timeout_waits_for_the_holder() {
 
 #[test]
 fn a_write_handle_reads_its_own_writes_and_others_see_them_after_drop() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     let mut file = open_rw(&fs, "/f");
     file.write_all(b"abc").unwrap();
     let mut buf = [0; 3];
@@ -547,7 +540,7 @@ fn pattern(len: usize) -> Vec<u8> {
 
 #[test]
 fn many_small_writes_across_chunk_boundaries_round_trip() {
-    let fs = fs_with_quota(1 << 20);
+    let fs = test_fs(1 << 20);
     let data = pattern(200 * 1024 + 3);
     let mut file = fs.create("/f").unwrap();
     for piece in data.chunks(1000) {
@@ -571,7 +564,7 @@ fn many_small_writes_across_chunk_boundaries_round_trip() {
 
 #[test]
 fn bytes_cut_off_by_set_len_read_back_as_zeros_when_the_file_grows_again() {
-    let fs = fs_with_quota(1 << 20);
+    let fs = test_fs(1 << 20);
     let data = pattern(150 * 1024);
     fs.write("/f", &data).unwrap();
     let file = fs.options().read(true).write(true).open("/f").unwrap();
@@ -597,7 +590,7 @@ fn bytes_cut_off_by_set_len_read_back_as_zeros_when_the_file_grows_again() {
 
 #[test]
 fn one_options_value_opens_many_files() {
-    let fs = fs_with_quota(100);
+    let fs = test_fs(100);
     let mut options = fs.options();
     options.write(true).create(true);
     for name in ["/a", "/b"] {

@@ -3,21 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, ErrorKind};
-use std::time::Duration;
 
 use ErrorKind::{AlreadyExists, InvalidInput, IsADirectory, NotADirectory, NotFound, ResourceBusy};
 
 use dmemfs_core::{MemFs, Op, Reason};
 
 use crate::common::*;
-
-fn fs_with_timeout(quota: u64) -> MemFs {
-    MemFs::builder()
-        .quota(quota)
-        .lock_timeout(Some(Duration::from_millis(50)))
-        .build()
-        .unwrap()
-}
 
 /// Asserts that `result` failed with `kind` and `reason`.
 #[track_caller]
@@ -157,7 +148,7 @@ fn rename_type_and_emptiness_conflicts_change_nothing() {
 
 #[test]
 fn rename_onto_itself_is_a_no_op() {
-    let fs = fs_with_timeout(1 << 20);
+    let fs = test_fs(1 << 20);
     seed(&fs);
     let before = snapshot(&fs);
     let meta = fs.metadata("/s/top").unwrap();
@@ -228,7 +219,7 @@ fn rename_error_with_invalid_destination_names_both_paths() {
 
 #[test]
 fn rename_refuses_open_files() {
-    let fs = fs_with_timeout(1 << 20);
+    let fs = test_fs(1 << 20);
     seed(&fs);
     fs.write("/dst", "old").unwrap();
     let before = snapshot(&fs);
@@ -319,7 +310,7 @@ fn move_path_creates_missing_parents() {
 
 #[test]
 fn move_path_never_replaces_anything() {
-    let fs = fs_with_timeout(1 << 20);
+    let fs = test_fs(1 << 20);
     seed(&fs);
     fs.create_dir("/emptydir").unwrap();
     let before = snapshot(&fs);
@@ -339,7 +330,7 @@ fn move_path_never_replaces_anything() {
 
 #[test]
 fn move_path_invalid_and_missing() {
-    let fs = fs_with_timeout(1 << 20);
+    let fs = test_fs(1 << 20);
     seed(&fs);
     let before = snapshot(&fs);
     for (from, to) in [
@@ -401,7 +392,7 @@ fn move_path_is_atomic_under_the_node_limit() {
 
 #[test]
 fn copy_creates_an_independent_file_and_returns_its_length() {
-    let fs = fs_with_timeout(1000);
+    let fs = test_fs(1000);
     fs.write("/a", "original").unwrap();
     fs.append("/a", "!").unwrap();
     assert_eq!(fs.copy("/a", "/b").unwrap(), 9);
@@ -468,7 +459,7 @@ fn copy_that_does_not_fit_changes_nothing() {
 
 #[test]
 fn copy_errors_change_nothing() {
-    let fs = fs_with_timeout(1 << 20);
+    let fs = test_fs(1 << 20);
     seed(&fs);
     let before = snapshot(&fs);
     let err = expect_err(fs.copy("/s/top", "s/top"), InvalidInput);
@@ -556,7 +547,7 @@ fn copy_dir_all_copies_are_independent() {
 
 #[test]
 fn copy_dir_all_errors_change_nothing() {
-    let fs = fs_with_timeout(1 << 20);
+    let fs = test_fs(1 << 20);
     seed(&fs);
     fs.create_dir("/exists").unwrap();
     let before = snapshot(&fs);

@@ -7,20 +7,12 @@ use std::time::Duration;
 
 use dmemfs_core::{MemFs, Reason};
 
-use crate::common::{assert_invariants, expect_err, expect_reason, snapshot};
-
-fn fs_with(quota: u64) -> MemFs {
-    MemFs::builder()
-        .quota(quota)
-        .lock_timeout(Some(Duration::from_millis(50)))
-        .build()
-        .unwrap()
-}
+use crate::common::{assert_invariants, expect_err, expect_reason, snapshot, test_fs};
 
 /// 1.22 #1: `"//"` kept two leading slashes, bypassing the root guards (`KeyError`).
 #[test]
 fn bug01_double_slash_is_the_root() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.write("//a", "x").unwrap();
     assert!(fs.is_file("/a") && fs.exists("//a"));
     let root = Reason::InvalidPath("the root cannot be renamed or replaced");
@@ -34,7 +26,7 @@ fn bug01_double_slash_is_the_root() {
 /// 1.22 #2: `glob` returned duplicates (`/a/**/*.txt` twice, `/**` 12 entries for 5 nodes).
 #[test]
 fn bug02_glob_returns_each_path_once() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.create_dir_all("/a/b").unwrap();
     for file in ["/a/x.txt", "/a/b/y.txt", "/top.txt"] {
         fs.write(file, "").unwrap();
@@ -49,7 +41,7 @@ fn bug02_glob_returns_each_path_once() {
 /// nodes and quota.
 #[test]
 fn bug03_no_move_into_own_subtree() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.create_dir_all("/a/sub").unwrap();
     fs.write("/a/sub/f", [1; 10]).unwrap();
     let before = snapshot(&fs);
@@ -67,7 +59,7 @@ fn bug03_no_move_into_own_subtree() {
 /// 1.22 #4: `move` to a path whose parent is a file failed an internal assertion.
 #[test]
 fn bug04_move_under_a_file_is_not_a_directory() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.create_dir("/a").unwrap();
     fs.write("/f", "x").unwrap();
     let component = Reason::ComponentNotADirectory {
@@ -90,7 +82,7 @@ fn bug04_move_under_a_file_is_not_a_directory() {
 /// parent, created an entry named "" for the key "/", and took any value type.
 #[test]
 fn bug05_import_tree_validates_every_key() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.create_dir_all("/d/inner").unwrap();
     fs.write("/d/inner/kept", "k").unwrap();
     fs.write("/f", "x").unwrap();
@@ -121,7 +113,7 @@ fn bug05_import_tree_validates_every_key() {
 /// per file that was never refunded.
 #[test]
 fn bug06_quota_never_leaks() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.create_dir("/src").unwrap();
     let mut file = fs.create("/src/many-writes").unwrap();
     for _ in 0..10 {
@@ -172,7 +164,7 @@ fn bug07_failures_leave_no_debris() {
 /// 1.22 #8: preallocation extended files opened read-only and left `modified` unchanged.
 #[test]
 fn bug08_preallocate_needs_write_access_and_counts_as_a_change() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.write("/f", "abc").unwrap();
     let before = fs.metadata("/f").unwrap();
     expect_err(
@@ -200,7 +192,7 @@ fn bug08_preallocate_needs_write_access_and_counts_as_a_change() {
 /// global lock; from the writer's own thread that deadlocked forever.
 #[test]
 fn bug09_copy_of_a_file_held_by_this_thread_times_out() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     let _writer = fs.create("/held").unwrap();
     let err = expect_err(fs.copy("/held", "/x"), ErrorKind::WouldBlock);
     assert!(matches!(err.reason(), Reason::LockTimeout { .. }), "{err}");
@@ -214,7 +206,7 @@ fn bug09_copy_of_a_file_held_by_this_thread_times_out() {
 /// same-thread view: a failed wait leaves the filesystem usable at once.
 #[test]
 fn bug10_a_timed_out_open_releases_everything() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     let writer = fs.create("/f").unwrap();
     expect_err(fs.open("/f"), ErrorKind::WouldBlock);
     assert_eq!(fs.stats().open_handles, 1);
@@ -226,7 +218,7 @@ fn bug10_a_timed_out_open_releases_everything() {
 /// 1.22 #11: a zero-length write at a cursor before the end changed the storage (or failed).
 #[test]
 fn bug11_empty_write_changes_nothing() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.write("/f", "0123456789").unwrap();
     let before = fs.metadata("/f").unwrap();
     let mut file = fs.options().write(true).open("/f").unwrap();
@@ -241,7 +233,7 @@ fn bug11_empty_write_changes_nothing() {
 /// iteration.
 #[test]
 fn bug12_walk_prunes_and_fails_early() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.create_dir_all("/keep/skip/deep").unwrap();
     fs.write("/keep/file", "").unwrap();
     let mut walk = fs.walk("/keep").unwrap();
@@ -264,7 +256,7 @@ fn bug12_walk_prunes_and_fails_early() {
 /// read handles of one file from one thread.
 #[test]
 fn bug13_one_thread_may_hold_several_readers() {
-    let fs = fs_with(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.write("/f", "x").unwrap();
     let handles: Vec<_> = (0..5).map(|_| fs.open("/f").unwrap()).collect();
     assert_eq!(fs.stats().open_handles, 5);

@@ -5,19 +5,10 @@ use std::collections::BTreeMap;
 use std::fs as host;
 use std::io::ErrorKind;
 use std::path::Path;
-use std::time::Duration;
 
 use dmemfs_core::{MemFs, Op, Reason};
 
 use crate::common::*;
-
-fn fs_with_timeout(quota: u64) -> MemFs {
-    MemFs::builder()
-        .quota(quota)
-        .lock_timeout(Some(Duration::from_millis(50)))
-        .build()
-        .unwrap()
-}
 
 /// Files at several depths, a binary one, an empty one and an empty directory.
 fn sample(fs: &MemFs) {
@@ -159,7 +150,7 @@ fn export_iter_sees_the_namespace_as_of_its_creation() {
 
 #[test]
 fn export_iter_reports_a_lock_timeout_as_an_item() {
-    let fs = fs_with_timeout(1 << 20);
+    let fs = test_fs(1 << 20);
     fs.write("/busy", "b").unwrap();
     fs.write("/free", "f").unwrap();
     let writer = fs.options().write(true).open("/busy").unwrap();
@@ -245,7 +236,7 @@ fn import_tree_replaces_files_and_releases_their_bytes() {
 
 #[test]
 fn import_tree_rejects_bad_keys_and_changes_nothing() {
-    let fs = fs_with_timeout(1 << 20);
+    let fs = test_fs(1 << 20);
     sample(&fs);
     let before = snapshot(&fs);
     let err = expect_err(
