@@ -22,8 +22,12 @@ use std::time::Duration;
 pub enum Op {
     /// Building a [`MemFs`](crate::MemFs).
     Build,
-    /// Opening a file ([`MemFs::open`](crate::MemFs::open), [`OpenOptions::open`](crate::OpenOptions::open)).
+    /// Opening an existing file ([`MemFs::open`](crate::MemFs::open), or
+    /// [`OpenOptions::open`](crate::OpenOptions::open) without `create`).
     Open,
+    /// Opening a file that may be created ([`MemFs::create`](crate::MemFs::create), or
+    /// [`OpenOptions::open`](crate::OpenOptions::open) with `create` or `create_new`).
+    Create,
     /// Reading from a file or a handle.
     Read,
     /// Writing to a file or a handle.
@@ -80,6 +84,7 @@ impl Op {
         match self {
             Op::Build => "build",
             Op::Open => "open",
+            Op::Create => "create",
             Op::Read => "read",
             Op::Write => "write",
             Op::Append => "append",
@@ -225,6 +230,12 @@ pub enum Reason {
     /// The file's contents are not valid UTF-8.
     #[error("stream did not contain valid UTF-8")]
     InvalidUtf8,
+    /// A [`FaultInjector`](crate::FaultInjector) made the operation fail.
+    #[error("injected fault ({kind})")]
+    Injected {
+        /// The kind the injector chose.
+        kind: io::ErrorKind,
+    },
     /// A host filesystem call failed (import from or export to a host directory).
     #[error("host path `{host_path}`: {message}")]
     Host {
@@ -266,7 +277,7 @@ impl Reason {
             Reason::MemoryGuard { .. } | Reason::AllocationFailed(_) => K::OutOfMemory,
             Reason::InvalidUtf8 => K::InvalidData,
             Reason::UnexpectedEof { .. } => K::UnexpectedEof,
-            Reason::Host { kind, .. } => *kind,
+            Reason::Host { kind, .. } | Reason::Injected { kind } => *kind,
         }
     }
 }

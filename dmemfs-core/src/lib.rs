@@ -101,6 +101,7 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 mod error;
+mod fault;
 mod file;
 mod fs;
 mod guard;
@@ -113,6 +114,7 @@ mod storage;
 mod tree;
 
 pub use error::{FsError, Op, Reason};
+pub use fault::{Call, FaultInjector, Verdict};
 pub use file::{MemFile, OpenOptions};
 pub use fs::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, ExportIter, MemFs, MemFsBuilder, Walk};
 pub use guard::{GuardAction, GuardMode, MemoryGuard};

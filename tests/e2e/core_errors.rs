@@ -61,7 +61,7 @@ fn not_found() {
     let parent = |p: &str| Reason::ParentNotFound { parent: p.into() };
     let err = check(fs.write("/no/f", "x"), Op::Write, "/no/f", &parent("/no"));
     says(&err, "parent directory `/no` does not exist");
-    check(fs.create("/x/y/z"), Op::Open, "/x/y/z", &parent("/x/y"));
+    check(fs.create("/x/y/z"), Op::Create, "/x/y/z", &parent("/x/y"));
     check(fs.create_dir("/x/y"), Op::CreateDir, "/x/y", &parent("/x"));
     assert_invariants(&fs);
     assert_eq!(fs.stats().nodes, 1);
@@ -77,8 +77,8 @@ fn already_exists() {
     check(fs.create_dir("/f"), Op::CreateDir, "/f", &ae);
     check(fs.create_dir_all("/f"), Op::CreateDirAll, "/f", &ae);
     let new = fs.options().write(true).create_new(true).open("/f");
-    let err = check(new, Op::Open, "/f", &ae);
-    assert_eq!(err.to_string(), "open `/f`: already exists");
+    let err = check(new, Op::Create, "/f", &ae);
+    assert_eq!(err.to_string(), "create `/f`: already exists");
     assert_eq!(fs.read("/f").unwrap(), b"x");
 }
 
@@ -94,7 +94,7 @@ fn is_a_directory() {
     check(fs.open("/d"), Op::Open, "/d", &dir);
     check(fs.open("/"), Op::Open, "/", &dir);
     check(fs.options().write(true).open("/"), Op::Open, "/", &dir);
-    check(fs.create("/d"), Op::Open, "/d", &dir);
+    check(fs.create("/d"), Op::Create, "/d", &dir);
     check(fs.write("/d", "x"), Op::Write, "/d", &dir);
     check(fs.append("/d", "x"), Op::Append, "/d", &dir);
     check(fs.remove_file("/d"), Op::RemoveFile, "/d", &dir);
@@ -127,7 +127,7 @@ fn not_a_directory() {
     check(fs.metadata("/d/f/x/y"), Op::Metadata, "/d/f/x/y", &mid);
     check(fs.open("/d/f/x"), Op::Open, "/d/f/x", &mid);
     check(fs.write("/d/f/x", "y"), Op::Write, "/d/f/x", &mid);
-    check(fs.create("/d/f/x/y"), Op::Open, "/d/f/x/y", &mid);
+    check(fs.create("/d/f/x/y"), Op::Create, "/d/f/x/y", &mid);
     check(fs.create_dir("/d/f/x"), Op::CreateDir, "/d/f/x", &mid);
     check(
         fs.create_dir_all("/d/f/a/b"),
@@ -175,7 +175,7 @@ fn storage_full_reports_requested_available_and_quota() {
         .create(true)
         .preallocate(9)
         .open("/p");
-    check(preallocated, Op::Open, "/p", &full(9));
+    check(preallocated, Op::Create, "/p", &full(9));
     let mut file = fs.create("h").unwrap();
     check(file.write(b"12345"), Op::Write, "/h", &full(5));
     check(file.set_len(20), Op::SetLen, "/h", &full(20));
@@ -200,7 +200,7 @@ fn quota_exceeded_at_the_node_limit() {
         &err,
         "node limit reached: 1 new nodes requested, 3 of 3 in use",
     );
-    check(fs.create("/g"), Op::Open, "/g", &limit(1));
+    check(fs.create("/g"), Op::Create, "/g", &limit(1));
     check(fs.create_dir("/e"), Op::CreateDir, "/e", &limit(1));
     check(
         fs.create_dir_all("/x/y"),
@@ -287,7 +287,7 @@ fn invalid_input_for_bad_paths() {
     check(fs.create_dir("\\a\0"), Op::CreateDir, "\\a\0", &nul);
     // Paths that are otherwise already in normal form.
     check(fs.write("/a\0b", "x"), Op::Write, "/a\0b", &nul);
-    check(fs.create("/c\0"), Op::Open, "/c\0", &nul);
+    check(fs.create("/c\0"), Op::Create, "/c\0", &nul);
     assert_eq!(fs.stats().nodes, 2);
 }
 
@@ -296,13 +296,13 @@ fn invalid_input_for_the_root_where_a_name_is_needed() {
     let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
     let no_name = Reason::InvalidPath("the root has no name");
-    let err = check(fs.create("/"), Op::Open, "/", &no_name);
+    let err = check(fs.create("/"), Op::Create, "/", &no_name);
     assert_eq!(
         err.to_string(),
-        "open `/`: invalid path: the root has no name"
+        "create `/`: invalid path: the root has no name"
     );
     let new = fs.options().write(true).create_new(true).open("");
-    check(new, Op::Open, "", &no_name);
+    check(new, Op::Create, "", &no_name);
     check(fs.write("/", "x"), Op::Write, "/", &no_name);
     check(fs.append("//", "x"), Op::Append, "//", &no_name);
     check(fs.create_dir("/"), Op::CreateDir, "/", &no_name);
@@ -321,25 +321,48 @@ fn invalid_input_for_bad_open_option_combinations() {
     let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
     let o = || fs.options();
-    for (options, name) in [
-        (o(), "nothing"),
-        (o().truncate(true).clone(), "truncate alone"),
-        (o().read(true).truncate(true).clone(), "read+truncate"),
-        (o().read(true).create(true).clone(), "read+create"),
-        (o().read(true).create_new(true).clone(), "read+create_new"),
-        (o().append(true).truncate(true).clone(), "append+truncate"),
+    // Options with `create` or `create_new` report the operation as `create`.
+    for (options, name, op) in [
+        (o(), "nothing", Op::Open),
+        (o().truncate(true).clone(), "truncate alone", Op::Open),
+        (
+            o().read(true).truncate(true).clone(),
+            "read+truncate",
+            Op::Open,
+        ),
+        (
+            o().read(true).create(true).clone(),
+            "read+create",
+            Op::Create,
+        ),
+        (
+            o().read(true).create_new(true).clone(),
+            "read+create_new",
+            Op::Create,
+        ),
+        (
+            o().append(true).truncate(true).clone(),
+            "append+truncate",
+            Op::Open,
+        ),
         (
             o().append(true).truncate(true).create(true).clone(),
             "append+truncate+create",
+            Op::Create,
         ),
-        (o().read(true).preallocate(8).clone(), "read+preallocate"),
+        (
+            o().read(true).preallocate(8).clone(),
+            "read+preallocate",
+            Op::Open,
+        ),
         (
             o().write(true).preallocate(MAX_FILE_SIZE + 1).clone(),
             "huge preallocate",
+            Op::Open,
         ),
     ] {
         for path in ["/f", "/new"] {
-            let err = fails(options.open(path), ErrorKind::InvalidInput, Op::Open, path);
+            let err = fails(options.open(path), ErrorKind::InvalidInput, op, path);
             assert!(
                 matches!(err.reason(), Reason::InvalidArgument(_)),
                 "{name}: {err}"

@@ -7,6 +7,7 @@ mod core_atomicity;
 mod core_concurrency;
 mod core_dirs;
 mod core_errors;
+mod core_faults;
 mod core_files;
 mod core_glob_walk;
 mod core_handles;

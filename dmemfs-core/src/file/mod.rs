@@ -12,6 +12,7 @@ use parking_lot::Mutex;
 pub use options::OpenOptions;
 
 use crate::error::{Op, Reason, fail};
+use crate::fault::Call;
 use crate::fs::{Held, Inner};
 use crate::lock::Access;
 use crate::metadata::Metadata;
@@ -135,6 +136,7 @@ impl MemFile {
         if !self.mode.write {
             return Err(self.fail(Op::SetLen, Reason::WrongMode("writing")));
         }
+        self.intercept(Op::SetLen, Some(size))?;
         if size > MAX_FILE_SIZE {
             return Err(self.fail(
                 Op::SetLen,
@@ -200,6 +202,7 @@ impl MemFile {
         if !self.mode.read {
             return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
         }
+        let buf = shorten_mut(buf, self.intercept(Op::Read, Some(buf.len() as u64))?);
         Ok(self.held.node.data.read().storage.read_at(offset, buf))
     }
 
@@ -250,6 +253,7 @@ impl MemFile {
         if !self.mode.write {
             return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
         }
+        let buf = shorten(buf, self.intercept(Op::Write, Some(buf.len() as u64))?);
         let mut data = self.held.node.data.write();
         let offset = if self.mode.append {
             data.storage.len()
@@ -279,10 +283,25 @@ impl MemFile {
         fail(op, &self.path, reason)
     }
 
+    /// Asks the fault injector; `Some(n)` caps the transfer at `n` bytes.
+    fn intercept(&self, op: Op, len: Option<u64>) -> io::Result<Option<usize>> {
+        let call = Call {
+            op,
+            path: &self.path,
+            target: None,
+            len,
+        };
+        self.inner
+            .faults
+            .check(&call)
+            .map_err(|reason| self.fail(op, reason))
+    }
+
     fn read_cursor(&self, buf: &mut [u8]) -> io::Result<usize> {
         if !self.mode.read {
             return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
         }
+        let buf = shorten_mut(buf, self.intercept(Op::Read, Some(buf.len() as u64))?);
         let mut cursor = self.cursor.lock();
         let n = self.held.node.data.read().storage.read_at(*cursor, buf);
         *cursor += n as u64;
@@ -293,6 +312,8 @@ impl MemFile {
         if !self.mode.read {
             return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
         }
+        // A short read would only split this into several reads with the same result.
+        self.intercept(Op::Read, None)?;
         let mut cursor = self.cursor.lock();
         let data = self.held.node.data.read();
         let n = data.storage.read_to_end(*cursor, out).map_err(|_| {
@@ -309,6 +330,7 @@ impl MemFile {
         if !self.mode.write {
             return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
         }
+        let buf = shorten(buf, self.intercept(Op::Write, Some(buf.len() as u64))?);
         let mut cursor = self.cursor.lock();
         let mut data = self.held.node.data.write();
         let offset = if self.mode.append {
@@ -348,6 +370,21 @@ impl MemFile {
                 )),
             )),
         }
+    }
+}
+
+/// The first `limit` bytes of `buf`, if a fault injector asked for a short transfer.
+fn shorten(buf: &[u8], limit: Option<usize>) -> &[u8] {
+    limit.map_or(buf, |n| &buf[..n.min(buf.len())])
+}
+
+fn shorten_mut(buf: &mut [u8], limit: Option<usize>) -> &mut [u8] {
+    match limit {
+        Some(n) => {
+            let n = n.min(buf.len());
+            &mut buf[..n]
+        }
+        None => buf,
     }
 }
 

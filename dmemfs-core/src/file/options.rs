@@ -258,11 +258,18 @@ impl OpenOptions {
     /// ```
     pub fn open(&self, path: impl AsRef<str>) -> io::Result<MemFile> {
         let raw = path.as_ref();
-        self.check_flags()
-            .map_err(|reason| fail(Op::Open, raw, reason))?;
-        let path = self.fs.normalize(Op::Open, raw)?;
+        let op = if self.create || self.create_new {
+            Op::Create
+        } else {
+            Op::Open
+        };
+        self.check_flags().map_err(|reason| fail(op, raw, reason))?;
+        let path = self.fs.normalize(op, raw)?;
+        self.fs
+            .intercept(op, &path, None, None)
+            .map_err(|reason| fail(op, raw, reason))?;
         self.open_normalized(&path)
-            .map_err(|reason| fail(Op::Open, raw, reason))
+            .map_err(|reason| fail(op, raw, reason))
     }
 
     /// The flag rules of `std::fs::OpenOptions` on Linux.

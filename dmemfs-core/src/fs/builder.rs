@@ -10,6 +10,7 @@ use parking_lot::RwLock;
 
 use super::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, Inner, MemFs};
 use crate::error::{Op, Reason, fail};
+use crate::fault::FaultSlot;
 use crate::guard::{GuardState, MemoryGuard, MemoryProbe, system_probe};
 use crate::quota::Quota;
 use crate::tree::Tree;
@@ -183,6 +184,7 @@ impl MemFsBuilder {
                 lock_timeout: self.lock_timeout,
                 guard,
                 open_handles: AtomicU64::new(0),
+                faults: FaultSlot::default(),
             }),
         })
     }

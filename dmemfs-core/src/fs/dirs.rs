@@ -28,6 +28,8 @@ impl MemFs {
     pub fn create_dir(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
         let path = self.normalize(Op::CreateDir, raw)?;
+        self.intercept(Op::CreateDir, &path, None, None)
+            .map_err(|r| fail(Op::CreateDir, raw, r))?;
         let result = (|| {
             if path == "/" {
                 return Err(Reason::InvalidPath("the root has no name"));
@@ -63,6 +65,8 @@ impl MemFs {
     pub fn create_dir_all(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
         let path = self.normalize(Op::CreateDirAll, raw)?;
+        self.intercept(Op::CreateDirAll, &path, None, None)
+            .map_err(|r| fail(Op::CreateDirAll, raw, r))?;
         let mut tree = self.inner.tree.write();
         self.create_dirs(&mut tree, &path)
             .map_err(|reason| fail(Op::CreateDirAll, raw, reason))
@@ -97,6 +101,8 @@ impl MemFs {
     pub fn remove_dir(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
         let path = self.normalize(Op::RemoveDir, raw)?;
+        self.intercept(Op::RemoveDir, &path, None, None)
+            .map_err(|r| fail(Op::RemoveDir, raw, r))?;
         let result = (|| {
             if path == "/" {
                 return Err(Reason::InvalidPath("the root cannot be removed"));
@@ -137,6 +143,8 @@ impl MemFs {
     pub fn remove_dir_all(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
         let path = self.normalize(Op::RemoveDirAll, raw)?;
+        self.intercept(Op::RemoveDirAll, &path, None, None)
+            .map_err(|r| fail(Op::RemoveDirAll, raw, r))?;
         let result = (|| {
             if path == "/" {
                 return Err(Reason::InvalidPath("the root cannot be removed"));
@@ -179,6 +187,8 @@ impl MemFs {
     pub fn read_dir(&self, path: impl AsRef<str>) -> io::Result<ReadDir> {
         let raw = path.as_ref();
         let path = self.normalize(Op::ReadDir, raw)?;
+        self.intercept(Op::ReadDir, &path, None, None)
+            .map_err(|r| fail(Op::ReadDir, raw, r))?;
         let tree = self.inner.tree.read();
         list(&tree, &path, 1)
             .map(ReadDir::new)

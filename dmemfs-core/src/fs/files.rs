@@ -33,6 +33,8 @@ impl MemFs {
 
     fn read_inner(&self, op: Op, raw: &str) -> io::Result<Vec<u8>> {
         let path = self.normalize(op, raw)?;
+        self.intercept(op, &path, None, None)
+            .map_err(|reason| fail(op, raw, reason))?;
         let held = self
             .inner
             .lock_existing(&path, Access::Shared, &mut self.inner.wait())
@@ -110,6 +112,9 @@ impl MemFs {
 
     fn put(&self, op: Op, raw: &str, contents: &[u8], append: bool) -> io::Result<()> {
         let path = self.normalize(op, raw)?;
+        let len = Some(contents.len() as u64);
+        self.intercept(op, &path, None, len)
+            .map_err(|reason| fail(op, raw, reason))?;
         self.put_normalized(&path, contents, append)
             .map_err(|reason| fail(op, raw, reason))
     }
@@ -204,6 +209,8 @@ impl MemFs {
     pub fn remove_file(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
         let path = self.normalize(Op::RemoveFile, raw)?;
+        self.intercept(Op::RemoveFile, &path, None, None)
+            .map_err(|r| fail(Op::RemoveFile, raw, r))?;
         let freed = {
             let mut tree = self.inner.tree.write();
             let node = match tree.get(&path) {

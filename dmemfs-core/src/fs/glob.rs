@@ -60,6 +60,8 @@ impl MemFs {
     pub fn glob(&self, pattern: impl AsRef<str>) -> io::Result<Vec<String>> {
         let raw = pattern.as_ref();
         let segments = parse(raw).map_err(|reason| fail(Op::Glob, raw, reason))?;
+        self.intercept(Op::Glob, raw, None, None)
+            .map_err(|r| fail(Op::Glob, raw, r))?;
         let tree = self.inner.tree.read();
         let mut found = BTreeSet::new();
         match_from(&tree, "/", &segments, &mut found);

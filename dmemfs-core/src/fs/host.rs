@@ -51,6 +51,8 @@ impl MemFs {
         let host_dir = host_dir.as_ref();
         let op = Op::ExportToDir;
         let prefix = self.normalize(op, raw)?;
+        self.intercept(op, &prefix, None, None)
+            .map_err(|r| fail(op, raw, r))?;
         // Check the prefix before touching the host.
         self.metadata(&*prefix).map_err(|e| rewrap(op, raw, e))?;
         fs::create_dir_all(host_dir).map_err(|e| host_error(op, raw, host_dir, &e))?;

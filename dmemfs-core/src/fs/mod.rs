@@ -23,6 +23,7 @@ pub use transfer::ExportIter;
 pub use walk::Walk;
 
 use crate::error::{Op, Reason, fail, fail2};
+use crate::fault::{Call, FaultInjector, FaultSlot};
 use crate::guard::GuardState;
 use crate::lock::Access;
 use crate::metadata::{Metadata, Stats};
@@ -84,6 +85,7 @@ pub(crate) struct Inner {
     pub(crate) lock_timeout: Option<Duration>,
     pub(crate) guard: GuardState,
     pub(crate) open_handles: AtomicU64,
+    pub(crate) faults: FaultSlot,
 }
 
 impl fmt::Debug for MemFs {
@@ -235,11 +237,52 @@ impl MemFs {
     pub fn metadata(&self, path: impl AsRef<str>) -> io::Result<Metadata> {
         let raw = path.as_ref();
         let path = self.normalize(Op::Metadata, raw)?;
+        self.intercept(Op::Metadata, &path, None, None)
+            .map_err(|r| fail(Op::Metadata, raw, r))?;
         let tree = self.inner.tree.read();
         match tree.get(&path) {
             Some(node) => Ok(Metadata::of(node)),
             None => Err(fail(Op::Metadata, raw, tree.miss(&path).into_reason())),
         }
+    }
+
+    /// Installs (or, with `None`, removes) a [`FaultInjector`] consulted before every
+    /// operation on this filesystem and its handles, from any clone. Takes effect at once.
+    ///
+    /// ```
+    /// use dmemfs_core::{Call, FaultInjector, MemFs, Verdict};
+    /// use std::sync::Arc;
+    ///
+    /// #[derive(Debug)]
+    /// struct Slow;
+    /// impl FaultInjector for Slow {
+    ///     fn on_call(&self, _: &Call<'_>) -> Verdict {
+    ///         Verdict::Delay(std::time::Duration::from_millis(1))
+    ///     }
+    /// }
+    /// let fs = MemFs::new();
+    /// fs.set_fault_injector(Some(Arc::new(Slow)));
+    /// fs.write("/a", "slowly")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_fault_injector(&self, injector: Option<Arc<dyn FaultInjector>>) {
+        self.inner.faults.set(injector);
+    }
+
+    /// Asks the fault injector about an operation on normalised paths.
+    pub(crate) fn intercept(
+        &self,
+        op: Op,
+        path: &str,
+        target: Option<&str>,
+        len: Option<u64>,
+    ) -> Result<Option<usize>, Reason> {
+        self.inner.faults.check(&Call {
+            op,
+            path,
+            target,
+            len,
+        })
     }
 
     pub(crate) fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {

@@ -38,6 +38,8 @@ impl MemFs {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Rename, raw_from, raw_to, reason);
         let (from, to) = self.normalize_pair(Op::Rename, raw_from, raw_to)?;
+        self.intercept(Op::Rename, &from, Some(&to), None)
+            .map_err(fail)?;
         let freed = self.rename_normalized(&from, &to).map_err(fail)?;
         self.inner.quota.release(freed);
         Ok(())
@@ -116,6 +118,8 @@ impl MemFs {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Move, raw_from, raw_to, reason);
         let (from, to) = self.normalize_pair(Op::Move, raw_from, raw_to)?;
+        self.intercept(Op::Move, &from, Some(&to), None)
+            .map_err(fail)?;
         self.move_normalized(&from, &to).map_err(fail)
     }
 
@@ -183,6 +187,8 @@ impl MemFs {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Copy, raw_from, raw_to, reason);
         let (from, to) = self.normalize_pair(Op::Copy, raw_from, raw_to)?;
+        self.intercept(Op::Copy, &from, Some(&to), None)
+            .map_err(fail)?;
         self.copy_normalized(&from, &to).map_err(fail)
     }
 
@@ -311,6 +317,8 @@ impl MemFs {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::CopyDirAll, raw_from, raw_to, reason);
         let (from, to) = self.normalize_pair(Op::CopyDirAll, raw_from, raw_to)?;
+        self.intercept(Op::CopyDirAll, &from, Some(&to), None)
+            .map_err(fail)?;
         self.copy_dir_normalized(&from, &to).map_err(fail)
     }
 

@@ -162,6 +162,8 @@ impl MemFs {
     pub fn export_iter(&self, prefix: impl AsRef<str>) -> io::Result<ExportIter> {
         let raw = prefix.as_ref();
         let prefix = self.normalize(Op::ExportTree, raw)?;
+        self.intercept(Op::ExportTree, &prefix, None, None)
+            .map_err(|r| fail(Op::ExportTree, raw, r))?;
         let tree = self.inner.tree.read();
         let files: Vec<(String, Arc<FileNode>)> = match tree.get(&prefix) {
             None => return Err(fail(Op::ExportTree, raw, tree.miss(&prefix).into_reason())),
@@ -223,6 +225,10 @@ impl MemFs {
 
     /// Installs a plan all or nothing, under one hold of the tree's write lock.
     pub(crate) fn apply_import(&self, op: Op, plan: ImportPlan) -> io::Result<()> {
+        for (path, (raw, contents)) in &plan.files {
+            self.intercept(op, path, None, Some(contents.len() as u64))
+                .map_err(|r| fail(op, raw, r))?;
+        }
         let inner = &self.inner;
         let mut tree = inner.tree.write();
         // 1. Validate every target; find the directories to create and the files to replace.

@@ -77,6 +77,8 @@ impl MemFs {
     pub fn walk(&self, path: impl AsRef<str>) -> io::Result<Walk> {
         let raw = path.as_ref();
         let path = self.normalize(Op::Walk, raw)?;
+        self.intercept(Op::Walk, &path, None, None)
+            .map_err(|r| fail(Op::Walk, raw, r))?;
         let tree = self.inner.tree.read();
         let metadata = match tree.get(&path) {
             Some(node @ Node::Dir(_)) => Metadata::of(node),
