@@ -240,6 +240,15 @@ impl GuardState {
         Ok(())
     }
 
+    /// Gives back growth that did not happen (a failed operation) or memory freed since (files
+    /// shrunk or removed), so it no longer counts against the current reading.
+    pub(crate) fn refund(&self, bytes: u64) {
+        if bytes > 0 && self.is_per_write() {
+            let mut reading = self.cache.lock();
+            reading.granted = reading.granted.saturating_sub(bytes);
+        }
+    }
+
     fn violate(&self, requested: u64, available: u64) -> Result<(), Reason> {
         let reason = Reason::MemoryGuard {
             requested,

@@ -7,6 +7,7 @@
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 
 use crate::error::Reason;
+use crate::guard::GuardState;
 
 #[derive(Debug)]
 pub(crate) struct Quota {
@@ -62,7 +63,11 @@ impl Quota {
                 }
             }
         }
-        Ok(Reservation { quota: self, bytes })
+        Ok(Reservation {
+            quota: self,
+            bytes,
+            guard: None,
+        })
     }
 
     /// Gives back bytes that files held (a file shrank or went away).
@@ -96,31 +101,47 @@ impl Quota {
 pub(crate) struct Reservation<'a> {
     quota: &'a Quota,
     bytes: u64,
+    /// The memory guard that granted these bytes, to refund if they are not used.
+    guard: Option<&'a GuardState>,
 }
 
-impl Reservation<'_> {
+impl<'a> Reservation<'a> {
+    /// Records that `guard` granted these bytes.
+    pub(crate) fn granted_by(mut self, guard: &'a GuardState) -> Reservation<'a> {
+        self.guard = Some(guard);
+        self
+    }
+
     /// The bytes now belong to files.
     pub(crate) fn commit(mut self) {
         self.quota.commit(std::mem::take(&mut self.bytes));
     }
 
     /// Merges another reservation of the same quota into this one.
-    pub(crate) fn absorb(&mut self, mut other: Reservation<'_>) {
+    pub(crate) fn absorb(&mut self, mut other: Reservation<'a>) {
         debug_assert!(std::ptr::eq(self.quota, other.quota));
         self.bytes += std::mem::take(&mut other.bytes);
+        self.guard = self.guard.or(other.guard);
     }
 
     /// Gives back all but `bytes` of the reservation.
     pub(crate) fn shrink_to(&mut self, bytes: u64) {
         debug_assert!(bytes <= self.bytes);
-        self.quota.cancel(self.bytes - bytes);
+        self.give_back(self.bytes - bytes);
         self.bytes = bytes;
+    }
+
+    fn give_back(&self, bytes: u64) {
+        self.quota.cancel(bytes);
+        if let Some(guard) = self.guard {
+            guard.refund(bytes);
+        }
     }
 }
 
 impl Drop for Reservation<'_> {
     fn drop(&mut self) {
-        self.quota.cancel(self.bytes);
+        self.give_back(self.bytes);
     }
 }
 

@@ -244,6 +244,16 @@ impl Tree {
         out
     }
 
+    /// The length of the longest path at or below `path`.
+    pub(crate) fn longest_path_within(&self, path: &str) -> usize {
+        self.descendants(path)
+            .iter()
+            .map(String::len)
+            .max()
+            .unwrap_or(0)
+            .max(path.len())
+    }
+
     /// The first open file at or below `path`, if any.
     pub(crate) fn open_file_within(&self, path: &str) -> Option<String> {
         match self.nodes.get(path)? {

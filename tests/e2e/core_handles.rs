@@ -417,10 +417,12 @@ fn writes_count_one_change_per_call() {
     assert_eq!(created.modified(), created.created());
     file.write_all(b"ab").unwrap();
     file.write_all(b"").unwrap();
+    // A vectored write writes its first non-empty buffer (std's default): a short write.
     let bufs = [IoSlice::new(b"cd"), IoSlice::new(b"ef")];
-    assert_eq!(file.write_vectored(&bufs).unwrap(), 4);
+    assert_eq!(file.write_vectored(&bufs).unwrap(), 2);
+    file.write_all(b"ef").unwrap();
     let meta = file.metadata().unwrap();
-    assert_eq!((meta.len(), meta.generation()), (6, 2));
+    assert_eq!((meta.len(), meta.generation()), (6, 3));
     assert!(meta.modified() >= created.modified());
     assert_eq!(meta.created(), created.created());
     drop(file);

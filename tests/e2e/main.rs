@@ -11,6 +11,7 @@ mod core_faults;
 mod core_files;
 mod core_glob_walk;
 mod core_handles;
+mod core_limits;
 mod core_moves;
 mod core_regressions;
 mod core_transfer;

@@ -3,7 +3,7 @@
 mod options;
 
 use std::fmt;
-use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::SeqCst;
 
@@ -156,7 +156,7 @@ impl MemFile {
             .set_len(size)
             .map_err(|_| self.fail(Op::SetLen, Reason::AllocationFailed(size - old.min(size))))?;
         reservation.commit();
-        self.inner.quota.release(old.saturating_sub(size));
+        self.inner.release(old.saturating_sub(size));
         data.touch();
         Ok(())
     }
@@ -462,16 +462,6 @@ impl Write for &MemFile {
         self.write_cursor(buf)
     }
 
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        // One call, one change: gather first so the write stays atomic.
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        let mut joined = Vec::with_capacity(total);
-        for buf in bufs {
-            joined.extend_from_slice(buf);
-        }
-        self.write_cursor(&joined)
-    }
-
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -480,10 +470,6 @@ impl Write for &MemFile {
 impl Write for MemFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         (&*self).write(buf)
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        (&*self).write_vectored(bufs)
     }
 
     fn flush(&mut self) -> io::Result<()> {

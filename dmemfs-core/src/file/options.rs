@@ -367,7 +367,7 @@ impl OpenOptions {
                 .map_err(|_| Reason::AllocationFailed(new_len - old))?;
         }
         reservation.commit();
-        inner.quota.release(old.saturating_sub(new_len));
+        inner.release(old.saturating_sub(new_len));
         if grows {
             data.touch();
         }
@@ -377,6 +377,15 @@ impl OpenOptions {
     /// Creates the file under the tree's write lock; `None` if the path got taken meanwhile.
     fn create_file(&self, path: &str, access: Access) -> Result<Option<Held>, Reason> {
         let inner = &self.fs.inner;
+        {
+            let tree = inner.tree.read();
+            tree.check_parent(path)?;
+            inner.check_nodes(&tree, 1)?;
+        }
+        // Charged before the tree's write lock is taken: the memory guard may query the host.
+        let reservation = inner.reserve(self.preallocate)?;
+        let storage = Storage::zeroed(self.preallocate)
+            .map_err(|_| Reason::AllocationFailed(self.preallocate))?;
         let mut tree = inner.tree.write();
         if tree.get(path).is_some() {
             return if self.create_new {
@@ -387,9 +396,6 @@ impl OpenOptions {
         }
         tree.check_parent(path)?;
         inner.check_nodes(&tree, 1)?;
-        let reservation = inner.reserve(self.preallocate)?;
-        let storage = Storage::zeroed(self.preallocate)
-            .map_err(|_| Reason::AllocationFailed(self.preallocate))?;
         let generation = u64::from(self.preallocate > 0);
         let node = FileNode::new(storage, HandleLock::held(access), generation);
         tree.insert(path, Node::File(Arc::clone(&node)));

@@ -158,11 +158,10 @@ impl MemFs {
             if let Some(open) = tree.open_file_within(&path) {
                 return Err(Reason::Busy { open });
             }
-            Ok(tree.remove_subtree(&path))
+            self.inner.release(tree.remove_subtree(&path));
+            Ok(())
         })();
-        let freed = result.map_err(|reason| fail(Op::RemoveDirAll, raw, reason))?;
-        self.inner.quota.release(freed);
-        Ok(())
+        result.map_err(|reason| fail(Op::RemoveDirAll, raw, reason))
     }
 
     /// Lists a directory, sorted by name.

@@ -133,24 +133,30 @@ impl MemFs {
             match inner.lock_file(path, Access::Exclusive, &mut wait)? {
                 Lookup::Dir => return Err(Reason::IsADirectory),
                 Lookup::File(held) => {
-                    let mut data = held.node.data.write();
                     if append {
+                        let mut data = held.node.data.write();
                         let end = data.storage.len();
                         return write_locked(inner, &mut data, end, contents, Growth::Tight);
                     }
-                    let old = data.storage.len();
+                    // Holding the file alone, its length cannot change under us: charge the
+                    // quota and copy the contents before taking the data lock, which readers
+                    // of metadata share.
+                    let old = held.node.data.read().storage.len();
                     let reservation = inner.reserve(len.saturating_sub(old))?;
                     let fresh =
                         Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len))?;
-                    let stale = std::mem::replace(&mut data.storage, fresh);
-                    reservation.commit();
-                    inner.quota.release(old.saturating_sub(len));
-                    // As `create` (truncate) followed by one write call.
-                    data.touch();
-                    if len > 0 {
+                    let stale = {
+                        let mut data = held.node.data.write();
+                        let stale = std::mem::replace(&mut data.storage, fresh);
+                        // As `create` (truncate) followed by one write call.
                         data.touch();
-                    }
-                    drop(data);
+                        if len > 0 {
+                            data.touch();
+                        }
+                        stale
+                    };
+                    reservation.commit();
+                    inner.release(old.saturating_sub(len));
                     drop(stale);
                     return Ok(());
                 }
@@ -211,7 +217,8 @@ impl MemFs {
         let path = self.normalize(Op::RemoveFile, raw)?;
         self.intercept(Op::RemoveFile, &path, None, None)
             .map_err(|r| fail(Op::RemoveFile, raw, r))?;
-        let freed = {
+        // The node (and its memory) is dropped after the tree lock is released.
+        let _removed = {
             let mut tree = self.inner.tree.write();
             let node = match tree.get(&path) {
                 None => return Err(fail(Op::RemoveFile, raw, tree.miss(&path).into_reason())),
@@ -228,9 +235,10 @@ impl MemFs {
                 ));
             }
             tree.remove(&path);
-            node.data.read().storage.len()
+            // Released under the tree lock, so no concurrent growth is counted on top of it.
+            self.inner.release(node.data.read().storage.len());
+            node
         };
-        self.inner.quota.release(freed);
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use glob::{MatchOptions, Pattern};
 use super::MemFs;
 use crate::error::{Op, Reason, fail};
 use crate::path::join;
-use crate::tree::{Node, Tree};
+use crate::tree::Tree;
 
 /// One `/`-separated piece of a pattern.
 #[derive(Debug)]
@@ -83,7 +83,7 @@ fn parse(pattern: &str) -> Result<Vec<Segment>, Reason> {
                 ));
             }
             "**" => {
-                // `**/**` means the same as `**`; collapsing keeps matching linear.
+                // `**/**` means the same as `**`.
                 if !matches!(segments.last(), Some(Segment::AnyDepth)) {
                     segments.push(Segment::AnyDepth);
                 }
@@ -109,52 +109,97 @@ fn parse(pattern: &str) -> Result<Vec<Segment>, Reason> {
     Ok(segments)
 }
 
-/// Adds to `found` every path below (or at) `dir` that matches `segments`.
-fn match_from(tree: &Tree, dir: &str, segments: &[Segment], found: &mut BTreeSet<String>) {
-    let Some((segment, rest)) = segments.split_first() else {
-        found.insert(dir.to_owned());
+/// Adds to `found` every path matching `segments`.
+///
+/// Walks the tree once, iteratively, carrying for each directory the set of pattern positions
+/// still alive there (an NFA over path components): every directory is visited at most once,
+/// so matching costs O(nodes x segments) whatever the mix of `**` and other segments, and
+/// depth cannot overflow the stack.
+fn match_from(tree: &Tree, root: &str, segments: &[Segment], found: &mut BTreeSet<String>) {
+    if segments.is_empty() {
+        found.insert(root.to_owned());
         return;
-    };
-    let Some(node) = tree.dir(dir) else { return };
-    match segment {
-        Segment::Literal(name) => {
-            let child = join(dir, name);
-            if let Some(child_node) = tree.get(&child) {
-                descend(tree, child, child_node, rest, found);
+    }
+    let mut pending = vec![(root.to_owned(), closure(segments, vec![0]))];
+    while let Some((dir, states)) = pending.pop() {
+        let Some(node) = tree.dir(&dir) else { continue };
+        // Only literal segments alive: look the names up instead of scanning the children.
+        let literal_names: Option<Vec<&str>> = states
+            .iter()
+            .map(|&i| match &segments[i] {
+                Segment::Literal(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut candidates: Vec<&str> = match literal_names {
+            Some(names) => names
+                .into_iter()
+                .filter(|name| node.children.contains(*name))
+                .collect(),
+            None => node.children.iter().map(|name| &**name).collect(),
+        };
+        candidates.dedup();
+        for name in candidates {
+            let (matched, next) = step(segments, &states, name);
+            if !matched && next.is_empty() {
+                continue;
             }
-        }
-        Segment::Pattern(pattern) => {
-            for name in node
-                .children
-                .iter()
-                .filter(|name| pattern.matches_with(name, OPTIONS))
-            {
-                let child = join(dir, name);
-                if let Some(child_node) = tree.get(&child) {
-                    descend(tree, child, child_node, rest, found);
-                }
+            let child = join(&dir, name);
+            if matched {
+                found.insert(child.clone());
             }
-        }
-        Segment::AnyDepth if rest.is_empty() => {
-            found.extend(tree.descendants(dir));
-        }
-        Segment::AnyDepth => {
-            // Zero directories here, or one more and `**` again.
-            match_from(tree, dir, rest, found);
-            for name in &node.children {
-                let child = join(dir, name);
-                if tree.dir(&child).is_some() {
-                    match_from(tree, &child, segments, found);
-                }
+            if !next.is_empty() && tree.dir(&child).is_some() {
+                pending.push((child, closure(segments, next)));
             }
         }
     }
 }
 
-fn descend(tree: &Tree, path: String, node: &Node, rest: &[Segment], found: &mut BTreeSet<String>) {
-    if rest.is_empty() {
-        found.insert(path);
-    } else if node.is_dir() {
-        match_from(tree, &path, rest, found);
+/// Advances the live positions `states` over one name: whether the name completes the
+/// pattern, and the positions alive below it.
+fn step(segments: &[Segment], states: &[usize], name: &str) -> (bool, Vec<usize>) {
+    let last = segments.len() - 1;
+    let mut matched = false;
+    let mut next = Vec::new();
+    for &i in states {
+        match &segments[i] {
+            Segment::AnyDepth => {
+                // `**` takes this name and stays alive below it; a final `**` matches it.
+                matched |= i == last;
+                next.push(i);
+            }
+            Segment::Literal(literal) if literal == name => {
+                advance(i, last, &mut matched, &mut next)
+            }
+            Segment::Pattern(pattern) if pattern.matches_with(name, OPTIONS) => {
+                advance(i, last, &mut matched, &mut next);
+            }
+            _ => {}
+        }
     }
+    (matched, next)
+}
+
+fn advance(i: usize, last: usize, matched: &mut bool, next: &mut Vec<usize>) {
+    if i == last {
+        *matched = true;
+    } else {
+        next.push(i + 1);
+    }
+}
+
+/// Adds the positions reachable without consuming a name: a non-final `**` may match zero
+/// directories, so the segment after it is alive too.
+fn closure(segments: &[Segment], mut states: Vec<usize>) -> Vec<usize> {
+    let mut i = 0;
+    while i < states.len() {
+        let position = states[i];
+        if matches!(segments[position], Segment::AnyDepth) && position + 1 < segments.len() {
+            states.push(position + 1);
+        }
+        i += 1;
+    }
+    states.sort_unstable();
+    states.dedup();
+    states
 }

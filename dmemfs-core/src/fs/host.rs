@@ -193,6 +193,11 @@ fn scan(
         } else if kind.is_dir() {
             plan.dirs.insert(path.clone());
             scan(&host_path, &path, plan, found)?;
+        } else if !kind.is_file() {
+            // A FIFO would block forever; a device might never end.
+            let reason =
+                Reason::InvalidArgument(format!("`{}` is not a regular file", host_path.display()));
+            return Err(fail(op, &path, reason));
         } else {
             let len = entry
                 .metadata()

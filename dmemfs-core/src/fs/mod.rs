@@ -424,8 +424,15 @@ impl Inner {
         let reservation = self.quota.reserve(bytes)?;
         if bytes > 0 && self.guard.is_per_write() {
             self.guard.check_growth(bytes)?;
+            return Ok(reservation.granted_by(&self.guard));
         }
         Ok(reservation)
+    }
+
+    /// Gives back bytes files no longer hold.
+    pub(crate) fn release(&self, bytes: u64) {
+        self.quota.release(bytes);
+        self.guard.refund(bytes);
     }
 
     /// Checks that `new` more nodes fit the node limit.

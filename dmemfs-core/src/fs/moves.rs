@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{Held, Lookup, MemFs};
 use crate::error::{Op, Reason, fail2};
 use crate::lock::{Access, HandleLock};
-use crate::path::{ancestors_below_root, is_strictly_below, rebase};
+use crate::path::{PATH_MAX, ancestors_below_root, is_strictly_below, rebase};
 use crate::tree::{FileNode, Miss, Node, Tree};
 
 impl MemFs {
@@ -40,13 +40,10 @@ impl MemFs {
         let (from, to) = self.normalize_pair(Op::Rename, raw_from, raw_to)?;
         self.intercept(Op::Rename, &from, Some(&to), None)
             .map_err(fail)?;
-        let freed = self.rename_normalized(&from, &to).map_err(fail)?;
-        self.inner.quota.release(freed);
-        Ok(())
+        self.rename_normalized(&from, &to).map_err(fail)
     }
 
-    /// Returns the bytes of a replaced destination file.
-    fn rename_normalized(&self, from: &str, to: &str) -> Result<u64, Reason> {
+    fn rename_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
         if from == "/" || to == "/" {
             return Err(Reason::InvalidPath(
                 "the root cannot be renamed or replaced",
@@ -58,7 +55,7 @@ impl MemFs {
             Some(node) => node.is_dir(),
         };
         if from == to {
-            return Ok(0);
+            return Ok(());
         }
         if source_is_dir && is_strictly_below(to, from) {
             return Err(Reason::InvalidArgument(
@@ -83,13 +80,16 @@ impl MemFs {
         if let Some(open) = tree.open_file_within(from) {
             return Err(Reason::Busy { open });
         }
+        check_rebased_length(&tree, from, to)?;
         let freed = if tree.get(to).is_some() {
             tree.remove_subtree(to)
         } else {
             0
         };
         tree.move_node(from, to);
-        Ok(freed)
+        // Released under the tree lock, so no concurrent growth is counted on top of it.
+        self.inner.release(freed);
+        Ok(())
     }
 
     /// Moves a file or directory to a new path, creating the destination's missing parents
@@ -155,6 +155,7 @@ impl MemFs {
         if let Some(open) = tree.open_file_within(from) {
             return Err(Reason::Busy { open });
         }
+        check_rebased_length(&tree, from, to)?;
         self.inner.check_nodes(&tree, missing.len() as u64)?;
         for dir in missing {
             tree.insert(dir, Node::new_dir());
@@ -167,9 +168,12 @@ impl MemFs {
     /// number of bytes copied.
     ///
     /// This corresponds to [`std::fs::copy`], but is atomic: when the copy does not fit the
-    /// quota, the destination keeps its old contents. The copy is a new file (generation 1,
-    /// or 0 if empty) with fresh timestamps. Copying a file onto itself is refused: on Linux
-    /// it would truncate the file to nothing.
+    /// quota, the destination keeps its old contents. Copying a file onto itself is refused: on
+    /// Linux it would truncate the file to nothing.
+    ///
+    /// Metadata follows D-MemFS: a new destination has fresh timestamps and generation 1
+    /// (0 for an empty source); a replaced destination keeps its creation time and counts the
+    /// copy as a truncation and a write, like [`write`](Self::write).
     ///
     /// # Errors
     /// `NotFound` (source, or destination's parent), `IsADirectory` (either is a directory),
@@ -242,21 +246,26 @@ impl MemFs {
             let len = data.storage.len();
             match destination {
                 Some(destination) => {
-                    let mut target = destination.node.data.write();
-                    let old = target.storage.len();
+                    // Held alone, the destination's length is stable: charge and copy before
+                    // taking its data lock.
+                    let old = destination.node.data.read().storage.len();
                     let reservation = inner.reserve(len.saturating_sub(old))?;
                     let copy = data
                         .storage
                         .try_clone()
                         .map_err(|_| Reason::AllocationFailed(len))?;
-                    let stale = std::mem::replace(&mut target.storage, copy);
-                    reservation.commit();
-                    inner.quota.release(old.saturating_sub(len));
-                    target.touch();
-                    if len > 0 {
+                    drop(data);
+                    let stale = {
+                        let mut target = destination.node.data.write();
+                        let stale = std::mem::replace(&mut target.storage, copy);
                         target.touch();
-                    }
-                    drop(target);
+                        if len > 0 {
+                            target.touch();
+                        }
+                        stale
+                    };
+                    reservation.commit();
+                    inner.release(old.saturating_sub(len));
                     drop(stale);
                     return Ok(len);
                 }
@@ -345,6 +354,7 @@ impl MemFs {
                 }
             }
             inner.check_nodes(&tree, 1 + (dirs.len() + files.len()) as u64)?;
+            check_rebased_length(&tree, from, to)?;
             (dirs, files, total)
         };
         // 2. Charge the quota up front, then copy each file under its read lock.
@@ -386,6 +396,17 @@ impl MemFs {
             );
         }
         reservation.commit();
+        Ok(())
+    }
+}
+
+/// Refuses a move or copy that would give some node a path of [`PATH_MAX`] bytes or more:
+/// such a node could no longer be named.
+fn check_rebased_length(tree: &Tree, from: &str, to: &str) -> Result<(), Reason> {
+    let below = tree.longest_path_within(from) - from.len();
+    if to.len() + below >= PATH_MAX {
+        Err(Reason::NameTooLong)
+    } else {
         Ok(())
     }
 }

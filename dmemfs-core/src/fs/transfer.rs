@@ -9,7 +9,7 @@ use crate::error::{Op, Reason, fail};
 use crate::lock::{Access, HandleLock};
 use crate::path::ancestors_below_root;
 use crate::storage::Storage;
-use crate::tree::{FileNode, Node};
+use crate::tree::{FileNode, Node, Tree};
 
 /// The files below a prefix with their contents, from [`MemFs::export_iter`].
 ///
@@ -35,8 +35,11 @@ pub struct ExportIter {
 }
 
 impl ExportIter {
-    /// Keeps only files whose contents changed since they were created, copied or imported
-    /// (generation above 0): D-MemFS's `only_dirty`.
+    /// Keeps only files whose generation is above 0 (D-MemFS's `only_dirty`): files written
+    /// to since they were created or imported. Files brought in by
+    /// [`import_tree`](MemFs::import_tree) or [`copy_dir_all`](MemFs::copy_dir_all) start at 0
+    /// and are left out until changed; a [`copy`](MemFs::copy) counts as a write of its
+    /// contents, as in D-MemFS.
     ///
     /// ```
     /// let fs = dmemfs_core::MemFs::new();
@@ -223,95 +226,143 @@ impl MemFs {
         self.apply_import(Op::ImportTree, plan)
     }
 
-    /// Installs a plan all or nothing, under one hold of the tree's write lock.
+    /// Installs a plan all or nothing.
+    ///
+    /// The plan is checked under the tree's read lock, the quota charged and the contents
+    /// copied with no lock held (the memory guard may query the host), then everything is
+    /// checked again and applied under one hold of the write lock.
     pub(crate) fn apply_import(&self, op: Op, plan: ImportPlan) -> io::Result<()> {
         for (path, (raw, contents)) in &plan.files {
             self.intercept(op, path, None, Some(contents.len() as u64))
                 .map_err(|r| fail(op, raw, r))?;
         }
         let inner = &self.inner;
-        let mut tree = inner.tree.write();
-        // 1. Validate every target; find the directories to create and the files to replace.
-        let mut new_dirs: BTreeSet<String> = BTreeSet::new();
-        let mut replacing: Vec<bool> = Vec::with_capacity(plan.files.len());
-        let mut outgoing: u64 = 0;
-        let blocked = |path: &str| -> Option<Reason> {
-            let component = || Reason::ComponentNotADirectory {
-                component: path.to_owned(),
-            };
-            match tree.get(path) {
-                Some(Node::File(_)) => Some(component()),
-                _ if plan.files.contains_key(path) => Some(component()),
-                _ => None,
-            }
-        };
-        for dir in &plan.dirs {
-            for path in ancestors_below_root(dir).chain((dir != "/").then_some(dir.as_str())) {
-                if let Some(reason) = blocked(path) {
-                    return Err(fail(op, dir, reason));
-                }
-                if tree.get(path).is_none() {
-                    new_dirs.insert(path.to_owned());
-                }
-            }
-        }
-        for (path, (raw, _)) in &plan.files {
-            for ancestor in ancestors_below_root(path) {
-                if let Some(reason) = blocked(ancestor) {
-                    return Err(fail(op, raw, reason));
-                }
-                if tree.get(ancestor).is_none() {
-                    new_dirs.insert(ancestor.to_owned());
-                }
-            }
-            match tree.get(path) {
-                Some(Node::Dir(_)) => return Err(fail(op, raw, Reason::IsADirectory)),
-                Some(Node::File(node)) if node.lock.is_locked() => {
-                    return Err(fail(op, raw, Reason::Busy { open: path.clone() }));
-                }
-                Some(Node::File(node)) => {
-                    outgoing += node.data.read().storage.len();
-                    replacing.push(true);
-                }
-                None => replacing.push(false),
-            }
-        }
-        // 2. Check the limits, then build every file's storage before touching the tree.
-        let at = plan
+        let targets: Vec<(String, String)> = plan
             .files
-            .values()
-            .next()
-            .map_or("/", |(raw, _)| raw.as_str())
+            .iter()
+            .map(|(path, (raw, _))| (path.clone(), raw.clone()))
+            .collect();
+        let at = targets
+            .first()
+            .map_or("/", |(_, raw)| raw.as_str())
             .to_owned();
-        let added = replacing.iter().filter(|r| !**r).count() + new_dirs.len();
-        inner
-            .check_nodes(&tree, added as u64)
-            .map_err(|r| fail(op, &at, r))?;
         let incoming: u64 = plan.files.values().map(|(_, c)| c.len() as u64).sum();
-        let reservation = inner
-            .reserve(incoming.saturating_sub(outgoing))
-            .map_err(|r| fail(op, &at, r))?;
+        let first = check_import(inner, &inner.tree.read(), op, &targets, &plan.dirs)?;
+        let charged = incoming.saturating_sub(first.outgoing);
+        let mut reservation = inner.reserve(charged).map_err(|r| fail(op, &at, r))?;
         let mut built = Vec::with_capacity(plan.files.len());
-        for (path, (raw, contents)) in plan.files {
+        for (raw, contents) in plan.files.into_values() {
             let len = contents.len() as u64;
             let storage = Storage::from_vec(contents)
                 .map_err(|_| fail(op, &raw, Reason::AllocationFailed(len)))?;
-            built.push((path, storage));
+            built.push(storage);
         }
-        // 3. Apply; nothing below can fail.
-        for dir in &new_dirs {
+        let mut tree = inner.tree.write();
+        let check = check_import(inner, &tree, op, &targets, &plan.dirs)?;
+        // Files to replace may have changed length meanwhile: settle the difference.
+        let needed = incoming.saturating_sub(check.outgoing);
+        if needed > charged {
+            let extra = inner
+                .quota
+                .reserve(needed - charged)
+                .map_err(|r| fail(op, &at, r))?;
+            reservation.absorb(extra);
+        } else {
+            reservation.shrink_to(needed);
+        }
+        // Apply; nothing below can fail.
+        for dir in &check.new_dirs {
             tree.insert(dir, Node::new_dir());
         }
-        for ((path, storage), replace) in built.into_iter().zip(replacing) {
+        for (((path, _), storage), replace) in targets.iter().zip(built).zip(check.replacing) {
             let node = FileNode::new(storage, HandleLock::default(), 0);
             if replace {
-                tree.replace_file(&path, node);
+                tree.replace_file(path, node);
             } else {
-                tree.insert(&path, Node::File(node));
+                tree.insert(path, Node::File(node));
             }
         }
         reservation.commit();
-        inner.quota.release(outgoing.saturating_sub(incoming));
+        inner.release(check.outgoing.saturating_sub(incoming));
         Ok(())
     }
+}
+
+/// What an import would change, found by [`check_import`].
+struct ImportCheck {
+    /// Directories to create, parents first.
+    new_dirs: BTreeSet<String>,
+    /// For each target, whether it replaces an existing file.
+    replacing: Vec<bool>,
+    /// Bytes the replaced files hold.
+    outgoing: u64,
+}
+
+/// Validates every target of an import against the tree and the node limit.
+fn check_import(
+    inner: &Inner,
+    tree: &Tree,
+    op: Op,
+    targets: &[(String, String)],
+    dirs: &BTreeSet<String>,
+) -> io::Result<ImportCheck> {
+    let mut new_dirs: BTreeSet<String> = BTreeSet::new();
+    let mut replacing: Vec<bool> = Vec::with_capacity(targets.len());
+    let mut outgoing: u64 = 0;
+    let is_target = |path: &str| {
+        targets
+            .binary_search_by(|(p, _)| p.as_str().cmp(path))
+            .is_ok()
+    };
+    let blocked = |path: &str| -> Option<Reason> {
+        let component = || Reason::ComponentNotADirectory {
+            component: path.to_owned(),
+        };
+        match tree.get(path) {
+            Some(Node::File(_)) => Some(component()),
+            _ if is_target(path) => Some(component()),
+            _ => None,
+        }
+    };
+    for dir in dirs {
+        for path in ancestors_below_root(dir).chain((dir != "/").then_some(dir.as_str())) {
+            if let Some(reason) = blocked(path) {
+                return Err(fail(op, dir, reason));
+            }
+            if tree.get(path).is_none() {
+                new_dirs.insert(path.to_owned());
+            }
+        }
+    }
+    for (path, raw) in targets {
+        for ancestor in ancestors_below_root(path) {
+            if let Some(reason) = blocked(ancestor) {
+                return Err(fail(op, raw, reason));
+            }
+            if tree.get(ancestor).is_none() {
+                new_dirs.insert(ancestor.to_owned());
+            }
+        }
+        match tree.get(path) {
+            Some(Node::Dir(_)) => return Err(fail(op, raw, Reason::IsADirectory)),
+            Some(Node::File(node)) if node.lock.is_locked() => {
+                return Err(fail(op, raw, Reason::Busy { open: path.clone() }));
+            }
+            Some(Node::File(node)) => {
+                outgoing += node.data.read().storage.len();
+                replacing.push(true);
+            }
+            None => replacing.push(false),
+        }
+    }
+    let added = replacing.iter().filter(|r| !**r).count() + new_dirs.len();
+    let at = targets.first().map_or("/", |(_, raw)| raw.as_str());
+    inner
+        .check_nodes(tree, added as u64)
+        .map_err(|r| fail(op, at, r))?;
+    Ok(ImportCheck {
+        new_dirs,
+        replacing,
+        outgoing,
+    })
 }

@@ -1,0 +1,255 @@
+//! Code generation: the test function, minus its `MemFs` parameter, running inside a session
+//! that builds, seeds, binds and (on failure) dumps its filesystem.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, FnArg, ItemFn, Pat, ReturnType, Type};
+
+use crate::validate::{Config, Dump, GuardMode, LockTimeout};
+
+/// How the test receives its filesystem.
+enum Binding {
+    /// A `MemFs` parameter, moved out of the signature into a `let`.
+    Owned { pat: Box<Pat>, ty: Box<Type> },
+    /// A `&MemFs` parameter.
+    Borrowed { pat: Box<Pat>, ty: Box<Type> },
+    /// No parameter: the test calls `dmemfs_test::current()`.
+    Ambient,
+}
+
+/// Rewrites `item`. Errors here concern the function itself (its parameters, a missing
+/// runtime for an async test); argument errors were reported by `validate`.
+pub(crate) fn expand(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
+    let binding = take_memfs_param(&mut item)?;
+    ensure_test_attribute(&mut item)?;
+    let krate = crate_path(config);
+    let session = format_ident!("__dmemfs_session", span = Span::mixed_site());
+    let result = format_ident!("__dmemfs_result", span = Span::mixed_site());
+    let owned = format_ident!("__dmemfs_fs", span = Span::mixed_site());
+    let settings = settings(config, &krate, &item);
+    let bind = match &binding {
+        Binding::Owned { pat, ty } => quote! { let #pat: #ty = #session.memfs(); },
+        Binding::Borrowed { pat, ty } => quote! {
+            let #owned = #session.memfs();
+            let #pat: #ty = &#owned;
+        },
+        Binding::Ambient => quote! {},
+    };
+    let annotation = match &item.sig.output {
+        ReturnType::Type(_, ty) if !matches!(**ty, Type::ImplTrait(_)) => quote! { : #ty },
+        ReturnType::Type(..) => quote! {},
+        ReturnType::Default => quote! { : () },
+    };
+    let block = &item.block;
+    let run = if item.sig.asyncness.is_some() {
+        quote! { #session.scope(async move #block).await }
+    } else {
+        let bound = format_ident!("__dmemfs_bound", span = Span::mixed_site());
+        quote! {{
+            let #bound = #session.bind();
+            (move || #block)()
+        }}
+    };
+    let body = quote! {{
+        let #session = #krate::__private::Session::start(#settings);
+        #bind
+        let #result #annotation = #run;
+        #session.finish(#result)
+    }};
+    *item.block = syn::parse2(body)?;
+    Ok(quote! { #item })
+}
+
+/// Finds the `MemFs` / `&MemFs` parameter, removes it from the signature, and says how to
+/// bind it.
+fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
+    let mut found: Option<(usize, Binding)> = None;
+    for (index, input) in item.sig.inputs.iter().enumerate() {
+        let FnArg::Typed(param) = input else { continue };
+        let binding = match &*param.ty {
+            ty if names_memfs(ty) => Binding::Owned {
+                pat: param.pat.clone(),
+                ty: param.ty.clone(),
+            },
+            Type::Reference(reference) if names_memfs(&reference.elem) => {
+                if reference.mutability.is_some() {
+                    return Err(syn::Error::new_spanned(
+                        &param.ty,
+                        "take the filesystem as `MemFs` or `&MemFs`: every method takes `&self`, so `&mut` is never needed",
+                    ));
+                }
+                Binding::Borrowed {
+                    pat: param.pat.clone(),
+                    ty: param.ty.clone(),
+                }
+            }
+            _ => continue,
+        };
+        if found.is_some() {
+            return Err(syn::Error::new_spanned(
+                param,
+                "only one parameter can receive the test's filesystem; clone the `MemFs` (clones share it) to pass it around",
+            ));
+        }
+        found = Some((index, binding));
+    }
+    let Some((index, binding)) = found else {
+        return Ok(Binding::Ambient);
+    };
+    let inputs = std::mem::take(&mut item.sig.inputs);
+    item.sig.inputs = inputs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i != index)
+        .map(|(_, arg)| arg)
+        .collect();
+    Ok(binding)
+}
+
+/// `MemFs`, `dmemfs_test::MemFs`, `::dmemfs_core::MemFs`, ...: a path whose last segment is
+/// `MemFs`, without generic arguments.
+fn names_memfs(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "MemFs" && s.arguments.is_none())
+        }
+        Type::Paren(inner) => names_memfs(&inner.elem),
+        Type::Group(inner) => names_memfs(&inner.elem),
+        _ => false,
+    }
+}
+
+/// A test attribute below `#[with_memfs]`: `#[test]`, `#[tokio::test]`, `#[rstest]`,
+/// `#[test_case(..)]`, ... (an attribute path whose last segment names a test).
+fn is_test_attribute(attr: &Attribute) -> bool {
+    attr.path().segments.last().is_some_and(|segment| {
+        let name = segment.ident.to_string();
+        name == "test" || name == "rstest" || name.starts_with("test_") || name.ends_with("_test")
+    })
+}
+
+/// Adds `#[test]` to a plain function that has no test attribute; an async function needs a
+/// runtime's attribute, which cannot be guessed.
+fn ensure_test_attribute(item: &mut ItemFn) -> syn::Result<()> {
+    if item.attrs.iter().any(is_test_attribute) {
+        return Ok(());
+    }
+    if let Some(asyncness) = &item.sig.asyncness {
+        return Err(syn::Error::new(
+            asyncness.span(),
+            "an async test needs a runtime's test attribute below #[with_memfs], such as #[tokio::test]",
+        ));
+    }
+    item.attrs
+        .push(syn::parse_quote!(#[::core::prelude::v1::test]));
+    Ok(())
+}
+
+fn crate_path(config: &Config) -> syn::Path {
+    let mut path = config
+        .krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(dmemfs_test));
+    if path.leading_colon.is_none() {
+        path.leading_colon = Some(Default::default());
+    }
+    path
+}
+
+fn duration(krate: &syn::Path, value: std::time::Duration) -> TokenStream {
+    let (secs, nanos) = (value.as_secs(), value.subsec_nanos());
+    quote! { #krate::__private::Duration::new(#secs, #nanos) }
+}
+
+fn option_u64(value: Option<u64>) -> TokenStream {
+    match value {
+        Some(n) => quote! { ::core::option::Option::Some(#n) },
+        None => quote! { ::core::option::Option::None },
+    }
+}
+
+/// The `Config` literal the session starts from.
+fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
+    let some = quote! { ::core::option::Option::Some };
+    let none = quote! { ::core::option::Option::None };
+    let quota = option_u64(config.quota);
+    let max_nodes = option_u64(config.max_nodes);
+    let lock_timeout = match &config.lock_timeout {
+        None => none.clone(),
+        Some(LockTimeout::Forever) => quote! { #some(#none) },
+        Some(LockTimeout::After(after)) => {
+            let after = duration(krate, *after);
+            quote! { #some(#some(#after)) }
+        }
+    };
+    let memory_guard = match &config.memory_guard {
+        None => none.clone(),
+        Some(guard) => {
+            let base = match guard.mode {
+                GuardMode::Off => quote! { #krate::__private::MemoryGuard::OFF },
+                GuardMode::Init => quote! { #krate::__private::MemoryGuard::init() },
+                GuardMode::PerWrite(interval) => {
+                    let interval = duration(krate, interval);
+                    quote! { #krate::__private::MemoryGuard::per_write(#interval) }
+                }
+            };
+            let action = if guard.error {
+                quote! { .error() }
+            } else {
+                quote! {}
+            };
+            quote! { #some(#base #action) }
+        }
+    };
+    let seed = match &config.seed {
+        None => none.clone(),
+        Some(dir) if std::path::Path::new(&dir.value()).is_absolute() => quote! { #some(#dir) },
+        Some(dir) => quote_spanned! {dir.span()=>
+            #some(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir))
+        },
+    };
+    let should_panic = item.attrs.iter().any(|a| a.path().is_ident("should_panic"));
+    let dump = match &config.dump {
+        // A test expected to panic would dump on every successful run.
+        None if should_panic => quote! { #krate::__private::Dump::Off },
+        None => quote! { #krate::__private::Dump::Default },
+        Some(Dump::Off) => quote! { #krate::__private::Dump::Off },
+        Some(Dump::On) => quote! { #krate::__private::Dump::Default },
+        Some(Dump::To(dir)) if std::path::Path::new(&dir.value()).is_absolute() => {
+            quote! { #krate::__private::Dump::To(#dir) }
+        }
+        Some(Dump::To(dir)) => quote! {
+            #krate::__private::Dump::To(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir))
+        },
+    };
+    let name = item.sig.ident.to_string();
+    quote! {
+        #krate::__private::Config {
+            quota: #quota,
+            max_nodes: #max_nodes,
+            lock_timeout: #lock_timeout,
+            memory_guard: #memory_guard,
+            seed: #seed,
+            dump: #dump,
+            test: #krate::__private::TestId { module_path: ::core::module_path!(), name: #name },
+        }
+    }
+}
+
+/// What to emit when the function cannot be rewritten: the function without its test
+/// attributes (so the harness adds no errors of its own about its parameters) and the error.
+pub(crate) fn fallback(mut item: ItemFn, error: syn::Error) -> TokenStream {
+    item.attrs.retain(|attr| !is_test_attribute(attr));
+    let error = error.into_compile_error();
+    quote! {
+        #[allow(dead_code)]
+        #item
+        #error
+    }
+}

@@ -1,0 +1,123 @@
+//! The `#[with_memfs]` attribute. Use it through `dmemfs-test`, which re-exports it along with
+//! the runtime support the generated code needs.
+
+#![deny(missing_docs)]
+// The examples show `#[test]` functions as users write them; doctests check that they compile,
+// and the workspace's e2e suite runs them.
+#![allow(clippy::test_attr_in_doctest)]
+
+mod args;
+mod expand;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Gives a test its own in-memory filesystem.
+///
+/// ```
+/// use dmemfs_test::{MemFs, with_memfs};
+///
+/// #[with_memfs(quota = "32M")]
+/// #[test]
+/// fn writes_report(fs: MemFs) -> std::io::Result<()> {
+///     fs.create_dir_all("/out")?;
+///     fs.write("/out/report.csv", "region,total\n")?;
+///     assert_eq!(fs.read_dir("/out")?.count(), 1);
+///     Ok(())
+/// }
+/// ```
+///
+/// The test names a parameter of type `MemFs` or `&MemFs` (any name); the attribute removes it
+/// from the signature and passes a fresh filesystem, built from the arguments below, seeded,
+/// and dropped when the test ends. Without such a parameter the filesystem is still there:
+/// `dmemfs_test::current()` returns it anywhere in the test's body (on its thread, or its task
+/// for an async test).
+///
+/// # Arguments
+/// All optional:
+///
+/// | argument | value | default |
+/// |---|---|---|
+/// | `quota` | a size: `"32M"`, `"1.5GiB"`, `"512K"`, `"10MB"`, or an integer number of bytes | `"64M"` |
+/// | `max_nodes` | an integer, at least 1 (the root is a node) | unlimited |
+/// | `lock_timeout` | `"100ms"`, `"2s"`, ... or `"none"` to wait without limit | `"2s"` |
+/// | `memory_guard` | `"off"`, `"init"`, `"per_write"`, `"per_write(500ms)"`, each optionally followed by `", error"` (default action: warn) | `"off"` |
+/// | `seed` | a host directory, relative to the crate's manifest, imported at `/` before the body runs | none |
+/// | `dump` | `false`, `true`, or a directory for failed tests' trees (relative to the manifest) | `true`, into `target/dmemfs-failures` |
+/// | `crate` | the path of `dmemfs_test` if the dependency was renamed | `"dmemfs_test"` |
+///
+/// Arguments are checked at compile time: an unknown or repeated key, a malformed size
+/// (`quota = "32Q"`), a value of the wrong type, `max_nodes = 0`, a missing seed directory or
+/// a zero quota with a seed are errors pointing at the offending token.
+///
+/// The lock timeout defaults to 2 seconds inside tests (the library default is 30), so a test
+/// that deadlocks on its own files fails quickly instead of hanging.
+///
+/// # When the test fails
+/// If the test panics or returns `Err`, its whole tree is written to
+/// `target/dmemfs-failures/<crate>/<module path>/<test name>/` and the path is printed with
+/// the test's output. Nothing is written when it passes (a stale dump of the same test is
+/// removed). Turn it off per test with `dump = false`, or for a whole run with the
+/// environment variable `DMEMFS_DUMP=off`; `DMEMFS_DUMP=<dir>` sends every dump under `<dir>`.
+/// Tests marked `#[should_panic]` do not dump unless `dump` is given.
+///
+/// # Attribute order
+/// `#[with_memfs]` must come first, above the test attribute, so it runs before it:
+///
+/// ```
+/// # use dmemfs_test::{MemFs, with_memfs};
+/// #[with_memfs(quota = "1M")]
+/// #[test]
+/// fn plain(fs: MemFs) {
+///     fs.write("/a", "x").unwrap();
+/// }
+/// ```
+///
+/// It composes with `#[rstest]` (cases, values and fixtures are left to rstest; each case gets
+/// its own filesystem), with `#[tokio::test]` and other async test attributes (the body runs as
+/// a future with the filesystem bound to its task), and with tests returning `Result`. A plain
+/// function without a test attribute gets `#[test]`; an `async fn` without one is an error,
+/// since its runtime cannot be guessed. Placed below `#[test]` or `#[rstest]`, the attribute
+/// would run too late: those attributes would see the `MemFs` parameter and reject it.
+///
+/// # Equivalent code not using `#[with_memfs]`
+/// ```
+/// use dmemfs_test::{DumpOnFailure, MemFs};
+/// use std::time::Duration;
+///
+/// fn writes_report() -> std::io::Result<()> {
+///     let fs = MemFs::builder()
+///         .quota(32 << 20)
+///         .lock_timeout(Some(Duration::from_secs(2)))
+///         .build()?;
+///     // With `seed = "tests/fixtures/tree"`:
+///     // fs.import_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tree"), "/")?;
+///     let dump = DumpOnFailure::new(&fs, module_path!(), "writes_report");
+///     let _bound = dmemfs_test::bind(&fs); // what dmemfs_test::current() returns
+///     let result = (|| {
+///         fs.create_dir_all("/out")?;
+///         fs.write("/out/report.csv", "region,total\n")?;
+///         Ok(())
+///     })();
+///     dump.finish(result) // on Err (or a panic), the tree goes to target/dmemfs-failures/
+/// }
+/// # writes_report().unwrap();
+/// ```
+#[proc_macro_attribute]
+pub fn with_memfs(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    let (config, arg_errors) = match syn::parse::<args::Args>(args) {
+        Ok(parsed) => validate::validate(parsed),
+        Err(error) => (validate::Config::default(), Some(error)),
+    };
+    // Expand even when the arguments are wrong (with what was valid), so that the only errors
+    // the user sees are the argument errors themselves.
+    let mut output = match expand::expand(&config, item.clone()) {
+        Ok(expanded) => expanded,
+        Err(error) => expand::fallback(item, error),
+    };
+    if let Some(error) = arg_errors {
+        output.extend(error.into_compile_error());
+    }
+    output.into()
+}

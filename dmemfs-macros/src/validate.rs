@@ -1,0 +1,265 @@
+//! Checking what the arguments mean: sizes, durations, the memory guard, the seed directory.
+//! Every problem becomes a `syn::Error` on the offending token, and all of them are reported
+//! together.
+
+use std::path::Path;
+use std::time::Duration;
+
+use proc_macro2::Span;
+use syn::{Lit, LitStr};
+
+use crate::args::{Arg, Args};
+
+/// The keys `#[with_memfs]` accepts, in the order the docs list them.
+pub(crate) const KEYS: [&str; 7] = [
+    "quota",
+    "max_nodes",
+    "lock_timeout",
+    "memory_guard",
+    "seed",
+    "dump",
+    "crate",
+];
+
+#[derive(Default)]
+pub(crate) struct Config {
+    pub(crate) quota: Option<u64>,
+    pub(crate) max_nodes: Option<u64>,
+    pub(crate) lock_timeout: Option<LockTimeout>,
+    pub(crate) memory_guard: Option<Guard>,
+    pub(crate) seed: Option<LitStr>,
+    pub(crate) dump: Option<Dump>,
+    pub(crate) krate: Option<syn::Path>,
+}
+
+pub(crate) enum LockTimeout {
+    Forever,
+    After(Duration),
+}
+
+pub(crate) enum GuardMode {
+    Off,
+    Init,
+    PerWrite(Duration),
+}
+
+pub(crate) struct Guard {
+    pub(crate) mode: GuardMode,
+    pub(crate) error: bool,
+}
+
+pub(crate) enum Dump {
+    Off,
+    On,
+    To(LitStr),
+}
+
+/// Collects errors so that all of them are reported at once.
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(first) => first.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+}
+
+/// Interprets the arguments. Returns the settings that were valid, and the errors.
+pub(crate) fn validate(args: Args) -> (Config, Option<syn::Error>) {
+    let mut config = Config::default();
+    let mut errors = Errors::default();
+    let mut seen: Vec<String> = Vec::new();
+    for arg in &args.args {
+        let key = arg.key.to_string();
+        if !KEYS.contains(&key.as_str()) {
+            let expected = KEYS.map(|k| format!("`{k}`")).join(", ");
+            errors.push(syn::Error::new(
+                arg.key_span(),
+                format!("unknown argument `{key}`; expected one of: {expected}"),
+            ));
+            continue;
+        }
+        if seen.contains(&key) {
+            errors.push(syn::Error::new(
+                arg.key_span(),
+                format!("`{key}` set multiple times"),
+            ));
+            continue;
+        }
+        seen.push(key.clone());
+        if let Err(error) = apply(&mut config, &key, arg) {
+            errors.push(error);
+        }
+    }
+    cross_check(&config, &args, &mut errors);
+    (config, errors.0)
+}
+
+fn apply(config: &mut Config, key: &str, arg: &Arg) -> syn::Result<()> {
+    let value = &arg.value;
+    match key {
+        "quota" => config.quota = Some(size(value)?),
+        "max_nodes" => config.max_nodes = Some(max_nodes(value)?),
+        "lock_timeout" => config.lock_timeout = Some(lock_timeout(value)?),
+        "memory_guard" => config.memory_guard = Some(guard(value)?),
+        "seed" => config.seed = Some(seed(value)?),
+        "dump" => config.dump = Some(dump(value)?),
+        "crate" => config.krate = Some(krate(value)?),
+        _ => unreachable!("checked against KEYS"),
+    }
+    Ok(())
+}
+
+/// Combinations that cannot be meant.
+fn cross_check(config: &Config, args: &Args, errors: &mut Errors) {
+    let span_of = |key: &str| {
+        args.args
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| a.value.span())
+    };
+    if let (Some(0), Some(_)) = (config.quota, &config.seed) {
+        let span = span_of("quota").unwrap_or_else(Span::call_site);
+        errors.push(syn::Error::new(span, "a quota of 0 bytes cannot hold the seed directory's files; raise the quota or drop `seed`"));
+    }
+}
+
+fn size(value: &Lit) -> syn::Result<u64> {
+    match value {
+        Lit::Str(text) => dmemfs_core::parse_size(&text.value())
+            .map_err(|err| syn::Error::new(text.span(), format!("invalid `quota`: {err}"))),
+        Lit::Int(int) => int.base10_parse::<u64>(),
+        other => Err(syn::Error::new(
+            other.span(),
+            "expected a size for `quota`: a string such as \"32M\", \"512K\" or \"1.5GiB\", or an integer number of bytes",
+        )),
+    }
+}
+
+fn max_nodes(value: &Lit) -> syn::Result<u64> {
+    let Lit::Int(int) = value else {
+        return Err(syn::Error::new(
+            value.span(),
+            "expected an integer for `max_nodes`, such as 100",
+        ));
+    };
+    match int.base10_parse::<u64>()? {
+        0 => Err(syn::Error::new(
+            int.span(),
+            "`max_nodes = 0` leaves no room for the root directory, which is a node; use at least 1",
+        )),
+        n => Ok(n),
+    }
+}
+
+fn lock_timeout(value: &Lit) -> syn::Result<LockTimeout> {
+    let Lit::Str(text) = value else {
+        return Err(syn::Error::new(
+            value.span(),
+            "expected a duration string for `lock_timeout`, such as \"100ms\" or \"2s\", or \"none\" to wait without limit",
+        ));
+    };
+    match text.value().trim() {
+        "none" | "forever" | "never" => Ok(LockTimeout::Forever),
+        duration => humantime::parse_duration(duration).map(LockTimeout::After).map_err(|err| {
+            syn::Error::new(text.span(), format!("invalid `lock_timeout` \"{duration}\": {err}; expected a duration such as \"100ms\" or \"2s\", or \"none\""))
+        }),
+    }
+}
+
+fn guard(value: &Lit) -> syn::Result<Guard> {
+    const EXPECTED: &str = "expected \"off\", \"init\", \"per_write\" or \"per_write(500ms)\", optionally followed by \", warn\" or \", error\"";
+    let Lit::Str(text) = value else {
+        return Err(syn::Error::new(
+            value.span(),
+            format!("invalid `memory_guard`: {EXPECTED}"),
+        ));
+    };
+    let spec = text.value();
+    let invalid = |detail: String| {
+        syn::Error::new(
+            text.span(),
+            format!("invalid `memory_guard` \"{spec}\": {detail}; {EXPECTED}"),
+        )
+    };
+    let (mode, action) = match spec.split_once(',') {
+        Some((mode, action)) => (mode.trim(), Some(action.trim())),
+        None => (spec.trim(), None),
+    };
+    let error = match action {
+        None | Some("warn") => false,
+        Some("error") => true,
+        Some(other) => return Err(invalid(format!("unknown action `{other}`"))),
+    };
+    let mode = match mode {
+        "off" => GuardMode::Off,
+        "init" => GuardMode::Init,
+        "per_write" => GuardMode::PerWrite(Duration::from_secs(1)),
+        other => match other
+            .strip_prefix("per_write(")
+            .and_then(|rest| rest.strip_suffix(')'))
+        {
+            Some(interval) => GuardMode::PerWrite(
+                humantime::parse_duration(interval.trim())
+                    .map_err(|err| invalid(format!("bad interval `{interval}`: {err}")))?,
+            ),
+            None => return Err(invalid(format!("unknown mode `{other}`"))),
+        },
+    };
+    Ok(Guard { mode, error })
+}
+
+fn seed(value: &Lit) -> syn::Result<LitStr> {
+    let Lit::Str(text) = value else {
+        return Err(syn::Error::new(
+            value.span(),
+            "expected a directory path string for `seed`, such as \"tests/fixtures/tree\"",
+        ));
+    };
+    let relative = text.value();
+    let base = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let full = Path::new(&base).join(&relative);
+    if !full.is_dir() {
+        return Err(syn::Error::new(
+            text.span(),
+            format!(
+                "seed directory \"{relative}\" does not exist (relative paths start at the crate's manifest directory)"
+            ),
+        ));
+    }
+    Ok(text.clone())
+}
+
+fn dump(value: &Lit) -> syn::Result<Dump> {
+    match value {
+        Lit::Bool(flag) if flag.value => Ok(Dump::On),
+        Lit::Bool(_) => Ok(Dump::Off),
+        Lit::Str(text) if text.value().trim().is_empty() => Err(syn::Error::new(
+            text.span(),
+            "`dump` needs a directory; use `dump = false` to turn dumps off",
+        )),
+        Lit::Str(text) => Ok(Dump::To(text.clone())),
+        other => Err(syn::Error::new(
+            other.span(),
+            "expected `true`, `false` or a directory path string for `dump`",
+        )),
+    }
+}
+
+fn krate(value: &Lit) -> syn::Result<syn::Path> {
+    let Lit::Str(text) = value else {
+        return Err(syn::Error::new(
+            value.span(),
+            "expected a path string for `crate`, such as \"my_dmemfs_test\"",
+        ));
+    };
+    text.parse::<syn::Path>().map_err(|_| {
+        syn::Error::new(
+            text.span(),
+            format!("`crate = \"{}\"` is not a path", text.value()),
+        )
+    })
+}

@@ -1,0 +1,319 @@
+//! Writing a failed test's filesystem to disk, so the developer can open the files.
+
+use std::fmt::Debug;
+use std::io::{self, ErrorKind, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use dmemfs_core::MemFs;
+
+/// The environment variable that controls dumps for a whole run: `off` (or `0`, `false`,
+/// `no`) disables them, `on` (or `1`, `true`, `yes`) keeps the default, and anything else is a
+/// directory to dump under instead of `target/dmemfs-failures`.
+pub const DUMP_ENV: &str = "DMEMFS_DUMP";
+
+/// What a test returned, as far as failing goes: `()` never fails, `Result` fails with `Err`.
+///
+/// ```
+/// use dmemfs_test::Outcome;
+/// assert!(().failure().is_none());
+/// assert!(Err::<(), _>("disk on fire").failure().unwrap().contains("disk on fire"));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a test using dmemfs-test must return `()` or `Result<_, _>`, not `{Self}`",
+    label = "this return type"
+)]
+pub trait Outcome {
+    /// A description of the failure, or `None` for success.
+    fn failure(&self) -> Option<String>;
+}
+
+impl Outcome for () {
+    fn failure(&self) -> Option<String> {
+        None
+    }
+}
+
+impl<T, E: Debug> Outcome for Result<T, E> {
+    fn failure(&self) -> Option<String> {
+        self.as_ref()
+            .err()
+            .map(|err| format!("returned Err({err:?})"))
+    }
+}
+
+/// Writes a filesystem's tree to disk if the test fails: when it panics (checked when this
+/// guard is dropped) or when [`finish`](Self::finish) is given an `Err`. `#[with_memfs]` sets
+/// one up for every test; use it directly in tests that build their own [`MemFs`].
+///
+/// The tree goes to `target/dmemfs-failures/<crate>/<module path>/<test name>/` (see
+/// [`DUMP_ENV`] to change or disable that), replacing any earlier dump of the same test, and
+/// the path is printed on stderr, which the test harness shows for failing tests. When the
+/// test passes, a stale dump of it is removed.
+///
+/// ```
+/// use dmemfs_test::{DumpOnFailure, MemFs};
+///
+/// let fs = MemFs::new();
+/// let dump = DumpOnFailure::new(&fs, module_path!(), "my_test");
+/// fs.write("/result.txt", "42")?;
+/// let outcome: std::io::Result<()> = Ok(());
+/// dump.finish(outcome)?; // nothing written: the test passed
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "the dump happens when the guard is dropped or finished"]
+pub struct DumpOnFailure {
+    fs: MemFs,
+    module_path: String,
+    name: String,
+    base: Option<PathBuf>,
+    enabled: bool,
+    done: bool,
+}
+
+impl DumpOnFailure {
+    /// A guard for the test `name` defined in the module `module_path` (pass
+    /// `module_path!()`).
+    ///
+    /// ```
+    /// let fs = dmemfs_test::MemFs::new();
+    /// let guard = dmemfs_test::DumpOnFailure::new(&fs, "my_crate::tests", "t");
+    /// assert!(guard.path().ends_with("dmemfs-failures/my_crate/tests/t"));
+    /// # guard.finish(());
+    /// ```
+    pub fn new(fs: &MemFs, module_path: &str, name: &str) -> DumpOnFailure {
+        DumpOnFailure {
+            fs: fs.clone(),
+            module_path: module_path.to_owned(),
+            name: name.to_owned(),
+            base: None,
+            enabled: true,
+            done: false,
+        }
+    }
+
+    /// Dumps under `dir` instead of `target/dmemfs-failures` (the crate, module and test
+    /// directories are still added).
+    ///
+    /// ```
+    /// let fs = dmemfs_test::MemFs::new();
+    /// let guard = dmemfs_test::DumpOnFailure::new(&fs, "c::m", "t").to("/tmp/dumps");
+    /// assert_eq!(guard.path(), std::path::Path::new("/tmp/dumps/c/m/t"));
+    /// # guard.finish(());
+    /// ```
+    pub fn to(mut self, dir: impl Into<PathBuf>) -> DumpOnFailure {
+        self.base = Some(dir.into());
+        self
+    }
+
+    /// Never dumps.
+    ///
+    /// ```
+    /// let fs = dmemfs_test::MemFs::new();
+    /// dmemfs_test::DumpOnFailure::new(&fs, "c", "t").disabled().finish(Err::<(), _>("nothing written"));
+    /// ```
+    pub fn disabled(mut self) -> DumpOnFailure {
+        self.enabled = false;
+        self
+    }
+
+    /// Where the tree would be written.
+    ///
+    /// The test's path comes from the test thread's name when the harness set one (so each
+    /// rstest case gets its own directory), otherwise from the module path and `name`.
+    ///
+    /// ```
+    /// let fs = dmemfs_test::MemFs::new();
+    /// let guard = dmemfs_test::DumpOnFailure::new(&fs, "c::m", "t");
+    /// println!("a failure would go to {}", guard.path().display());
+    /// # guard.finish(());
+    /// ```
+    pub fn path(&self) -> PathBuf {
+        let base = match (&self.base, env_setting()) {
+            (Some(dir), _) => dir.clone(),
+            (None, EnvSetting::Dir(dir)) => dir,
+            (None, _) => target_dir().join("dmemfs-failures"),
+        };
+        let (krate, module) = self
+            .module_path
+            .split_once("::")
+            .unwrap_or((&self.module_path, ""));
+        let test = test_path(module, &self.name);
+        test.split("::")
+            .filter(|s| !s.is_empty())
+            .fold(base.join(krate), |dir, part| dir.join(sanitize(part)))
+    }
+
+    /// Hands back the test's result, dumping the tree first if it is an `Err`.
+    ///
+    /// ```
+    /// let fs = dmemfs_test::MemFs::new();
+    /// let guard = dmemfs_test::DumpOnFailure::new(&fs, "c", "t").disabled();
+    /// assert_eq!(guard.finish(Ok::<u8, ()>(7)), Ok(7));
+    /// ```
+    pub fn finish<R: Outcome>(mut self, result: R) -> R {
+        self.done = true;
+        match result.failure() {
+            Some(why) => self.dump(&why),
+            None => self.clear_stale(),
+        }
+        result
+    }
+
+    fn enabled(&self) -> bool {
+        self.enabled && env_setting() != EnvSetting::Off
+    }
+
+    fn clear_stale(&self) {
+        if self.enabled() {
+            let _ = std::fs::remove_dir_all(self.path());
+        }
+    }
+
+    fn dump(&self, why: &str) {
+        if !self.enabled() {
+            return;
+        }
+        let dir = self.path();
+        match write_tree(&self.fs, &dir) {
+            Ok(skipped) => {
+                let stats = self.fs.stats();
+                eprintln!(
+                    "dmemfs: the test {why}; its filesystem ({} files, {} directories, {} bytes) was written to {}",
+                    stats.files,
+                    stats.dirs,
+                    stats.used,
+                    dir.display()
+                );
+                if !skipped.is_empty() {
+                    eprintln!(
+                        "dmemfs: files still open for writing were left out: {}",
+                        skipped.join(", ")
+                    );
+                }
+            }
+            Err(err) => eprintln!(
+                "dmemfs: the test {why}, but dumping its filesystem to {} failed: {err}",
+                dir.display()
+            ),
+        }
+    }
+}
+
+impl Drop for DumpOnFailure {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        if std::thread::panicking() {
+            self.dump("panicked");
+        } else {
+            self.clear_stale();
+        }
+    }
+}
+
+/// Writes the whole tree under `dir` (replacing it). Files a handle holds for writing are
+/// skipped rather than waited for; returns their paths.
+fn write_tree(fs: &MemFs, dir: &Path) -> io::Result<Vec<String>> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    let mut skipped = Vec::new();
+    for entry in fs.walk("/")? {
+        let entry = entry?;
+        let target = dir.join(entry.path().trim_start_matches('/'));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target)?;
+            continue;
+        }
+        let opened = fs
+            .options()
+            .read(true)
+            .lock_timeout(Some(Duration::ZERO))
+            .open(entry.path());
+        match opened {
+            Ok(mut file) => {
+                let mut contents = Vec::new();
+                file.read_to_end(&mut contents)?;
+                std::fs::write(&target, contents)?;
+            }
+            Err(err) if err.kind() == ErrorKind::WouldBlock => {
+                skipped.push(entry.path().to_owned())
+            }
+            Err(err) if err.kind() == ErrorKind::NotFound => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(skipped)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum EnvSetting {
+    Default,
+    Off,
+    Dir(PathBuf),
+}
+
+fn env_setting() -> EnvSetting {
+    let Some(value) = std::env::var_os(DUMP_ENV) else {
+        return EnvSetting::Default;
+    };
+    match value.to_string_lossy().trim().to_ascii_lowercase().as_str() {
+        "" | "1" | "on" | "true" | "yes" => EnvSetting::Default,
+        "0" | "off" | "false" | "no" => EnvSetting::Off,
+        _ => EnvSetting::Dir(PathBuf::from(value)),
+    }
+}
+
+/// The test's path below its crate, such as `harness::t::case_1`: the thread name libtest gives
+/// each test (which includes rstest's case), when it names this test; otherwise
+/// `<module>::<name>`.
+pub(crate) fn test_path(module: &str, name: &str) -> String {
+    let fallback = if module.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{module}::{name}")
+    };
+    let thread = std::thread::current();
+    match thread.name() {
+        Some(thread_name) if thread_name.split("::").any(|segment| segment == name) => {
+            thread_name.to_owned()
+        }
+        _ => fallback,
+    }
+}
+
+/// Keeps a path segment a single, portable directory name.
+fn sanitize(segment: &str) -> String {
+    segment
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "_-.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The cargo target directory of the running test binary: `CARGO_TARGET_DIR`, or the ancestor
+/// of the executable that holds cargo's `CACHEDIR.TAG`; the system temporary directory if
+/// neither is found.
+pub(crate) fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        let dir = PathBuf::from(dir);
+        if dir.is_absolute() {
+            return dir;
+        }
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.ancestors()
+                .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_else(std::env::temp_dir)
+}

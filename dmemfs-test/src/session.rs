@@ -1,0 +1,256 @@
+//! The filesystem a test is running with: binding it to the current thread (or task) so that
+//! [`current()`] finds it, and the session `#[with_memfs]` generates code for.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use dmemfs_core::{MemFs, MemoryGuard};
+
+use crate::dump::{DumpOnFailure, Outcome};
+
+/// The quota of a test's filesystem when `#[with_memfs]` sets none.
+///
+/// ```
+/// assert_eq!(dmemfs_test::DEFAULT_TEST_QUOTA, 64 << 20);
+/// ```
+pub const DEFAULT_TEST_QUOTA: u64 = 64 * 1024 * 1024;
+
+/// The lock timeout of a test's filesystem when `#[with_memfs]` sets none: short, so a test
+/// that deadlocks on its own files fails in seconds rather than hanging for 30.
+///
+/// ```
+/// assert_eq!(dmemfs_test::DEFAULT_TEST_LOCK_TIMEOUT.as_secs(), 2);
+/// ```
+pub const DEFAULT_TEST_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+
+thread_local! {
+    static BOUND: RefCell<Vec<MemFs>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The filesystem of the test running on this thread (or task): the one `#[with_memfs]`
+/// created, or the latest one [`bind`]ed and still bound.
+///
+/// # Panics
+/// If no filesystem is bound here, for instance on a thread the test spawned; pass the
+/// `MemFs` (a cheap clone) to such threads instead, or use [`try_current`].
+///
+/// ```
+/// use dmemfs_test::{current, with_memfs};
+///
+/// #[with_memfs(quota = "1M")]
+/// #[test]
+/// fn without_a_parameter() {
+///     current().write("/a", "x").unwrap();
+///     assert!(current().exists("/a"));
+/// }
+/// # let fs = dmemfs_test::MemFs::new();
+/// # let _bound = dmemfs_test::bind(&fs);
+/// # current().write("/a", "x").unwrap();
+/// ```
+#[track_caller]
+pub fn current() -> MemFs {
+    try_current().expect(
+        "dmemfs_test::current(): no filesystem is bound to this thread; call it from the body of a \
+         #[with_memfs] test, or pass the MemFs (a cheap clone) to the threads the test spawns",
+    )
+}
+
+/// Like [`current`], but `None` when no filesystem is bound.
+///
+/// ```
+/// assert!(dmemfs_test::try_current().is_none());
+/// ```
+pub fn try_current() -> Option<MemFs> {
+    BOUND.with(|bound| bound.borrow().last().cloned())
+}
+
+/// Makes `fs` what [`current`] returns on this thread until the guard is dropped. Bindings nest.
+///
+/// The guard cannot be sent to another thread, since the binding belongs to this one:
+///
+/// ```compile_fail,E0277
+/// let fs = dmemfs_test::MemFs::new();
+/// let guard = dmemfs_test::bind(&fs);
+/// std::thread::spawn(move || drop(guard));
+/// ```
+///
+/// ```
+/// let fs = dmemfs_test::MemFs::new();
+/// {
+///     let _bound = dmemfs_test::bind(&fs);
+///     dmemfs_test::current().write("/seen", "yes").unwrap();
+/// }
+/// assert!(fs.exists("/seen") && dmemfs_test::try_current().is_none());
+/// ```
+pub fn bind(fs: &MemFs) -> Bound {
+    BOUND.with(|bound| bound.borrow_mut().push(fs.clone()));
+    Bound {
+        _not_send: PhantomData,
+    }
+}
+
+/// A binding made by [`bind`]; dropping it restores the previous one.
+#[must_use = "the binding ends when this guard is dropped"]
+pub struct Bound {
+    _not_send: PhantomData<*const ()>,
+}
+
+impl fmt::Debug for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Bound")
+    }
+}
+
+impl Drop for Bound {
+    fn drop(&mut self) {
+        BOUND.with(|bound| {
+            bound.borrow_mut().pop();
+        });
+    }
+}
+
+/// A future with a filesystem bound around each poll, so [`current`] works inside it whichever
+/// worker thread polls it.
+///
+/// ```
+/// let fs = dmemfs_test::MemFs::new();
+/// let task = dmemfs_test::bind_future(&fs, async { dmemfs_test::current().write("/a", "x") });
+/// # drop(task);
+/// ```
+pub struct BindFuture<F> {
+    fs: MemFs,
+    future: Pin<Box<F>>,
+}
+
+impl<F> fmt::Debug for BindFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BindFuture")
+            .field("fs", &self.fs)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Binds `fs` to `future`: [`current`] returns it during every poll.
+///
+/// ```
+/// let fs = dmemfs_test::MemFs::new();
+/// let _future = dmemfs_test::bind_future(&fs, async {
+///     dmemfs_test::current().create_dir("/from-a-task")
+/// });
+/// ```
+pub fn bind_future<F: Future>(fs: &MemFs, future: F) -> BindFuture<F> {
+    BindFuture {
+        fs: fs.clone(),
+        future: Box::pin(future),
+    }
+}
+
+impl<F: Future> Future for BindFuture<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // `BindFuture` is `Unpin`: the inner future is pinned in its own box.
+        let this = self.get_mut();
+        let _bound = bind(&this.fs);
+        this.future.as_mut().poll(cx)
+    }
+}
+
+/// Settings of one `#[with_memfs]` test, as the macro writes them.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Config {
+    pub quota: Option<u64>,
+    pub max_nodes: Option<u64>,
+    /// `None`: the harness default; `Some(None)`: wait without limit.
+    pub lock_timeout: Option<Option<Duration>>,
+    pub memory_guard: Option<MemoryGuard>,
+    /// An absolute host path.
+    pub seed: Option<&'static str>,
+    pub dump: Dump,
+    pub test: TestId,
+}
+
+/// Where a failed test's tree goes.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Dump {
+    /// `target/dmemfs-failures`, unless `DMEMFS_DUMP` says otherwise.
+    Default,
+    /// Nowhere.
+    Off,
+    /// Under this host directory.
+    To(&'static str),
+}
+
+/// The test a session belongs to.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct TestId {
+    pub module_path: &'static str,
+    pub name: &'static str,
+}
+
+/// One `#[with_memfs]` test run: the filesystem, seeded, plus its dump-on-failure guard.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Session {
+    fs: MemFs,
+    dump: DumpOnFailure,
+}
+
+impl Session {
+    #[track_caller]
+    pub fn start(config: Config) -> Session {
+        let test = format!("{}::{}", config.test.module_path, config.test.name);
+        let mut builder = MemFs::builder()
+            .quota(config.quota.unwrap_or(DEFAULT_TEST_QUOTA))
+            .lock_timeout(
+                config
+                    .lock_timeout
+                    .unwrap_or(Some(DEFAULT_TEST_LOCK_TIMEOUT)),
+            );
+        if let Some(limit) = config.max_nodes {
+            builder = builder.max_nodes(limit);
+        }
+        if let Some(guard) = config.memory_guard {
+            builder = builder.memory_guard(guard);
+        }
+        let fs = builder.build().unwrap_or_else(|err| {
+            panic!("#[with_memfs] on `{test}`: cannot build the filesystem: {err}")
+        });
+        if let Some(seed) = config.seed {
+            fs.import_from_dir(seed, "/").unwrap_or_else(|err| {
+                panic!("#[with_memfs] on `{test}`: cannot import seed directory {seed}: {err}")
+            });
+        }
+        let mut dump = DumpOnFailure::new(&fs, config.test.module_path, config.test.name);
+        dump = match config.dump {
+            Dump::Default => dump,
+            Dump::Off => dump.disabled(),
+            Dump::To(dir) => dump.to(dir),
+        };
+        Session { fs, dump }
+    }
+
+    pub fn memfs(&self) -> MemFs {
+        self.fs.clone()
+    }
+
+    pub fn bind(&self) -> Bound {
+        bind(&self.fs)
+    }
+
+    pub fn scope<F: Future>(&self, future: F) -> BindFuture<F> {
+        bind_future(&self.fs, future)
+    }
+
+    pub fn finish<R: Outcome>(self, result: R) -> R {
+        self.dump.finish(result)
+    }
+}
