@@ -42,6 +42,11 @@ impl Parse for Args {
                     format!("expected a literal value for `{key}`, such as \"32M\", 100 or true"),
                 )
             })?;
+            if !input.is_empty() && !input.peek(Token![,]) {
+                return Err(input.error(format!(
+                    "expected `,` after the value of `{key}`: values are literals, not expressions"
+                )));
+            }
             args.push(Arg { key, value });
             if input.is_empty() {
                 break;

@@ -248,7 +248,7 @@ pub(crate) fn fallback(mut item: ItemFn, error: syn::Error) -> TokenStream {
     item.attrs.retain(|attr| !is_test_attribute(attr));
     let error = error.into_compile_error();
     quote! {
-        #[allow(dead_code)]
+        #[allow(dead_code, unused_variables)]
         #item
         #error
     }

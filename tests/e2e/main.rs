@@ -2,6 +2,9 @@
 
 mod common;
 
+// As a dependency renamed in Cargo.toml would be: in the extern prelude, for `crate = "..."`.
+extern crate dmemfs_test as renamed;
+
 // dmemfs-core
 mod core_atomicity;
 mod core_concurrency;
@@ -14,4 +17,12 @@ mod core_handles;
 mod core_limits;
 mod core_moves;
 mod core_regressions;
+
 mod core_transfer;
+
+// dmemfs-test
+mod harness_assertions;
+mod harness_dump;
+mod harness_faults;
+mod harness_macro;
+mod harness_snapshots;

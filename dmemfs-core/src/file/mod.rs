@@ -74,6 +74,10 @@ impl fmt::Debug for MemFile {
     }
 }
 
+// See the same impls for `MemFs`: operations are atomic and locks do not poison.
+impl std::panic::UnwindSafe for MemFile {}
+impl std::panic::RefUnwindSafe for MemFile {}
+
 impl MemFile {
     pub(crate) fn new(inner: Arc<Inner>, held: Held, path: Box<str>, mode: Mode) -> MemFile {
         inner.open_handles.fetch_add(1, SeqCst);

@@ -96,6 +96,12 @@ impl fmt::Debug for MemFs {
     }
 }
 
+// A panic cannot leave a filesystem half-changed: every operation completes or changes nothing
+// (a reservation unwinds with the panic), and parking_lot locks are released without poisoning.
+// So a filesystem (or a handle) observed after a caught panic is consistent.
+impl std::panic::UnwindSafe for MemFs {}
+impl std::panic::RefUnwindSafe for MemFs {}
+
 impl Default for MemFs {
     fn default() -> Self {
         MemFs::new()
@@ -460,7 +466,7 @@ mod tests {
 
     #[test]
     fn memfs_is_send_sync_and_cheap_to_clone() {
-        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        fn assert_send_sync<T: Send + Sync + Clone + std::panic::RefUnwindSafe>() {}
         assert_send_sync::<MemFs>();
         let a = MemFs::new();
         let b = a.clone();

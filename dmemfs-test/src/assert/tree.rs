@@ -125,7 +125,13 @@ pub fn assert_trees_equal(left: &Tree, right: &Tree, left_expr: &str, right_expr
     let options = RenderOptions::new()
         .max_text_bytes(64 * 1024)
         .hex_preview_bytes(64);
-    let (left_text, right_text) = (options.render_tree(left), options.render_tree(right));
+    // The header names both roots; the diff compares what is below them.
+    let relabeled = |tree: &Tree| Tree {
+        label: ".".to_owned(),
+        ..tree.clone()
+    };
+    let left_text = options.render_tree(&relabeled(left));
+    let right_text = options.render_tree(&relabeled(right));
     let mut message = format!(
         "assert_tree_eq!({left_expr}, {right_expr}) failed\n  left:  {}\n  right: {}\n",
         left.label(),

@@ -1,0 +1,200 @@
+//! Dump on failure: a failing test's tree lands on disk, a passing test's does not.
+//!
+//! The failing tests below are `#[ignore]`d; the checks run this same test binary as a child
+//! process on one of them, with `DMEMFS_DUMP` pointing at a temporary directory.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use dmemfs_test::{DUMP_ENV, DumpOnFailure, MemFs, with_memfs};
+use rstest::rstest;
+
+#[with_memfs]
+#[test]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn panics_on_purpose(fs: MemFs) {
+    fs.create_dir_all("/app/logs").unwrap();
+    fs.write("/app/logs/run.log", "step 1\nstep 2\n").unwrap();
+    fs.create_dir("/app/empty").unwrap();
+    panic!("boom");
+}
+
+#[with_memfs]
+#[test]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn returns_err_on_purpose(fs: MemFs) -> io::Result<()> {
+    fs.write("/state.json", "{\"ok\":false}")?;
+    Err(io::Error::other("validation failed"))
+}
+
+#[with_memfs]
+#[test]
+#[ignore = "passes; run by the harness_dump checks"]
+fn passes_on_purpose(fs: MemFs) {
+    fs.write("/fine.txt", "fine").unwrap();
+}
+
+#[with_memfs(dump = false)]
+#[test]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn fails_without_dump(fs: MemFs) {
+    fs.write("/secret", "not dumped").unwrap();
+    panic!("no dump wanted");
+}
+
+#[with_memfs]
+#[rstest]
+#[case::first(1)]
+#[case::second(2)]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn failing_cases(fs: MemFs, #[case] n: u8) {
+    fs.write("/case", [n]).unwrap();
+    panic!("case {n} fails");
+}
+
+#[with_memfs]
+#[test]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn fails_holding_a_writer(fs: MemFs) {
+    fs.write("/closed.txt", "readable").unwrap();
+    let writer = fs.create("/open.txt").unwrap();
+    // The handle outlives the test body (leaked into a thread that never ends it).
+    std::thread::spawn(move || {
+        let _held = writer;
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    });
+    panic!("failed with a file open");
+}
+
+/// Runs one test of this binary in a child process, dumping under `dump_dir`.
+fn run_child(test: &str, dump_dir: Option<&Path>) -> Output {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test, "--exact", "--ignored"])
+        .env("RUST_BACKTRACE", "0");
+    match dump_dir {
+        Some(dir) => command.env(DUMP_ENV, dir),
+        None => command.env(DUMP_ENV, "off"),
+    };
+    command.output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn dumped(dir: &Path, test: &str) -> PathBuf {
+    test.split("::")
+        .fold(dir.join("e2e"), |path, part| path.join(part))
+}
+
+#[test]
+fn a_panicking_test_leaves_its_tree_on_disk() {
+    let dumps = tempfile::tempdir().unwrap();
+    let output = run_child("harness_dump::panics_on_purpose", Some(dumps.path()));
+    assert!(!output.status.success(), "the child test should fail");
+    let tree = dumped(dumps.path(), "harness_dump::panics_on_purpose");
+    let log = std::fs::read_to_string(tree.join("app/logs/run.log")).unwrap();
+    assert_eq!(log, "step 1\nstep 2\n");
+    assert!(
+        tree.join("app/empty").is_dir(),
+        "empty directories are dumped too"
+    );
+    let out = stdout(&output);
+    let expected = format!(
+        "its filesystem (1 files, 4 directories, 14 bytes) was written to {}",
+        tree.display()
+    );
+    assert!(out.contains(&expected), "{out}");
+}
+
+#[test]
+fn a_test_returning_err_leaves_its_tree_on_disk() {
+    let dumps = tempfile::tempdir().unwrap();
+    let output = run_child("harness_dump::returns_err_on_purpose", Some(dumps.path()));
+    assert!(!output.status.success());
+    let tree = dumped(dumps.path(), "harness_dump::returns_err_on_purpose");
+    assert_eq!(
+        std::fs::read_to_string(tree.join("state.json")).unwrap(),
+        "{\"ok\":false}"
+    );
+    assert!(
+        stdout(&output).contains(
+            "the test returned Err(Custom { kind: Other, error: \"validation failed\" })"
+        )
+    );
+}
+
+#[test]
+fn a_passing_test_writes_nothing_and_clears_a_stale_dump() {
+    let dumps = tempfile::tempdir().unwrap();
+    let stale = dumped(dumps.path(), "harness_dump::passes_on_purpose");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("old.txt"), "from an earlier failure").unwrap();
+    let output = run_child("harness_dump::passes_on_purpose", Some(dumps.path()));
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        !stale.exists(),
+        "the stale dump of a now-passing test is removed"
+    );
+    assert!(!stdout(&output).contains("dmemfs:"));
+}
+
+#[test]
+fn dumps_can_be_turned_off_per_test_and_per_run() {
+    let dumps = tempfile::tempdir().unwrap();
+    let output = run_child("harness_dump::fails_without_dump", Some(dumps.path()));
+    assert!(!output.status.success());
+    assert!(!dumped(dumps.path(), "harness_dump::fails_without_dump").exists());
+    // DMEMFS_DUMP=off: nothing is written anywhere.
+    let output = run_child("harness_dump::panics_on_purpose", None);
+    assert!(!output.status.success());
+    assert!(!stdout(&output).contains("was written to"));
+}
+
+#[test]
+fn each_rstest_case_dumps_to_its_own_directory() {
+    let dumps = tempfile::tempdir().unwrap();
+    for case in ["case_1_first", "case_2_second"] {
+        let test = format!("harness_dump::failing_cases::{case}");
+        assert!(!run_child(&test, Some(dumps.path())).status.success());
+    }
+    let first = dumped(dumps.path(), "harness_dump::failing_cases::case_1_first");
+    let second = dumped(dumps.path(), "harness_dump::failing_cases::case_2_second");
+    assert_eq!(std::fs::read(first.join("case")).unwrap(), [1]);
+    assert_eq!(std::fs::read(second.join("case")).unwrap(), [2]);
+}
+
+#[test]
+fn files_held_open_are_named_not_waited_for() {
+    let dumps = tempfile::tempdir().unwrap();
+    let output = run_child("harness_dump::fails_holding_a_writer", Some(dumps.path()));
+    assert!(!output.status.success());
+    let tree = dumped(dumps.path(), "harness_dump::fails_holding_a_writer");
+    assert_eq!(
+        std::fs::read_to_string(tree.join("closed.txt")).unwrap(),
+        "readable"
+    );
+    assert!(!tree.join("open.txt").exists());
+    assert!(stdout(&output).contains("files still open for writing were left out: /open.txt"));
+}
+
+#[test]
+fn the_guard_can_be_used_without_the_macro() {
+    let dumps = tempfile::tempdir().unwrap();
+    let fs = MemFs::new();
+    fs.write("/evidence.txt", "what went wrong").unwrap();
+    let guard = DumpOnFailure::new(&fs, "my_crate::checks", "by_hand").to(dumps.path());
+    let target = guard.path();
+    assert_eq!(target, dumps.path().join("my_crate/checks/by_hand"));
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let _guard = guard;
+        panic!("by hand");
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(
+        std::fs::read_to_string(target.join("evidence.txt")).unwrap(),
+        "what went wrong"
+    );
+}

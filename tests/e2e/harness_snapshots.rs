@@ -1,0 +1,130 @@
+//! Tree snapshots through insta, and tree comparisons. The `.snap` files live in
+//! `e2e/snapshots/` and are reviewed like code (`cargo insta review`).
+
+use std::path::Path;
+
+use dmemfs_test::{MemFs, RenderOptions, Tree, assert_tree_eq, assert_tree_snapshot, with_memfs};
+use rstest::rstest;
+
+/// A small project tree with text, binary and empty files.
+fn project(fs: &MemFs) {
+    fs.create_dir_all("/project/src/net").unwrap();
+    fs.create_dir_all("/project/target/debug").unwrap();
+    fs.write("/project/Cargo.toml", "[package]\nname = \"demo\"\n")
+        .unwrap();
+    fs.write(
+        "/project/src/main.rs",
+        "fn main() {\n    println!(\"hi\");\n}\n",
+    )
+    .unwrap();
+    fs.write("/project/src/net/mod.rs", "pub mod tcp;").unwrap();
+    fs.write("/project/src/net/tcp.rs", "").unwrap();
+    fs.write(
+        "/project/target/debug/demo",
+        (0u8..=255).cycle().take(300).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    fs.write("/project/notes-v2.txt", "windows line\r\nunix line\n")
+        .unwrap();
+}
+
+#[with_memfs]
+#[test]
+fn whole_tree(fs: MemFs) {
+    project(&fs);
+    assert_tree_snapshot!(fs);
+}
+
+#[with_memfs]
+#[test]
+fn subtree_with_options(fs: MemFs) {
+    project(&fs);
+    assert_tree_snapshot!(
+        fs,
+        "/project",
+        RenderOptions::new().exclude("target").max_text_bytes(12)
+    );
+    // A second snapshot in the same test gets its own name (`-2`).
+    assert_tree_snapshot!(
+        fs,
+        "/project/src",
+        RenderOptions::new().include("**/*.rs").contents(false)
+    );
+}
+
+#[with_memfs]
+#[test]
+fn inline_snapshot(fs: MemFs) {
+    fs.create_dir_all("/out/logs").unwrap();
+    fs.write("/out/logs/run.log", "started\ndone\n").unwrap();
+    fs.write("/out/summary.txt", "ok").unwrap();
+    fs.write("/out/blob.bin", [0u8, 1, 2, 255]).unwrap();
+    assert_tree_snapshot!(fs, "/out", @r"
+    /out
+    ├── blob.bin (4 bytes, binary, sha256 3d1f57c984978ef9)
+    │       00000000  00 01 02 ff                                       |....|
+    ├── logs/
+    │   └── run.log (13 bytes)
+    │           started
+    │           done
+    └── summary.txt (2 bytes)
+            ok
+            \ no newline at end of file
+    ");
+}
+
+#[with_memfs]
+#[rstest]
+#[case::small(2)]
+#[case::large(5)]
+fn rstest_cases_get_their_own_snapshots(fs: MemFs, #[case] files: usize) {
+    // insta alone would name both cases after the function (insta#357).
+    for i in 0..files {
+        fs.write(format!("/f{i}"), format!("{i}\n")).unwrap();
+    }
+    assert_tree_snapshot!(fs);
+}
+
+#[with_memfs]
+#[test]
+fn serde_form_for_yaml_snapshots(fs: MemFs) {
+    project(&fs);
+    let snapshot = Tree::from_memfs(&fs, "/project/src").unwrap().to_snapshot();
+    insta::assert_yaml_snapshot!(snapshot);
+}
+
+#[with_memfs(seed = "e2e/fixtures/seed")]
+#[test]
+fn a_seeded_tree_equals_its_host_directory(fs: MemFs) {
+    assert_tree_eq!(fs, Path::new("e2e/fixtures/seed"));
+    fs.copy_dir_all("/config", "/backup").unwrap();
+    assert_tree_eq!((&fs, "/config"), (&fs, "/backup"));
+}
+
+#[test]
+fn a_difference_is_shown_as_a_diff() {
+    let fs = MemFs::new();
+    project(&fs);
+    fs.copy_dir_all("/project/src", "/copy").unwrap();
+    fs.write("/copy/main.rs", "fn main() {\n    println!(\"bye\");\n}\n")
+        .unwrap();
+    fs.remove_file("/copy/net/tcp.rs").unwrap();
+    fs.write("/copy/extra.rs", "").unwrap();
+    let panic = std::panic::catch_unwind(|| assert_tree_eq!((&fs, "/project/src"), (&fs, "/copy")))
+        .unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    for expected in [
+        "assert_tree_eq!((&fs, \"/project/src\"), (&fs, \"/copy\")) failed",
+        "only right: extra.rs",
+        "only left:  net/tcp.rs",
+        "differs:    main.rs",
+        "-│           println!(\"hi\");",
+        "+│           println!(\"bye\");",
+        "+├── extra.rs (0 bytes)",
+    ] {
+        assert!(
+            message.contains(expected),
+            "missing {expected:?} in:\n{message}"
+        );
+    }
+}
