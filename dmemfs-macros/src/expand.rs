@@ -19,8 +19,45 @@ enum Binding {
 }
 
 /// Rewrites `item`. Errors here concern the function itself (its parameters, a missing
-/// runtime for an async test); argument errors were reported by `validate`.
-pub(crate) fn expand(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
+/// runtime for an async test, the attribute order); argument errors were reported by
+/// `validate`. On error, returns the function to emit alongside the error.
+pub(crate) fn expand(
+    config: &Config,
+    mut item: ItemFn,
+) -> Result<TokenStream, Box<(ItemFn, syn::Error)>> {
+    if let Some(error) = placed_below_rstest(&item) {
+        // rstest's generated body would only add errors about a fixture that does not exist.
+        item.block.stmts.clear();
+        return Err(Box::new((item, error)));
+    }
+    match rewrite(config, item.clone()) {
+        Ok(tokens) => Ok(tokens),
+        Err(error) => Err(Box::new((item, error))),
+    }
+}
+
+/// `#[rstest]` above `#[with_memfs]` runs first: it takes the `MemFs` parameter for a
+/// fixture, then re-emits this attribute on a wrapper whose body starts with the original
+/// function. Recognise that shape and say what to do.
+fn placed_below_rstest(item: &ItemFn) -> Option<syn::Error> {
+    let Some(syn::Stmt::Item(syn::Item::Fn(inner))) = item.block.stmts.first() else {
+        return None;
+    };
+    if inner.sig.ident != item.sig.ident {
+        return None;
+    }
+    inner.sig.inputs.iter().find_map(|input| match input {
+        FnArg::Typed(param) if names_memfs(&param.ty) || matches!(&*param.ty, Type::Reference(r) if names_memfs(&r.elem)) => {
+            Some(syn::Error::new_spanned(
+                param,
+                "#[with_memfs] must come before #[rstest]: below it, rstest sees this parameter first and looks for a fixture of that name; move #[with_memfs] above #[rstest]",
+            ))
+        }
+        _ => None,
+    })
+}
+
+fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     let binding = take_memfs_param(&mut item)?;
     ensure_test_attribute(&mut item)?;
     let krate = crate_path(config);

@@ -77,8 +77,12 @@ use proc_macro::TokenStream;
 /// its own filesystem), with `#[tokio::test]` and other async test attributes (the body runs as
 /// a future with the filesystem bound to its task), and with tests returning `Result`. A plain
 /// function without a test attribute gets `#[test]`; an `async fn` without one is an error,
-/// since its runtime cannot be guessed. Placed below `#[test]` or `#[rstest]`, the attribute
-/// would run too late: those attributes would see the `MemFs` parameter and reject it.
+/// since its runtime cannot be guessed.
+///
+/// Placed below the test attribute, it runs too late. Below `#[rstest]`, rstest takes the
+/// `MemFs` parameter for a fixture; `#[with_memfs]` recognises that and fails with `must come
+/// before #[rstest]`. Below `#[test]`, rustc itself refuses the parameter first (`functions
+/// used as tests can not have any arguments`): move `#[with_memfs]` to the top.
 ///
 /// # Equivalent code not using `#[with_memfs]`
 /// ```
@@ -112,9 +116,12 @@ pub fn with_memfs(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     // Expand even when the arguments are wrong (with what was valid), so that the only errors
     // the user sees are the argument errors themselves.
-    let mut output = match expand::expand(&config, item.clone()) {
+    let mut output = match expand::expand(&config, item) {
         Ok(expanded) => expanded,
-        Err(error) => expand::fallback(item, error),
+        Err(failed) => {
+            let (item, error) = *failed;
+            expand::fallback(item, error)
+        }
     };
     if let Some(error) = arg_errors {
         output.extend(error.into_compile_error());

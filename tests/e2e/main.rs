@@ -26,3 +26,4 @@ mod harness_dump;
 mod harness_faults;
 mod harness_macro;
 mod harness_snapshots;
+mod readme_examples;

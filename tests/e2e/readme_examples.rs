@@ -1,0 +1,95 @@
+//! The examples of README.md's "Testing with dmemfs" section, run as tests. (The README's
+//! blocks are compiled as doctests, where `#[test]` functions are not run.) Keep the two in
+//! step.
+
+use std::io::{Cursor, ErrorKind, Read, Write};
+
+use dmemfs_test::{
+    FaultPlan, MemFs, Op, Rule, assert_file_eq, assert_missing, assert_quota, memfs, with_memfs,
+};
+use rstest::rstest;
+
+#[with_memfs(quota = "32M")]
+#[test]
+fn writes_report(fs: MemFs) -> std::io::Result<()> {
+    fs.create_dir("/out")?;
+    fs.write("/out/report.csv", "region,total\nnorth,12\n")?;
+    assert_file_eq!(fs, "/out/report.csv", "region,total\nnorth,12\n");
+    assert_quota!(fs, files == 1);
+    Ok(())
+}
+
+#[rstest]
+fn with_the_fixture(#[with("1M")] memfs: MemFs) {
+    memfs.write("/a.txt", "a").unwrap();
+}
+
+#[with_memfs(quota = "1K")]
+#[test]
+fn refuses_big_uploads(fs: MemFs) {
+    let err = fs.write("/upload.bin", vec![b'x'; 2048]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::StorageFull);
+    assert_missing!(fs, "/upload.bin");
+    assert_quota!(fs, used == 0);
+}
+
+/// The code under test: unpacks an archive below `dir`.
+fn extract(fs: &MemFs, archive: &[u8], dir: &str) -> zip::result::ZipResult<()> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(archive))?;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i)?;
+        let path = format!("{dir}/{}", entry.name()?);
+        if entry.is_dir() {
+            fs.create_dir_all(&path)?;
+            continue;
+        }
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            fs.create_dir_all(parent)?;
+        }
+        let mut contents = Vec::new();
+        entry.read_to_end(&mut contents)?;
+        fs.write(&path, contents)?;
+    }
+    Ok(())
+}
+
+#[with_memfs(quota = "64M")]
+#[test]
+fn extracts_an_archive(fs: MemFs) -> zip::result::ZipResult<()> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, text) in [
+        ("README.txt", "hello"),
+        ("data/config.json", "{\"debug\": true}"),
+        ("data/records.csv", "id,name\n1,alpha\n"),
+        ("data/nested/deep.txt", "deep"),
+    ] {
+        writer.start_file(name, zip::write::SimpleFileOptions::default())?;
+        writer.write_all(text.as_bytes())?;
+    }
+    let archive = writer.finish()?.into_inner();
+
+    extract(&fs, &archive, "/archive")?;
+    assert_file_eq!(fs, "/archive/data/config.json", "{\"debug\": true}");
+    assert_quota!(fs, files == 4);
+    assert_quota!(fs, dirs == 4);
+    Ok(())
+}
+
+#[with_memfs]
+#[test]
+fn reports_a_full_disk(fs: MemFs) {
+    let plan = FaultPlan::new().with(
+        Rule::fail(ErrorKind::StorageFull)
+            .on(Op::Write)
+            .matching("/out/**")
+            .nth(2),
+    );
+    plan.install(&fs);
+    fs.create_dir("/out").unwrap();
+    fs.write("/out/1.json", "{}").unwrap();
+    assert_eq!(
+        fs.write("/out/2.json", "{}").unwrap_err().kind(),
+        ErrorKind::StorageFull
+    );
+    assert_eq!(plan.injected().len(), 1);
+}
