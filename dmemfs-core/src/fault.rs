@@ -14,14 +14,9 @@ use parking_lot::RwLock;
 
 use crate::error::{Op, Reason};
 
-/// An operation about to run, as shown to a [`FaultInjector`].
-///
-/// ```
-/// use dmemfs_core::{Call, Op};
-/// let call = Call { op: Op::Write, path: "/out/report.csv", target: None, len: Some(42) };
-/// assert_eq!(call.path, "/out/report.csv");
-/// ```
+/// An operation about to run, as shown to a [`FaultInjector`] (see its example).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Call<'a> {
     /// The operation. Opening with `create` or `create_new` is [`Op::Create`]; reads and
     /// writes through handles are [`Op::Read`] and [`Op::Write`] like whole-file ones.
@@ -33,6 +28,9 @@ pub struct Call<'a> {
     /// For reads and writes: the bytes asked for (a handle's buffer length, a whole-file
     /// write's length); `None` where not known in advance (a whole-file read).
     pub len: Option<u64>,
+    /// Whether the call is a read or write through an open handle: the only calls a
+    /// [`Verdict::Short`] shortens.
+    pub handle: bool,
 }
 
 /// What a [`FaultInjector`] decides for a [`Call`].

@@ -67,25 +67,49 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     let settings = settings(config, &krate, &item);
     let bind = match &binding {
         Binding::Owned { pat, ty } => quote! { let #pat: #ty = #session.memfs(); },
-        Binding::Borrowed { pat, ty } => quote! {
-            let #owned = #session.memfs();
-            let #pat: #ty = &#owned;
-        },
+        // The reference's lifetime is elided: a named one (`&'a MemFs`) would outlive the body.
+        Binding::Borrowed { pat, ty } => {
+            let elem = match &**ty {
+                Type::Reference(reference) => &reference.elem,
+                other => other,
+            };
+            quote! {
+                let #owned = #session.memfs();
+                let #pat: &#elem = &#owned;
+            }
+        }
         Binding::Ambient => quote! {},
     };
-    let annotation = match &item.sig.output {
-        ReturnType::Type(_, ty) if !matches!(**ty, Type::ImplTrait(_)) => quote! { : #ty },
-        ReturnType::Type(..) => quote! {},
-        ReturnType::Default => quote! { : () },
+    // The body's own return type, so that `return` and `?` inside it get the same coercions
+    // (`Box<E>` to `Box<dyn Error>`, ...) as in the function itself.
+    let declared = match &item.sig.output {
+        ReturnType::Type(_, ty) if !matches!(**ty, Type::ImplTrait(_)) => Some(quote! { #ty }),
+        ReturnType::Type(..) => None,
+        ReturnType::Default => Some(quote! { () }),
     };
+    let annotation = declared.as_ref().map(|ty| quote! { : #ty });
     let block = &item.block;
     let run = if item.sig.asyncness.is_some() {
-        quote! { #session.scope(async move #block).await }
+        // An async block has no return-type syntax: an unreachable `return` of the declared
+        // type fixes it for inference (the idiom tracing's #[instrument] uses).
+        let stmts = &block.stmts;
+        let hint = format_ident!("__dmemfs_return", span = Span::mixed_site());
+        let pin_type = declared.as_ref().map(|ty| {
+            quote! {
+                #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
+                if false {
+                    let #hint: #ty = loop {};
+                    return #hint;
+                }
+            }
+        });
+        quote! { #session.scope(async move { #pin_type #(#stmts)* }).await }
     } else {
         let bound = format_ident!("__dmemfs_bound", span = Span::mixed_site());
+        let returns = declared.as_ref().map(|ty| quote! { -> #ty });
         quote! {{
             let #bound = #session.bind();
-            (move || #block)()
+            (move || #returns #block)()
         }}
     };
     let body = quote! {{
@@ -163,12 +187,32 @@ fn names_memfs(ty: &Type) -> bool {
 }
 
 /// A test attribute below `#[with_memfs]`: `#[test]`, `#[tokio::test]`, `#[rstest]`,
-/// `#[test_case(..)]`, ... (an attribute path whose last segment names a test).
+/// `#[test_case(..)]`, `#[proptest]`, ..., also inside `#[cfg_attr(.., test)]`: an attribute
+/// path whose last segment names a test.
 fn is_test_attribute(attr: &Attribute) -> bool {
-    attr.path().segments.last().is_some_and(|segment| {
-        let name = segment.ident.to_string();
-        name == "test" || name == "rstest" || name.starts_with("test_") || name.ends_with("_test")
-    })
+    if attr.path().is_ident("cfg_attr") {
+        // The attribute after the condition: `cfg_attr(cond, test)` or `cfg_attr(cond, tokio::test)`.
+        let tokens = attr
+            .meta
+            .require_list()
+            .map(|list| list.tokens.to_string())
+            .unwrap_or_default();
+        return tokens.rsplit(',').next().is_some_and(|last| {
+            let last = last.trim();
+            let path = last.split('(').next().unwrap_or(last).trim();
+            names_a_test(path.rsplit("::").next().unwrap_or(path).trim())
+        });
+    }
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| names_a_test(&segment.ident.to_string()))
+}
+
+fn names_a_test(name: &str) -> bool {
+    matches!(name, "test" | "rstest" | "proptest" | "quickcheck")
+        || name.starts_with("test_")
+        || name.ends_with("_test")
 }
 
 /// Adds `#[test]` to a plain function that has no test attribute; an async function needs a
@@ -193,7 +237,13 @@ fn crate_path(config: &Config) -> syn::Path {
         .krate
         .clone()
         .unwrap_or_else(|| syn::parse_quote!(dmemfs_test));
-    if path.leading_colon.is_none() {
+    // An extern crate's name is made absolute; `crate::..`, `self::..` and `super::..` paths
+    // (a re-export inside the user's crate) stay as written.
+    let relative = path
+        .segments
+        .first()
+        .is_some_and(|s| s.ident == "crate" || s.ident == "self" || s.ident == "super");
+    if path.leading_colon.is_none() && !relative {
         path.leading_colon = Some(Default::default());
     }
     path
@@ -251,7 +301,13 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
             #some(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir))
         },
     };
-    let should_panic = item.attrs.iter().any(|a| a.path().is_ident("should_panic"));
+    let should_panic = item.attrs.iter().any(|a| {
+        a.path().is_ident("should_panic")
+            || (a.path().is_ident("cfg_attr")
+                && a.meta
+                    .require_list()
+                    .is_ok_and(|list| list.tokens.to_string().contains("should_panic")))
+    });
     let dump = match &config.dump {
         // A test expected to panic would dump on every successful run.
         None if should_panic => quote! { #krate::__private::Dump::Off },
@@ -274,7 +330,11 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
             memory_guard: #memory_guard,
             seed: #seed,
             dump: #dump,
-            test: #krate::__private::TestId { module_path: ::core::module_path!(), name: #name },
+            test: #krate::__private::TestId {
+                module_path: ::core::module_path!(),
+                name: #name,
+                bin: ::core::option_env!("CARGO_BIN_NAME"),
+            },
         }
     }
 }

@@ -8,9 +8,14 @@ use std::time::Duration;
 use dmemfs_core::MemFs;
 
 /// The environment variable that controls dumps for a whole run: `off` (or `0`, `false`,
-/// `no`) disables them, `on` (or `1`, `true`, `yes`) keeps the default, and anything else is a
-/// directory to dump under instead of `target/dmemfs-failures`.
+/// `no`) disables them all; `on` (or `1`, `true`, `yes`) keeps the default; anything else is a
+/// directory to dump under instead of `target/dmemfs-failures` (a test's own `dump = "dir"`
+/// still wins over it).
 pub const DUMP_ENV: &str = "DMEMFS_DUMP";
+
+/// The file that marks a directory as a dump: only such directories are ever replaced or
+/// removed, so a dump location that overlaps the user's own files cannot destroy them.
+const MARKER: &str = ".dmemfs-dump";
 
 /// What a test returned, as far as failing goes: `()` never fails, `Result` fails with `Err`.
 ///
@@ -68,6 +73,7 @@ pub struct DumpOnFailure {
     module_path: String,
     name: String,
     base: Option<PathBuf>,
+    bin: Option<String>,
     enabled: bool,
     done: bool,
 }
@@ -88,6 +94,7 @@ impl DumpOnFailure {
             module_path: module_path.to_owned(),
             name: name.to_owned(),
             base: None,
+            bin: None,
             enabled: true,
             done: false,
         }
@@ -104,6 +111,13 @@ impl DumpOnFailure {
     /// ```
     pub fn to(mut self, dir: impl Into<PathBuf>) -> DumpOnFailure {
         self.base = Some(dir.into());
+        self
+    }
+
+    /// Dumps under `<crate>-bin` instead of `<crate>`: the unit tests of a binary target,
+    /// whose crate name may be the library's too.
+    pub(crate) fn in_bin(mut self, bin: Option<&str>) -> DumpOnFailure {
+        self.bin = bin.map(str::to_owned);
         self
     }
 
@@ -139,6 +153,10 @@ impl DumpOnFailure {
             .module_path
             .split_once("::")
             .unwrap_or((&self.module_path, ""));
+        let krate = match &self.bin {
+            Some(_) => format!("{}-bin", sanitize(krate)),
+            None => sanitize(krate),
+        };
         let test = test_path(module, &self.name);
         test.split("::")
             .filter(|s| !s.is_empty())
@@ -166,8 +184,9 @@ impl DumpOnFailure {
     }
 
     fn clear_stale(&self) {
-        if self.enabled() {
-            let _ = std::fs::remove_dir_all(self.path());
+        let dir = self.path();
+        if self.enabled() && dir.join(MARKER).is_file() {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 
@@ -176,7 +195,8 @@ impl DumpOnFailure {
             return;
         }
         let dir = self.path();
-        match write_tree(&self.fs, &dir) {
+        // The dump shows the files as they are: faults the test armed must not interfere.
+        match write_tree(&self.fs.without_faults(), &dir) {
             Ok(skipped) => {
                 let stats = self.fs.stats();
                 eprintln!(
@@ -214,11 +234,22 @@ impl Drop for DumpOnFailure {
     }
 }
 
-/// Writes the whole tree under `dir` (replacing it). Files a handle holds for writing are
-/// skipped rather than waited for; returns their paths.
+/// Writes the whole tree under `dir`, replacing an earlier dump there (and nothing else).
+/// Files a handle holds for writing are skipped rather than waited for; returns their paths.
 fn write_tree(fs: &MemFs, dir: &Path) -> io::Result<Vec<String>> {
-    let _ = std::fs::remove_dir_all(dir);
+    if dir.join(MARKER).is_file() {
+        std::fs::remove_dir_all(dir)?;
+    } else if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(io::Error::new(
+            ErrorKind::AlreadyExists,
+            "the directory holds files that are not an earlier dump; refusing to overwrite them",
+        ));
+    }
     std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join(MARKER),
+        "written by dmemfs-test for a failed test; safe to delete\n",
+    )?;
     let mut skipped = Vec::new();
     for entry in fs.walk("/")? {
         let entry = entry?;
@@ -286,6 +317,10 @@ pub(crate) fn test_path(module: &str, name: &str) -> String {
 
 /// Keeps a path segment a single, portable directory name.
 fn sanitize(segment: &str) -> String {
+    // Never `.` or `..`: a segment must stay a directory of its own.
+    if segment.chars().all(|c| c == '.') {
+        return "_".repeat(segment.len().max(1));
+    }
     segment
         .chars()
         .map(|c| {

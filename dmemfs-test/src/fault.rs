@@ -109,6 +109,7 @@ impl Rule {
     }
 
     /// Cut the selected handle reads and writes to at most `bytes` (short reads and writes).
+    /// Only calls through an open handle are selected: whole-file operations are atomic.
     ///
     /// ```
     /// let rule = dmemfs_test::Rule::short(1).on(dmemfs_test::Op::Read);
@@ -196,7 +197,8 @@ impl Rule {
 
     /// Fire once the selected calls have moved `bytes` bytes: a call whose length would take
     /// the total past `bytes` fires, and so does every one after it (a disk that fills up).
-    /// Calls without a length (such as opens) never count or fire.
+    /// Only calls that went ahead count towards the total; calls without a length (such as
+    /// opens) never count or fire.
     ///
     /// ```
     /// use dmemfs_test::{Op, Rule};
@@ -230,6 +232,10 @@ impl Rule {
     }
 
     fn selects(&self, call: &Call<'_>) -> bool {
+        // A short transfer only means something for a read or write through a handle.
+        if matches!(self.effect, Effect::Short(_)) && !call.handle {
+            return false;
+        }
         let op_ok = self.ops.is_empty() || self.ops.contains(&call.op);
         let path_ok = self.paths.is_empty()
             || self.paths.iter().any(|p| {
@@ -283,9 +289,11 @@ struct RuleCount {
 }
 
 /// A set of [`Rule`]s installed on a filesystem: every operation on it (and on its handles)
-/// is checked against the rules in order, and the first one that fires decides. Deterministic
-/// for a given sequence of operations; rules can be added and cleared while it is installed,
-/// and it records every fault it injected.
+/// is checked against the rules in order, and the first one that fires decides. Every rule
+/// counts the calls it selects (for [`Rule::nth`]) even when another rule decided them.
+/// Deterministic for a given sequence of operations; rules can be added and cleared while it
+/// is installed, and it records every fault it injected. Dumps and assertions of dmemfs-test
+/// look at the files through [`MemFs::without_faults`], untouched by the plan.
 ///
 /// ```
 /// use dmemfs_test::{FaultPlan, MemFs, Op, Rule};
@@ -395,31 +403,39 @@ impl FaultPlan {
 impl FaultInjector for FaultPlan {
     fn on_call(&self, call: &Call<'_>) -> Verdict {
         let mut state = self.state.lock();
+        // First, which rule fires: the first in order whose trigger is met.
         let mut fired: Option<(usize, Effect)> = None;
+        for (index, (rule, count)) in state.rules.iter().enumerate() {
+            if !rule.selects(call) {
+                continue;
+            }
+            let selected = count.selected + 1;
+            let fires = match rule.trigger {
+                Trigger::Every => true,
+                Trigger::Nth(n) => selected == n,
+                Trigger::FromNth(n) => selected >= n,
+                Trigger::AfterBytes(limit) => call
+                    .len
+                    .is_some_and(|len| count.bytes.saturating_add(len) > limit),
+            };
+            if fires && rule.limit.is_none_or(|limit| count.fired < limit) {
+                fired = Some((index, rule.effect));
+                break;
+            }
+        }
+        // Then the counts: every selecting rule counts the call; bytes count only when the
+        // call goes ahead and moves them.
+        let proceeds = matches!(fired, None | Some((_, Effect::Delay(_))));
         for (index, (rule, count)) in state.rules.iter_mut().enumerate() {
             if !rule.selects(call) {
                 continue;
             }
             count.selected += 1;
-            let fires = match rule.trigger {
-                Trigger::Every => true,
-                Trigger::Nth(n) => count.selected == n,
-                Trigger::FromNth(n) => count.selected >= n,
-                Trigger::AfterBytes(limit) => match call.len {
-                    Some(len) => {
-                        let over = count.bytes.saturating_add(len) > limit;
-                        if !over {
-                            count.bytes += len;
-                        }
-                        over
-                    }
-                    None => false,
-                },
-            };
-            let within_limit = rule.limit.is_none_or(|limit| count.fired < limit);
-            if fires && within_limit && fired.is_none() {
+            if proceeds {
+                count.bytes = count.bytes.saturating_add(call.len.unwrap_or(0));
+            }
+            if fired.is_some_and(|(rule, _)| rule == index) {
                 count.fired += 1;
-                fired = Some((index, rule.effect));
             }
         }
         let Some((rule, effect)) = fired else {

@@ -39,10 +39,11 @@ macro_rules! assert_tree_snapshot {
         $crate::assert_tree_snapshot!($fs, "/", @$snapshot)
     };
     ($fs:expr, $root:expr, $options:expr $(,)?) => {{
+        let fs: &$crate::MemFs = &$fs;
         let root: &str = $root;
-        let rendered = $crate::__private::render_snapshot(&$fs, root, &$options);
+        let rendered = $crate::__private::render_snapshot(fs, root, &$options);
         $crate::__private::insta::assert_snapshot!(
-            $crate::__private::snapshot_name(::core::module_path!()),
+            $crate::__private::snapshot_name(::core::module_path!(), fs),
             rendered,
             &::std::format!("tree of {} at `{}`", ::core::stringify!($fs), root)
         );

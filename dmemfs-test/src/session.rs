@@ -9,9 +9,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use dmemfs_core::{MemFs, MemoryGuard};
+use std::collections::BTreeMap;
 
-use crate::dump::{DumpOnFailure, Outcome};
+use dmemfs_core::{MemFs, MemoryGuard};
+use parking_lot::Mutex;
+
+use crate::dump::{DumpOnFailure, Outcome, test_path};
 
 /// The quota of a test's filesystem when `#[with_memfs]` sets none.
 ///
@@ -194,6 +197,19 @@ pub enum Dump {
 pub struct TestId {
     pub module_path: &'static str,
     pub name: &'static str,
+    /// The binary target being compiled, for unit tests of a `bin` (whose crate name may be
+    /// the library's too).
+    pub bin: Option<&'static str>,
+}
+
+/// The tests running with a session, by filesystem id: their paths (such as
+/// `harness::t::case_1`, taken from the test thread's name when the session started) and the
+/// number of tree snapshots each has taken.
+static TESTS: Mutex<BTreeMap<u64, (String, usize)>> = Mutex::new(BTreeMap::new());
+
+/// The path of the test that owns `fs`, if it is a `#[with_memfs]` session's filesystem.
+pub(crate) fn owning_test(fs: &MemFs) -> Option<String> {
+    TESTS.lock().get(&fs.id()).map(|(path, _)| path.clone())
 }
 
 /// One `#[with_memfs]` test run: the filesystem, seeded, plus its dump-on-failure guard.
@@ -201,13 +217,18 @@ pub struct TestId {
 #[derive(Debug)]
 pub struct Session {
     fs: MemFs,
-    dump: DumpOnFailure,
+    dump: Option<DumpOnFailure>,
 }
 
 impl Session {
     #[track_caller]
     pub fn start(config: Config) -> Session {
-        let test = format!("{}::{}", config.test.module_path, config.test.name);
+        let TestId {
+            module_path,
+            name,
+            bin,
+        } = config.test;
+        let test = format!("{module_path}::{name}");
         let mut builder = MemFs::builder()
             .quota(config.quota.unwrap_or(DEFAULT_TEST_QUOTA))
             .lock_timeout(
@@ -221,21 +242,28 @@ impl Session {
         if let Some(guard) = config.memory_guard {
             builder = builder.memory_guard(guard);
         }
-        let fs = builder.build().unwrap_or_else(|err| {
-            panic!("#[with_memfs] on `{test}`: cannot build the filesystem: {err}")
-        });
-        if let Some(seed) = config.seed {
-            fs.import_from_dir(seed, "/").unwrap_or_else(|err| {
-                panic!("#[with_memfs] on `{test}`: cannot import seed directory {seed}: {err}")
-            });
+        // `match`, not closures: the panics must point at the test (#[track_caller]).
+        let fs = match builder.build() {
+            Ok(fs) => fs,
+            Err(err) => panic!("#[with_memfs] on `{test}`: cannot build the filesystem: {err}"),
+        };
+        if let Some(seed) = config.seed
+            && let Err(err) = fs.import_from_dir(seed, "/")
+        {
+            panic!("#[with_memfs] on `{test}`: cannot import the seed directory {seed}: {err}");
         }
-        let mut dump = DumpOnFailure::new(&fs, config.test.module_path, config.test.name);
-        dump = match config.dump {
+        let module = module_path.split_once("::").map_or("", |(_, rest)| rest);
+        TESTS.lock().insert(fs.id(), (test_path(module, name), 0));
+        let dump = DumpOnFailure::new(&fs, module_path, name).in_bin(bin);
+        let dump = match config.dump {
             Dump::Default => dump,
             Dump::Off => dump.disabled(),
             Dump::To(dir) => dump.to(dir),
         };
-        Session { fs, dump }
+        Session {
+            fs,
+            dump: Some(dump),
+        }
     }
 
     pub fn memfs(&self) -> MemFs {
@@ -250,7 +278,33 @@ impl Session {
         bind_future(&self.fs, future)
     }
 
-    pub fn finish<R: Outcome>(self, result: R) -> R {
-        self.dump.finish(result)
+    pub fn finish<R: Outcome>(mut self, result: R) -> R {
+        TESTS.lock().remove(&self.fs.id());
+        match self.dump.take() {
+            Some(dump) => dump.finish(result),
+            None => result,
+        }
     }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // After a panic `finish` was not reached; the dump guard, dropped next, sees it.
+        TESTS.lock().remove(&self.fs.id());
+    }
+}
+
+/// Counts one more tree snapshot of the test at `path`; returns its number (1, 2, ...).
+pub(crate) fn count_snapshot(path: &str) -> usize {
+    static OTHERS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+    let mut tests = TESTS.lock();
+    if let Some((_, count)) = tests.values_mut().find(|(p, _)| p == path) {
+        *count += 1;
+        return *count;
+    }
+    drop(tests);
+    let mut others = OTHERS.lock();
+    let count = others.entry(path.to_owned()).or_insert(0);
+    *count += 1;
+    *count
 }

@@ -229,3 +229,33 @@ fn runs_are_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+#[with_memfs]
+#[test]
+fn short_rules_only_touch_handle_io(fs: MemFs) {
+    let plan = FaultPlan::new().with(Rule::short(1).on(Op::Write).times(1));
+    plan.install(&fs);
+    fs.write("/setup", "hello").unwrap(); // whole-file: not shortened, not counted
+    let mut file = fs.create("/f").unwrap();
+    assert_eq!(file.write(b"hello").unwrap(), 1);
+    let injected = plan.injected();
+    assert_eq!(injected.len(), 1);
+    assert_eq!(injected[0].path, "/f");
+}
+
+#[with_memfs]
+#[test]
+fn after_bytes_counts_only_bytes_that_moved(fs: MemFs) {
+    let plan = FaultPlan::new()
+        .with(Rule::fail(ErrorKind::Interrupted).on(Op::Write).nth(1))
+        .with(
+            Rule::fail(ErrorKind::StorageFull)
+                .on(Op::Write)
+                .after_bytes(10),
+        );
+    plan.install(&fs);
+    expect_err(fs.write("/a", [0; 8]), ErrorKind::Interrupted); // refused: moved nothing
+    fs.write("/b", [0; 8]).unwrap(); // 8 of 10
+    expect_err(fs.write("/c", [0; 8]), ErrorKind::StorageFull); // would make 16
+    assert_eq!(fs.stats().used, 8);
+}

@@ -276,3 +276,59 @@ fn the_memfs_fixture_with_a_quota(#[with("100")] memfs: MemFs) {
         ErrorKind::StorageFull
     );
 }
+
+// ---- shapes found in review ----
+
+#[derive(Debug)]
+struct MyError;
+
+impl std::fmt::Display for MyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("my error")
+    }
+}
+
+impl std::error::Error for MyError {}
+
+#[with_memfs]
+#[test]
+fn returns_coerce_as_in_the_function(fs: MemFs) -> Result<(), Box<dyn std::error::Error>> {
+    if fs.exists("/nothing-here") {
+        return Err(Box::new(MyError));
+    }
+    fs.write("/a", "x")?;
+    Ok(())
+}
+
+#[with_memfs]
+#[tokio::test]
+async fn async_returns_coerce_too(fs: MemFs) -> Result<(), Box<dyn std::error::Error>> {
+    if fs.exists("/nothing-here") {
+        return Err(Box::new(MyError));
+    }
+    tokio::task::yield_now().await;
+    Ok(())
+}
+
+mod support {
+    pub(crate) use dmemfs_test as dt;
+}
+
+#[with_memfs(crate = "crate::harness_macro::support::dt")]
+#[test]
+fn crate_argument_accepts_a_path_inside_the_crate(fs: MemFs) {
+    fs.write("/a", "x").unwrap();
+}
+
+#[with_memfs]
+#[test]
+#[allow(clippy::needless_lifetimes, single_use_lifetimes)]
+fn a_named_lifetime_on_the_reference<'a>(fs: &'a MemFs) {
+    fs.write("/a", "x").unwrap();
+}
+
+#[with_memfs]
+#[cfg_attr(all(), test)]
+fn a_test_attribute_inside_cfg_attr(fs: MemFs) {
+    fs.write("/a", "x").unwrap();
+}

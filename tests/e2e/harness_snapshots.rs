@@ -128,3 +128,68 @@ fn a_difference_is_shown_as_a_diff() {
         );
     }
 }
+
+/// A helper in another module would give insta its own name for every caller (insta#357).
+mod helpers {
+    pub(crate) fn snapshot_report(fs: &dmemfs_test::MemFs) {
+        dmemfs_test::assert_tree_snapshot!(fs, "/report");
+    }
+}
+
+#[with_memfs]
+#[test]
+fn helper_snapshots_take_the_tests_name_first(fs: MemFs) {
+    fs.create_dir("/report").unwrap();
+    fs.write("/report/first.txt", "first\n").unwrap();
+    helpers::snapshot_report(&fs);
+}
+
+#[with_memfs]
+#[test]
+fn helper_snapshots_take_the_tests_name_second(fs: MemFs) {
+    fs.create_dir("/report").unwrap();
+    fs.write("/report/second.txt", "second\n").unwrap();
+    helpers::snapshot_report(&fs);
+}
+
+#[with_memfs]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_on_worker_threads_keep_the_tests_name(fs: MemFs) {
+    fs.write("/from-a-task", "x\n").unwrap();
+    let shared = fs.clone();
+    tokio::spawn(async move { assert_tree_snapshot!(shared) })
+        .await
+        .unwrap();
+}
+
+#[test]
+fn rendering_shows_what_a_review_must_see() {
+    let fs = MemFs::new();
+    fs.write("/trailing.txt", "x \ny\t\n").unwrap();
+    fs.write("/long.txt", "a".repeat(50)).unwrap();
+    let text = RenderOptions::new()
+        .max_text_bytes(10)
+        .render(&fs, "/")
+        .unwrap();
+    assert!(text.contains("        x·\n        y→\n"), "{text}");
+    assert!(
+        text.contains("long.txt (50 bytes, sha256 "),
+        "a change past the cut changes the digest:\n{text}"
+    );
+    // `include` on a deep chain is linear (it was exponential in depth).
+    let deep: String = (0..60).map(|_| "/d").collect();
+    fs.create_dir_all(&deep).unwrap();
+    fs.write(format!("{deep}/app.toml"), "").unwrap();
+    let text = RenderOptions::new()
+        .include("**/*.toml")
+        .render(&fs, "/")
+        .unwrap();
+    assert_eq!(text.lines().count(), 1 + 60 + 1, "{text}");
+}
+
+#[test]
+fn host_trees_are_labelled_by_name_not_by_absolute_path() {
+    let tree = Tree::from_host(Path::new("e2e/fixtures/seed")).unwrap();
+    assert_eq!(tree.label(), "seed");
+    assert_eq!(tree.to_snapshot().root, "seed");
+}

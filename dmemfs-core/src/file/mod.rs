@@ -13,7 +13,7 @@ pub use options::OpenOptions;
 
 use crate::error::{Op, Reason, fail};
 use crate::fault::Call;
-use crate::fs::{Held, Inner};
+use crate::fs::{Held, Inner, MemFs};
 use crate::lock::Access;
 use crate::metadata::Metadata;
 use crate::storage::{Growth, MAX_FILE_SIZE};
@@ -56,6 +56,8 @@ pub(crate) struct Mode {
 /// ```
 pub struct MemFile {
     inner: Arc<Inner>,
+    /// Whether calls consult the fault injector (see [`MemFs::without_faults`](crate::MemFs::without_faults)).
+    faults: bool,
     held: Held,
     path: Box<str>,
     cursor: Mutex<u64>,
@@ -79,10 +81,11 @@ impl std::panic::UnwindSafe for MemFile {}
 impl std::panic::RefUnwindSafe for MemFile {}
 
 impl MemFile {
-    pub(crate) fn new(inner: Arc<Inner>, held: Held, path: Box<str>, mode: Mode) -> MemFile {
-        inner.open_handles.fetch_add(1, SeqCst);
+    pub(crate) fn new(fs: &MemFs, held: Held, path: Box<str>, mode: Mode) -> MemFile {
+        fs.inner.open_handles.fetch_add(1, SeqCst);
         MemFile {
-            inner,
+            inner: Arc::clone(&fs.inner),
+            faults: fs.faults,
             held,
             path,
             cursor: Mutex::new(0),
@@ -289,11 +292,15 @@ impl MemFile {
 
     /// Asks the fault injector; `Some(n)` caps the transfer at `n` bytes.
     fn intercept(&self, op: Op, len: Option<u64>) -> io::Result<Option<usize>> {
+        if !self.faults {
+            return Ok(None);
+        }
         let call = Call {
             op,
             path: &self.path,
             target: None,
             len,
+            handle: matches!(op, Op::Read | Op::Write),
         };
         self.inner
             .faults

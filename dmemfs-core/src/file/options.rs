@@ -341,7 +341,7 @@ impl OpenOptions {
     }
 
     fn handle(&self, held: Held, path: &str) -> MemFile {
-        MemFile::new(Arc::clone(&self.fs.inner), held, path.into(), self.mode())
+        MemFile::new(&self.fs, held, path.into(), self.mode())
     }
 
     /// Applies `truncate` and `preallocate` to an existing file, all or nothing.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use parking_lot::RwLock;
@@ -14,6 +14,9 @@ use crate::fault::FaultSlot;
 use crate::guard::{GuardState, MemoryGuard, MemoryProbe, system_probe};
 use crate::quota::Quota;
 use crate::tree::Tree;
+
+/// The next filesystem's id.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Configures and builds a [`MemFs`].
 ///
@@ -185,7 +188,9 @@ impl MemFsBuilder {
                 guard,
                 open_handles: AtomicU64::new(0),
                 faults: FaultSlot::default(),
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             }),
+            faults: true,
         })
     }
 }

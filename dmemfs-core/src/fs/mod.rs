@@ -74,6 +74,8 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct MemFs {
     pub(crate) inner: Arc<Inner>,
+    /// Whether operations through this handle consult the fault injector.
+    pub(crate) faults: bool,
 }
 
 #[derive(Debug)]
@@ -86,6 +88,7 @@ pub(crate) struct Inner {
     pub(crate) guard: GuardState,
     pub(crate) open_handles: AtomicU64,
     pub(crate) faults: FaultSlot,
+    pub(crate) id: u64,
 }
 
 impl fmt::Debug for MemFs {
@@ -275,6 +278,50 @@ impl MemFs {
         self.inner.faults.set(injector);
     }
 
+    /// A handle to the same filesystem on which the fault injector is never consulted, nor
+    /// on the files it opens: for test setup, assertions and failure dumps, which must see the
+    /// files as they are whatever faults a test has armed.
+    ///
+    /// ```
+    /// use dmemfs_core::{Call, FaultInjector, MemFs, Op, Verdict};
+    /// use std::sync::Arc;
+    ///
+    /// #[derive(Debug)]
+    /// struct NoReads;
+    /// impl FaultInjector for NoReads {
+    ///     fn on_call(&self, call: &Call<'_>) -> Verdict {
+    ///         match call.op {
+    ///             Op::Read => Verdict::Fail(std::io::ErrorKind::Other),
+    ///             _ => Verdict::Proceed,
+    ///         }
+    ///     }
+    /// }
+    /// let fs = MemFs::new();
+    /// fs.write("/a", "x")?;
+    /// fs.set_fault_injector(Some(Arc::new(NoReads)));
+    /// assert!(fs.read("/a").is_err());
+    /// assert_eq!(fs.without_faults().read("/a")?, b"x");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn without_faults(&self) -> MemFs {
+        MemFs {
+            inner: Arc::clone(&self.inner),
+            faults: false,
+        }
+    }
+
+    /// A number identifying this filesystem, the same for all its clones and unique within
+    /// the process.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// assert_eq!(fs.id(), fs.clone().id());
+    /// assert_ne!(fs.id(), dmemfs_core::MemFs::new().id());
+    /// ```
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
     /// Asks the fault injector about an operation on normalised paths.
     pub(crate) fn intercept(
         &self,
@@ -283,11 +330,15 @@ impl MemFs {
         target: Option<&str>,
         len: Option<u64>,
     ) -> Result<Option<usize>, Reason> {
+        if !self.faults {
+            return Ok(None);
+        }
         self.inner.faults.check(&Call {
             op,
             path,
             target,
             len,
+            handle: false,
         })
     }
 

@@ -22,6 +22,8 @@ pub enum Expect {
 /// Checks what `path` is.
 #[track_caller]
 pub fn check_path(fs: &MemFs, path: &str, expect: Expect, macro_name: &str) {
+    // Assertions look at the files as they are, whatever faults the test armed.
+    let fs = &fs.without_faults();
     let meta = fs.metadata(path).ok();
     let holds = match expect {
         Expect::Exists => meta.is_some(),
@@ -45,6 +47,7 @@ pub fn check_path(fs: &MemFs, path: &str, expect: Expect, macro_name: &str) {
 /// Reads a file for a content assertion, panicking with context if it cannot be read.
 #[track_caller]
 fn read_for(fs: &MemFs, path: &str, macro_name: &str) -> Vec<u8> {
+    let fs = &fs.without_faults();
     fs.read(path).unwrap_or_else(|err| {
         panic!(
             "{macro_name}!(`{path}`) failed: {err}\n{}",

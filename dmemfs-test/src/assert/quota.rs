@@ -4,7 +4,8 @@ use dmemfs_core::{MemFs, Stats, parse_size};
 
 use crate::tree::RenderOptions;
 
-/// A bound in [`assert_quota!`](crate::assert_quota): an integer, or a size string such as
+/// A bound in [`assert_quota!`](crate::assert_quota): a `u64` (any integer literal works;
+/// cast other integers, such as a `usize` count, with `as u64`), or a size string such as
 /// `"1M"` (see [`parse_size`]).
 ///
 /// ```
@@ -16,41 +17,13 @@ pub trait ByteCount {
     /// The value in bytes (or as a count).
     ///
     /// # Panics
-    /// For a negative integer or an invalid size string.
+    /// For an invalid size string.
     fn byte_count(self) -> u64;
 }
 
 impl ByteCount for u64 {
     fn byte_count(self) -> u64 {
         self
-    }
-}
-
-impl ByteCount for usize {
-    fn byte_count(self) -> u64 {
-        self as u64
-    }
-}
-
-impl ByteCount for u32 {
-    fn byte_count(self) -> u64 {
-        u64::from(self)
-    }
-}
-
-impl ByteCount for i32 {
-    #[track_caller]
-    fn byte_count(self) -> u64 {
-        u64::try_from(self)
-            .unwrap_or_else(|_| panic!("assert_quota!: a bound cannot be negative ({self})"))
-    }
-}
-
-impl ByteCount for i64 {
-    #[track_caller]
-    fn byte_count(self) -> u64 {
-        u64::try_from(self)
-            .unwrap_or_else(|_| panic!("assert_quota!: a bound cannot be negative ({self})"))
     }
 }
 

@@ -1,13 +1,12 @@
 //! Support for `assert_tree_snapshot!` and `assert_tree_eq!`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use dmemfs_core::MemFs;
 
+use crate::session::{count_snapshot, owning_test};
 use crate::tree::{RenderOptions, Tree};
 
 /// Something a tree can be read from, for [`assert_tree_eq!`](crate::assert_tree_eq): a
@@ -82,32 +81,37 @@ pub fn render_snapshot(fs: &MemFs, root: &str, options: &RenderOptions) -> Strin
         .unwrap_or_else(|err| panic!("assert_tree_snapshot!: cannot read `{root}`: {err}"))
 }
 
-thread_local! {
-    static SNAPSHOTS_TAKEN: RefCell<HashMap<String, usize>> = RefCell::new(HashMap::new());
-}
-
-/// A snapshot name unique per test *case*: from the test thread's name (which libtest sets to
-/// the test's path, rstest case included), relative to `module_path`; `-2`, `-3`, ... for
-/// later snapshots of the same test. `None` (insta's own naming) when the thread name does not
-/// tell, as when tests run on the main thread.
+/// A snapshot name unique per test *case* (insta alone names rstest cases after their
+/// function, insta#357):
+/// - for a `#[with_memfs]` filesystem, the path of the test that owns it, as libtest named
+///   its thread when the test started (so snapshots taken on other threads, or in helpers of
+///   other modules, still get their test's name);
+/// - for another filesystem, the current thread's name, if it names a test of the calling
+///   module;
+/// - otherwise `None`: insta's own naming.
 ///
-/// This is what keeps rstest cases from sharing one snapshot file (insta issue #357).
-pub fn snapshot_name(module_path: &str) -> Option<String> {
-    let thread = std::thread::current();
-    let test = thread.name()?;
+/// The path is made relative to the calling module when it lies in it; later snapshots of the
+/// same test get `-2`, `-3`, ...
+pub fn snapshot_name(module_path: &str, fs: &MemFs) -> Option<String> {
     let module = module_path.split_once("::").map_or("", |(_, rest)| rest);
-    let relative = if module.is_empty() {
-        test
-    } else {
-        test.strip_prefix(module)?.strip_prefix("::")?
+    let test = match owning_test(fs) {
+        Some(path) => path,
+        None => {
+            let thread = std::thread::current();
+            let name = thread.name()?;
+            if module.is_empty() || !name.starts_with(&format!("{module}::")) {
+                return None;
+            }
+            name.to_owned()
+        }
     };
+    let relative = test
+        .strip_prefix(module)
+        .and_then(|rest| rest.strip_prefix("::"))
+        .filter(|_| !module.is_empty())
+        .unwrap_or(&test);
     let base = relative.replace("::", "-");
-    let count = SNAPSHOTS_TAKEN.with(|taken| {
-        let mut taken = taken.borrow_mut();
-        let count = taken.entry(base.clone()).or_insert(0);
-        *count += 1;
-        *count
-    });
+    let count = count_snapshot(&test);
     Some(if count == 1 {
         base
     } else {

@@ -14,6 +14,7 @@
 //! Deterministic: names sorted, no timestamps. Text files are shown inline (up to a limit),
 //! binary files as a short hex preview and a digest of their whole contents.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io;
 
@@ -181,10 +182,11 @@ impl RenderOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn render_tree(&self, tree: &Tree) -> String {
+        let keep = self.visible(tree);
         let mut visible: Vec<(&str, &Node)> = tree
             .entries
             .iter()
-            .filter(|(path, _)| self.shows(tree, path))
+            .filter(|(path, _)| keep.contains(path.as_str()))
             .map(|(p, n)| (p.as_str(), n))
             .collect();
         // Tree order (by components): "a/x" must follow "a" before "a-b", which sorts first
@@ -224,42 +226,40 @@ impl RenderOptions {
         out
     }
 
-    fn shows(&self, tree: &Tree, path: &str) -> bool {
-        let excluded = |p: &str| {
-            self.exclude
-                .iter()
-                .any(|pattern| pattern.matches_with(p, MATCH))
-        };
-        if self_and_ancestors(path).any(excluded) {
-            return false;
+    /// The entries to show: not below an excluded path, and (with includes) included
+    /// themselves or leading to an included entry. One pass, bottom-up for the ancestors.
+    fn visible<'t>(&self, tree: &'t Tree) -> BTreeSet<&'t str> {
+        let any =
+            |patterns: &[Pattern], path: &str| patterns.iter().any(|p| p.matches_with(path, MATCH));
+        let mut keep = BTreeSet::new();
+        for path in tree.entries.keys() {
+            if self_and_ancestors(path).any(|p| any(&self.exclude, p)) {
+                continue;
+            }
+            if self.include.is_empty() || self_and_ancestors(path).any(|p| any(&self.include, p)) {
+                keep.extend(self_and_ancestors(path));
+            }
         }
-        if self.include.is_empty() {
-            return true;
-        }
-        let included = |p: &str| {
-            self.include
-                .iter()
-                .any(|pattern| pattern.matches_with(p, MATCH))
-        };
-        if self_and_ancestors(path).any(included) {
-            return true;
-        }
-        // A directory stays when something below it is shown.
-        matches!(tree.entries.get(path), Some(Node::Dir))
-            && tree
-                .entries
-                .keys()
-                .any(|other| other.starts_with(&format!("{path}/")) && self.shows(tree, other))
+        keep
     }
 
     fn describe(&self, contents: &[u8]) -> String {
         let len = contents.len();
-        if is_text(contents) {
-            format!("{len} bytes")
-        } else {
+        let digest = || {
             let digest = Sha256::digest(contents);
-            let short: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-            format!("{len} bytes, binary, sha256 {short}")
+            digest
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        if !is_text(contents) {
+            format!("{len} bytes, binary, sha256 {}", digest())
+        } else if self.contents && len > self.max_text_bytes {
+            // A change past the shown part must still change the rendering.
+            format!("{len} bytes, sha256 {}", digest())
+        } else {
+            format!("{len} bytes")
         }
     }
 
@@ -277,9 +277,10 @@ impl RenderOptions {
             for line in shown.split_inclusive('\n') {
                 let line = line.strip_suffix('\n').unwrap_or(line);
                 let line = match line.strip_suffix('\r') {
-                    Some(line) => format!("{line}␍"),
-                    None => line.to_owned(),
+                    Some(line) => format!("{}␍", visible_trailing_space(line)),
+                    None => visible_trailing_space(line),
                 };
+                // Only the indent of an empty line is trimmed; content keeps its spaces.
                 let _ = writeln!(out, "{}", format!("{indent}{line}").trim_end_matches(' '));
             }
             if cut < text.len() {
@@ -303,6 +304,17 @@ impl RenderOptions {
 fn pattern(glob: &str) -> Pattern {
     Pattern::new(glob.trim_start_matches('/'))
         .unwrap_or_else(|err| panic!("invalid glob pattern `{glob}`: {err}"))
+}
+
+/// Shows trailing spaces and tabs (`·`, `→`): editors and review tools hide them, and a
+/// snapshot must show every change.
+fn visible_trailing_space(line: &str) -> String {
+    let body = line.trim_end_matches([' ', '\t']);
+    let tail: String = line[body.len()..]
+        .chars()
+        .map(|c| if c == '\t' { '→' } else { '·' })
+        .collect();
+    format!("{body}{tail}")
 }
 
 /// The contents as text, if they are UTF-8 with no control characters other than newline,
