@@ -1,6 +1,10 @@
 //! End-to-end tests for the dmemfs workspace live in `e2e/` (one test binary, a module per
-//! area) and `heap/` (the heap-footprint check). This library only compiles the README's
-//! examples as doctests, so they cannot drift from the code.
+//! area), `reliability/` (differential and model testing, stress, hostile input), `ui/`
+//! (compile-time behaviour of `#[with_memfs]`) and `heap/` (the heap-footprint check). This
+//! library holds the helpers they share, and compiles the README's examples as doctests so
+//! they cannot drift from the code.
+
+pub mod support;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -98,6 +98,7 @@
 //! | `memory_guard=..., memory_guard_action=...` | [`MemFsBuilder::memory_guard`] with [`MemoryGuard`] |
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
 mod error;

@@ -10,6 +10,8 @@
 
 use std::collections::TryReserveError;
 
+use zeroize::Zeroize;
+
 /// Bytes per chunk. A power of two, below glibc's default mmap threshold so chunks come from
 /// (and return to) the heap instead of fresh pages.
 pub(crate) const CHUNK: usize = 64 * 1024;
@@ -31,6 +33,30 @@ pub(crate) struct Storage {
     len: u64,
     /// Always `len.div_ceil(CHUNK)` entries.
     chunks: Vec<Vec<u8>>,
+    /// Overwrite contents with zeros before their memory goes back to the allocator: when
+    /// cut off, moved by a reallocation, or dropped (`zeroize_on_free`).
+    secret: bool,
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if self.secret {
+            for chunk in &mut self.chunks {
+                chunk.zeroize();
+            }
+        }
+    }
+}
+
+/// Moves a chunk's bytes into a fresh allocation of `capacity`, wiping the old one: what a
+/// reallocation would do, without leaving a copy behind in freed memory.
+fn regrow(chunk: &mut Vec<u8>, capacity: usize) -> Result<(), AllocFailed> {
+    let mut fresh = Vec::new();
+    fresh.try_reserve_exact(capacity.max(chunk.len()))?;
+    fresh.extend_from_slice(chunk);
+    chunk.zeroize();
+    *chunk = fresh;
+    Ok(())
 }
 
 /// How a chunk that must grow picks its new capacity.
@@ -79,16 +105,26 @@ impl Storage {
         Ok(Storage {
             len: data.len() as u64,
             chunks,
+            secret: false,
         })
     }
 
     /// A storage taking over `data`; a file that fits one chunk keeps the buffer as it is.
-    pub(crate) fn from_vec(mut data: Vec<u8>) -> Result<Storage, AllocFailed> {
+    pub(crate) fn from_vec(mut data: Vec<u8>, secret: bool) -> Result<Storage, AllocFailed> {
         if data.len() > CHUNK {
-            return Storage::from_slice(&data);
+            let storage = Storage::from_slice(&data).map(|s| s.secret(secret));
+            if secret {
+                data.zeroize();
+            }
+            return storage;
         }
         if data.capacity() - data.len() > data.len() / 16 {
-            data.shrink_to_fit();
+            if secret {
+                let len = data.len();
+                regrow(&mut data, len)?;
+            } else {
+                data.shrink_to_fit();
+            }
         }
         let len = data.len() as u64;
         let chunks = if data.is_empty() {
@@ -96,7 +132,17 @@ impl Storage {
         } else {
             vec![data]
         };
-        Ok(Storage { len, chunks })
+        Ok(Storage {
+            len,
+            chunks,
+            secret,
+        })
+    }
+
+    /// Marks the contents as secret: zeroed before their memory is freed or moved.
+    pub(crate) fn secret(mut self, secret: bool) -> Storage {
+        self.secret = secret;
+        self
     }
 
     /// A storage of `len` zero bytes that takes no memory for them.
@@ -129,8 +175,12 @@ impl Storage {
             let chunk = &self.chunks[index];
             let take = (CHUNK - within).min(n - done);
             let dst = &mut buf[done..done + take];
+            // Bytes the chunk holds from `within`; the rest of the range reads as zeros (a hole,
+            // or a chunk shorter than its range). An empty range must not slice past the end.
             let stored = chunk.len().saturating_sub(within).min(take);
-            dst[..stored].copy_from_slice(&chunk[within..within + stored]);
+            if stored > 0 {
+                dst[..stored].copy_from_slice(&chunk[within..within + stored]);
+            }
             dst[stored..].fill(0);
             done += take;
             index += 1;
@@ -229,7 +279,11 @@ impl Storage {
                 };
                 needed.max(roomy).min(CHUNK)
             };
-            chunk.try_reserve_exact(target - chunk.len())?;
+            if self.secret && !chunk.is_empty() {
+                regrow(chunk, target)?;
+            } else {
+                chunk.try_reserve_exact(target - chunk.len())?;
+            }
         }
         Ok(())
     }
@@ -244,9 +298,18 @@ impl Storage {
                 self.chunks.resize_with(new_count, Vec::new);
             }
         } else {
+            if self.secret {
+                for chunk in &mut self.chunks[new_count..] {
+                    chunk.zeroize();
+                }
+            }
             self.chunks.truncate(new_count);
+            let secret = self.secret;
             if let Some(tail) = self.chunks.last_mut() {
                 let keep = (new_len - (new_count as u64 - 1) * CHUNK_U64) as usize;
+                if secret && keep < tail.len() {
+                    tail[keep..].zeroize();
+                }
                 tail.truncate(keep);
             }
             self.compact();
@@ -261,10 +324,17 @@ impl Storage {
     /// Gives back spare capacity in the tail chunk so the heap stays close to the length.
     /// Called when a writer lets go of the file.
     pub(crate) fn compact(&mut self) {
+        let secret = self.secret;
         if let Some(tail) = self.chunks.last_mut() {
             let spare = tail.capacity() - tail.len();
             if spare > tail.len() / 16 {
-                tail.shrink_to_fit();
+                if secret {
+                    // Best effort: if memory is short, keep the slack rather than the risk.
+                    let len = tail.len();
+                    let _ = regrow(tail, len);
+                } else {
+                    tail.shrink_to_fit();
+                }
             }
         }
     }
@@ -282,6 +352,7 @@ impl Storage {
         Ok(Storage {
             len: self.len,
             chunks,
+            secret: self.secret,
         })
     }
 }
@@ -338,6 +409,19 @@ mod tests {
         s.set_len(0).unwrap();
         assert_eq!(s.len(), 0);
         assert!(contents(&s).is_empty());
+    }
+
+    #[test]
+    fn reads_inside_holes_at_any_offset() {
+        let mut s = Storage::default();
+        s.set_len(3 * CHUNK_U64).unwrap();
+        s.write_at(10, b"x", Growth::Double).unwrap();
+        let mut buf = [7u8; 100];
+        // Inside an empty chunk, and inside a chunk shorter than the offset.
+        assert_eq!(s.read_at(CHUNK_U64 + 56_669, &mut buf), 100);
+        assert_eq!(buf, [0; 100]);
+        assert_eq!(s.read_at(5_000, &mut buf), 100);
+        assert_eq!(buf, [0; 100]);
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! Writing a failed test's filesystem to disk, so the developer can open the files.
 
 use std::fmt::Debug;
-use std::io::{self, ErrorKind, Read};
+use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use dmemfs_core::MemFs;
 
@@ -197,7 +196,7 @@ impl DumpOnFailure {
         let dir = self.path();
         // The dump shows the files as they are: faults the test armed must not interfere.
         match write_tree(&self.fs.without_faults(), &dir) {
-            Ok(skipped) => {
+            Ok(()) => {
                 let stats = self.fs.stats();
                 eprintln!(
                     "dmemfs: the test {why}; its filesystem ({} files, {} directories, {} bytes) was written to {}",
@@ -206,10 +205,10 @@ impl DumpOnFailure {
                     stats.used,
                     dir.display()
                 );
-                if !skipped.is_empty() {
+                if stats.open_handles > 0 {
                     eprintln!(
-                        "dmemfs: files still open for writing were left out: {}",
-                        skipped.join(", ")
+                        "dmemfs: {} handles were still open; their files are dumped as last written",
+                        stats.open_handles
                     );
                 }
             }
@@ -235,8 +234,7 @@ impl Drop for DumpOnFailure {
 }
 
 /// Writes the whole tree under `dir`, replacing an earlier dump there (and nothing else).
-/// Files a handle holds for writing are skipped rather than waited for; returns their paths.
-fn write_tree(fs: &MemFs, dir: &Path) -> io::Result<Vec<String>> {
+fn write_tree(fs: &MemFs, dir: &Path) -> io::Result<()> {
     if dir.join(MARKER).is_file() {
         std::fs::remove_dir_all(dir)?;
     } else if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
@@ -250,7 +248,6 @@ fn write_tree(fs: &MemFs, dir: &Path) -> io::Result<Vec<String>> {
         dir.join(MARKER),
         "written by dmemfs-test for a failed test; safe to delete\n",
     )?;
-    let mut skipped = Vec::new();
     for entry in fs.walk("/")? {
         let entry = entry?;
         let target = dir.join(entry.path().trim_start_matches('/'));
@@ -258,25 +255,15 @@ fn write_tree(fs: &MemFs, dir: &Path) -> io::Result<Vec<String>> {
             std::fs::create_dir_all(&target)?;
             continue;
         }
-        let opened = fs
-            .options()
-            .read(true)
-            .lock_timeout(Some(Duration::ZERO))
-            .open(entry.path());
-        match opened {
-            Ok(mut file) => {
-                let mut contents = Vec::new();
-                file.read_to_end(&mut contents)?;
-                std::fs::write(&target, contents)?;
-            }
-            Err(err) if err.kind() == ErrorKind::WouldBlock => {
-                skipped.push(entry.path().to_owned())
-            }
+        // `peek` does not wait for handles the failed test left open: their files are dumped
+        // as last written.
+        match fs.peek(entry.path()) {
+            Ok(contents) => std::fs::write(&target, contents)?,
             Err(err) if err.kind() == ErrorKind::NotFound => {}
             Err(err) => return Err(err),
         }
     }
-    Ok(skipped)
+    Ok(())
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -44,6 +44,7 @@
 //! - **rstest**: the [`memfs`](fn@memfs) fixture.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 // The examples show `#[test]` functions as users write them; doctests check that they compile,
 // and the workspace's e2e suite runs them.
 #![allow(clippy::test_attr_in_doctest)]

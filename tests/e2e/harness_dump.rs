@@ -58,7 +58,8 @@ fn failing_cases(fs: MemFs, #[case] n: u8) {
 #[ignore = "fails on purpose; run by the harness_dump checks"]
 fn fails_holding_a_writer(fs: MemFs) {
     fs.write("/closed.txt", "readable").unwrap();
-    let writer = fs.create("/open.txt").unwrap();
+    let mut writer = fs.create("/open.txt").unwrap();
+    std::io::Write::write_all(&mut writer, b"half written").unwrap();
     // The handle outlives the test body (leaked into a thread that never ends it).
     std::thread::spawn(move || {
         let _held = writer;
@@ -168,7 +169,7 @@ fn each_rstest_case_dumps_to_its_own_directory() {
 }
 
 #[test]
-fn files_held_open_are_named_not_waited_for() {
+fn files_held_open_are_dumped_as_last_written() {
     let dumps = tempfile::tempdir().unwrap();
     let output = run_child("harness_dump::fails_holding_a_writer", Some(dumps.path()));
     assert!(!output.status.success());
@@ -177,8 +178,15 @@ fn files_held_open_are_named_not_waited_for() {
         std::fs::read_to_string(tree.join("closed.txt")).unwrap(),
         "readable"
     );
-    assert!(!tree.join("open.txt").exists());
-    assert!(stdout(&output).contains("files still open for writing were left out: /open.txt"));
+    assert_eq!(
+        std::fs::read_to_string(tree.join("open.txt")).unwrap(),
+        "half written"
+    );
+    assert!(
+        stdout(&output).contains("1 handles were still open"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]

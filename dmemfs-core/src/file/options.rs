@@ -358,7 +358,9 @@ impl OpenOptions {
         let new_len = base.max(self.preallocate);
         let reservation = inner.reserve(new_len.saturating_sub(old))?;
         if truncate {
-            let fresh = Storage::zeroed(new_len).map_err(|_| Reason::AllocationFailed(new_len))?;
+            let fresh = Storage::zeroed(new_len)
+                .map(|s| inner.contents(s))
+                .map_err(|_| Reason::AllocationFailed(new_len))?;
             drop(std::mem::replace(&mut data.storage, fresh));
             data.touch();
         } else if grows {
@@ -385,6 +387,7 @@ impl OpenOptions {
         // Charged before the tree's write lock is taken: the memory guard may query the host.
         let reservation = inner.reserve(self.preallocate)?;
         let storage = Storage::zeroed(self.preallocate)
+            .map(|s| inner.contents(s))
             .map_err(|_| Reason::AllocationFailed(self.preallocate))?;
         let mut tree = inner.tree.write();
         if tree.get(path).is_some() {

@@ -41,6 +41,7 @@ pub struct MemFsBuilder {
     lock_timeout: Option<Duration>,
     guard: MemoryGuard,
     probe: Option<MemoryProbe>,
+    zeroize: bool,
 }
 
 impl Default for MemFsBuilder {
@@ -51,6 +52,7 @@ impl Default for MemFsBuilder {
             lock_timeout: Some(DEFAULT_LOCK_TIMEOUT),
             guard: MemoryGuard::OFF,
             probe: None,
+            zeroize: false,
         }
     }
 }
@@ -63,6 +65,7 @@ impl fmt::Debug for MemFsBuilder {
             .field("lock_timeout", &self.lock_timeout)
             .field("memory_guard", &self.guard)
             .field("custom_memory_probe", &self.probe.is_some())
+            .field("zeroize_on_free", &self.zeroize)
             .finish()
     }
 }
@@ -153,6 +156,26 @@ impl MemFsBuilder {
         self
     }
 
+    /// Overwrites file contents with zeros before their memory is given back: when a file is
+    /// truncated, shrunk, replaced or removed, when its storage is reallocated as it grows, and
+    /// when the filesystem is dropped. For tests that handle keys or personal data (D-MemFS
+    /// offers nothing comparable). Off by default: wiping costs a pass over the bytes freed,
+    /// and growth copies chunks instead of reallocating them in place.
+    ///
+    /// It covers the filesystem's own memory only: copies handed out by `read`, `peek` or
+    /// exports are the caller's to wipe (see the `zeroize` crate's `Zeroizing`).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::builder().zeroize_on_free(true).build()?;
+    /// fs.write("/key.pem", "-----BEGIN PRIVATE KEY-----")?;
+    /// fs.remove_file("/key.pem")?; // the bytes are zeroed before the memory is freed
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn zeroize_on_free(mut self, wipe: bool) -> Self {
+        self.zeroize = wipe;
+        self
+    }
+
     /// Builds the filesystem.
     ///
     /// # Errors
@@ -189,6 +212,7 @@ impl MemFsBuilder {
                 open_handles: AtomicU64::new(0),
                 faults: FaultSlot::default(),
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                zeroize: self.zeroize,
             }),
             faults: true,
         })

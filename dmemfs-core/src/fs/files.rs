@@ -47,6 +47,45 @@ impl MemFs {
         Ok(out)
     }
 
+    /// Reads a file's current contents without taking its lock: for inspection (assertions,
+    /// snapshots, dumps, debugging) while handles may be open.
+    ///
+    /// Unlike [`read`](Self::read), it never waits: with a writer open it sees every write
+    /// call completed so far (each one whole), which may be a state the writer was not done
+    /// with. It is not subject to a [fault injector](Self::set_fault_injector). Metadata
+    /// queries work the same way.
+    ///
+    /// # Errors
+    /// `NotFound`, `IsADirectory`, `NotADirectory`, `InvalidInput` (invalid path).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let fs = dmemfs_core::MemFs::new();
+    /// let mut log = fs.create("/log")?;
+    /// log.write_all(b"step 1\n")?;
+    /// // `fs.read` would wait for the writer to finish; `peek` shows the progress so far.
+    /// assert_eq!(fs.peek("/log")?, b"step 1\n");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn peek(&self, path: impl AsRef<str>) -> io::Result<Vec<u8>> {
+        let raw = path.as_ref();
+        let path = self.normalize(Op::Read, raw)?;
+        let node = {
+            let tree = self.inner.tree.read();
+            match tree.get(&path) {
+                Some(Node::File(node)) => Arc::clone(node),
+                Some(Node::Dir(_)) => return Err(fail(Op::Read, raw, Reason::IsADirectory)),
+                None => return Err(fail(Op::Read, raw, tree.miss(&path).into_reason())),
+            }
+        };
+        let data = node.data.read();
+        let mut out = Vec::new();
+        data.storage
+            .read_to_end(0, &mut out)
+            .map_err(|_| fail(Op::Read, raw, Reason::AllocationFailed(data.storage.len())))?;
+        Ok(out)
+    }
+
     /// Reads a whole file into a string.
     ///
     /// This corresponds to [`std::fs::read_to_string`].
@@ -143,8 +182,9 @@ impl MemFs {
                     // of metadata share.
                     let old = held.node.data.read().storage.len();
                     let reservation = inner.reserve(len.saturating_sub(old))?;
-                    let fresh =
-                        Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len))?;
+                    let fresh = Storage::from_slice(contents)
+                        .map(|s| inner.contents(s))
+                        .map_err(|_| Reason::AllocationFailed(len))?;
                     let stale = {
                         let mut data = held.node.data.write();
                         let stale = std::mem::replace(&mut data.storage, fresh);
@@ -181,7 +221,9 @@ impl MemFs {
             inner.check_nodes(&tree, 1)?;
         }
         let reservation = inner.reserve(len)?;
-        let storage = Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len))?;
+        let storage = Storage::from_slice(contents)
+            .map(|s| inner.contents(s))
+            .map_err(|_| Reason::AllocationFailed(len))?;
         let mut tree = inner.tree.write();
         if tree.get(path).is_some() {
             return Ok(false);

@@ -29,6 +29,7 @@ use crate::lock::Access;
 use crate::metadata::{Metadata, Stats};
 use crate::path::normalize;
 use crate::quota::{Quota, Reservation};
+use crate::storage::Storage;
 use crate::tree::{FileNode, Miss, Node, Tree};
 
 /// The default byte quota of [`MemFs::new`]: 256 MiB, as in D-MemFS.
@@ -89,6 +90,8 @@ pub(crate) struct Inner {
     pub(crate) open_handles: AtomicU64,
     pub(crate) faults: FaultSlot,
     pub(crate) id: u64,
+    /// `zeroize_on_free`: file contents are wiped before their memory is freed.
+    pub(crate) zeroize: bool,
 }
 
 impl fmt::Debug for MemFs {
@@ -490,6 +493,11 @@ impl Inner {
     pub(crate) fn release(&self, bytes: u64) {
         self.quota.release(bytes);
         self.guard.refund(bytes);
+    }
+
+    /// Marks new contents for wiping when the filesystem was built with `zeroize_on_free`.
+    pub(crate) fn contents(&self, storage: Storage) -> Storage {
+        storage.secret(self.zeroize)
     }
 
     /// Checks that `new` more nodes fit the node limit.

@@ -50,8 +50,12 @@ impl MemFs {
             ));
         }
         let mut tree = self.inner.tree.write();
+        // As Linux: both parent directories are resolved before the source's name is looked
+        // up, so a bad destination parent wins over a missing source.
+        tree.check_parent(from)?;
+        tree.check_parent(to)?;
         let source_is_dir = match tree.get(from) {
-            None => return Err(tree.miss(from).into_reason()),
+            None => return Err(Reason::NotFound),
             Some(node) => node.is_dir(),
         };
         if from == to {
@@ -62,7 +66,11 @@ impl MemFs {
                 "cannot move a directory into itself".into(),
             ));
         }
-        tree.check_parent(to)?;
+        // Onto one of its own ancestors: that directory holds the source, so it is not empty
+        // (Linux checks this before the types).
+        if is_strictly_below(from, to) {
+            return Err(Reason::DirectoryNotEmpty);
+        }
         match (source_is_dir, tree.get(to)) {
             (_, None) => {}
             (false, Some(Node::Dir(_))) => return Err(Reason::IsADirectory),

@@ -11,6 +11,8 @@ use crate::path::ancestors_below_root;
 use crate::storage::Storage;
 use crate::tree::{FileNode, Node, Tree};
 
+use zeroize::Zeroizing;
+
 /// The files below a prefix with their contents, from [`MemFs::export_iter`].
 ///
 /// Each item is `(path, contents)`, in pre-order with names sorted. The set of files is taken
@@ -96,7 +98,9 @@ impl Iterator for ExportIter {
 #[derive(Debug, Default)]
 pub(crate) struct ImportPlan {
     /// Normalised path to contents; the raw key is kept for error messages.
-    pub(crate) files: BTreeMap<String, (String, Vec<u8>)>,
+    /// Contents are wiped if the plan is dropped without being applied (a failed import must
+    /// not leave copies in freed memory); applying moves them out.
+    pub(crate) files: BTreeMap<String, (String, Zeroizing<Vec<u8>>)>,
     /// Directories to ensure, normalised.
     pub(crate) dirs: BTreeSet<String>,
 }
@@ -120,7 +124,8 @@ impl ImportPlan {
             let msg = format!("`{earlier}` and `{raw}` name the same file `{path}`");
             return Err((raw.to_owned(), Reason::InvalidArgument(msg)));
         }
-        self.files.insert(path, (raw.to_owned(), contents));
+        self.files
+            .insert(path, (raw.to_owned(), Zeroizing::new(contents)));
         Ok(())
     }
 }
@@ -251,9 +256,10 @@ impl MemFs {
         let charged = incoming.saturating_sub(first.outgoing);
         let mut reservation = inner.reserve(charged).map_err(|r| fail(op, &at, r))?;
         let mut built = Vec::with_capacity(plan.files.len());
-        for (raw, contents) in plan.files.into_values() {
+        for (raw, mut contents) in plan.files.into_values() {
+            let contents = std::mem::take(&mut *contents);
             let len = contents.len() as u64;
-            let storage = Storage::from_vec(contents)
+            let storage = Storage::from_vec(contents, inner.zeroize)
                 .map_err(|_| fail(op, &raw, Reason::AllocationFailed(len)))?;
             built.push(storage);
         }

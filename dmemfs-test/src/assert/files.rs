@@ -47,8 +47,8 @@ pub fn check_path(fs: &MemFs, path: &str, expect: Expect, macro_name: &str) {
 /// Reads a file for a content assertion, panicking with context if it cannot be read.
 #[track_caller]
 fn read_for(fs: &MemFs, path: &str, macro_name: &str) -> Vec<u8> {
-    let fs = &fs.without_faults();
-    fs.read(path).unwrap_or_else(|err| {
+    // `peek`: an assertion must not wait on a handle the test itself holds.
+    fs.peek(path).unwrap_or_else(|err| {
         panic!(
             "{macro_name}!(`{path}`) failed: {err}\n{}",
             surroundings(fs, path)

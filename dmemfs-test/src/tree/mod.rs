@@ -64,7 +64,7 @@ impl Tree {
         };
         if meta.is_file() {
             let name = root.rsplit(['/', '\\']).next().unwrap_or(root).to_owned();
-            entries.insert(name, Node::File(fs.read(root)?));
+            entries.insert(name, Node::File(fs.peek(root)?));
             return Ok(Tree { label, entries });
         }
         let mut walk = fs.walk(root)?;
@@ -79,7 +79,7 @@ impl Tree {
             let node = if entry.file_type().is_dir() {
                 Node::Dir
             } else {
-                match fs.read(entry.path()) {
+                match fs.peek(entry.path()) {
                     Ok(contents) => Node::File(contents),
                     Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
                     Err(err) => return Err(err),

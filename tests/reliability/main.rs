@@ -1,0 +1,11 @@
+//! Reliability: dmemfs checked against the Linux kernel, against models, under threads and
+//! under hostile input.
+
+mod common {
+    pub(crate) use dmemfs_e2e::support::*;
+}
+
+mod differential;
+mod hostile;
+mod model;
+mod stress;

@@ -1,0 +1,100 @@
+//! Helpers shared by the workspace's test binaries (`e2e`, `reliability`).
+
+use std::collections::BTreeMap;
+use std::io;
+use std::time::Duration;
+
+use dmemfs_core::{FsError, MemFs, Reason};
+
+/// The lock timeout of test filesystems: short, so a lock conflict fails a test quickly
+/// instead of hanging it for the 30 s default.
+pub const SHORT: Duration = Duration::from_millis(50);
+
+/// A filesystem with `quota` bytes and the [`SHORT`] lock timeout.
+pub fn test_fs(quota: u64) -> MemFs {
+    MemFs::builder()
+        .quota(quota)
+        .lock_timeout(Some(SHORT))
+        .build()
+        .expect("build a test filesystem")
+}
+
+/// Asserts that `result` failed with `kind`, and returns the error's typed payload.
+#[track_caller]
+pub fn expect_err<T: std::fmt::Debug>(result: io::Result<T>, kind: io::ErrorKind) -> FsError {
+    let err = result.expect_err("the operation should have failed");
+    assert_eq!(err.kind(), kind, "wrong kind for error: {err}");
+    FsError::from_io(&err)
+        .unwrap_or_else(|| panic!("no FsError payload in {err:?}"))
+        .clone()
+}
+
+/// Asserts that `result` failed with `kind` and a given reason.
+#[track_caller]
+pub fn expect_reason<T: std::fmt::Debug>(
+    result: io::Result<T>,
+    kind: io::ErrorKind,
+    reason: &Reason,
+) {
+    let err = expect_err(result, kind);
+    assert_eq!(err.reason(), reason, "wrong reason: {err}");
+}
+
+/// Everything observable about a filesystem's contents and accounting, for "nothing
+/// changed" checks: every path with its type and contents, plus the usage figures.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub entries: BTreeMap<String, Option<Vec<u8>>>,
+    pub used: u64,
+    pub files: u64,
+    pub dirs: u64,
+}
+
+pub fn snapshot(fs: &MemFs) -> Snapshot {
+    let mut entries = BTreeMap::new();
+    for entry in fs.walk("/").expect("walk root") {
+        let entry = entry.expect("walk entry");
+        let contents = entry
+            .file_type()
+            .is_file()
+            // `peek`: a check must not wait on handles the test holds.
+            .then(|| fs.peek(entry.path()).expect("read"));
+        entries.insert(entry.path().to_owned(), contents);
+    }
+    let stats = fs.stats();
+    Snapshot {
+        entries,
+        used: stats.used,
+        files: stats.files,
+        dirs: stats.dirs,
+    }
+}
+
+/// Asserts the accounting invariants: `used` is the sum of file lengths, counts add up.
+#[track_caller]
+pub fn assert_invariants(fs: &MemFs) {
+    let snap = snapshot(fs);
+    let total: u64 = snap
+        .entries
+        .values()
+        .flatten()
+        .map(|c| c.len() as u64)
+        .sum();
+    let stats = fs.stats();
+    assert_eq!(stats.used, total, "used != sum of file lengths");
+    assert_eq!(stats.used + stats.free, stats.quota);
+    assert!(stats.peak_used >= stats.used);
+    let files = snap.entries.values().filter(|c| c.is_some()).count() as u64;
+    assert_eq!(stats.files, files);
+    assert_eq!(stats.dirs, snap.entries.len() as u64 - files);
+    assert_eq!(stats.nodes, stats.files + stats.dirs);
+}
+
+/// How many proptest cases to run: `PROPTEST_CASES` when set (for long runs), else `default`
+/// (sized for CI).
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
