@@ -10,6 +10,21 @@ use dmemfs_core::{FsError, MemFs, Reason};
 /// instead of hanging it for the 30 s default.
 pub const SHORT: Duration = Duration::from_millis(50);
 
+/// The error kinds an operation racing other threads on overlapping paths may meet: the
+/// path changed under it, a lock was held, or the quota was taken first.
+pub const RACE_ERROR_KINDS: [io::ErrorKind; 10] = [
+    io::ErrorKind::NotFound,
+    io::ErrorKind::AlreadyExists,
+    io::ErrorKind::IsADirectory,
+    io::ErrorKind::NotADirectory,
+    io::ErrorKind::DirectoryNotEmpty,
+    io::ErrorKind::StorageFull,
+    io::ErrorKind::WouldBlock,
+    io::ErrorKind::ResourceBusy,
+    io::ErrorKind::InvalidInput,
+    io::ErrorKind::QuotaExceeded,
+];
+
 /// A filesystem with `quota` bytes and the [`SHORT`] lock timeout.
 pub fn test_fs(quota: u64) -> MemFs {
     MemFs::builder()

@@ -2,7 +2,7 @@
 //! detector watching: no panic, no deadlock, only documented error kinds, the quota never
 //! exceeded at any instant, and the accounting exact at the end.
 
-use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -15,20 +15,6 @@ use crate::common::assert_invariants;
 const THREADS: usize = 16;
 const ROUNDS: usize = 600;
 const QUOTA: u64 = 256 * 1024;
-
-/// The error kinds a racing operation may legitimately meet.
-const ALLOWED: [ErrorKind; 10] = [
-    ErrorKind::NotFound,
-    ErrorKind::AlreadyExists,
-    ErrorKind::IsADirectory,
-    ErrorKind::NotADirectory,
-    ErrorKind::DirectoryNotEmpty,
-    ErrorKind::StorageFull,
-    ErrorKind::WouldBlock,
-    ErrorKind::ResourceBusy,
-    ErrorKind::InvalidInput,
-    ErrorKind::QuotaExceeded,
-];
 
 /// A xorshift generator: deterministic per thread, no dependency.
 struct Rng(u64);
@@ -132,7 +118,7 @@ fn many_threads_mixed_operations_under_deadlock_detection() {
                 for _ in 0..ROUNDS {
                     if let Err(err) = one_operation(&fs, &mut rng, me) {
                         assert!(
-                            ALLOWED.contains(&err.kind()),
+                            crate::common::RACE_ERROR_KINDS.contains(&err.kind()),
                             "thread {me}: unexpected error {err}"
                         );
                     }
