@@ -72,6 +72,12 @@ pub enum Op {
     ExportToDir,
     /// Importing files from a host directory.
     ImportFromDir,
+    /// Extracting a tar archive (feature `tar`).
+    ExtractTar,
+    /// Extracting a zip archive (feature `zip`).
+    ExtractZip,
+    /// Writing a subtree as a tar archive (feature `tar`).
+    ExportTar,
 }
 
 impl Op {
@@ -107,6 +113,9 @@ impl Op {
             Op::ImportTree => "import_tree",
             Op::ExportToDir => "export_to_dir",
             Op::ImportFromDir => "import_from_dir",
+            Op::ExtractTar => "extract_tar",
+            Op::ExtractZip => "extract_zip",
+            Op::ExportTar => "export_tar",
         }
     }
 }
@@ -236,6 +245,20 @@ pub enum Reason {
         /// The kind the injector chose.
         kind: io::ErrorKind,
     },
+    /// The path resolves outside the root directory of an [`OsFs`](crate::OsFs), through a
+    /// symbolic link on disk (`..` above the root is refused earlier, as
+    /// [`InvalidPath`](Reason::InvalidPath)). Nothing was accessed.
+    #[error("resolves outside the root directory (through a symbolic link)")]
+    EscapesRoot,
+    /// An operating-system call of an [`OsFs`](crate::OsFs) failed in a way no other reason
+    /// describes (permission denied, I/O error, read-only filesystem, ...).
+    #[error("{message}")]
+    Os {
+        /// The OS error's kind.
+        kind: io::ErrorKind,
+        /// The OS error's message (it names no host path).
+        message: String,
+    },
     /// A host filesystem call failed (import from or export to a host directory).
     #[error("host path `{host_path}`: {message}")]
     Host {
@@ -244,6 +267,27 @@ pub enum Reason {
         /// The host error's kind.
         kind: io::ErrorKind,
         /// The host error's message.
+        message: String,
+    },
+    /// An archive entry's name would not land below the destination directory (an absolute
+    /// name, a `..` component, a drive prefix) or names nothing. Nothing was extracted.
+    #[error("unsafe entry name `{entry}`: {why}")]
+    UnsafeEntry {
+        /// The entry's name as the archive spells it.
+        entry: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// An archive could not be read or written: it is corrupt or truncated, holds an entry
+    /// that was refused, or the reader or writer failed (its error kind is kept).
+    #[error("archive{}: {message}", entry_label(.entry.as_deref()))]
+    Archive {
+        /// The entry being read or written, when one was.
+        entry: Option<String>,
+        /// `InvalidData` (corrupt), `UnexpectedEof` (truncated), `Unsupported` (a refused
+        /// entry), or the reader's or writer's own kind.
+        kind: io::ErrorKind,
+        /// What went wrong.
         message: String,
     },
 }
@@ -277,7 +321,12 @@ impl Reason {
             Reason::MemoryGuard { .. } | Reason::AllocationFailed(_) => K::OutOfMemory,
             Reason::InvalidUtf8 => K::InvalidData,
             Reason::UnexpectedEof { .. } => K::UnexpectedEof,
-            Reason::Host { kind, .. } | Reason::Injected { kind } => *kind,
+            Reason::EscapesRoot => K::PermissionDenied,
+            Reason::Os { kind, .. } => *kind,
+            Reason::UnsafeEntry { .. } => K::InvalidData,
+            Reason::Host { kind, .. }
+            | Reason::Injected { kind }
+            | Reason::Archive { kind, .. } => *kind,
         }
     }
 }
@@ -417,6 +466,11 @@ impl From<FsError> for io::Error {
     fn from(err: FsError) -> io::Error {
         io::Error::new(err.kind(), err)
     }
+}
+
+/// ` entry `name``, or nothing, for [`Reason::Archive`] messages.
+fn entry_label(entry: Option<&str>) -> String {
+    entry.map_or_else(String::new, |name| format!(" entry `{name}`"))
 }
 
 /// Shorthand used throughout the crate: fail `op` on `path` with `reason`.

@@ -108,6 +108,12 @@ impl FaultSlot {
         *slot = injector;
     }
 
+    /// Whether an injector is installed (its verdicts may sleep on the calling thread).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn is_armed(&self) -> bool {
+        self.armed.load(Ordering::Acquire)
+    }
+
     /// Asks the injector, if any. `Ok(None)`: proceed; `Ok(Some(n))`: at most `n` bytes.
     pub(crate) fn check(&self, call: &Call<'_>) -> Result<Option<usize>, Reason> {
         if !self.armed.load(Ordering::Acquire) {

@@ -82,6 +82,37 @@
 //! Readers are preferred: a thread may hold several read handles of one file even while a
 //! writer waits, and a steady stream of readers can make a writer time out.
 //!
+//! # Archives
+//! Cargo features `tar` and `zip` add `MemFs::extract_tar` (plain or gzip, from any reader),
+//! `MemFs::extract_zip` (from a seekable reader) and `MemFs::export_tar` (a subtree to any
+//! writer, plain or gzip, readable by the system `tar`). The `tar`, `flate2` and `zip` crates
+//! parse and write the formats. Extraction into a directory:
+//! - refuses entry names that would leave it: absolute names, `..` components, drive prefixes
+//!   (`\` counts as a separator, so `..\x` is caught too): `InvalidData`, with
+//!   `Reason::UnsafeEntry` naming the entry;
+//! - is all or nothing by default: each entry's declared size and new nodes are checked
+//!   against the quota and the node limit before its bytes are read (for zip, every entry's,
+//!   from the central directory, before anything is inflated), and any failure leaves the tree
+//!   and `stats().used` as they were. `ExtractMode::Streaming` installs entries one at a time,
+//!   holding one entry's bytes, and undoes them on failure;
+//! - skips links, devices and FIFOs and lists them in the `ArchiveReport` (or refuses them,
+//!   `SpecialEntries::Refuse`): this filesystem has no links, and extracting through one is
+//!   how archives write outside their destination;
+//! - applies a `Conflict` policy to existing files (`Error` by default, `Overwrite`, `Skip`);
+//!   directories merge.
+//!
+//! # Async
+//! Cargo feature `tokio` adds `AsyncMemFs`, a wrapper with the same operations as `async fn`s
+//! (named as in `tokio::fs`), whose files (`AsyncMemFile`) implement Tokio's `AsyncRead`,
+//! `AsyncWrite` and `AsyncSeek`. Operations run inline, as memory copies, except that waiting
+//! for a file lock never blocks a runtime worker: an operation that finds a lock taken waits
+//! on Tokio's blocking pool instead, with the same timeout and the same `WouldBlock` error.
+//!
+//! # vfs
+//! Cargo feature `vfs` implements `vfs::FileSystem` for `MemFs`, so code written for the `vfs`
+//! crate gets quotas, locks and the harness; vfs's conformance suite passes against it. Its
+//! docs, on the impl, list how each method and error kind maps.
+//!
 //! # Coming from D-MemFS
 //! | D-MemFS | dmemfs |
 //! |---|---|
@@ -101,11 +132,18 @@
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub mod abstraction;
+#[cfg(any(feature = "tar", feature = "zip"))]
+mod archive;
+#[cfg(feature = "tokio")]
+mod async_fs;
 mod error;
 mod fault;
 mod file;
 mod fs;
 mod guard;
+#[cfg(feature = "vfs")]
+mod interop;
 mod lock;
 mod metadata;
 mod path;
@@ -114,6 +152,16 @@ mod size;
 mod storage;
 mod tree;
 
+pub use abstraction::{
+    FileSystem, FsDirEntry, FsFile, FsMetadata, FsOpenOptions, FsWalk, OsFs,
+};
+#[cfg(any(feature = "tar", feature = "zip"))]
+pub use archive::{
+    ArchiveReport, Compression, Conflict, ExportOptions, ExtractMode, ExtractOptions, SkipReason,
+    SkippedEntry, SpecialEntries,
+};
+#[cfg(feature = "tokio")]
+pub use async_fs::{AsyncMemFile, AsyncMemFs, AsyncOpenOptions};
 pub use error::{FsError, Op, Reason};
 pub use fault::{Call, FaultInjector, Verdict};
 pub use file::{MemFile, OpenOptions};
@@ -123,3 +171,18 @@ pub use metadata::{DirEntry, FileType, Metadata, ReadDir, Stats};
 pub use path::{NAME_MAX, PATH_MAX};
 pub use size::{ParseSizeError, parse_size};
 pub use storage::MAX_FILE_SIZE;
+
+/// The process-wide cache of freed file memory.
+///
+/// Chunks of file contents freed by any [`MemFs`] (a file removed, truncated, or a
+/// filesystem dropped) are kept, up to a limit, and reused by the next file that grows:
+/// mapping fresh memory costs the kernel a page fault and a page of zeroing per 4 KiB, several
+/// times the cost of copying data into memory already mapped. Programs that create and drop
+/// filesystems in a loop (test suites, pipeline stages) therefore stop paying for fresh
+/// memory after the first round. The cache holds at most 1/16 of physical memory (1 GiB at
+/// most) by default; [`set_limit`](memory_cache::set_limit) changes that (`0` turns it off)
+/// and [`trim`](memory_cache::trim) frees what it holds. Cached memory is not counted by any
+/// quota, and buffers of `zeroize_on_free` filesystems are wiped before they are cached.
+pub mod memory_cache {
+    pub use crate::storage::pool::{cached_bytes, set_limit, trim};
+}

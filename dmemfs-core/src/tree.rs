@@ -5,10 +5,11 @@
 //! lookup per component). Directories keep their children in a `BTreeSet`, so listings come out
 //! sorted. The price is paid by moving a directory, which re-keys its subtree.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use compact_str::CompactString;
 use parking_lot::RwLock;
 
 use crate::error::Reason;
@@ -60,8 +61,20 @@ impl FileNode {
 
 #[derive(Debug)]
 pub(crate) struct DirNode {
-    pub(crate) children: BTreeSet<Box<str>>,
+    /// Unordered, so adding a name costs one hash rather than a dozen string comparisons;
+    /// listings sort (see [`DirNode::sorted_names`]). Names up to 24 bytes are stored inline,
+    /// so most need no allocation of their own.
+    pub(crate) children: HashSet<CompactString, foldhash::fast::RandomState>,
     pub(crate) created: SystemTime,
+}
+
+impl DirNode {
+    /// The children's names in byte order, as listings present them.
+    pub(crate) fn sorted_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.children.iter().map(CompactString::as_str).collect();
+        names.sort_unstable();
+        names
+    }
 }
 
 #[derive(Debug)]
@@ -73,7 +86,7 @@ pub(crate) enum Node {
 impl Node {
     pub(crate) fn new_dir() -> Node {
         Node::Dir(Box::new(DirNode {
-            children: BTreeSet::new(),
+            children: HashSet::default(),
             created: SystemTime::now(),
         }))
     }
@@ -118,7 +131,8 @@ impl Miss {
 
 #[derive(Debug)]
 pub(crate) struct Tree {
-    nodes: Map<Box<str>, Node>,
+    /// Keys are shared with open handles, which name their file without a copy.
+    nodes: Map<Arc<str>, Node>,
     files: u64,
     dirs: u64,
 }
@@ -150,6 +164,11 @@ impl Tree {
         self.nodes.get(path)
     }
 
+    /// The node at `path` with its key, which a handle can share.
+    pub(crate) fn get_with_key(&self, path: &str) -> Option<(&Arc<str>, &Node)> {
+        self.nodes.get_key_value(path)
+    }
+
     pub(crate) fn dir(&self, path: &str) -> Option<&DirNode> {
         match self.nodes.get(path) {
             Some(Node::Dir(dir)) => Some(dir),
@@ -159,6 +178,12 @@ impl Tree {
 
     /// Explains why `path` is missing (call only when `get(path)` is `None`).
     pub(crate) fn miss(&self, path: &str) -> Miss {
+        // The common case in one lookup: the parent is there, only the name is new.
+        if let Some((parent, _)) = split_parent(path)
+            && let Some(Node::Dir(_)) = self.nodes.get(parent)
+        {
+            return Miss::Leaf;
+        }
         for ancestor in ancestors_below_root(path) {
             match self.nodes.get(ancestor) {
                 None => return Miss::Ancestor(ancestor.to_owned()),
@@ -185,19 +210,51 @@ impl Tree {
     /// Inserts a node at `path`, whose parent must be an existing directory and which must
     /// not exist yet (both checked by the caller).
     pub(crate) fn insert(&mut self, path: &str, node: Node) {
-        let (parent, name) = split_parent(path).expect("the root is never inserted");
+        self.insert_keyed(Arc::from(path), node);
+    }
+
+    /// [`insert`](Self::insert) with a key the caller already holds.
+    pub(crate) fn insert_keyed(&mut self, path: Arc<str>, node: Node) {
+        if self.attach(&path, |_| Ok(())).is_err() {
+            unreachable!("insert under a missing parent: {path}");
+        }
+        self.index(path, node);
+    }
+
+    /// The first half of inserting a node at `path` (which must not exist): adds its name to
+    /// its parent, checking in the same lookup that the parent is an existing directory.
+    /// `room` runs between that check and the change, given the current node count (the
+    /// node limit, whose error comes after the parent's, as on Linux). On error nothing
+    /// changed; on success the caller must [`index`](Self::index) the node.
+    pub(crate) fn attach(
+        &mut self,
+        path: &str,
+        room: impl FnOnce(u64) -> Result<(), Reason>,
+    ) -> Result<(), Reason> {
+        let (parent, name) =
+            split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
+        let count = self.node_count();
         match self.nodes.get_mut(parent) {
             Some(Node::Dir(dir)) => {
-                dir.children.insert(name.into());
+                room(count)?;
+                dir.children.insert(CompactString::from(name));
+                Ok(())
             }
-            _ => unreachable!("insert under a missing parent: {path}"),
+            Some(Node::File(_)) => Err(Reason::ComponentNotADirectory {
+                component: parent.into(),
+            }),
+            None => Err(self.miss(parent).into_parent_reason(path)),
         }
+    }
+
+    /// The second half of inserting a node: makes it reachable by its path.
+    pub(crate) fn index(&mut self, path: Arc<str>, node: Node) {
         if node.is_dir() {
             self.dirs += 1;
         } else {
             self.files += 1;
         }
-        let previous = self.nodes.insert(path.into(), node);
+        let previous = self.nodes.insert(Arc::clone(&path), node);
         debug_assert!(previous.is_none(), "insert over an existing node: {path}");
     }
 
@@ -232,7 +289,7 @@ impl Tree {
         while let Some(current) = pending.pop() {
             if let Some(Node::Dir(node)) = self.nodes.get(current.as_str()) {
                 // Reversed so the stack yields children in name order.
-                for name in node.children.iter().rev() {
+                for name in node.sorted_names().into_iter().rev() {
                     let child = join(&current, name);
                     pending.push(child);
                 }
@@ -295,8 +352,7 @@ impl Tree {
         // The subtree keeps its counts: only the key prefix changes.
         for old in descendants {
             let node = self.nodes.remove(old.as_str()).expect("descendant exists");
-            self.nodes
-                .insert(rebase(&old, from, to).into_boxed_str(), node);
+            self.nodes.insert(Arc::from(rebase(&old, from, to)), node);
         }
         debug_assert!(self.dirs >= dirs_before);
     }
@@ -366,15 +422,7 @@ mod tests {
         t.move_node("/a", "/z/q");
         assert!(t.get("/a").is_none());
         assert!(t.get("/z/q/b/f").is_some());
-        assert_eq!(
-            t.dir("/z")
-                .unwrap()
-                .children
-                .iter()
-                .map(|s| &**s)
-                .collect::<Vec<_>>(),
-            ["q"]
-        );
+        assert_eq!(t.dir("/z").unwrap().sorted_names(), ["q"]);
         assert!(t.dir("/").unwrap().children.iter().all(|n| &**n != "a"));
         assert_eq!(t.node_count(), 5);
         assert_eq!(t.remove_subtree("/z"), 0);

@@ -6,6 +6,7 @@ mod common;
 extern crate dmemfs_test as renamed;
 
 // dmemfs-core
+mod core_async;
 mod core_atomicity;
 mod core_concurrency;
 mod core_dirs;
@@ -15,10 +16,13 @@ mod core_files;
 mod core_glob_walk;
 mod core_handles;
 mod core_limits;
+mod core_memory_cache;
 mod core_moves;
 mod core_regressions;
 
 mod core_transfer;
+// Features `tar`, `zip`.
+mod core_archive;
 
 // dmemfs-test
 mod harness_assertions;
@@ -26,4 +30,7 @@ mod harness_dump;
 mod harness_faults;
 mod harness_macro;
 mod harness_snapshots;
+
+// interop
+mod interop_vfs;
 mod readme_examples;

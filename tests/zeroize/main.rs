@@ -4,7 +4,7 @@
 //! the files. With the option off, the marker turns up in freed memory (which proves the
 //! detector works); with it on, it must never. Every scenario frees contents a different way:
 //! removal, replacement, truncation, growth (reallocation), compaction, copy, rename, import,
-//! and dropping the filesystem.
+//! dropping the filesystem, and chunks parked in the process-wide memory cache.
 //!
 //! This is the workspace's only `unsafe` code; CI runs this binary under valgrind's memcheck.
 
@@ -135,6 +135,13 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("dropping the filesystem", |fs| {
         fs.write("/kept", &*secret(10_000)).unwrap();
     }),
+    // Whole 64 KiB chunks go to the process-wide memory cache, not straight back to the
+    // allocator; `run` trims the cache after each scenario, so they are inspected too.
+    ("large file through the memory cache", |fs| {
+        fs.write("/large", &*secret(300_000)).unwrap();
+        fs.remove_file("/large").unwrap();
+        fs.write("/kept-large", &*secret(200_000)).unwrap();
+    }),
 ];
 
 fn run(zeroize: bool) -> Vec<(&'static str, usize)> {
@@ -145,6 +152,7 @@ fn run(zeroize: bool) -> Vec<(&'static str, usize)> {
             let fs = MemFs::builder().zeroize_on_free(zeroize).build().unwrap();
             scenario(&fs);
             drop(fs);
+            dmemfs_core::memory_cache::trim();
             (*name, FREED_WITH_MARKER.load(SeqCst) - before)
         })
         .collect()

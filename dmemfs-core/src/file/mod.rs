@@ -59,7 +59,7 @@ pub struct MemFile {
     /// Whether calls consult the fault injector (see [`MemFs::without_faults`](crate::MemFs::without_faults)).
     faults: bool,
     held: Held,
-    path: Box<str>,
+    path: Arc<str>,
     cursor: Mutex<u64>,
     mode: Mode,
 }
@@ -81,7 +81,7 @@ impl std::panic::UnwindSafe for MemFile {}
 impl std::panic::RefUnwindSafe for MemFile {}
 
 impl MemFile {
-    pub(crate) fn new(fs: &MemFs, held: Held, path: Box<str>, mode: Mode) -> MemFile {
+    pub(crate) fn new(fs: &MemFs, held: Held, path: Arc<str>, mode: Mode) -> MemFile {
         fs.inner.open_handles.fetch_add(1, SeqCst);
         MemFile {
             inner: Arc::clone(&fs.inner),

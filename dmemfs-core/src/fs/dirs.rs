@@ -203,8 +203,8 @@ pub(crate) fn list(tree: &Tree, path: &str, depth: usize) -> Result<Vec<DirEntry
         Some(Node::Dir(dir)) => dir,
     };
     Ok(dir
-        .children
-        .iter()
+        .sorted_names()
+        .into_iter()
         .filter_map(|name| {
             let child = join(path, name);
             let metadata = Metadata::of(tree.get(&child)?);

@@ -171,7 +171,7 @@ impl MemFs {
         loop {
             match inner.lock_file(path, Access::Exclusive, &mut wait)? {
                 Lookup::Dir => return Err(Reason::IsADirectory),
-                Lookup::File(held) => {
+                Lookup::File(held, _) => {
                     if append {
                         let mut data = held.node.data.write();
                         let end = data.storage.len();
@@ -214,13 +214,17 @@ impl MemFs {
     fn create_with(&self, path: &str, contents: &[u8]) -> Result<bool, Reason> {
         let inner = &self.inner;
         let len = contents.len() as u64;
-        // Checked before copying the contents, and again under the write lock.
-        {
-            let tree = inner.tree.read();
-            tree.check_parent(path)?;
-            inner.check_nodes(&tree, 1)?;
-        }
-        let reservation = inner.reserve(len)?;
+        let reservation = match inner.reserve(len) {
+            Ok(reservation) => reservation,
+            Err(full) => {
+                // A missing parent or the node limit is reported before the quota, as on Linux.
+                let tree = inner.tree.read();
+                tree.check_parent(path)?;
+                inner.check_nodes(&tree, 1)?;
+                return Err(full);
+            }
+        };
+        // Copied before the tree's write lock is taken, so other threads are not held up.
         let storage = Storage::from_slice(contents)
             .map(|s| inner.contents(s))
             .map_err(|_| Reason::AllocationFailed(len))?;
@@ -228,10 +232,9 @@ impl MemFs {
         if tree.get(path).is_some() {
             return Ok(false);
         }
-        tree.check_parent(path)?;
-        inner.check_nodes(&tree, 1)?;
+        tree.attach(path, |count| inner.check_node_count(count, 1))?;
         let node = FileNode::new(storage, HandleLock::default(), u64::from(len > 0));
-        tree.insert(path, Node::File(node));
+        tree.index(Arc::from(path), Node::File(node));
         reservation.commit();
         Ok(true)
     }

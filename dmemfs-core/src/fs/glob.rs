@@ -136,8 +136,9 @@ fn match_from(tree: &Tree, root: &str, segments: &[Segment], found: &mut BTreeSe
                 .into_iter()
                 .filter(|name| node.children.contains(*name))
                 .collect(),
-            None => node.children.iter().map(|name| &**name).collect(),
+            None => node.children.iter().map(|name| name.as_str()).collect(),
         };
+        candidates.sort_unstable();
         candidates.dedup();
         for name in candidates {
             let (matched, next) = step(segments, &states, name);

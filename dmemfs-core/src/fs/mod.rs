@@ -361,6 +361,29 @@ impl MemFs {
     }
 }
 
+#[cfg(feature = "tokio")]
+thread_local! {
+    /// Set by [`try_once`]: lock waits started on this thread try once instead of waiting.
+    static TRY_ONCE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every file-lock wait it starts on this thread limited to a single attempt, as
+/// with a zero lock timeout. The async wrapper runs each operation this way on the runtime's
+/// thread first, so that a worker never blocks on a lock, and only if a lock was contended
+/// (`Reason::LockTimeout`) runs it again, on the blocking pool, with the real timeout. A
+/// thread-local rather than a parameter keeps the whole-file operations' signatures as they are.
+#[cfg(feature = "tokio")]
+pub(crate) fn try_once<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            TRY_ONCE.set(self.0);
+        }
+    }
+    let _restore = Restore(TRY_ONCE.replace(true));
+    f()
+}
+
 /// When a wait for a file lock started and when it must give up. The clock is read only when
 /// a wait actually happens.
 #[derive(Debug)]
@@ -371,6 +394,12 @@ pub(crate) struct Wait {
 
 impl Wait {
     pub(crate) fn new(timeout: Option<Duration>) -> Wait {
+        #[cfg(feature = "tokio")]
+        let timeout = if TRY_ONCE.get() {
+            Some(Duration::ZERO)
+        } else {
+            timeout
+        };
         Wait {
             timeout,
             started: None,
@@ -419,7 +448,8 @@ impl Drop for Held {
 /// What a path resolved to when an operation needed a file.
 #[derive(Debug)]
 pub(crate) enum Lookup {
-    File(Held),
+    /// The file, locked, and its path as the tree's key.
+    File(Held, Arc<str>),
     Dir,
     Missing(Miss),
 }
@@ -439,15 +469,16 @@ impl Inner {
         loop {
             let node = {
                 let tree = self.tree.read();
-                match tree.get(path) {
+                match tree.get_with_key(path) {
                     None => return Ok(Lookup::Missing(tree.miss(path))),
-                    Some(Node::Dir(_)) => return Ok(Lookup::Dir),
-                    Some(Node::File(node)) => {
+                    Some((_, Node::Dir(_))) => return Ok(Lookup::Dir),
+                    Some((key, Node::File(node))) => {
                         if node.lock.try_acquire(access) {
-                            return Ok(Lookup::File(Held {
+                            let held = Held {
                                 node: Arc::clone(node),
                                 access,
-                            }));
+                            };
+                            return Ok(Lookup::File(held, Arc::clone(key)));
                         }
                         Arc::clone(node)
                     }
@@ -458,8 +489,10 @@ impl Inner {
             }
             let held = Held { node, access };
             let tree = self.tree.read();
-            if matches!(tree.get(path), Some(Node::File(now)) if Arc::ptr_eq(now, &held.node)) {
-                return Ok(Lookup::File(held));
+            if let Some((key, Node::File(now))) = tree.get_with_key(path)
+                && Arc::ptr_eq(now, &held.node)
+            {
+                return Ok(Lookup::File(held, Arc::clone(key)));
             }
             // The file was replaced or removed while we waited: start over.
         }
@@ -473,7 +506,7 @@ impl Inner {
         wait: &mut Wait,
     ) -> Result<Held, Reason> {
         match self.lock_file(path, access, wait)? {
-            Lookup::File(held) => Ok(held),
+            Lookup::File(held, _) => Ok(held),
             Lookup::Dir => Err(Reason::IsADirectory),
             Lookup::Missing(miss) => Err(miss.into_reason()),
         }
@@ -502,14 +535,17 @@ impl Inner {
 
     /// Checks that `new` more nodes fit the node limit.
     pub(crate) fn check_nodes(&self, tree: &Tree, new: u64) -> Result<(), Reason> {
+        self.check_node_count(tree.node_count(), new)
+    }
+
+    /// [`check_nodes`](Self::check_nodes) given the current count.
+    pub(crate) fn check_node_count(&self, current: u64, new: u64) -> Result<(), Reason> {
         match self.max_nodes {
-            Some(limit) if tree.node_count().saturating_add(new) > limit => {
-                Err(Reason::NodeLimit {
-                    requested: new,
-                    current: tree.node_count(),
-                    limit,
-                })
-            }
+            Some(limit) if current.saturating_add(new) > limit => Err(Reason::NodeLimit {
+                requested: new,
+                current,
+                limit,
+            }),
             _ => Ok(()),
         }
     }

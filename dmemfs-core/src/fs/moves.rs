@@ -234,7 +234,7 @@ impl MemFs {
                     Some(Node::File(_)) => {
                         drop(tree);
                         drop(source);
-                        if let Lookup::File(held) =
+                        if let Lookup::File(held, _) =
                             inner.lock_file(to, Access::Exclusive, &mut wait)?
                         {
                             drop(held);

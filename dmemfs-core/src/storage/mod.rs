@@ -8,8 +8,11 @@
 //! Writes are two-phase: every allocation happens first (fallibly, with `try_reserve`), then the
 //! bytes are copied. A failed allocation therefore leaves the contents untouched.
 
+pub(crate) mod pool;
+
 use std::collections::TryReserveError;
 
+use smallvec::SmallVec;
 use zeroize::Zeroize;
 
 /// Bytes per chunk. A power of two, below glibc's default mmap threshold so chunks come from
@@ -28,11 +31,13 @@ const CHUNK_U64: u64 = CHUNK as u64;
 /// ```
 pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 
+type Chunks = SmallVec<[Vec<u8>; 1]>;
+
 #[derive(Debug, Default)]
 pub(crate) struct Storage {
     len: u64,
-    /// Always `len.div_ceil(CHUNK)` entries.
-    chunks: Vec<Vec<u8>>,
+    /// Always `len.div_ceil(CHUNK)` entries. Most files fit one chunk, kept inline.
+    chunks: Chunks,
     /// Overwrite contents with zeros before their memory goes back to the allocator: when
     /// cut off, moved by a reallocation, or dropped (`zeroize_on_free`).
     secret: bool,
@@ -40,12 +45,42 @@ pub(crate) struct Storage {
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        if self.secret {
-            for chunk in &mut self.chunks {
-                chunk.zeroize();
-            }
-        }
+        recycle(self.chunks.drain(..), self.secret);
     }
+}
+
+/// Hands chunks that are being let go to the cache (wiped first if secret).
+fn recycle(chunks: impl Iterator<Item = Vec<u8>>, secret: bool) {
+    for mut chunk in chunks {
+        if secret {
+            chunk.zeroize();
+        }
+        pool::give(chunk);
+    }
+}
+
+/// An empty buffer with room for a whole chunk: a cached one if possible, as freshly mapped
+/// memory costs far more than copying into memory already in use.
+fn full_chunk() -> Result<Vec<u8>, AllocFailed> {
+    if let Some(buffer) = pool::take() {
+        return Ok(buffer);
+    }
+    let mut buffer = Vec::new();
+    buffer.try_reserve_exact(CHUNK)?;
+    Ok(buffer)
+}
+
+/// A buffer of `capacity` holding `piece`.
+fn chunk_from(piece: &[u8], capacity: usize) -> Result<Vec<u8>, AllocFailed> {
+    let mut chunk = if capacity == CHUNK {
+        full_chunk()?
+    } else {
+        let mut chunk = Vec::new();
+        chunk.try_reserve_exact(capacity)?;
+        chunk
+    };
+    chunk.extend_from_slice(piece);
+    Ok(chunk)
 }
 
 /// Moves a chunk's bytes into a fresh allocation of `capacity`, wiping the old one: what a
@@ -79,6 +114,12 @@ impl From<TryReserveError> for AllocFailed {
     }
 }
 
+impl From<smallvec::CollectionAllocErr> for AllocFailed {
+    fn from(_: smallvec::CollectionAllocErr) -> Self {
+        AllocFailed
+    }
+}
+
 fn chunk_count(len: u64) -> usize {
     // `len <= MAX_FILE_SIZE`, so the count fits `usize` on 64-bit targets; on 32-bit ones the
     // quota (at most the address space in practice) prevents such files.
@@ -94,13 +135,10 @@ fn locate(offset: u64) -> (usize, usize) {
 impl Storage {
     /// A storage holding a copy of `data`.
     pub(crate) fn from_slice(data: &[u8]) -> Result<Storage, AllocFailed> {
-        let mut chunks = Vec::new();
+        let mut chunks = Chunks::new();
         chunks.try_reserve_exact(data.len().div_ceil(CHUNK))?;
         for piece in data.chunks(CHUNK) {
-            let mut chunk = Vec::new();
-            chunk.try_reserve_exact(piece.len())?;
-            chunk.extend_from_slice(piece);
-            chunks.push(chunk);
+            chunks.push(chunk_from(piece, piece.len())?);
         }
         Ok(Storage {
             len: data.len() as u64,
@@ -127,11 +165,10 @@ impl Storage {
             }
         }
         let len = data.len() as u64;
-        let chunks = if data.is_empty() {
-            Vec::new()
-        } else {
-            vec![data]
-        };
+        let mut chunks = Chunks::new();
+        if !data.is_empty() {
+            chunks.push(data);
+        }
         Ok(Storage {
             len,
             chunks,
@@ -159,8 +196,12 @@ impl Storage {
     /// Bytes of heap the contents occupy (capacities, chunk table included).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.chunks.capacity() * size_of::<Vec<u8>>()
-            + self.chunks.iter().map(Vec::capacity).sum::<usize>()
+        let table = if self.chunks.spilled() {
+            self.chunks.capacity() * size_of::<Vec<u8>>()
+        } else {
+            0
+        };
+        table + self.chunks.iter().map(Vec::capacity).sum::<usize>()
     }
 
     /// Copies bytes starting at `offset` into `buf`; returns how many (0 at or past the end).
@@ -190,16 +231,29 @@ impl Storage {
     }
 
     /// Appends everything from `offset` to the end onto `out`, reserving exactly once.
+    ///
+    /// Bytes are appended chunk by chunk rather than zero-filled and then overwritten: for
+    /// large files that halves the memory traffic.
     pub(crate) fn read_to_end(&self, offset: u64, out: &mut Vec<u8>) -> Result<usize, AllocFailed> {
         if offset >= self.len {
             return Ok(0);
         }
         let n = usize::try_from(self.len - offset).map_err(|_| AllocFailed)?;
         out.try_reserve_exact(n)?;
-        let start = out.len();
-        out.resize(start + n, 0);
-        let copied = self.read_at(offset, &mut out[start..]);
-        debug_assert_eq!(copied, n);
+        let end = out.len() + n;
+        let (mut index, mut within) = locate(offset);
+        while out.len() < end {
+            let take = (CHUNK - within).min(end - out.len());
+            let chunk = &self.chunks[index];
+            let stored = chunk.len().saturating_sub(within).min(take);
+            if stored > 0 {
+                out.extend_from_slice(&chunk[within..within + stored]);
+            }
+            // The rest of the chunk's range is a hole, or past a chunk shorter than its range.
+            out.resize(out.len() + take - stored, 0);
+            index += 1;
+            within = 0;
+        }
         Ok(n)
     }
 
@@ -279,7 +333,11 @@ impl Storage {
                 };
                 needed.max(roomy).min(CHUNK)
             };
-            if self.secret && !chunk.is_empty() {
+            if target == CHUNK {
+                let full = chunk_from(chunk, CHUNK)?;
+                let old = std::mem::replace(chunk, full);
+                recycle(std::iter::once(old), self.secret);
+            } else if self.secret && !chunk.is_empty() {
                 regrow(chunk, target)?;
             } else {
                 chunk.try_reserve_exact(target - chunk.len())?;
@@ -298,13 +356,8 @@ impl Storage {
                 self.chunks.resize_with(new_count, Vec::new);
             }
         } else {
-            if self.secret {
-                for chunk in &mut self.chunks[new_count..] {
-                    chunk.zeroize();
-                }
-            }
-            self.chunks.truncate(new_count);
             let secret = self.secret;
+            recycle(self.chunks.drain(new_count..), secret);
             if let Some(tail) = self.chunks.last_mut() {
                 let keep = (new_len - (new_count as u64 - 1) * CHUNK_U64) as usize;
                 if secret && keep < tail.len() {
@@ -313,7 +366,7 @@ impl Storage {
                 tail.truncate(keep);
             }
             self.compact();
-            if self.chunks.capacity() > 2 * self.chunks.len() + 4 {
+            if self.chunks.spilled() && self.chunks.capacity() > 2 * self.chunks.len() + 4 {
                 self.chunks.shrink_to_fit();
             }
         }
@@ -341,13 +394,10 @@ impl Storage {
 
     /// An independent copy of the contents, holes preserved.
     pub(crate) fn try_clone(&self) -> Result<Storage, AllocFailed> {
-        let mut chunks = Vec::new();
+        let mut chunks = Chunks::new();
         chunks.try_reserve_exact(self.chunks.len())?;
         for chunk in &self.chunks {
-            let mut copy = Vec::new();
-            copy.try_reserve_exact(chunk.len())?;
-            copy.extend_from_slice(chunk);
-            chunks.push(copy);
+            chunks.push(chunk_from(chunk, chunk.len())?);
         }
         Ok(Storage {
             len: self.len,

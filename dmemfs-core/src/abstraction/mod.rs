@@ -1,0 +1,80 @@
+//! Writing code against a filesystem: the [`FileSystem`] trait, implemented by [`MemFs`](crate::MemFs) (in
+//! memory) and [`OsFs`] (a real directory, confined to it).
+//!
+//! A Rust program cannot have `std::fs` swapped out under it, so code that should run on a
+//! [`MemFs`](crate::MemFs) in tests and on the disk in production takes a `&dyn FileSystem`:
+//!
+//! ```
+//! use dmemfs_core::{FileSystem, MemFs, OsFs};
+//! use std::io;
+//!
+//! /// Production code: knows nothing of where the files live.
+//! fn rotate_log(fs: &dyn FileSystem, log: &str) -> io::Result<()> {
+//!     if fs.exists(log) {
+//!         fs.rename(log, &format!("{log}.1"))?;
+//!     }
+//!     fs.write(log, b"")
+//! }
+//!
+//! // A test passes a MemFs...
+//! let mem = MemFs::new();
+//! mem.write("/app.log", "old entries")?;
+//! rotate_log(&mem, "/app.log")?;
+//! assert_eq!(mem.read_to_string("/app.log.1")?, "old entries");
+//!
+//! // ...and `main` passes an OsFs rooted at the application's data directory.
+//! let data_dir = tempfile::tempdir()?;
+//! let disk = OsFs::new(data_dir.path())?;
+//! rotate_log(&disk, "/app.log")?;
+//! assert!(data_dir.path().join("app.log").is_file());
+//! # Ok::<(), io::Error>(())
+//! ```
+//!
+//! For wiring, an `Arc<dyn FileSystem>` can be stored in a struct and cloned into threads;
+//! `&T`, `Box<T>` and `Arc<T>` implement the trait too, so APIs that take
+//! `&impl FileSystem` accept them as well.
+//!
+//! # Why the trait is object safe
+//! Choosing the filesystem is a run-time decision (a `--dry-run` flag, a test, a
+//! configuration), and a generic parameter would spread through every type that stores one;
+//! a `dyn FileSystem` keeps signatures plain and compiles the code once. Object safety costs
+//! little: paths are `&str` rather than `impl AsRef<str>` (write `fs.read("/a")` or
+//! `fs.read(&path)`), contents `&[u8]`, open handles come boxed as [`Box<dyn FsFile>`] (one
+//! allocation per open), and [`walk`](FileSystem::walk) returns a boxed iterator. One virtual
+//! call per operation is negligible next to a system call, or next to the locking a `MemFs`
+//! does. [`MemFs`](crate::MemFs)'s inherent methods are unchanged and remain the generic, unboxed way to use
+//! it directly; the trait methods delegate to them.
+//!
+//! # Metadata and entries
+//! [`FsMetadata`] and [`FsDirEntry`] are what both implementations can report honestly: a
+//! disk has no [`generation`](crate::Metadata::generation) counter, so
+//! [`FsMetadata::generation`] is `Some` only on a `MemFs`, and [`FsMetadata::created`] is
+//! `None` where the host filesystem records no birth time. Listings are sorted by name on
+//! every implementation.
+//!
+//! # Where implementations differ
+//! The conformance suite (`conformance_tests!`, feature `conformance`) checks that both
+//! implementations agree on everything else; these differences are inherent, and tested
+//! separately:
+//!
+//! | | [`MemFs`](crate::MemFs) | [`OsFs`] |
+//! |---|---|---|
+//! | file locks | handles lock their file: a second writer waits, then `WouldBlock` | none: any number of handles, as the OS allows |
+//! | removing or renaming an open file | `ResourceBusy` | allowed (Linux semantics) |
+//! | byte quota, node limit | `StorageFull`, `QuotaExceeded` | none beyond the disk's own (`StorageFull` from `ENOSPC`) |
+//! | failed `write`, `copy`, truncating open | atomic: the old contents stay | as `std::fs`: the file may be truncated or partly written (a file `copy` created is removed again) |
+//! | directory timestamps | set at creation, never change | the disk's: adding or removing an entry updates `modified` |
+//! | [`FsMetadata::generation`] | `Some(count of changes)` | `None` |
+//! | symbolic links | none | followed inside the root; escaping ones refused (`PermissionDenied`); listings never descend into linked directories (see [`OsFs`]) |
+//! | other processes | cannot see the files | see and change them |
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod memfs;
+mod os;
+mod traits;
+mod types;
+
+pub use os::OsFs;
+pub use traits::{FileSystem, FsFile, FsWalk};
+pub use types::{FsDirEntry, FsMetadata, FsOpenOptions};

@@ -1,0 +1,239 @@
+//! [`OsFs`]: a real host directory behind the [`FileSystem`](super::FileSystem) trait,
+//! confined to that directory.
+
+mod file;
+mod glob;
+mod ops;
+mod tree;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cap_std::ambient_authority;
+use cap_std::fs::Dir;
+
+use super::types::FsMetadata;
+use crate::error::{FsError, Op, Reason, fail, fail2};
+use crate::metadata::FileType;
+use crate::path::normalize;
+
+/// A directory on the host disk used as the root of a virtual filesystem: the
+/// [`FileSystem`](super::FileSystem) that production code gets where tests pass a
+/// [`MemFs`](crate::MemFs).
+///
+/// Virtual paths follow the same rules as on a `MemFs` (see the [crate docs](crate#paths)):
+/// `/reports/q1.csv` is `<root>/reports/q1.csv` on the host, `..` above the root and NUL
+/// bytes are `InvalidInput`, and `..` is resolved on the path's text before the disk is
+/// consulted. Errors have the same kinds and the same [`FsError`] payload: the operation and
+/// the virtual path as the caller wrote it, never the host path; the OS error's kind and
+/// message are kept in [`Reason::Os`] when no other reason fits.
+///
+/// # Confinement
+/// Every path is resolved beneath the root by [`cap_std`] (`openat2` with `RESOLVE_BENEATH`
+/// on Linux 5.6+, a careful component-by-component walk elsewhere), so nothing outside the
+/// root can be read, written, created or removed through an `OsFs`:
+/// - a symbolic link on disk that leads outside the root (absolute, or climbing with `..`)
+///   is refused with `PermissionDenied` ([`Reason::EscapesRoot`]); nothing is accessed;
+/// - a symbolic link that stays inside the root is followed, like on a disk;
+/// - removing or renaming a symbolic link acts on the link itself, never on its target.
+///
+/// What confinement does not cover: hard links and bind mounts made on the host are ordinary
+/// files and directories to an `OsFs` and are not detected.
+///
+/// # Listings and symbolic links
+/// [`read_dir`](super::FileSystem::read_dir), [`walk`](super::FileSystem::walk) and
+/// [`glob`](super::FileSystem::glob) report a link that resolves inside the root as the file
+/// or directory it points to, but never descend into a linked directory (as `walkdir` does by
+/// default), so a link to an ancestor cannot make them loop; `copy_dir_all` copies what
+/// `walk` yields, so a linked directory is copied as an empty directory. Entries that an
+/// `OsFs` cannot address or represent are left out of listings: names that are not UTF-8 or
+/// that contain `\` (a separator in virtual paths), dangling or escaping links, and special
+/// files (sockets, FIFOs, devices), whose [`metadata`](super::FileSystem::metadata) is
+/// `Unsupported`.
+///
+/// # Differences from a `MemFs`
+/// Listed in the [module docs](crate::abstraction#where-implementations-differ): no file
+/// locks (an open file can be removed or renamed, two writers can coexist), no quota, no
+/// atomic whole-file writes, and directory timestamps that follow the disk.
+///
+/// ```
+/// use dmemfs_core::{FileSystem, OsFs};
+///
+/// let host = tempfile::tempdir()?;
+/// let fs = OsFs::new(host.path())?;
+/// fs.create_dir_all("/out/logs")?;
+/// fs.write("/out/logs/run.log", b"step 1 done\n")?;
+/// assert_eq!(std::fs::read_to_string(host.path().join("out/logs/run.log"))?, "step 1 done\n");
+///
+/// // The root is the top: `..` cannot leave it.
+/// assert_eq!(fs.read("/../etc/passwd").unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct OsFs {
+    root: Arc<Root>,
+}
+
+#[derive(Debug)]
+struct Root {
+    dir: Dir,
+    host: PathBuf,
+}
+
+impl fmt::Debug for OsFs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OsFs")
+            .field("host_root", &self.root.host)
+            .finish()
+    }
+}
+
+impl OsFs {
+    /// Opens the host directory `host_dir` as the root of an `OsFs`.
+    ///
+    /// The directory is opened once, as a handle: if it is later renamed on the host, the
+    /// `OsFs` keeps working on it.
+    ///
+    /// # Errors
+    /// `NotFound` if the directory does not exist, `NotADirectory` if it is a file, or the
+    /// OS error (such as `PermissionDenied`), with [`Op::Build`] and the host path.
+    ///
+    /// ```
+    /// let host = tempfile::tempdir()?;
+    /// let fs = dmemfs_core::OsFs::new(host.path())?;
+    /// assert_eq!(fs.host_root(), host.path());
+    /// let missing = dmemfs_core::OsFs::new(host.path().join("missing"));
+    /// assert_eq!(missing.unwrap_err().kind(), std::io::ErrorKind::NotFound);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new(host_dir: impl AsRef<Path>) -> io::Result<OsFs> {
+        let host = host_dir.as_ref();
+        let dir = Dir::open_ambient_dir(host, ambient_authority())
+            .map_err(|err| FsError::new(Op::Build, host.display().to_string(), os_reason(&err)))?;
+        Ok(OsFs {
+            root: Arc::new(Root {
+                dir,
+                host: host.to_path_buf(),
+            }),
+        })
+    }
+
+    /// The host directory this filesystem's root was opened from.
+    ///
+    /// ```
+    /// let host = tempfile::tempdir()?;
+    /// assert_eq!(dmemfs_core::OsFs::new(host.path())?.host_root(), host.path());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn host_root(&self) -> &Path {
+        &self.root.host
+    }
+
+    fn dir(&self) -> &Dir {
+        &self.root.dir
+    }
+
+    /// Normalises `raw` with the virtual-path rules, failing `op` on it.
+    fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {
+        normalize(raw).map_err(|reason| fail(op, raw, reason))
+    }
+
+    /// Normalises both paths of a two-path operation; an error names both.
+    fn normalize_pair<'p>(
+        &self,
+        op: Op,
+        from: &'p str,
+        to: &'p str,
+    ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
+        let both = || Ok((normalize(from)?, normalize(to)?));
+        both().map_err(|reason| fail2(op, from, to, reason))
+    }
+
+    /// The metadata of a normalised path, following links that stay inside the root.
+    fn stat(&self, normal: &str) -> Result<FsMetadata, Reason> {
+        let meta = if normal == "/" {
+            self.dir().dir_metadata()
+        } else {
+            self.dir().metadata(relative(normal))
+        };
+        metadata_of(&meta.map_err(|err| os_reason(&err))?)
+    }
+}
+
+/// A normalised virtual path as a path relative to the root handle (`"."` for the root):
+/// cap-std refuses absolute paths.
+fn relative(normal: &str) -> &str {
+    match normal.strip_prefix('/') {
+        Some("") | None => ".",
+        Some(rest) => rest,
+    }
+}
+
+/// The reason for an OS error, with the kinds a [`MemFs`](crate::MemFs) would give.
+fn os_reason(err: &io::Error) -> Reason {
+    use io::ErrorKind as K;
+    match err.kind() {
+        // cap-std reports an escape as a PermissionDenied error of its own, not an errno.
+        K::PermissionDenied if err.raw_os_error().is_none() => Reason::EscapesRoot,
+        K::NotFound => Reason::NotFound,
+        K::AlreadyExists => Reason::AlreadyExists,
+        K::IsADirectory => Reason::IsADirectory,
+        K::NotADirectory => Reason::NotADirectory,
+        K::DirectoryNotEmpty => Reason::DirectoryNotEmpty,
+        K::InvalidFilename => Reason::NameTooLong,
+        K::FileTooLarge => Reason::FileTooLarge,
+        kind => Reason::Os {
+            kind,
+            // OS messages name no path ("Permission denied (os error 13)").
+            message: err.to_string(),
+        },
+    }
+}
+
+/// [`FsMetadata`] from the host's metadata; special files have no place in it.
+fn metadata_of(meta: &cap_std::fs::Metadata) -> Result<FsMetadata, Reason> {
+    let file_type = if meta.is_dir() {
+        FileType::Dir
+    } else if meta.is_file() {
+        FileType::File
+    } else {
+        return Err(Reason::Os {
+            kind: io::ErrorKind::Unsupported,
+            message: "neither a regular file nor a directory".into(),
+        });
+    };
+    let modified = meta.modified().map_err(|err| os_reason(&err))?;
+    Ok(FsMetadata::new(
+        file_type,
+        meta.len(),
+        modified.into_std(),
+        meta.created().ok().map(|t| t.into_std()),
+        None,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_for_the_root_handle() {
+        assert_eq!(relative("/"), ".");
+        assert_eq!(relative("/a"), "a");
+        assert_eq!(relative("/a/b"), "a/b");
+    }
+
+    #[test]
+    fn os_errors_keep_their_kind() {
+        let denied = io::Error::from_raw_os_error(13);
+        assert_eq!(os_reason(&denied).kind(), io::ErrorKind::PermissionDenied);
+        assert!(matches!(os_reason(&denied), Reason::Os { .. }));
+        let escape = io::Error::new(io::ErrorKind::PermissionDenied, "outside");
+        assert_eq!(os_reason(&escape), Reason::EscapesRoot);
+        let not_empty = io::Error::from_raw_os_error(39);
+        assert_eq!(os_reason(&not_empty), Reason::DirectoryNotEmpty);
+    }
+}

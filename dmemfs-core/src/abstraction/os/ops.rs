@@ -1,0 +1,297 @@
+//! [`FileSystem`] for [`OsFs`]: each operation checks what a [`MemFs`](crate::MemFs) checks
+//! on the path's text (the root, a copy onto itself), then makes one confined OS call.
+
+use std::io::{self, Read, Write};
+
+use cap_std::fs::{MetadataExt, OpenOptions};
+
+use super::file::OsFile;
+use super::{OsFs, os_reason, relative};
+use crate::abstraction::traits::{FileSystem, FsFile, FsWalk};
+use crate::abstraction::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use crate::error::{Op, Reason, fail, fail2};
+use crate::path::is_strictly_below;
+
+impl OsFs {
+    /// Opens a normalised path with `options`, refusing directories at open as a `MemFs` does.
+    fn open_normalized(&self, normal: &str, options: &FsOpenOptions) -> Result<OsFile, Reason> {
+        if normal == "/" {
+            return Err(if options.creating() {
+                Reason::InvalidPath("the root has no name")
+            } else {
+                Reason::IsADirectory
+            });
+        }
+        let file = self
+            .dir()
+            .open_with(relative(normal), &host_options(options))
+            .map_err(|err| os_reason(&err))?;
+        // Linux opens a directory read-only without complaint and fails at the first read; a
+        // writable open of one already failed with EISDIR.
+        if !options.writes() {
+            let meta = file.metadata().map_err(|err| os_reason(&err))?;
+            if meta.is_dir() {
+                return Err(Reason::IsADirectory);
+            }
+        }
+        Ok(OsFile::new(
+            file,
+            normal.to_owned(),
+            options.read,
+            options.writes(),
+        ))
+    }
+
+    /// Opens an existing regular file for reading, with its host metadata.
+    fn open_source(
+        &self,
+        normal: &str,
+    ) -> Result<(cap_std::fs::File, cap_std::fs::Metadata), Reason> {
+        if normal == "/" {
+            return Err(Reason::IsADirectory);
+        }
+        let file = self
+            .dir()
+            .open(relative(normal))
+            .map_err(|err| os_reason(&err))?;
+        let meta = file.metadata().map_err(|err| os_reason(&err))?;
+        if meta.is_dir() {
+            return Err(Reason::IsADirectory);
+        }
+        Ok((file, meta))
+    }
+
+    fn read_normalized(&self, normal: &str) -> Result<Vec<u8>, Reason> {
+        let (mut file, meta) = self.open_source(normal)?;
+        let mut out = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.read_to_end(&mut out).map_err(|err| os_reason(&err))?;
+        Ok(out)
+    }
+
+    fn put(&self, op: Op, raw: &str, contents: &[u8], append: bool) -> io::Result<()> {
+        let normal = self.normalize(op, raw)?;
+        let result = (|| {
+            if normal == "/" {
+                return Err(Reason::InvalidPath("the root has no name"));
+            }
+            let mut options = OpenOptions::new();
+            options.create(true);
+            if append {
+                options.append(true);
+            } else {
+                options.write(true).truncate(true);
+            }
+            let mut file = self
+                .dir()
+                .open_with(relative(&normal), &options)
+                .map_err(|err| os_reason(&err))?;
+            file.write_all(contents).map_err(|err| os_reason(&err))
+        })();
+        result.map_err(|reason| fail(op, raw, reason))
+    }
+
+    fn copy_normalized(&self, from: &str, to: &str) -> Result<u64, Reason> {
+        if to == "/" {
+            return Err(Reason::InvalidPath("the root cannot be replaced by a file"));
+        }
+        let same_file =
+            || Reason::InvalidArgument("source and destination are the same file".into());
+        if from == to {
+            return Err(match self.stat(from)? {
+                meta if meta.is_dir() => Reason::IsADirectory,
+                _ => same_file(),
+            });
+        }
+        let (mut source, source_meta) = self.open_source(from)?;
+        // Created here, so removed again if the copy fails: a failed copy leaves no new file.
+        let (mut dest, created) = match self.dir().open_with(
+            relative(to),
+            OpenOptions::new().write(true).create_new(true),
+        ) {
+            Ok(file) => (file, true),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                let file = self
+                    .dir()
+                    .open_with(relative(to), OpenOptions::new().write(true))
+                    .map_err(|err| os_reason(&err))?;
+                (file, false)
+            }
+            Err(err) => return Err(os_reason(&err)),
+        };
+        let result = (|| {
+            let dest_meta = dest.metadata().map_err(|err| os_reason(&err))?;
+            // The same file under another name (a link): truncating it would lose the data.
+            if dest_meta.dev() == source_meta.dev() && dest_meta.ino() == source_meta.ino() {
+                return Err(same_file());
+            }
+            dest.set_len(0).map_err(|err| os_reason(&err))?;
+            let copied = io::copy(&mut source, &mut dest).map_err(|err| os_reason(&err))?;
+            // As std::fs::copy: the destination gets the source's permissions.
+            dest.set_permissions(source_meta.permissions())
+                .map_err(|err| os_reason(&err))?;
+            Ok(copied)
+        })();
+        if result.is_err() && created {
+            drop(dest);
+            let _ = self.dir().remove_file(relative(to));
+        }
+        result
+    }
+}
+
+/// The host open options for `options`; the flags were checked by [`FsOpenOptions::check`].
+fn host_options(options: &FsOpenOptions) -> OpenOptions {
+    let mut host = OpenOptions::new();
+    host.read(options.read)
+        .write(options.write)
+        .append(options.append)
+        .truncate(options.truncate)
+        .create(options.create)
+        .create_new(options.create_new);
+    host
+}
+
+impl FileSystem for OsFs {
+    fn open_with(&self, path: &str, options: &FsOpenOptions) -> io::Result<Box<dyn FsFile>> {
+        let op = options.op();
+        options.check().map_err(|reason| fail(op, path, reason))?;
+        let normal = self.normalize(op, path)?;
+        let file = self
+            .open_normalized(&normal, options)
+            .map_err(|reason| fail(op, path, reason))?;
+        Ok(Box::new(file))
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        let normal = self.normalize(Op::Read, path)?;
+        self.read_normalized(&normal)
+            .map_err(|reason| fail(Op::Read, path, reason))
+    }
+
+    fn write(&self, path: &str, contents: &[u8]) -> io::Result<()> {
+        self.put(Op::Write, path, contents, false)
+    }
+
+    fn append(&self, path: &str, contents: &[u8]) -> io::Result<()> {
+        self.put(Op::Append, path, contents, true)
+    }
+
+    fn metadata(&self, path: &str) -> io::Result<FsMetadata> {
+        let normal = self.normalize(Op::Metadata, path)?;
+        self.stat(&normal)
+            .map_err(|reason| fail(Op::Metadata, path, reason))
+    }
+
+    fn create_dir(&self, path: &str) -> io::Result<()> {
+        let normal = self.normalize(Op::CreateDir, path)?;
+        let result = if normal == "/" {
+            Err(Reason::InvalidPath("the root has no name"))
+        } else {
+            self.dir()
+                .create_dir(relative(&normal))
+                .map_err(|err| os_reason(&err))
+        };
+        result.map_err(|reason| fail(Op::CreateDir, path, reason))
+    }
+
+    fn create_dir_all(&self, path: &str) -> io::Result<()> {
+        let normal = self.normalize(Op::CreateDirAll, path)?;
+        if normal == "/" {
+            return Ok(());
+        }
+        self.dir()
+            .create_dir_all(relative(&normal))
+            .map_err(|err| fail(Op::CreateDirAll, path, os_reason(&err)))
+    }
+
+    fn remove_file(&self, path: &str) -> io::Result<()> {
+        let normal = self.normalize(Op::RemoveFile, path)?;
+        let result = if normal == "/" {
+            Err(Reason::IsADirectory)
+        } else {
+            self.dir()
+                .remove_file(relative(&normal))
+                .map_err(|err| os_reason(&err))
+        };
+        result.map_err(|reason| fail(Op::RemoveFile, path, reason))
+    }
+
+    fn remove_dir(&self, path: &str) -> io::Result<()> {
+        let normal = self.normalize(Op::RemoveDir, path)?;
+        let result = if normal == "/" {
+            Err(Reason::InvalidPath("the root cannot be removed"))
+        } else {
+            self.dir()
+                .remove_dir(relative(&normal))
+                .map_err(|err| os_reason(&err))
+        };
+        result.map_err(|reason| fail(Op::RemoveDir, path, reason))
+    }
+
+    fn remove_dir_all(&self, path: &str) -> io::Result<()> {
+        let normal = self.normalize(Op::RemoveDirAll, path)?;
+        let result = if normal == "/" {
+            Err(Reason::InvalidPath("the root cannot be removed"))
+        } else {
+            self.dir()
+                .remove_dir_all(relative(&normal))
+                .map_err(|err| os_reason(&err))
+        };
+        result.map_err(|reason| fail(Op::RemoveDirAll, path, reason))
+    }
+
+    fn read_dir(&self, path: &str) -> io::Result<Vec<FsDirEntry>> {
+        let normal = self.normalize(Op::ReadDir, path)?;
+        let listed = self
+            .list(&normal, 1)
+            .map_err(|reason| fail(Op::ReadDir, path, reason))?;
+        Ok(listed.into_iter().map(|item| item.entry).collect())
+    }
+
+    fn walk(&self, path: &str) -> io::Result<FsWalk<'_>> {
+        let normal = self.normalize(Op::Walk, path)?;
+        let walk = self
+            .walk_normalized(&normal)
+            .map_err(|reason| fail(Op::Walk, path, reason))?;
+        Ok(Box::new(walk))
+    }
+
+    fn glob(&self, pattern: &str) -> io::Result<Vec<String>> {
+        super::glob::glob(self, pattern).map_err(|reason| fail(Op::Glob, pattern, reason))
+    }
+
+    fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        let (normal_from, normal_to) = self.normalize_pair(Op::Rename, from, to)?;
+        let result = if normal_from == "/" || normal_to == "/" {
+            Err(Reason::InvalidPath(
+                "the root cannot be renamed or replaced",
+            ))
+        } else {
+            let dir = self.dir();
+            dir.rename(relative(&normal_from), dir, relative(&normal_to))
+                .map_err(|err| match os_reason(&err) {
+                    // EINVAL: a directory into itself; say so as a MemFs does.
+                    reason
+                        if reason.kind() == io::ErrorKind::InvalidInput
+                            && is_strictly_below(&normal_to, &normal_from) =>
+                    {
+                        Reason::InvalidArgument("cannot move a directory into itself".into())
+                    }
+                    reason => reason,
+                })
+        };
+        result.map_err(|reason| fail2(Op::Rename, from, to, reason))
+    }
+
+    fn copy(&self, from: &str, to: &str) -> io::Result<u64> {
+        let (normal_from, normal_to) = self.normalize_pair(Op::Copy, from, to)?;
+        self.copy_normalized(&normal_from, &normal_to)
+            .map_err(|reason| fail2(Op::Copy, from, to, reason))
+    }
+
+    fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()> {
+        let (normal_from, normal_to) = self.normalize_pair(Op::CopyDirAll, from, to)?;
+        self.copy_dir_normalized(&normal_from, &normal_to)
+            .map_err(|reason| fail2(Op::CopyDirAll, from, to, reason))
+    }
+}

@@ -1,0 +1,203 @@
+//! Listing, walking and copying trees of an [`OsFs`].
+
+use std::io;
+
+use cap_std::fs::OpenOptions;
+
+use super::{OsFs, metadata_of, os_reason, relative};
+use crate::abstraction::types::FsDirEntry;
+use crate::error::{Op, Reason, fail};
+use crate::path::{join, rebase};
+
+/// One listed entry, and whether a walk may descend into it: only real directories, never a
+/// symbolic link to one (which could lead back to an ancestor).
+#[derive(Debug)]
+pub(super) struct Listed {
+    pub(super) entry: FsDirEntry,
+    pub(super) descend: bool,
+}
+
+impl OsFs {
+    /// The entries of the directory `normal` that virtual paths can address, sorted by name,
+    /// each at `depth`.
+    pub(super) fn list(&self, normal: &str, depth: usize) -> Result<Vec<Listed>, Reason> {
+        let entries = if normal == "/" {
+            self.dir().entries()
+        } else {
+            self.dir().read_dir(relative(normal))
+        }
+        .map_err(|err| os_reason(&err))?;
+        let mut listed = Vec::new();
+        for item in entries {
+            let item = item.map_err(|err| os_reason(&err))?;
+            // Not UTF-8, or holding `\` (a separator in virtual paths): no path can name it.
+            let Ok(name) = item.file_name().into_string() else {
+                continue;
+            };
+            if name.contains('\\') {
+                continue;
+            }
+            let path = join(normal, &name);
+            let file_type = item.file_type().map_err(|err| os_reason(&err))?;
+            let (meta, descend) = if file_type.is_symlink() {
+                // Resolved beneath the root: a dangling or escaping link is left out.
+                match self.dir().metadata(relative(&path)) {
+                    Ok(meta) => (meta, false),
+                    Err(_) => continue,
+                }
+            } else {
+                match item.metadata() {
+                    Ok(meta) => (meta, file_type.is_dir()),
+                    // Removed since the directory was read.
+                    Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+                    Err(err) => return Err(os_reason(&err)),
+                }
+            };
+            // Sockets, FIFOs and devices have no place in a file-or-directory tree.
+            let Ok(metadata) = metadata_of(&meta) else {
+                continue;
+            };
+            listed.push(Listed {
+                entry: FsDirEntry::new(path, metadata, depth),
+                descend,
+            });
+        }
+        // Byte order of the names, as a MemFs keeps them.
+        listed.sort_unstable_by(|a, b| a.entry.path().cmp(b.entry.path()));
+        Ok(listed)
+    }
+
+    pub(super) fn walk_normalized(&self, normal: &str) -> Result<OsWalk, Reason> {
+        let metadata = self.stat(normal)?;
+        if !metadata.is_dir() {
+            return Err(Reason::NotADirectory);
+        }
+        Ok(OsWalk {
+            fs: self.clone(),
+            root: Some(FsDirEntry::new(normal.to_owned(), metadata, 0)),
+            stack: Vec::new(),
+        })
+    }
+
+    /// Copies the tree at `from` to the new directory `to`; on failure, removes what it
+    /// created, so the disk is left as it was.
+    pub(super) fn copy_dir_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
+        // The checks of a MemFs, in its order.
+        if !self.stat(from)?.is_dir() {
+            return Err(Reason::NotADirectory);
+        }
+        if to == "/" || self.dir().symlink_metadata(relative(to)).is_ok() {
+            return Err(Reason::AlreadyExists);
+        }
+        // Listed before anything is created, so that copying a directory into itself copies
+        // what it held before and terminates.
+        let mut entries = Vec::new();
+        for entry in self.walk_normalized(from)?.skip(1) {
+            let entry = entry.map_err(|err| {
+                crate::error::FsError::from_io(&err)
+                    .map_or_else(|| os_reason(&err), |e| e.reason().clone())
+            })?;
+            entries.push(entry);
+        }
+        self.dir()
+            .create_dir(relative(to))
+            .map_err(|err| os_reason(&err))?;
+        let result = entries.iter().try_for_each(|entry| {
+            let target = rebase(entry.path(), from, to);
+            if entry.file_type().is_dir() {
+                self.dir()
+                    .create_dir(relative(&target))
+                    .map_err(|err| os_reason(&err))
+            } else {
+                self.copy_new_file(entry.path(), &target)
+            }
+        });
+        if result.is_err() {
+            let _ = self.dir().remove_dir_all(relative(to));
+        }
+        result
+    }
+
+    /// Copies the file `from` to the path `to`, which must not exist.
+    fn copy_new_file(&self, from: &str, to: &str) -> Result<(), Reason> {
+        let mut source = self
+            .dir()
+            .open(relative(from))
+            .map_err(|err| os_reason(&err))?;
+        let mut dest = self
+            .dir()
+            .open_with(
+                relative(to),
+                OpenOptions::new().write(true).create_new(true),
+            )
+            .map_err(|err| os_reason(&err))?;
+        io::copy(&mut source, &mut dest).map_err(|err| os_reason(&err))?;
+        Ok(())
+    }
+}
+
+/// The walk of an [`OsFs`] directory: pre-order, children sorted by name, each directory
+/// listed when the walk reaches it (as [`Walk`](crate::Walk) does on a `MemFs`).
+#[derive(Debug)]
+pub(super) struct OsWalk {
+    fs: OsFs,
+    root: Option<FsDirEntry>,
+    stack: Vec<Frame>,
+}
+
+#[derive(Debug)]
+struct Frame {
+    dir: String,
+    depth: usize,
+    /// Listed on first use.
+    entries: Option<std::vec::IntoIter<Listed>>,
+}
+
+impl OsWalk {
+    fn enter(&mut self, entry: &FsDirEntry, descend: bool) {
+        if descend {
+            self.stack.push(Frame {
+                dir: entry.path().to_owned(),
+                depth: entry.depth() + 1,
+                entries: None,
+            });
+        }
+    }
+}
+
+impl Iterator for OsWalk {
+    type Item = io::Result<FsDirEntry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(root) = self.root.take() {
+            self.enter(&root, true);
+            return Some(Ok(root));
+        }
+        loop {
+            let frame = self.stack.last_mut()?;
+            if frame.entries.is_none() {
+                match self.fs.list(&frame.dir, frame.depth) {
+                    Ok(listed) => frame.entries = Some(listed.into_iter()),
+                    // Removed (or replaced by a file) since it was yielded: nothing to walk,
+                    // as on a MemFs.
+                    Err(Reason::NotFound | Reason::NotADirectory) => {
+                        frame.entries = Some(Vec::new().into_iter());
+                    }
+                    Err(reason) => {
+                        let dir = self.stack.pop().map(|frame| frame.dir).unwrap_or_default();
+                        return Some(Err(fail(Op::Walk, &dir, reason)));
+                    }
+                }
+            }
+            match frame.entries.as_mut().and_then(Iterator::next) {
+                Some(Listed { entry, descend }) => {
+                    self.enter(&entry, descend);
+                    return Some(Ok(entry));
+                }
+                None => {
+                    self.stack.pop();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,557 @@
+//! The [`FileSystem`] and [`FsFile`] traits, and their forwarding impls for references and
+//! smart pointers.
+
+use std::fmt;
+use std::io::{self, Read, Seek, Write};
+use std::sync::Arc;
+
+use super::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use crate::error::{Op, Reason, fail};
+
+/// The iterator [`FileSystem::walk`] returns: entries in pre-order, children sorted by name.
+pub type FsWalk<'a> = Box<dyn Iterator<Item = io::Result<FsDirEntry>> + Send + 'a>;
+
+/// An open file handle, as [`FileSystem::open_with`] returns it.
+///
+/// This corresponds to [`std::fs::File`]: [`Read`], [`Write`] and [`Seek`] plus the few methods
+/// every implementation can honour. Errors carry an [`FsError`](crate::FsError) naming the
+/// operation and the file's virtual path.
+///
+/// ```
+/// use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+/// use std::io::{Read, Seek, SeekFrom, Write};
+///
+/// let fs: &dyn FileSystem = &MemFs::new();
+/// let mut file = fs.open_with("/data.bin", FsOpenOptions::new().read(true).write(true).create(true))?;
+/// file.write_all(b"hello world")?;
+/// file.seek(SeekFrom::Start(6))?;
+/// let mut word = String::new();
+/// file.read_to_string(&mut word)?;
+/// assert_eq!((word.as_str(), file.path()), ("world", "/data.bin"));
+/// file.set_len(5)?;
+/// assert_eq!(file.metadata()?.len(), 5);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub trait FsFile: Read + Write + Seek + Send + fmt::Debug {
+    /// The file's normalised virtual path, as it was opened.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir("/notes")?;
+    /// assert_eq!(fs.create("notes//today.txt/")?.path(), "/notes/today.txt");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn path(&self) -> &str;
+
+    /// The file's current metadata.
+    ///
+    /// This corresponds to [`std::fs::File::metadata`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// use std::io::Write;
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// let mut f = fs.create("/a")?;
+    /// f.write_all(b"abc")?;
+    /// assert_eq!(f.metadata()?.len(), 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn metadata(&self) -> io::Result<FsMetadata>;
+
+    /// Truncates or extends the file to `size` bytes (an extension reads as zeros); the cursor
+    /// does not move.
+    ///
+    /// This corresponds to [`std::fs::File::set_len`].
+    ///
+    /// # Errors
+    /// `Unsupported` on a handle opened without write access; on a [`MemFs`](crate::MemFs),
+    /// `StorageFull` when the quota cannot hold the extension.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// let f = fs.create("/a")?;
+    /// f.set_len(4)?;
+    /// drop(f);
+    /// assert_eq!(fs.read("/a")?, [0; 4]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn set_len(&self, size: u64) -> io::Result<()>;
+
+    /// Makes the contents durable: a no-op in memory, `fsync` on a disk.
+    ///
+    /// This corresponds to [`std::fs::File::sync_all`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create("/a")?.sync_all()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn sync_all(&self) -> io::Result<()>;
+}
+
+/// A filesystem that code can be written against, so that tests pass a
+/// [`MemFs`](crate::MemFs) and production passes an [`OsFs`](crate::OsFs).
+///
+/// The methods mirror `std::fs` (and [`MemFs`](crate::MemFs)'s inherent methods, which they
+/// delegate to on a `MemFs`), with the same virtual-path rules and error kinds on every
+/// implementation; the [module docs](crate::abstraction) list where implementations
+/// legitimately differ (locks, quota, timestamps, symlinks). The trait is object safe: take
+/// `&dyn FileSystem` (or `Arc<dyn FileSystem>`) in production code, or `&impl FileSystem` if
+/// you prefer static dispatch.
+///
+/// Paths are `&str` virtual paths: absolute POSIX-style, normalised (`\` is a separator, `.`
+/// and repeated slashes vanish, `..` pops a component); `..` above the root and NUL bytes are
+/// `InvalidInput`. Every error carries an [`FsError`](crate::FsError) naming the operation and
+/// the path as the caller wrote it.
+///
+/// ```
+/// use dmemfs_core::{FileSystem, MemFs};
+///
+/// fn save_report(fs: &dyn FileSystem, name: &str, body: &str) -> std::io::Result<()> {
+///     fs.create_dir_all("/reports")?;
+///     fs.write(&format!("/reports/{name}.txt"), body.as_bytes())
+/// }
+///
+/// let fs = MemFs::new();
+/// save_report(&fs, "q1", "north,12")?;
+/// assert_eq!(fs.read_to_string("/reports/q1.txt")?, "north,12");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub trait FileSystem: Send + Sync + fmt::Debug {
+    /// Opens a file with `options`.
+    ///
+    /// This corresponds to [`std::fs::OpenOptions::open`] (and [`MemFs::options`](crate::MemFs::options)).
+    ///
+    /// # Errors
+    /// `InvalidInput` (flag combinations `std` refuses, invalid paths, the root with `create`),
+    /// `NotFound`, `AlreadyExists` (`create_new`), `IsADirectory` (also for a read-only open,
+    /// which Linux would allow), `NotADirectory`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// let err = fs.open_with("/a", FsOpenOptions::new().read(true).truncate(true)).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    fn open_with(&self, path: &str, options: &FsOpenOptions) -> io::Result<Box<dyn FsFile>>;
+
+    /// Opens a file for reading, as [`std::fs::File::open`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// use std::io::Read;
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", b"text")?;
+    /// let mut s = String::new();
+    /// fs.open("/a")?.read_to_string(&mut s)?;
+    /// assert_eq!(s, "text");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn open(&self, path: &str) -> io::Result<Box<dyn FsFile>> {
+        self.open_with(path, FsOpenOptions::new().read(true))
+    }
+
+    /// Opens a file for writing, creating or truncating it, as [`std::fs::File::create`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// use std::io::Write;
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create("/a")?.write_all(b"new")?;
+    /// assert_eq!(fs.read("/a")?, b"new");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn create(&self, path: &str) -> io::Result<Box<dyn FsFile>> {
+        self.open_with(
+            path,
+            FsOpenOptions::new().write(true).create(true).truncate(true),
+        )
+    }
+
+    /// Reads a whole file, as [`std::fs::read`].
+    ///
+    /// # Errors
+    /// `NotFound`, `IsADirectory`, `NotADirectory`, `InvalidInput`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", &[1, 2, 3])?;
+    /// assert_eq!(fs.read("/a")?, [1, 2, 3]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+
+    /// Reads a whole file into a string, as [`std::fs::read_to_string`]: as
+    /// [`read`](Self::read), plus `InvalidData` for contents that are not UTF-8.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", "héllo".as_bytes())?;
+    /// assert_eq!(fs.read_to_string("/a")?, "héllo");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn read_to_string(&self, path: &str) -> io::Result<String> {
+        let bytes = self.read(path)?;
+        String::from_utf8(bytes).map_err(|_| fail(Op::Read, path, Reason::InvalidUtf8))
+    }
+
+    /// Writes `contents` as the whole file, creating or replacing it, as [`std::fs::write`].
+    ///
+    /// # Errors
+    /// `NotFound` (parent missing), `IsADirectory`, `NotADirectory`, `InvalidInput` (invalid
+    /// path, the root); on a [`MemFs`](crate::MemFs), `StorageFull` and `QuotaExceeded`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", b"v1")?;
+    /// fs.write("/a", b"v2")?;
+    /// assert_eq!(fs.read("/a")?, b"v2");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn write(&self, path: &str, contents: &[u8]) -> io::Result<()>;
+
+    /// Appends `contents` to a file, creating it if missing; errors as [`write`](Self::write).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.append("/log", b"a\n")?;
+    /// fs.append("/log", b"b\n")?;
+    /// assert_eq!(fs.read_to_string("/log")?, "a\nb\n");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn append(&self, path: &str, contents: &[u8]) -> io::Result<()>;
+
+    /// The metadata of a file or directory, as [`std::fs::metadata`].
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory` (a file in the middle of the path), `InvalidInput`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// assert!(fs.metadata("/")?.is_dir());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn metadata(&self, path: &str) -> io::Result<FsMetadata>;
+
+    /// Whether `path` names a file or directory; `false` for invalid paths and on errors.
+    ///
+    /// This corresponds to [`std::path::Path::exists`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// assert!(fs.exists("/") && !fs.exists("/nope") && !fs.exists("/.."));
+    /// ```
+    fn exists(&self, path: &str) -> bool {
+        self.metadata(path).is_ok()
+    }
+
+    /// Whether `path` names a file, as [`std::path::Path::is_file`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", b"")?;
+    /// assert!(fs.is_file("/f") && !fs.is_file("/"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn is_file(&self, path: &str) -> bool {
+        self.metadata(path).is_ok_and(|meta| meta.is_file())
+    }
+
+    /// Whether `path` names a directory, as [`std::path::Path::is_dir`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// assert!(fs.is_dir("/") && !fs.is_dir("/nope"));
+    /// ```
+    fn is_dir(&self, path: &str) -> bool {
+        self.metadata(path).is_ok_and(|meta| meta.is_dir())
+    }
+
+    /// Creates one directory, as [`std::fs::create_dir`].
+    ///
+    /// # Errors
+    /// `AlreadyExists`, `NotFound` (parent missing), `NotADirectory`, `InvalidInput` (invalid
+    /// path, the root).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir("/a")?;
+    /// assert_eq!(fs.create_dir("/a").unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn create_dir(&self, path: &str) -> io::Result<()>;
+
+    /// Creates a directory and its missing parents, as [`std::fs::create_dir_all`].
+    ///
+    /// # Errors
+    /// `AlreadyExists` (a file at the path), `NotADirectory` (a file in the middle),
+    /// `InvalidInput`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/a/b/c")?;
+    /// fs.create_dir_all("/a/b/c")?;
+    /// assert!(fs.is_dir("/a/b"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn create_dir_all(&self, path: &str) -> io::Result<()>;
+
+    /// Removes a file, as [`std::fs::remove_file`].
+    ///
+    /// # Errors
+    /// `NotFound`, `IsADirectory`, `NotADirectory`, `InvalidInput`; on a
+    /// [`MemFs`](crate::MemFs), `ResourceBusy` while a handle has the file open.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", b"x")?;
+    /// fs.remove_file("/a")?;
+    /// assert!(!fs.exists("/a"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn remove_file(&self, path: &str) -> io::Result<()>;
+
+    /// Removes an empty directory, as [`std::fs::remove_dir`].
+    ///
+    /// # Errors
+    /// `DirectoryNotEmpty`, `NotFound`, `NotADirectory`, `InvalidInput` (invalid path, the
+    /// root).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir("/a")?;
+    /// fs.remove_dir("/a")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn remove_dir(&self, path: &str) -> io::Result<()>;
+
+    /// Removes a directory and everything below it, as [`std::fs::remove_dir_all`].
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory`, `InvalidInput` (invalid path, the root); on a
+    /// [`MemFs`](crate::MemFs), `ResourceBusy` if a file below is open.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/build/out")?;
+    /// fs.write("/build/out/app", b"")?;
+    /// fs.remove_dir_all("/build")?;
+    /// assert!(!fs.exists("/build"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn remove_dir_all(&self, path: &str) -> io::Result<()>;
+
+    /// Lists a directory, sorted by name (byte order), as [`std::fs::read_dir`].
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory`, `InvalidInput`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/b.txt", b"")?;
+    /// fs.create_dir("/a")?;
+    /// let names: Vec<_> = fs.read_dir("/")?.iter().map(|e| e.file_name().to_owned()).collect();
+    /// assert_eq!(names, ["a", "b.txt"]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn read_dir(&self, path: &str) -> io::Result<Vec<FsDirEntry>>;
+
+    /// Walks the directory `path` and everything below it: the directory itself first (depth
+    /// 0), then each entry before its contents, children sorted by name. Each directory is
+    /// listed when the walk reaches it.
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory`, `InvalidInput`, from this call; a directory that cannot be
+    /// listed later yields one `Err` item.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// fs.write("/a/b/c.txt", b"")?;
+    /// let paths: Vec<String> = fs.walk("/a")?.map(|e| e.map(|e| e.path().to_owned())).collect::<Result<_, _>>()?;
+    /// assert_eq!(paths, ["/a", "/a/b", "/a/b/c.txt"]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn walk(&self, path: &str) -> io::Result<FsWalk<'_>>;
+
+    /// Every path matching a shell-style pattern, sorted, without duplicates; the pattern
+    /// language is [`MemFs::glob`](crate::MemFs::glob)'s (`*`, `?`, `[a-z]`, `[!a]`, `**`).
+    ///
+    /// # Errors
+    /// `InvalidInput` for a malformed pattern, a `..` name or a NUL byte.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/src/net")?;
+    /// fs.write("/src/lib.rs", b"")?;
+    /// fs.write("/src/net/tcp.rs", b"")?;
+    /// assert_eq!(fs.glob("/src/**/*.rs")?, ["/src/lib.rs", "/src/net/tcp.rs"]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn glob(&self, pattern: &str) -> io::Result<Vec<String>>;
+
+    /// Renames a file or directory, replacing the destination as [`std::fs::rename`] does on
+    /// Linux (a file replaces a file, a directory an empty directory).
+    ///
+    /// # Errors
+    /// `NotFound`, `IsADirectory` (file onto directory), `NotADirectory` (directory onto
+    /// file), `DirectoryNotEmpty`, `InvalidInput` (a directory into itself, the root); on a
+    /// [`MemFs`](crate::MemFs), `ResourceBusy` when an open file is involved.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/draft", b"v2")?;
+    /// fs.rename("/draft", "/final")?;
+    /// assert_eq!(fs.read("/final")?, b"v2");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn rename(&self, from: &str, to: &str) -> io::Result<()>;
+
+    /// Copies a file's contents to another file, creating or replacing it; returns the number
+    /// of bytes copied. This corresponds to [`std::fs::copy`], except that copying a file onto
+    /// itself is `InvalidInput` (Linux would truncate it to nothing).
+    ///
+    /// # Errors
+    /// `NotFound`, `IsADirectory` (either side), `NotADirectory`, `InvalidInput`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", b"data")?;
+    /// assert_eq!(fs.copy("/a", "/b")?, 4);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn copy(&self, from: &str, to: &str) -> io::Result<u64>;
+
+    /// Copies a directory tree to a new path, which must not exist (its parent must).
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory` (the source is a file), `AlreadyExists`, `InvalidInput`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/src/sub")?;
+    /// fs.write("/src/sub/a", b"a")?;
+    /// fs.copy_dir_all("/src", "/backup")?;
+    /// assert_eq!(fs.read("/backup/sub/a")?, b"a");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()>;
+}
+
+/// Forwards every method, defaults included, so an override on the inner type is kept.
+macro_rules! forward_file_system {
+    ($($target:ty),*) => {$(
+        impl<T: FileSystem + ?Sized> FileSystem for $target {
+            fn open_with(&self, path: &str, options: &FsOpenOptions) -> io::Result<Box<dyn FsFile>> {
+                (**self).open_with(path, options)
+            }
+            fn open(&self, path: &str) -> io::Result<Box<dyn FsFile>> {
+                (**self).open(path)
+            }
+            fn create(&self, path: &str) -> io::Result<Box<dyn FsFile>> {
+                (**self).create(path)
+            }
+            fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+                (**self).read(path)
+            }
+            fn read_to_string(&self, path: &str) -> io::Result<String> {
+                (**self).read_to_string(path)
+            }
+            fn write(&self, path: &str, contents: &[u8]) -> io::Result<()> {
+                (**self).write(path, contents)
+            }
+            fn append(&self, path: &str, contents: &[u8]) -> io::Result<()> {
+                (**self).append(path, contents)
+            }
+            fn metadata(&self, path: &str) -> io::Result<FsMetadata> {
+                (**self).metadata(path)
+            }
+            fn exists(&self, path: &str) -> bool {
+                (**self).exists(path)
+            }
+            fn is_file(&self, path: &str) -> bool {
+                (**self).is_file(path)
+            }
+            fn is_dir(&self, path: &str) -> bool {
+                (**self).is_dir(path)
+            }
+            fn create_dir(&self, path: &str) -> io::Result<()> {
+                (**self).create_dir(path)
+            }
+            fn create_dir_all(&self, path: &str) -> io::Result<()> {
+                (**self).create_dir_all(path)
+            }
+            fn remove_file(&self, path: &str) -> io::Result<()> {
+                (**self).remove_file(path)
+            }
+            fn remove_dir(&self, path: &str) -> io::Result<()> {
+                (**self).remove_dir(path)
+            }
+            fn remove_dir_all(&self, path: &str) -> io::Result<()> {
+                (**self).remove_dir_all(path)
+            }
+            fn read_dir(&self, path: &str) -> io::Result<Vec<FsDirEntry>> {
+                (**self).read_dir(path)
+            }
+            fn walk(&self, path: &str) -> io::Result<FsWalk<'_>> {
+                (**self).walk(path)
+            }
+            fn glob(&self, pattern: &str) -> io::Result<Vec<String>> {
+                (**self).glob(pattern)
+            }
+            fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+                (**self).rename(from, to)
+            }
+            fn copy(&self, from: &str, to: &str) -> io::Result<u64> {
+                (**self).copy(from, to)
+            }
+            fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()> {
+                (**self).copy_dir_all(from, to)
+            }
+        }
+    )*};
+}
+
+// So that `&impl FileSystem` and `F: FileSystem` APIs also accept `&fs`, `Box<dyn FileSystem>`
+// and `Arc<dyn FileSystem>`.
+forward_file_system!(&T, Box<T>, Arc<T>);
+
+impl<F: FsFile + ?Sized> FsFile for Box<F> {
+    fn path(&self) -> &str {
+        (**self).path()
+    }
+
+    fn metadata(&self) -> io::Result<FsMetadata> {
+        (**self).metadata()
+    }
+
+    fn set_len(&self, size: u64) -> io::Result<()> {
+        (**self).set_len(size)
+    }
+
+    fn sync_all(&self) -> io::Result<()> {
+        (**self).sync_all()
+    }
+}

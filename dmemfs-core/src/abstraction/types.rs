@@ -1,0 +1,433 @@
+//! The values the [`FileSystem`](super::FileSystem) trait passes around, shared by every
+//! implementation: [`FsOpenOptions`], [`FsMetadata`] and [`FsDirEntry`].
+
+use std::time::SystemTime;
+
+use crate::error::{Op, Reason};
+use crate::metadata::{DirEntry, FileType, Metadata};
+
+/// How to open a file through [`FileSystem::open_with`](super::FileSystem::open_with).
+///
+/// This corresponds to [`std::fs::OpenOptions`] (and takes the same flag rules as on Linux),
+/// but is a plain value not tied to a filesystem, so it can cross the trait:
+/// `fs.open_with(path, FsOpenOptions::new().append(true).create(true))`, as with
+/// `cap_std::fs::Dir::open_with`. The [`MemFs`](crate::MemFs)-only settings
+/// ([`preallocate`](crate::OpenOptions::preallocate),
+/// [`lock_timeout`](crate::OpenOptions::lock_timeout)) stay on [`MemFs::options`](crate::MemFs::options).
+///
+/// ```
+/// use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+/// use std::io::Write;
+///
+/// let fs: &dyn FileSystem = &MemFs::new();
+/// let mut log = fs.open_with("/app.log", FsOpenOptions::new().append(true).create(true))?;
+/// log.write_all(b"started\n")?;
+/// drop(log);
+/// assert_eq!(fs.read_to_string("/app.log")?, "started\n");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FsOpenOptions {
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+    pub(crate) append: bool,
+    pub(crate) truncate: bool,
+    pub(crate) create: bool,
+    pub(crate) create_new: bool,
+}
+
+impl FsOpenOptions {
+    /// All flags off, as [`std::fs::OpenOptions::new`].
+    ///
+    /// ```
+    /// let options = dmemfs_core::FsOpenOptions::new();
+    /// assert_eq!(options, Default::default());
+    /// ```
+    pub fn new() -> FsOpenOptions {
+        FsOpenOptions::default()
+    }
+
+    /// Allow reading.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new(); fs.write("/a", b"")?;
+    /// fs.open_with("/a", FsOpenOptions::new().read(true))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn read(&mut self, read: bool) -> &mut Self {
+        self.read = read;
+        self
+    }
+
+    /// Allow writing.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new(); fs.write("/a", b"")?;
+    /// fs.open_with("/a", FsOpenOptions::new().write(true))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write(&mut self, write: bool) -> &mut Self {
+        self.write = write;
+        self
+    }
+
+    /// Write at the end of the file, whatever the cursor (implies write access).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// use std::io::Write;
+    /// # let fs: &dyn FileSystem = &MemFs::new(); fs.write("/a", b"ab")?;
+    /// fs.open_with("/a", FsOpenOptions::new().append(true))?.write_all(b"c")?;
+    /// assert_eq!(fs.read("/a")?, b"abc");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn append(&mut self, append: bool) -> &mut Self {
+        self.append = append;
+        self
+    }
+
+    /// Truncate an existing file to length 0 on open (needs write access, not append).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new(); fs.write("/a", b"old")?;
+    /// fs.open_with("/a", FsOpenOptions::new().write(true).truncate(true))?;
+    /// assert!(fs.read("/a")?.is_empty());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn truncate(&mut self, truncate: bool) -> &mut Self {
+        self.truncate = truncate;
+        self
+    }
+
+    /// Create the file if it does not exist (needs write or append access).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.open_with("/new", FsOpenOptions::new().write(true).create(true))?;
+    /// assert!(fs.is_file("/new"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn create(&mut self, create: bool) -> &mut Self {
+        self.create = create;
+        self
+    }
+
+    /// Create the file, failing with `AlreadyExists` if anything is at the path (needs write
+    /// or append access).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// let mut once = FsOpenOptions::new();
+    /// once.write(true).create_new(true);
+    /// fs.open_with("/once", &once)?;
+    /// assert!(fs.open_with("/once", &once).is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn create_new(&mut self, create_new: bool) -> &mut Self {
+        self.create_new = create_new;
+        self
+    }
+
+    /// The operation an open with these options is reported as: [`Op::Create`] when it may
+    /// create the file, [`Op::Open`] otherwise.
+    pub(crate) fn op(&self) -> Op {
+        if self.creating() {
+            Op::Create
+        } else {
+            Op::Open
+        }
+    }
+
+    pub(crate) fn creating(&self) -> bool {
+        self.create || self.create_new
+    }
+
+    pub(crate) fn writes(&self) -> bool {
+        self.write || self.append
+    }
+
+    /// The flag rules of `std::fs::OpenOptions` on Linux, worded as [`MemFs`](crate::MemFs)
+    /// words them, so that every implementation refuses the same combinations alike.
+    pub(crate) fn check(&self) -> Result<(), Reason> {
+        let invalid = |msg: &str| Err(Reason::InvalidArgument(msg.to_owned()));
+        if !self.read && !self.writes() {
+            return invalid("no access mode: set read, write or append");
+        }
+        if !self.writes() && (self.truncate || self.creating()) {
+            return invalid("truncate, create and create_new need write or append access");
+        }
+        if self.append && self.truncate && !self.create_new {
+            return invalid("truncate cannot be combined with append");
+        }
+        Ok(())
+    }
+}
+
+/// A snapshot of a file's or directory's metadata, as every [`FileSystem`](super::FileSystem)
+/// can report it.
+///
+/// This corresponds to [`std::fs::Metadata`]. It is [`Metadata`] minus what a real disk cannot
+/// give honestly: [`generation`](Self::generation) is `Some` only on a [`MemFs`](crate::MemFs),
+/// and [`created`](Self::created) is `None` where the host filesystem does not record it.
+/// `len` is 0 for directories on every implementation (a disk reports its block size).
+///
+/// ```
+/// use dmemfs_core::{FileSystem, MemFs};
+///
+/// let fs: &dyn FileSystem = &MemFs::new();
+/// fs.write("/a.txt", b"hello")?;
+/// let meta = fs.metadata("/a.txt")?;
+/// assert!(meta.is_file() && meta.len() == 5);
+/// assert_eq!(meta.generation(), Some(1)); // a MemFs counts changes
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FsMetadata {
+    file_type: FileType,
+    len: u64,
+    modified: SystemTime,
+    created: Option<SystemTime>,
+    generation: Option<u64>,
+}
+
+impl FsMetadata {
+    pub(crate) fn new(
+        file_type: FileType,
+        len: u64,
+        modified: SystemTime,
+        created: Option<SystemTime>,
+        generation: Option<u64>,
+    ) -> FsMetadata {
+        FsMetadata {
+            file_type,
+            len: if file_type.is_dir() { 0 } else { len },
+            modified,
+            created,
+            generation,
+        }
+    }
+
+    /// Whether this is a file or a directory.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FileType, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// assert_eq!(fs.metadata("/")?.file_type(), FileType::Dir);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn file_type(&self) -> FileType {
+        self.file_type
+    }
+
+    /// Whether this is a regular file.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", b"")?;
+    /// assert!(fs.metadata("/f")?.is_file());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_file(&self) -> bool {
+        self.file_type.is_file()
+    }
+
+    /// Whether this is a directory.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// assert!(fs.metadata("/")?.is_dir());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_dir(&self) -> bool {
+        self.file_type.is_dir()
+    }
+
+    /// The file's length in bytes (0 for a directory).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", &[0; 5])?;
+    /// assert_eq!(fs.metadata("/f")?.len(), 5);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// When the contents last changed. On a [`MemFs`](crate::MemFs) a directory keeps its
+    /// creation time; on a disk, adding or removing an entry updates it.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", b"x")?;
+    /// assert!(fs.metadata("/f")?.modified() <= std::time::SystemTime::now());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn modified(&self) -> SystemTime {
+        self.modified
+    }
+
+    /// When the node was created, if the filesystem records it (always on a
+    /// [`MemFs`](crate::MemFs); on a disk, where the host filesystem reports a birth time).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", b"x")?;
+    /// assert!(fs.metadata("/f")?.created().is_some());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn created(&self) -> Option<SystemTime> {
+        self.created
+    }
+
+    /// [`Metadata::generation`], the change counter of a [`MemFs`](crate::MemFs) file; `None`
+    /// on filesystems that keep no such counter, such as [`OsFs`](crate::OsFs).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", b"x")?;
+    /// fs.append("/f", b"y")?;
+    /// assert_eq!(fs.metadata("/f")?.generation(), Some(2));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn generation(&self) -> Option<u64> {
+        self.generation
+    }
+}
+
+impl From<Metadata> for FsMetadata {
+    /// Everything a [`MemFs`](crate::MemFs) knows, generation and creation time included.
+    fn from(meta: Metadata) -> FsMetadata {
+        FsMetadata::new(
+            meta.file_type(),
+            meta.len(),
+            meta.modified(),
+            Some(meta.created()),
+            Some(meta.generation()),
+        )
+    }
+}
+
+/// An entry of a listing ([`FileSystem::read_dir`](super::FileSystem::read_dir)) or a walk
+/// ([`FileSystem::walk`](super::FileSystem::walk)).
+///
+/// This corresponds to [`std::fs::DirEntry`] and to [`DirEntry`]; its metadata is captured
+/// with the listing.
+///
+/// ```
+/// use dmemfs_core::{FileSystem, MemFs};
+///
+/// let fs: &dyn FileSystem = &MemFs::new();
+/// fs.create_dir("/docs")?;
+/// fs.write("/docs/notes.txt", b"hi")?;
+/// let entry = &fs.read_dir("/docs")?[0];
+/// assert_eq!((entry.path(), entry.file_name(), entry.depth()), ("/docs/notes.txt", "notes.txt", 1));
+/// assert_eq!(entry.metadata().len(), 2);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FsDirEntry {
+    path: String,
+    metadata: FsMetadata,
+    depth: usize,
+}
+
+impl FsDirEntry {
+    pub(crate) fn new(path: String, metadata: FsMetadata, depth: usize) -> FsDirEntry {
+        FsDirEntry {
+            path,
+            metadata,
+            depth,
+        }
+    }
+
+    /// The entry's full, normalised virtual path.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// assert_eq!(fs.read_dir("a/")?[0].path(), "/a/b");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The last component of the path (`"/"` for the root of a walk).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// assert_eq!(fs.read_dir("/a")?[0].file_name(), "b");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn file_name(&self) -> &str {
+        match self.path.rfind('/') {
+            Some(slash) if self.path != "/" => &self.path[slash + 1..],
+            _ => &self.path,
+        }
+    }
+
+    /// Whether the entry is a file or a directory.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// assert!(fs.read_dir("/a")?[0].file_type().is_dir());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn file_type(&self) -> FileType {
+        self.metadata.file_type()
+    }
+
+    /// The entry's metadata, as captured when it was listed.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a.txt", b"hello")?;
+    /// assert_eq!(fs.read_dir("/")?[0].metadata().len(), 5);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metadata(&self) -> FsMetadata {
+        self.metadata
+    }
+
+    /// How deep below the listed or walked directory the entry is (1 for its children; 0 for
+    /// the walked directory itself).
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// let depths: Vec<usize> = fs.walk("/a")?.map(|e| e.map(|e| e.depth())).collect::<Result<_, _>>()?;
+    /// assert_eq!(depths, [0, 1]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+}
+
+impl From<DirEntry> for FsDirEntry {
+    fn from(entry: DirEntry) -> FsDirEntry {
+        let metadata = entry.metadata().into();
+        let depth = entry.depth();
+        FsDirEntry::new(entry.path().to_owned(), metadata, depth)
+    }
+}

@@ -1,0 +1,562 @@
+//! Making admitted entries visible: all at once ([`Stage`], atomic mode) or one by one with an
+//! undo log ([`Log`], streaming mode).
+//!
+//! Both check everything against the tree twice: when an entry is admitted (under the read
+//! lock, before its bytes are read, so a doomed extraction stops early) and again when it is
+//! installed (under the write lock, since other threads may have changed the tree while the
+//! bytes were read). Nothing is changed until every check of an install has passed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::extract::Pending;
+use super::{ArchiveReport, Conflict, SkipReason, SkippedEntry};
+use crate::error::Reason;
+use crate::fs::Inner;
+use crate::lock::HandleLock;
+use crate::path::ancestors_below_root;
+use crate::quota::Reservation;
+use crate::storage::Storage;
+use crate::tree::{FileNode, Node, Tree};
+
+/// `path` and its proper ancestors below the root, parents first.
+fn chain(path: &str) -> impl Iterator<Item = &str> {
+    ancestors_below_root(path).chain((path != "/").then_some(path))
+}
+
+/// Why `dir`, which must be a directory for `path` to be created, is not one.
+fn not_a_dir(dir: &str, path: &str) -> Reason {
+    if dir == path {
+        Reason::NotADirectory
+    } else {
+        Reason::ComponentNotADirectory {
+            component: dir.to_owned(),
+        }
+    }
+}
+
+fn len_of(node: &FileNode) -> u64 {
+    node.data.read().storage.len()
+}
+
+/// A new file node holding `storage`, dated `mtime` when the archive gave one.
+fn new_file(storage: Storage, mtime: Option<SystemTime>) -> Arc<FileNode> {
+    let node = FileNode::new(storage, HandleLock::default(), 0);
+    if let Some(mtime) = mtime {
+        node.data.write().modified = mtime;
+    }
+    node
+}
+
+/// What a file entry's path holds now, decided by the conflict policy.
+enum Slot {
+    Free,
+    Replace(Arc<FileNode>),
+    Skip,
+}
+
+/// Applies `conflict` to an existing node at `path`; `ours` says the file is one this
+/// extraction wrote (a later entry of the same name replaces it whatever the policy).
+fn decide(node: Option<&Node>, path: &str, conflict: Conflict, ours: bool) -> Result<Slot, Reason> {
+    match node {
+        None => Ok(Slot::Free),
+        Some(Node::Dir(_)) => Err(Reason::IsADirectory),
+        Some(Node::File(file)) => {
+            if !ours {
+                match conflict {
+                    Conflict::Error => return Err(Reason::AlreadyExists),
+                    Conflict::Skip => return Ok(Slot::Skip),
+                    Conflict::Overwrite => {}
+                }
+            }
+            if file.lock.is_locked() {
+                return Err(Reason::Busy {
+                    open: path.to_owned(),
+                });
+            }
+            Ok(Slot::Replace(Arc::clone(file)))
+        }
+    }
+}
+
+/// A file staged by an atomic extraction.
+#[derive(Debug)]
+struct Staged {
+    entry: String,
+    size: u64,
+    /// Bytes of the existing file it was admitted to replace.
+    replaces: Option<u64>,
+    mtime: Option<SystemTime>,
+    /// `None` until its bytes are read.
+    storage: Option<Storage>,
+    id: u64,
+}
+
+/// Atomic mode: entries are held here, charged to the quota but invisible, and installed
+/// together by [`commit`](Stage::commit).
+#[derive(Debug)]
+pub(super) struct Stage<'fs> {
+    inner: &'fs Inner,
+    conflict: Conflict,
+    /// Every directory to ensure (existing ones included, in case they vanish meanwhile).
+    dirs: BTreeSet<String>,
+    files: BTreeMap<String, Staged>,
+    /// Covers the net growth: `incoming - outgoing`, as `import_tree` charges it.
+    reservation: Option<Reservation<'fs>>,
+    reserved: u64,
+    incoming: u64,
+    outgoing: u64,
+    /// Nodes the staged entries would add, as of their admission.
+    new_nodes: u64,
+    next_id: u64,
+}
+
+impl<'fs> Stage<'fs> {
+    pub(super) fn new(inner: &'fs Inner, conflict: Conflict) -> Stage<'fs> {
+        Stage {
+            inner,
+            conflict,
+            dirs: BTreeSet::new(),
+            files: BTreeMap::new(),
+            reservation: None,
+            reserved: 0,
+            incoming: 0,
+            outgoing: 0,
+            new_nodes: 0,
+            next_id: 0,
+        }
+    }
+
+    /// Checks `dirs`, which `path` needs to be directories: none may be a file, in the tree
+    /// or staged. Returns those that do not exist yet.
+    fn missing_dirs<'p>(
+        &self,
+        tree: &Tree,
+        path: &'p str,
+        dirs: &[&'p str],
+    ) -> Result<Vec<&'p str>, Reason> {
+        let mut missing = Vec::new();
+        for &dir in dirs {
+            if matches!(tree.get(dir), Some(Node::File(_))) || self.files.contains_key(dir) {
+                return Err(not_a_dir(dir, path));
+            }
+            if tree.get(dir).is_none() && !self.dirs.contains(dir) {
+                missing.push(dir);
+            }
+        }
+        Ok(missing)
+    }
+
+    pub(super) fn admit_dir(&mut self, path: &str) -> Result<(), Reason> {
+        let dirs: Vec<&str> = chain(path).collect();
+        let tree = self.inner.tree.read();
+        let missing = self.missing_dirs(&tree, path, &dirs)?.len() as u64;
+        self.inner.check_nodes(&tree, self.new_nodes + missing)?;
+        drop(tree);
+        self.new_nodes += missing;
+        self.dirs.extend(dirs.into_iter().map(str::to_owned));
+        Ok(())
+    }
+
+    /// Admits a file: `Some(id)` to read its bytes, `None` to skip it (it exists and the
+    /// policy is `Skip`). Reserves its bytes before returning.
+    pub(super) fn admit_file(
+        &mut self,
+        path: &str,
+        entry: &str,
+        size: u64,
+        mtime: Option<SystemTime>,
+    ) -> Result<Option<u64>, Reason> {
+        let parents: Vec<&str> = ancestors_below_root(path).collect();
+        let earlier = self.files.get(path).map(|s| (s.size, s.replaces));
+        let tree = self.inner.tree.read();
+        let missing = self.missing_dirs(&tree, path, &parents)?.len() as u64;
+        if self.dirs.contains(path) {
+            return Err(Reason::IsADirectory);
+        }
+        let (replaces, new_file) = match (earlier, tree.get(path)) {
+            (_, Some(Node::Dir(_))) => return Err(Reason::IsADirectory),
+            // A later entry of the same name: takes the earlier one's place.
+            (Some((_, replaces)), _) => (replaces, 0),
+            (None, existing) => match decide(existing, path, self.conflict, false)? {
+                Slot::Free => (None, 1),
+                Slot::Skip => return Ok(None),
+                Slot::Replace(node) => (Some(len_of(&node)), 0),
+            },
+        };
+        let nodes = self.new_nodes + missing + new_file;
+        self.inner.check_nodes(&tree, nodes)?;
+        drop(tree);
+        let incoming = self.incoming - earlier.map_or(0, |(size, _)| size) + size;
+        let outgoing = self.outgoing
+            + if earlier.is_none() {
+                replaces.unwrap_or(0)
+            } else {
+                0
+            };
+        self.settle(incoming.saturating_sub(outgoing))?;
+        self.incoming = incoming;
+        self.outgoing = outgoing;
+        self.new_nodes = nodes;
+        self.dirs.extend(parents.into_iter().map(str::to_owned));
+        let id = self.next_id;
+        self.next_id += 1;
+        let staged = Staged {
+            entry: entry.to_owned(),
+            size,
+            replaces,
+            mtime,
+            storage: None,
+            id,
+        };
+        self.files.insert(path.to_owned(), staged);
+        Ok(Some(id))
+    }
+
+    /// Grows or shrinks the reservation to `target` bytes.
+    fn settle(&mut self, target: u64) -> Result<(), Reason> {
+        if target > self.reserved {
+            let extra = self.inner.reserve(target - self.reserved)?;
+            match &mut self.reservation {
+                Some(reservation) => reservation.absorb(extra),
+                None => self.reservation = Some(extra),
+            }
+        } else if let Some(reservation) = &mut self.reservation {
+            reservation.shrink_to(target);
+        }
+        self.reserved = target;
+        Ok(())
+    }
+
+    #[cfg_attr(not(feature = "zip"), allow(dead_code))]
+    pub(super) fn wants(&self, pending: &Pending) -> bool {
+        self.files
+            .get(&pending.path)
+            .is_some_and(|staged| staged.id == pending.id)
+    }
+
+    pub(super) fn fill(&mut self, pending: &Pending, storage: Storage) {
+        if let Some(staged) = self.files.get_mut(&pending.path)
+            && staged.id == pending.id
+        {
+            staged.storage = Some(storage);
+        }
+    }
+
+    /// Installs everything under one hold of the write lock, or nothing. An error names the
+    /// path it concerns (`None`: the extraction as a whole).
+    pub(super) fn commit(
+        mut self,
+        report: &mut ArchiveReport,
+    ) -> Result<(), (Option<String>, Reason)> {
+        let inner = self.inner;
+        let mut tree = inner.tree.write();
+        let mut new_dirs = Vec::new();
+        for dir in &self.dirs {
+            match tree.get(dir) {
+                Some(Node::Dir(_)) => {}
+                Some(Node::File(_)) => return Err((Some(dir.clone()), Reason::NotADirectory)),
+                None => new_dirs.push(dir.as_str()),
+            }
+        }
+        let (mut incoming, mut outgoing, mut new_files) = (0u64, 0u64, 0u64);
+        let mut slots = Vec::with_capacity(self.files.len());
+        for (path, staged) in &self.files {
+            let at = || Some(path.clone());
+            if staged.storage.is_none() {
+                let reason = Reason::Archive {
+                    entry: Some(staged.entry.clone()),
+                    kind: std::io::ErrorKind::InvalidData,
+                    message: "the entry's contents were never read".into(),
+                };
+                return Err((at(), reason));
+            }
+            // Admitted to replace a file: the policy was `Overwrite`; admitted as new but a
+            // file appeared since: the policy decides now.
+            let ours = staged.replaces.is_some();
+            let slot = decide(tree.get(path), path, self.conflict, ours).map_err(|r| (at(), r))?;
+            match &slot {
+                Slot::Free => new_files += 1,
+                Slot::Replace(node) => outgoing += len_of(node),
+                Slot::Skip => {}
+            }
+            if !matches!(slot, Slot::Skip) {
+                incoming += staged.size;
+            }
+            slots.push(slot);
+        }
+        inner
+            .check_nodes(&tree, new_dirs.len() as u64 + new_files)
+            .map_err(|r| (None, r))?;
+        let needed = incoming.saturating_sub(outgoing);
+        if needed > self.reserved {
+            let extra = inner
+                .quota
+                .reserve(needed - self.reserved)
+                .map_err(|r| (None, r))?;
+            match &mut self.reservation {
+                Some(reservation) => reservation.absorb(extra),
+                None => self.reservation = Some(extra),
+            }
+        } else if let Some(reservation) = &mut self.reservation {
+            reservation.shrink_to(needed);
+        }
+        // Apply; nothing below can fail.
+        for dir in new_dirs {
+            tree.insert(dir, Node::new_dir());
+            report.dirs += 1;
+        }
+        for ((path, staged), slot) in std::mem::take(&mut self.files).into_iter().zip(slots) {
+            let Some(storage) = staged.storage else {
+                continue;
+            };
+            match slot {
+                Slot::Skip => {
+                    report.skipped.push(SkippedEntry {
+                        entry: staged.entry,
+                        path,
+                        reason: SkipReason::Exists,
+                    });
+                    continue;
+                }
+                Slot::Free => tree.insert(&path, Node::File(new_file(storage, staged.mtime))),
+                Slot::Replace(_) => {
+                    tree.replace_file(&path, new_file(storage, staged.mtime));
+                }
+            }
+            report.files += 1;
+            report.bytes += staged.size;
+        }
+        if let Some(reservation) = self.reservation.take() {
+            reservation.commit();
+        }
+        inner.release(outgoing.saturating_sub(incoming));
+        Ok(())
+    }
+}
+
+/// What a streaming extraction changed, to undo on failure.
+#[derive(Debug)]
+enum Undo {
+    Dir(String),
+    File {
+        path: String,
+        node: Arc<FileNode>,
+        /// The file it replaced, kept (and still charged) so that it can go back.
+        replaced: Option<Arc<FileNode>>,
+    },
+}
+
+/// Streaming mode: each entry is installed when read; dropped before
+/// [`finish`](Log::finish), the log undoes what it can.
+#[derive(Debug)]
+pub(super) struct Log<'fs> {
+    inner: &'fs Inner,
+    conflict: Conflict,
+    undo: Vec<Undo>,
+    /// Files this extraction installed: path to index in `undo`.
+    ours: HashMap<String, usize>,
+    /// Bytes of replaced files still charged.
+    held: u64,
+    /// The reservation for the file being read, with its id.
+    pending: Option<(u64, Reservation<'fs>)>,
+    next_id: u64,
+    done: bool,
+}
+
+impl<'fs> Log<'fs> {
+    pub(super) fn new(inner: &'fs Inner, conflict: Conflict) -> Log<'fs> {
+        Log {
+            inner,
+            conflict,
+            undo: Vec::new(),
+            ours: HashMap::new(),
+            held: 0,
+            pending: None,
+            next_id: 0,
+            done: false,
+        }
+    }
+
+    /// Whether the file at `path` is the one this extraction installed there.
+    fn is_ours(&self, tree: &Tree, path: &str) -> Option<usize> {
+        let index = *self.ours.get(path)?;
+        match (&self.undo[index], tree.get(path)) {
+            (Undo::File { node, .. }, Some(Node::File(now))) if Arc::ptr_eq(node, now) => {
+                Some(index)
+            }
+            _ => None,
+        }
+    }
+
+    /// Checks the parents of `path` (itself included for a directory); returns the missing
+    /// ones.
+    fn missing_dirs<'p>(
+        tree: &Tree,
+        path: &str,
+        dirs: impl Iterator<Item = &'p str>,
+    ) -> Result<Vec<&'p str>, Reason> {
+        let mut missing = Vec::new();
+        for dir in dirs {
+            match tree.get(dir) {
+                Some(Node::File(_)) => return Err(not_a_dir(dir, path)),
+                Some(Node::Dir(_)) => {}
+                None => missing.push(dir),
+            }
+        }
+        Ok(missing)
+    }
+
+    fn create_missing(&mut self, tree: &mut Tree, missing: Vec<&str>) {
+        for dir in missing {
+            tree.insert(dir, Node::new_dir());
+            self.undo.push(Undo::Dir(dir.to_owned()));
+        }
+    }
+
+    pub(super) fn create_dir(&mut self, path: &str) -> Result<(), Reason> {
+        let mut tree = self.inner.tree.write();
+        let missing = Self::missing_dirs(&tree, path, chain(path))?;
+        self.inner.check_nodes(&tree, missing.len() as u64)?;
+        self.create_missing(&mut tree, missing);
+        Ok(())
+    }
+
+    /// As [`Stage::admit_file`]; the reservation covers the whole file, since a file it
+    /// replaces stays charged until the extraction ends.
+    pub(super) fn admit_file(&mut self, path: &str, size: u64) -> Result<Option<u64>, Reason> {
+        let tree = self.inner.tree.read();
+        let missing = Self::missing_dirs(&tree, path, ancestors_below_root(path))?.len() as u64;
+        let ours = self.is_ours(&tree, path).is_some();
+        let new_file = match decide(tree.get(path), path, self.conflict, ours)? {
+            Slot::Skip => return Ok(None),
+            Slot::Free => 1,
+            Slot::Replace(_) => 0,
+        };
+        self.inner.check_nodes(&tree, missing + new_file)?;
+        drop(tree);
+        let reservation = self.inner.reserve(size)?;
+        let id = self.next_id;
+        self.next_id += 1;
+        self.pending = Some((id, reservation));
+        Ok(Some(id))
+    }
+
+    /// Installs a file whose bytes were read: `Some(bytes)`, or `None` if it was skipped
+    /// because a file appeared at its path meanwhile (policy `Skip`).
+    pub(super) fn install(
+        &mut self,
+        pending: &Pending,
+        storage: Storage,
+    ) -> Result<Option<u64>, Reason> {
+        let reservation = match self.pending.take() {
+            Some((id, reservation)) if id == pending.id => reservation,
+            _ => unreachable!("install follows admit_file for the same entry"),
+        };
+        let path = pending.path.as_str();
+        let inner = self.inner;
+        let mut tree = inner.tree.write();
+        let missing = Self::missing_dirs(&tree, path, ancestors_below_root(path))?;
+        let ours = self.is_ours(&tree, path);
+        let slot = decide(tree.get(path), path, self.conflict, ours.is_some())?;
+        let new_file_count = match slot {
+            Slot::Skip => return Ok(None),
+            Slot::Free => 1,
+            Slot::Replace(_) => 0,
+        };
+        inner.check_nodes(&tree, missing.len() as u64 + new_file_count)?;
+        self.create_missing(&mut tree, missing);
+        let node = new_file(storage, pending.mtime);
+        match (slot, ours) {
+            (Slot::Replace(old), Some(index)) => {
+                tree.replace_file(path, Arc::clone(&node));
+                // An earlier entry of this archive: nothing to put back, free it now.
+                inner.release(len_of(&old));
+                if let Undo::File { node: current, .. } = &mut self.undo[index] {
+                    *current = node;
+                }
+            }
+            (slot, _) => {
+                let replaced = match slot {
+                    Slot::Replace(old) => {
+                        tree.replace_file(path, Arc::clone(&node));
+                        self.held += len_of(&old);
+                        Some(old)
+                    }
+                    _ => {
+                        tree.insert(path, Node::File(Arc::clone(&node)));
+                        None
+                    }
+                };
+                self.ours.insert(path.to_owned(), self.undo.len());
+                self.undo.push(Undo::File {
+                    path: path.to_owned(),
+                    node,
+                    replaced,
+                });
+            }
+        }
+        reservation.commit();
+        Ok(Some(pending.size))
+    }
+
+    /// The extraction succeeded: replaced files go for good.
+    pub(super) fn finish(mut self, report: &mut ArchiveReport) {
+        report.dirs = self
+            .undo
+            .iter()
+            .filter(|u| matches!(u, Undo::Dir(_)))
+            .count() as u64;
+        self.inner.release(std::mem::take(&mut self.held));
+        self.undo.clear();
+        self.done = true;
+    }
+}
+
+impl Drop for Log<'_> {
+    /// Undoes a failed streaming extraction, newest change first. A file is removed (or the
+    /// file it replaced put back) only if it is still the one installed, unopened and
+    /// unwritten; a directory only if it is empty. What other threads changed stays.
+    fn drop(&mut self) {
+        if self.done || self.undo.is_empty() {
+            return;
+        }
+        let inner = self.inner;
+        let mut tree = inner.tree.write();
+        for undo in std::mem::take(&mut self.undo).into_iter().rev() {
+            match undo {
+                Undo::Dir(path) => {
+                    if tree.dir(&path).is_some_and(|dir| dir.children.is_empty()) {
+                        tree.remove(&path);
+                    }
+                }
+                Undo::File {
+                    path,
+                    node,
+                    replaced,
+                } => {
+                    let installed = matches!(
+                        tree.get(&path),
+                        Some(Node::File(now)) if Arc::ptr_eq(now, &node)
+                    );
+                    let intact =
+                        installed && !node.lock.is_locked() && node.data.read().generation == 0;
+                    match (intact, replaced) {
+                        (true, None) => {
+                            tree.remove(&path);
+                            inner.release(len_of(&node));
+                        }
+                        (true, Some(old)) => {
+                            tree.replace_file(&path, old);
+                            inner.release(len_of(&node));
+                        }
+                        // Cannot go back: the bytes it kept charged are freed.
+                        (false, Some(old)) => inner.release(len_of(&old)),
+                        (false, None) => {}
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! Archives in and out of a [`MemFs`](crate::MemFs): [`extract_tar`](crate::MemFs::extract_tar)
+//! and [`export_tar`](crate::MemFs::export_tar) (feature `tar`),
+//! [`extract_zip`](crate::MemFs::extract_zip) (feature `zip`).
+//!
+//! The parsing and writing is done by the `tar`, `flate2` and `zip` crates; this module decides
+//! what an entry may become and keeps the filesystem's guarantees: names cannot escape the
+//! destination, the quota and node limit are checked before an entry's bytes are read, and a
+//! failed extraction leaves the filesystem as it was.
+//!
+//! The split: `names` turns entry names into virtual paths, `extract` admits entries and reads
+//! their bytes, `commit` makes them visible (all at once, or one by one with an undo log),
+//! `tar` and `zip` drive the archive crates.
+
+mod commit;
+mod extract;
+mod names;
+#[cfg(feature = "tar")]
+mod tar;
+#[cfg(feature = "zip")]
+mod zip;
+
+/// What an extraction does with an entry whose path is an existing file.
+///
+/// Only files meeting files are subject to the policy: a directory entry merges into an
+/// existing directory, and a file meeting a directory (or a directory meeting a file) is
+/// always an error. Two entries of one archive with the same name do not conflict: the later
+/// one wins, as with `tar -x`.
+///
+/// ```
+/// use dmemfs_core::{Conflict, ExtractOptions};
+/// let options = ExtractOptions::new().conflict(Conflict::Skip);
+/// assert_eq!(options.conflict_policy(), Conflict::Skip);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Conflict {
+    /// Fail with `AlreadyExists` (the default); nothing is extracted.
+    #[default]
+    Error,
+    /// Replace the existing file (`ResourceBusy` if it is open).
+    Overwrite,
+    /// Keep the existing file; the entry is listed in [`ArchiveReport::skipped`].
+    Skip,
+}
+
+/// What an extraction does with entries this filesystem cannot represent: symbolic links,
+/// hard links, devices, FIFOs.
+///
+/// The filesystem has no links, and following one while extracting is how archives write
+/// outside their destination, so links are never created.
+///
+/// ```
+/// use dmemfs_core::{ExtractOptions, SpecialEntries};
+/// let strict = ExtractOptions::new().special_entries(SpecialEntries::Refuse);
+/// assert_eq!(strict.special_entries_policy(), SpecialEntries::Refuse);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SpecialEntries {
+    /// Leave them out and list them in [`ArchiveReport::skipped`] (the default).
+    #[default]
+    Skip,
+    /// Fail with `Unsupported` ([`Reason::Archive`](crate::Reason::Archive)); nothing is
+    /// extracted.
+    Refuse,
+}
+
+/// How an extraction makes its entries visible, and what a failure leaves.
+///
+/// ```
+/// use dmemfs_core::{ExtractMode, ExtractOptions};
+/// let options = ExtractOptions::new().mode(ExtractMode::Streaming);
+/// assert_eq!(options.extract_mode(), ExtractMode::Streaming);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExtractMode {
+    /// All or nothing (the default). Entries are read into memory charged to the quota but
+    /// invisible, then all of them are installed under one hold of the tree lock. Other
+    /// threads see the tree before or after, never in between. The extraction holds every
+    /// entry's contents until the end (the whole unpacked archive, within the quota).
+    #[default]
+    Atomic,
+    /// Each entry is installed as soon as its bytes are read, so the extraction holds one
+    /// entry at a time and other threads see entries appear. On failure, an undo log removes
+    /// the files and directories the extraction created and puts back the files it replaced,
+    /// except paths that other threads changed or opened meanwhile, which are left as they are.
+    /// Files it replaces keep their quota until the extraction ends, so that they can be put
+    /// back.
+    Streaming,
+}
+
+/// Whether a tar archive is gzip-compressed ([`MemFs::extract_tar`](crate::MemFs::extract_tar)
+/// only).
+///
+/// ```
+/// use dmemfs_core::{Compression, ExtractOptions};
+/// assert_eq!(ExtractOptions::new().compression_kind(), Compression::Auto);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Compression {
+    /// Gzip if the stream starts with gzip's magic bytes `1f 8b` (the default). A plain tar
+    /// archive starts with an entry name, which cannot begin with those bytes in practice.
+    #[default]
+    Auto,
+    /// A plain tar stream.
+    Plain,
+    /// A gzip-compressed tar stream (`.tar.gz`, `.tgz`); concatenated gzip members are read
+    /// as one stream, as `gzip -d` does.
+    Gzip,
+}
+
+/// Settings for [`MemFs::extract_tar`](crate::MemFs::extract_tar) and
+/// [`MemFs::extract_zip`](crate::MemFs::extract_zip).
+///
+/// The defaults: fail on existing files, skip links and other special entries, all or
+/// nothing, detect gzip, give files the archive's modification times.
+///
+/// ```
+/// use dmemfs_core::{Conflict, ExtractMode, ExtractOptions};
+/// let options = ExtractOptions::new()
+///     .conflict(Conflict::Overwrite)
+///     .mode(ExtractMode::Streaming)
+///     .preserve_mtime(false);
+/// assert!(!options.preserves_mtime());
+/// ```
+#[derive(Clone, Debug)]
+pub struct ExtractOptions {
+    conflict: Conflict,
+    special: SpecialEntries,
+    mode: ExtractMode,
+    compression: Compression,
+    preserve_mtime: bool,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions {
+            conflict: Conflict::Error,
+            special: SpecialEntries::Skip,
+            mode: ExtractMode::Atomic,
+            compression: Compression::Auto,
+            preserve_mtime: true,
+        }
+    }
+}
+
+impl ExtractOptions {
+    /// The defaults (see the type's docs).
+    ///
+    /// ```
+    /// let options = dmemfs_core::ExtractOptions::new();
+    /// assert_eq!(options.conflict_policy(), dmemfs_core::Conflict::Error);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// What to do with entries whose path is an existing file.
+    ///
+    /// ```
+    /// use dmemfs_core::{Conflict, ExtractOptions};
+    /// let options = ExtractOptions::new().conflict(Conflict::Overwrite);
+    /// assert_eq!(options.conflict_policy(), Conflict::Overwrite);
+    /// ```
+    pub fn conflict(mut self, policy: Conflict) -> Self {
+        self.conflict = policy;
+        self
+    }
+
+    /// What to do with links, devices and FIFOs.
+    ///
+    /// ```
+    /// use dmemfs_core::{ExtractOptions, SpecialEntries};
+    /// let options = ExtractOptions::new().special_entries(SpecialEntries::Refuse);
+    /// assert_eq!(options.special_entries_policy(), SpecialEntries::Refuse);
+    /// ```
+    pub fn special_entries(mut self, policy: SpecialEntries) -> Self {
+        self.special = policy;
+        self
+    }
+
+    /// All or nothing, or one entry at a time.
+    ///
+    /// ```
+    /// use dmemfs_core::{ExtractMode, ExtractOptions};
+    /// let options = ExtractOptions::new().mode(ExtractMode::Streaming);
+    /// assert_eq!(options.extract_mode(), ExtractMode::Streaming);
+    /// ```
+    pub fn mode(mut self, mode: ExtractMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Whether a tar stream is gzip-compressed; ignored by `extract_zip`.
+    ///
+    /// ```
+    /// use dmemfs_core::{Compression, ExtractOptions};
+    /// let options = ExtractOptions::new().compression(Compression::Gzip);
+    /// assert_eq!(options.compression_kind(), Compression::Gzip);
+    /// ```
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = compression;
+        self
+    }
+
+    /// Whether files take the modification time recorded in the archive (the default, as
+    /// `tar -x` does) or the time of extraction. Directories always get the time of
+    /// extraction.
+    ///
+    /// ```
+    /// assert!(!dmemfs_core::ExtractOptions::new().preserve_mtime(false).preserves_mtime());
+    /// ```
+    pub fn preserve_mtime(mut self, preserve: bool) -> Self {
+        self.preserve_mtime = preserve;
+        self
+    }
+
+    /// The conflict policy set.
+    ///
+    /// ```
+    /// use dmemfs_core::{Conflict, ExtractOptions};
+    /// assert_eq!(ExtractOptions::new().conflict_policy(), Conflict::Error);
+    /// ```
+    pub fn conflict_policy(&self) -> Conflict {
+        self.conflict
+    }
+
+    /// The policy for special entries set.
+    ///
+    /// ```
+    /// use dmemfs_core::{ExtractOptions, SpecialEntries};
+    /// assert_eq!(ExtractOptions::new().special_entries_policy(), SpecialEntries::Skip);
+    /// ```
+    pub fn special_entries_policy(&self) -> SpecialEntries {
+        self.special
+    }
+
+    /// The mode set.
+    ///
+    /// ```
+    /// use dmemfs_core::{ExtractMode, ExtractOptions};
+    /// assert_eq!(ExtractOptions::new().extract_mode(), ExtractMode::Atomic);
+    /// ```
+    pub fn extract_mode(&self) -> ExtractMode {
+        self.mode
+    }
+
+    /// The compression set.
+    ///
+    /// ```
+    /// use dmemfs_core::{Compression, ExtractOptions};
+    /// assert_eq!(ExtractOptions::new().compression_kind(), Compression::Auto);
+    /// ```
+    pub fn compression_kind(&self) -> Compression {
+        self.compression
+    }
+
+    /// Whether archive modification times are kept.
+    ///
+    /// ```
+    /// assert!(dmemfs_core::ExtractOptions::new().preserves_mtime());
+    /// ```
+    pub fn preserves_mtime(&self) -> bool {
+        self.preserve_mtime
+    }
+}
+
+/// Settings for [`MemFs::export_tar`](crate::MemFs::export_tar).
+///
+/// ```
+/// let options = dmemfs_core::ExportOptions::new().gzip(true);
+/// assert!(options.gzipped());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ExportOptions {
+    gzip: bool,
+}
+
+impl ExportOptions {
+    /// A plain tar stream.
+    ///
+    /// ```
+    /// assert!(!dmemfs_core::ExportOptions::new().gzipped());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Compress the stream with gzip (default level), for a `.tar.gz`.
+    ///
+    /// ```
+    /// assert!(dmemfs_core::ExportOptions::new().gzip(true).gzipped());
+    /// ```
+    pub fn gzip(mut self, gzip: bool) -> Self {
+        self.gzip = gzip;
+        self
+    }
+
+    /// Whether the stream is gzip-compressed.
+    ///
+    /// ```
+    /// assert!(!dmemfs_core::ExportOptions::default().gzipped());
+    /// ```
+    pub fn gzipped(&self) -> bool {
+        self.gzip
+    }
+}
+
+/// What an extraction or export did.
+///
+/// ```
+/// let report = dmemfs_core::ArchiveReport::default();
+/// assert_eq!((report.files, report.dirs, report.bytes), (0, 0, 0));
+/// assert!(report.skipped.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ArchiveReport {
+    /// Files written (extraction: created or replaced; export: archived).
+    pub files: u64,
+    /// Directories created (extraction: new ones only, the destination and its parents
+    /// included; export: archived).
+    pub dirs: u64,
+    /// Bytes of file contents written.
+    pub bytes: u64,
+    /// Entries left out, in archive order.
+    pub skipped: Vec<SkippedEntry>,
+}
+
+/// An entry left out of an extraction or an export, and why.
+///
+/// ```
+/// let skipped = dmemfs_core::SkippedEntry {
+///     entry: "docs/latest".into(),
+///     path: "/site/docs/latest".into(),
+///     reason: dmemfs_core::SkipReason::Symlink { target: "v2".into() },
+/// };
+/// assert_eq!(skipped.to_string(), "`docs/latest` (/site/docs/latest): symbolic link to `v2`");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedEntry {
+    /// The entry's name in the archive.
+    pub entry: String,
+    /// The virtual path it would have had.
+    pub path: String,
+    /// Why it was left out.
+    pub reason: SkipReason,
+}
+
+impl std::fmt::Display for SkippedEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` ({}): {}", self.entry, self.path, self.reason)
+    }
+}
+
+/// Why an entry was left out.
+///
+/// ```
+/// let reason = dmemfs_core::SkipReason::Special("FIFO");
+/// assert_eq!(reason.to_string(), "FIFO");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// The path was an existing file and the policy was [`Conflict::Skip`].
+    #[error("already exists")]
+    Exists,
+    /// A symbolic link; this filesystem has none.
+    #[error("symbolic link to `{target}`")]
+    Symlink {
+        /// The link's target as the archive spells it.
+        target: String,
+    },
+    /// A hard link; this filesystem has none.
+    #[error("hard link to `{target}`")]
+    HardLink {
+        /// The entry it links to, as the archive spells it.
+        target: String,
+    },
+    /// A device, FIFO or other entry type without file contents.
+    #[error("{0}")]
+    Special(&'static str),
+    /// (Export) the file was removed or replaced after the export listed it.
+    #[error("removed while the archive was written")]
+    Vanished,
+}

@@ -1,0 +1,70 @@
+//! Truncated, corrupt and unreadable archives leave nothing behind.
+
+use std::io::{self, ErrorKind, Read};
+
+use dmemfs_core::Reason;
+
+use super::{BOTH_MODES, fails_cleanly, gzip, mode, tar_of};
+use crate::common::*;
+
+// ---------------------------------------------------------------- corrupt input
+
+#[test]
+fn a_truncated_archive_leaves_nothing() {
+    let archive = tar_of(&[("a", &[1u8; 3000]), ("b", &[2u8; 3000])]);
+    for mode in BOTH_MODES {
+        let fs = test_fs(1 << 20);
+        // Cut inside `b`'s data: `a` was fine.
+        let cut = &archive[..512 + 3072 + 512 + 1000];
+        let err = fails_cleanly(&fs, ErrorKind::UnexpectedEof, || {
+            fs.extract_tar(cut, "/d", &self::mode(mode))
+        });
+        assert!(
+            matches!(err.reason(), Reason::Archive { entry: Some(e), .. } if e == "b"),
+            "{mode:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_corrupt_header_after_good_entries_leaves_nothing() {
+    let mut archive = tar_of(&[("a", b"good"), ("b", b"also good")]);
+    archive[1024 + 10] ^= 0xff; // inside `b`'s header name: the checksum no longer matches
+    for mode in BOTH_MODES {
+        let fs = test_fs(1 << 20);
+        let err = fails_cleanly(&fs, ErrorKind::InvalidData, || {
+            fs.extract_tar(&archive[..], "/d", &self::mode(mode))
+        });
+        assert!(err.to_string().contains("corrupt archive"), "{err}");
+        let mut gz = gzip(&tar_of(&[("a", b"good")]));
+        let len = gz.len();
+        gz[len - 6] ^= 0xff; // the CRC trailer
+        fails_cleanly(&fs, ErrorKind::InvalidData, || {
+            fs.extract_tar(&gz[..], "/d", &self::mode(mode))
+        });
+    }
+}
+
+#[test]
+fn reader_errors_keep_their_kind() {
+    struct Flaky(Vec<u8>, usize);
+    impl Read for Flaky {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.1 >= self.0.len() {
+                return Err(io::Error::new(ErrorKind::ConnectionReset, "peer went away"));
+            }
+            let n = buf.len().min(self.0.len() - self.1).min(100);
+            buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 += n;
+            Ok(n)
+        }
+    }
+    let archive = tar_of(&[("a", &[1u8; 2000]), ("b", &[2u8; 2000])]);
+    for mode in BOTH_MODES {
+        let fs = test_fs(1 << 20);
+        let err = fails_cleanly(&fs, ErrorKind::ConnectionReset, || {
+            fs.extract_tar(Flaky(archive[..3000].to_vec(), 0), "/d", &self::mode(mode))
+        });
+        assert!(err.to_string().contains("peer went away"), "{err}");
+    }
+}

@@ -1,0 +1,211 @@
+//! `extract_zip`: the same guarantees as tar, with the central directory checked before
+//! anything is inflated.
+
+use std::io::{Cursor, ErrorKind, Write};
+use std::time::{Duration, UNIX_EPOCH};
+
+use dmemfs_core::{
+    Conflict, ExtractMode, ExtractOptions, MemFs, Op, Reason, SkipReason, SpecialEntries,
+};
+use zip::write::SimpleFileOptions;
+
+use super::{BOTH_MODES, fails_cleanly, mode};
+use crate::common::*;
+
+fn deflated() -> SimpleFileOptions {
+    SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
+}
+
+fn stored() -> SimpleFileOptions {
+    SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
+}
+
+fn zip_of(files: &[(&str, &[u8])], options: SimpleFileOptions) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, data) in files {
+        if name.ends_with('/') {
+            writer.add_directory(*name, options).unwrap();
+        } else {
+            writer.start_file(*name, options).unwrap();
+            writer.write_all(data).unwrap();
+        }
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn zip_round_trip_with_directories_and_times() {
+    for mode in BOTH_MODES {
+        let time = zip::DateTime::from_date_and_time(2020, 1, 2, 3, 4, 6).unwrap();
+        let options = deflated().last_modified_time(time);
+        let archive = zip_of(
+            &[
+                ("docs/", b""),
+                ("docs/readme.md", b"# hi"),
+                ("data/1.bin", &[0u8, 1, 2, 255]),
+                ("empty/", b""),
+            ],
+            options,
+        );
+        let fs = MemFs::new();
+        let report = fs
+            .extract_zip(Cursor::new(&archive), "/z", &self::mode(mode))
+            .unwrap();
+        assert_eq!((report.files, report.bytes), (2, 8));
+        assert_eq!(report.dirs, 4, "/z, docs, data, empty");
+        assert_eq!(fs.read_to_string("/z/docs/readme.md").unwrap(), "# hi");
+        assert_eq!(fs.read("/z/data/1.bin").unwrap(), [0, 1, 2, 255]);
+        assert!(fs.is_dir("/z/empty"));
+        // 2020-01-02T03:04:06, read as UTC.
+        let want = UNIX_EPOCH + Duration::from_secs(1_577_934_246);
+        assert_eq!(fs.metadata("/z/docs/readme.md").unwrap().modified(), want);
+        assert_invariants(&fs);
+    }
+}
+
+#[test]
+fn zip_slip_and_absolute_names_are_refused_before_anything_is_written() {
+    for bad in [
+        "../../evil.txt",
+        "a/../../evil.txt",
+        "/abs.txt",
+        "..\\evil.txt",
+        "C:/evil.txt",
+    ] {
+        for mode in BOTH_MODES {
+            let archive = zip_of(&[("good.txt", b"good"), (bad, b"evil")], deflated());
+            let fs = test_fs(1 << 20);
+            let err = fails_cleanly(&fs, ErrorKind::InvalidData, || {
+                fs.extract_zip(Cursor::new(&archive), "/dest", &self::mode(mode))
+            });
+            assert_eq!(err.op(), Op::ExtractZip);
+            assert!(
+                matches!(err.reason(), Reason::UnsafeEntry { entry, .. } if entry == bad),
+                "{bad}: {err}"
+            );
+            assert!(
+                err.to_string()
+                    .starts_with("extract_zip `/dest`: unsafe entry name"),
+                "{err}"
+            );
+            // Refused from the central directory: even streaming mode wrote nothing.
+            assert!(!fs.exists("/dest"));
+        }
+    }
+}
+
+#[test]
+fn an_archive_too_big_for_the_quota_is_refused_without_inflating_it() {
+    // The second entry is stored; its bytes are then overwritten with garbage. Inflating or
+    // reading it would fail its CRC check: the error must be the quota's.
+    let mut archive = zip_of(&[("small", b"s"), ("big", &[0x5a; 100_000])], stored());
+    let start = archive
+        .windows(64)
+        .position(|w| w.iter().all(|b| *b == 0x5a))
+        .unwrap();
+    archive[start..start + 100_000].fill(0xff);
+    let fs = test_fs(50_000);
+    let err = fails_cleanly(&fs, ErrorKind::StorageFull, || {
+        fs.extract_zip(Cursor::new(&archive), "/d", &ExtractOptions::new())
+    });
+    assert_eq!(err.path(), "/d/big");
+    // With room, the corruption is found, and still nothing is left.
+    let fs = test_fs(1 << 20);
+    let err = fails_cleanly(&fs, ErrorKind::InvalidData, || {
+        fs.extract_zip(Cursor::new(&archive), "/d", &ExtractOptions::new())
+    });
+    assert!(
+        matches!(err.reason(), Reason::Archive { entry: Some(e), .. } if e == "big"),
+        "{err}"
+    );
+}
+
+#[test]
+fn zip_conflicts_and_node_limit() {
+    let archive = zip_of(&[("a.txt", b"new"), ("b.txt", b"b")], deflated());
+    for mode in BOTH_MODES {
+        let fs = test_fs(1 << 20);
+        fs.create_dir("/d").unwrap();
+        fs.write("/d/a.txt", "old").unwrap();
+        fails_cleanly(&fs, ErrorKind::AlreadyExists, || {
+            fs.extract_zip(Cursor::new(&archive), "/d", &self::mode(mode))
+        });
+        let skip = self::mode(mode).conflict(Conflict::Skip);
+        let report = fs.extract_zip(Cursor::new(&archive), "/d", &skip).unwrap();
+        assert_eq!(fs.read_to_string("/d/a.txt").unwrap(), "old");
+        assert_eq!(report.skipped[0].reason, SkipReason::Exists);
+        let overwrite = self::mode(mode).conflict(Conflict::Overwrite);
+        fs.extract_zip(Cursor::new(&archive), "/d", &overwrite)
+            .unwrap();
+        assert_eq!(fs.read_to_string("/d/a.txt").unwrap(), "new");
+
+        let fs = MemFs::builder()
+            .quota(1 << 20)
+            .max_nodes(3)
+            .build()
+            .unwrap();
+        fails_cleanly(&fs, ErrorKind::QuotaExceeded, || {
+            fs.extract_zip(Cursor::new(&archive), "/d", &self::mode(mode))
+        });
+    }
+}
+
+#[test]
+fn zip_symlinks_are_skipped_or_refused() {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    writer.start_file("real", deflated()).unwrap();
+    writer.write_all(b"r").unwrap();
+    writer
+        .add_symlink("link", "../../etc/passwd", deflated())
+        .unwrap();
+    let archive = writer.finish().unwrap().into_inner();
+    let fs = MemFs::new();
+    let report = fs
+        .extract_zip(Cursor::new(&archive), "/d", &ExtractOptions::new())
+        .unwrap();
+    assert!(!fs.exists("/d/link"));
+    assert_eq!(
+        report.skipped[0].reason,
+        SkipReason::Symlink {
+            target: "../../etc/passwd".into()
+        }
+    );
+    let strict = ExtractOptions::new().special_entries(SpecialEntries::Refuse);
+    let fs = MemFs::new();
+    fails_cleanly(&fs, ErrorKind::Unsupported, || {
+        fs.extract_zip(Cursor::new(&archive), "/d", &strict)
+    });
+}
+
+#[test]
+fn corrupt_and_unsupported_zips_leave_nothing() {
+    let fs = test_fs(1 << 20);
+    fails_cleanly(&fs, ErrorKind::InvalidData, || {
+        fs.extract_zip(
+            Cursor::new(b"this is not a zip archive".to_vec()),
+            "/d",
+            &ExtractOptions::new(),
+        )
+    });
+    // A truncated archive has no central directory.
+    let archive = zip_of(&[("a", b"aaaa"), ("b", b"bbbb")], deflated());
+    fails_cleanly(&fs, ErrorKind::InvalidData, || {
+        fs.extract_zip(
+            Cursor::new(&archive[..archive.len() / 2]),
+            "/d",
+            &ExtractOptions::new(),
+        )
+    });
+    // Compression method 12 (bzip2) is not compiled in: patch it into both headers.
+    let mut archive = zip_of(&[("a", b"aaaa")], stored());
+    for signature in [[0x50, 0x4b, 0x03, 0x04], [0x50, 0x4b, 0x01, 0x02]] {
+        let at = archive.windows(4).position(|w| w == signature).unwrap();
+        let method = if signature[2] == 3 { at + 8 } else { at + 10 };
+        archive[method] = 12;
+    }
+    for mode in [ExtractMode::Atomic, ExtractMode::Streaming] {
+        fails_cleanly(&fs, ErrorKind::Unsupported, || {
+            fs.extract_zip(Cursor::new(&archive), "/d", &self::mode(mode))
+        });
+    }
+}
