@@ -2,19 +2,20 @@
 //! sorted child names.
 //!
 //! One hash of the whole path finds any node, however deep (a walk from the root would do one
-//! lookup per component). Directories keep their children in a `BTreeSet`, so listings come out
-//! sorted. The price is paid by moving a directory, which re-keys its subtree.
+//! lookup per component). Directories list their children by the same shared keys, unordered,
+//! each index entry remembering its position in its parent's list: adding or removing a name
+//! costs no hashing and no string comparison, and listings sort when asked. The price is paid
+//! by moving a directory, which re-keys its subtree.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use compact_str::CompactString;
 use parking_lot::RwLock;
 
 use crate::error::Reason;
 use crate::lock::HandleLock;
-use crate::path::{ancestors_below_root, is_strictly_below, join, rebase, split_parent};
+use crate::path::{ancestors_below_root, is_strictly_below, rebase, split_parent};
 use crate::storage::Storage;
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -61,20 +62,41 @@ impl FileNode {
 
 #[derive(Debug)]
 pub(crate) struct DirNode {
-    /// Unordered, so adding a name costs one hash rather than a dozen string comparisons;
-    /// listings sort (see [`DirNode::sorted_names`]). Names up to 24 bytes are stored inline,
-    /// so most need no allocation of their own.
-    pub(crate) children: HashSet<CompactString, foldhash::fast::RandomState>,
+    /// The children's full paths (the index's keys, shared), in no particular order; each
+    /// child's index entry holds its position here.
+    children: Vec<Arc<str>>,
     pub(crate) created: SystemTime,
 }
 
 impl DirNode {
-    /// The children's names in byte order, as listings present them.
-    pub(crate) fn sorted_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.children.iter().map(CompactString::as_str).collect();
-        names.sort_unstable();
-        names
+    pub(crate) fn is_empty(&self) -> bool {
+        self.children.is_empty()
     }
+
+    /// The children's full paths in byte order, as listings present them (paths under one
+    /// directory sort as their names do).
+    pub(crate) fn sorted_paths(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = self.children.iter().map(|path| &**path).collect();
+        paths.sort_unstable();
+        paths
+    }
+
+    /// The children's names in byte order.
+    pub(crate) fn sorted_names(&self) -> Vec<&str> {
+        self.sorted_paths().into_iter().map(name_of).collect()
+    }
+}
+
+/// The last name of a normalised path other than the root.
+fn name_of(path: &str) -> &str {
+    split_parent(path).map_or(path, |(_, name)| name)
+}
+
+/// An index entry: the node, and its position in its parent's list of children.
+#[derive(Debug)]
+struct Entry {
+    node: Node,
+    slot: usize,
 }
 
 #[derive(Debug)]
@@ -86,7 +108,7 @@ pub(crate) enum Node {
 impl Node {
     pub(crate) fn new_dir() -> Node {
         Node::Dir(Box::new(DirNode {
-            children: HashSet::default(),
+            children: Vec::new(),
             created: SystemTime::now(),
         }))
     }
@@ -95,6 +117,10 @@ impl Node {
         matches!(self, Node::Dir(_))
     }
 }
+
+/// A child's position in its parent's list, from [`Tree::attach`] to [`Tree::index`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slot(usize);
 
 /// Why a path did not resolve to a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,8 +157,9 @@ impl Miss {
 
 #[derive(Debug)]
 pub(crate) struct Tree {
-    /// Keys are shared with open handles, which name their file without a copy.
-    nodes: Map<Arc<str>, Node>,
+    /// Keys are shared with open handles, which name their file without a copy, and with
+    /// the parents' lists of children.
+    nodes: Map<Arc<str>, Entry>,
     files: u64,
     dirs: u64,
 }
@@ -140,7 +167,11 @@ pub(crate) struct Tree {
 impl Tree {
     pub(crate) fn new() -> Tree {
         let mut nodes = Map::default();
-        nodes.insert("/".into(), Node::new_dir());
+        let root = Entry {
+            node: Node::new_dir(),
+            slot: 0,
+        };
+        nodes.insert("/".into(), root);
         Tree {
             nodes,
             files: 0,
@@ -161,16 +192,22 @@ impl Tree {
     }
 
     pub(crate) fn get(&self, path: &str) -> Option<&Node> {
-        self.nodes.get(path)
+        self.nodes.get(path).map(|entry| &entry.node)
+    }
+
+    fn get_mut(&mut self, path: &str) -> Option<&mut Node> {
+        self.nodes.get_mut(path).map(|entry| &mut entry.node)
     }
 
     /// The node at `path` with its key, which a handle can share.
     pub(crate) fn get_with_key(&self, path: &str) -> Option<(&Arc<str>, &Node)> {
-        self.nodes.get_key_value(path)
+        self.nodes
+            .get_key_value(path)
+            .map(|(key, entry)| (key, &entry.node))
     }
 
     pub(crate) fn dir(&self, path: &str) -> Option<&DirNode> {
-        match self.nodes.get(path) {
+        match self.get(path) {
             Some(Node::Dir(dir)) => Some(dir),
             _ => None,
         }
@@ -180,12 +217,12 @@ impl Tree {
     pub(crate) fn miss(&self, path: &str) -> Miss {
         // The common case in one lookup: the parent is there, only the name is new.
         if let Some((parent, _)) = split_parent(path)
-            && let Some(Node::Dir(_)) = self.nodes.get(parent)
+            && let Some(Node::Dir(_)) = self.get(parent)
         {
             return Miss::Leaf;
         }
         for ancestor in ancestors_below_root(path) {
-            match self.nodes.get(ancestor) {
+            match self.get(ancestor) {
                 None => return Miss::Ancestor(ancestor.to_owned()),
                 Some(Node::File(_)) => return Miss::FileInPath(ancestor.to_owned()),
                 Some(Node::Dir(_)) => {}
@@ -198,7 +235,7 @@ impl Tree {
     pub(crate) fn check_parent(&self, path: &str) -> Result<(), Reason> {
         let (parent, _) =
             split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
-        match self.nodes.get(parent) {
+        match self.get(parent) {
             Some(Node::Dir(_)) => Ok(()),
             Some(Node::File(_)) => Err(Reason::ComponentNotADirectory {
                 component: parent.into(),
@@ -215,30 +252,30 @@ impl Tree {
 
     /// [`insert`](Self::insert) with a key the caller already holds.
     pub(crate) fn insert_keyed(&mut self, path: Arc<str>, node: Node) {
-        if self.attach(&path, |_| Ok(())).is_err() {
-            unreachable!("insert under a missing parent: {path}");
+        match self.attach(&path, |_| Ok(())) {
+            Ok(slot) => self.index(path, node, slot),
+            Err(_) => unreachable!("insert under a missing parent: {path}"),
         }
-        self.index(path, node);
     }
 
-    /// The first half of inserting a node at `path` (which must not exist): adds its name to
-    /// its parent, checking in the same lookup that the parent is an existing directory.
-    /// `room` runs between that check and the change, given the current node count (the
-    /// node limit, whose error comes after the parent's, as on Linux). On error nothing
-    /// changed; on success the caller must [`index`](Self::index) the node.
+    /// The first half of inserting a node at `path` (which must not exist): lists it in its
+    /// parent, checking in the same lookup that the parent is an existing directory. `room`
+    /// runs between that check and the change, given the current node count (the node limit,
+    /// whose error comes after the parent's, as on Linux). On error nothing changed; on
+    /// success the caller must [`index`](Self::index) the node with the slot returned.
     pub(crate) fn attach(
         &mut self,
-        path: &str,
+        path: &Arc<str>,
         room: impl FnOnce(u64) -> Result<(), Reason>,
-    ) -> Result<(), Reason> {
-        let (parent, name) =
+    ) -> Result<Slot, Reason> {
+        let (parent, _) =
             split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
         let count = self.node_count();
-        match self.nodes.get_mut(parent) {
+        match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {
                 room(count)?;
-                dir.children.insert(CompactString::from(name));
-                Ok(())
+                dir.children.push(Arc::clone(path));
+                Ok(Slot(dir.children.len() - 1))
             }
             Some(Node::File(_)) => Err(Reason::ComponentNotADirectory {
                 component: parent.into(),
@@ -248,19 +285,20 @@ impl Tree {
     }
 
     /// The second half of inserting a node: makes it reachable by its path.
-    pub(crate) fn index(&mut self, path: Arc<str>, node: Node) {
+    pub(crate) fn index(&mut self, path: Arc<str>, node: Node, slot: Slot) {
         if node.is_dir() {
             self.dirs += 1;
         } else {
             self.files += 1;
         }
-        let previous = self.nodes.insert(Arc::clone(&path), node);
-        debug_assert!(previous.is_none(), "insert over an existing node: {path}");
+        let entry = Entry { node, slot: slot.0 };
+        let previous = self.nodes.insert(path, entry);
+        debug_assert!(previous.is_none(), "insert over an existing node");
     }
 
     /// Replaces the file at `path` with `node`, returning the old one.
     pub(crate) fn replace_file(&mut self, path: &str, node: Arc<FileNode>) -> Arc<FileNode> {
-        match self.nodes.get_mut(path) {
+        match self.get_mut(path) {
             Some(Node::File(old)) => std::mem::replace(old, node),
             _ => unreachable!("replace_file on a non-file: {path}"),
         }
@@ -269,10 +307,21 @@ impl Tree {
     /// Detaches the node at `path` (not the root) and returns it; for a directory, the caller
     /// has emptied it or removes the descendants itself.
     pub(crate) fn remove(&mut self, path: &str) -> Option<Node> {
-        let node = self.nodes.remove(path)?;
-        let (parent, name) = split_parent(path).expect("the root is never removed");
-        if let Some(Node::Dir(dir)) = self.nodes.get_mut(parent) {
-            dir.children.remove(name);
+        let Entry { node, slot } = self.nodes.remove(path)?;
+        let (parent, _) = split_parent(path).expect("the root is never removed");
+        // The last child takes the removed one's place, and learns its new position.
+        let moved = match self.get_mut(parent) {
+            Some(Node::Dir(dir)) => {
+                debug_assert_eq!(dir.children.get(slot).map(|p| &**p), Some(path));
+                dir.children.swap_remove(slot);
+                dir.children.get(slot).map(Arc::clone)
+            }
+            _ => None,
+        };
+        if let Some(moved) = moved
+            && let Some(entry) = self.nodes.get_mut(&*moved)
+        {
+            entry.slot = slot;
         }
         if node.is_dir() {
             self.dirs -= 1;
@@ -287,11 +336,10 @@ impl Tree {
         let mut out = Vec::new();
         let mut pending = vec![dir.to_owned()];
         while let Some(current) = pending.pop() {
-            if let Some(Node::Dir(node)) = self.nodes.get(current.as_str()) {
+            if let Some(Node::Dir(node)) = self.get(current.as_str()) {
                 // Reversed so the stack yields children in name order.
-                for name in node.sorted_names().into_iter().rev() {
-                    let child = join(&current, name);
-                    pending.push(child);
+                for child in node.sorted_paths().into_iter().rev() {
+                    pending.push(child.to_owned());
                 }
             }
             if current != dir {
@@ -313,10 +361,10 @@ impl Tree {
 
     /// The first open file at or below `path`, if any.
     pub(crate) fn open_file_within(&self, path: &str) -> Option<String> {
-        match self.nodes.get(path)? {
+        match self.get(path)? {
             Node::File(file) => file.lock.is_locked().then(|| path.to_owned()),
             Node::Dir(_) => self.descendants(path).into_iter().find(
-                |p| matches!(self.nodes.get(p.as_str()), Some(Node::File(f)) if f.lock.is_locked()),
+                |p| matches!(self.get(p.as_str()), Some(Node::File(f)) if f.lock.is_locked()),
             ),
         }
     }
@@ -325,7 +373,8 @@ impl Tree {
     pub(crate) fn remove_subtree(&mut self, path: &str) -> u64 {
         let mut freed = 0;
         for descendant in self.descendants(path) {
-            if let Some(node) = self.nodes.remove(descendant.as_str()) {
+            // Their parents go too, so their lists of children need no upkeep.
+            if let Some(Entry { node, .. }) = self.nodes.remove(descendant.as_str()) {
                 match node {
                     Node::File(file) => {
                         freed += file.data.read().storage.len();
@@ -350,9 +399,16 @@ impl Tree {
         let dirs_before = self.dirs;
         self.insert(to, node);
         // The subtree keeps its counts: only the key prefix changes.
+        // Parents come before their children, so each parent already has its new key and its
+        // list can be pointed at the child's.
         for old in descendants {
-            let node = self.nodes.remove(old.as_str()).expect("descendant exists");
-            self.nodes.insert(Arc::from(rebase(&old, from, to)), node);
+            let entry = self.nodes.remove(old.as_str()).expect("descendant exists");
+            let new: Arc<str> = Arc::from(rebase(&old, from, to));
+            let (parent, _) = split_parent(&new).expect("a descendant has a parent");
+            if let Some(Node::Dir(dir)) = self.get_mut(parent) {
+                dir.children[entry.slot] = Arc::clone(&new);
+            }
+            self.nodes.insert(new, entry);
         }
         debug_assert!(self.dirs >= dirs_before);
     }
@@ -362,7 +418,7 @@ impl Tree {
     pub(crate) fn total_file_bytes(&self) -> u64 {
         self.nodes
             .values()
-            .map(|node| match node {
+            .map(|entry| match &entry.node {
                 Node::File(file) => file.data.read().storage.len(),
                 Node::Dir(_) => 0,
             })
@@ -423,7 +479,7 @@ mod tests {
         assert!(t.get("/a").is_none());
         assert!(t.get("/z/q/b/f").is_some());
         assert_eq!(t.dir("/z").unwrap().sorted_names(), ["q"]);
-        assert!(t.dir("/").unwrap().children.iter().all(|n| &**n != "a"));
+        assert!(t.dir("/").unwrap().sorted_names().iter().all(|n| *n != "a"));
         assert_eq!(t.node_count(), 5);
         assert_eq!(t.remove_subtree("/z"), 0);
         assert_eq!(t.node_count(), 1);

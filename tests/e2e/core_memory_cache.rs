@@ -20,7 +20,7 @@ fn leave_chunks_behind(byte: u8) {
 fn holes_in_reused_chunks_read_as_zeros() {
     leave_chunks_behind(0xAB);
     let fs = MemFs::with_quota(1 << 24);
-    let mut file = fs.create("/sparse").unwrap();
+    let file = fs.create("/sparse").unwrap();
     file.set_len(8 * CHUNK as u64).unwrap();
     // One byte in the middle of a chunk makes the storage take a whole chunk for it.
     file.write_all_at(b"z", 3 * CHUNK as u64 + 100).unwrap();

@@ -7,7 +7,7 @@
 //! bytes were read). Nothing is changed until every check of an install has passed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
 use super::extract::Pending;
@@ -342,7 +342,10 @@ enum Undo {
     Dir(String),
     File {
         path: String,
-        node: Arc<FileNode>,
+        /// Weak: a file another thread removes meanwhile must be freed now, not when the
+        /// extraction ends (a consumer draining files as they appear would otherwise keep
+        /// the whole archive alive). The allocation it pins also rules out address reuse.
+        node: Weak<FileNode>,
         /// The file it replaced, kept (and still charged) so that it can go back.
         replaced: Option<Arc<FileNode>>,
     },
@@ -383,7 +386,9 @@ impl<'fs> Log<'fs> {
     fn is_ours(&self, tree: &Tree, path: &str) -> Option<usize> {
         let index = *self.ours.get(path)?;
         match (&self.undo[index], tree.get(path)) {
-            (Undo::File { node, .. }, Some(Node::File(now))) if Arc::ptr_eq(node, now) => {
+            (Undo::File { node, .. }, Some(Node::File(now)))
+                if Weak::as_ptr(node) == Arc::as_ptr(now) =>
+            {
                 Some(index)
             }
             _ => None,
@@ -474,7 +479,7 @@ impl<'fs> Log<'fs> {
                 // An earlier entry of this archive: nothing to put back, free it now.
                 inner.release(len_of(&old));
                 if let Undo::File { node: current, .. } = &mut self.undo[index] {
-                    *current = node;
+                    *current = Arc::downgrade(&node);
                 }
             }
             (slot, _) => {
@@ -492,7 +497,7 @@ impl<'fs> Log<'fs> {
                 self.ours.insert(path.to_owned(), self.undo.len());
                 self.undo.push(Undo::File {
                     path: path.to_owned(),
-                    node,
+                    node: Arc::downgrade(&node),
                     replaced,
                 });
             }
@@ -527,7 +532,7 @@ impl Drop for Log<'_> {
         for undo in std::mem::take(&mut self.undo).into_iter().rev() {
             match undo {
                 Undo::Dir(path) => {
-                    if tree.dir(&path).is_some_and(|dir| dir.children.is_empty()) {
+                    if tree.dir(&path).is_some_and(|dir| dir.is_empty()) {
                         tree.remove(&path);
                     }
                 }
@@ -536,24 +541,26 @@ impl Drop for Log<'_> {
                     node,
                     replaced,
                 } => {
-                    let installed = matches!(
-                        tree.get(&path),
-                        Some(Node::File(now)) if Arc::ptr_eq(now, &node)
-                    );
-                    let intact =
-                        installed && !node.lock.is_locked() && node.data.read().generation == 0;
-                    match (intact, replaced) {
-                        (true, None) => {
-                            tree.remove(&path);
-                            inner.release(len_of(&node));
+                    let installed = match tree.get(&path) {
+                        Some(Node::File(now)) if Weak::as_ptr(&node) == Arc::as_ptr(now) => {
+                            Some(Arc::clone(now))
                         }
-                        (true, Some(old)) => {
+                        _ => None,
+                    };
+                    let intact = installed
+                        .filter(|now| !now.lock.is_locked() && now.data.read().generation == 0);
+                    match (intact, replaced) {
+                        (Some(now), None) => {
+                            tree.remove(&path);
+                            inner.release(len_of(&now));
+                        }
+                        (Some(now), Some(old)) => {
                             tree.replace_file(&path, old);
-                            inner.release(len_of(&node));
+                            inner.release(len_of(&now));
                         }
                         // Cannot go back: the bytes it kept charged are freed.
-                        (false, Some(old)) => inner.release(len_of(&old)),
-                        (false, None) => {}
+                        (None, Some(old)) => inner.release(len_of(&old)),
+                        (None, None) => {}
                     }
                 }
             }

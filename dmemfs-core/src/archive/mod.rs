@@ -76,22 +76,25 @@ pub enum SpecialEntries {
 #[non_exhaustive]
 pub enum ExtractMode {
     /// All or nothing (the default). Entries are read into memory charged to the quota but
-    /// invisible, then all of them are installed under one hold of the tree lock. Other
-    /// threads see the tree before or after, never in between. The extraction holds every
-    /// entry's contents until the end (the whole unpacked archive, within the quota).
+    /// invisible (`stats().used` does not show them; other writers do feel the quota they
+    /// take), then all of them are installed under one hold of the tree lock: other threads
+    /// see the tree before or after, never in between. Replacing files is charged for the net
+    /// growth, as [`import_tree`](crate::MemFs::import_tree) does. The extraction holds every
+    /// entry's contents until the end: the whole unpacked archive, within the quota.
     #[default]
     Atomic,
     /// Each entry is installed as soon as its bytes are read, so the extraction holds one
-    /// entry at a time and other threads see entries appear. On failure, an undo log removes
-    /// the files and directories the extraction created and puts back the files it replaced,
-    /// except paths that other threads changed or opened meanwhile, which are left as they are.
-    /// Files it replaces keep their quota until the extraction ends, so that they can be put
-    /// back.
+    /// entry's contents at a time (plus a few dozen bytes per installed path for its undo
+    /// log), and other threads see entries appear and may consume them: a file they remove
+    /// is freed at once. On failure the undo log removes the files and directories the
+    /// extraction created and puts back the files it replaced, newest first, except what
+    /// other threads changed meanwhile: a file written to or open, or a directory no longer
+    /// empty, stays as it is. Files it replaces stay charged to the quota until the
+    /// extraction ends, so that they can be put back.
     Streaming,
 }
 
-/// Whether a tar archive is gzip-compressed ([`MemFs::extract_tar`](crate::MemFs::extract_tar)
-/// only).
+/// Whether a tar archive is gzip-compressed (`MemFs::extract_tar` only).
 ///
 /// ```
 /// use dmemfs_core::{Compression, ExtractOptions};
@@ -111,8 +114,7 @@ pub enum Compression {
     Gzip,
 }
 
-/// Settings for [`MemFs::extract_tar`](crate::MemFs::extract_tar) and
-/// [`MemFs::extract_zip`](crate::MemFs::extract_zip).
+/// Settings for `MemFs::extract_tar` and `MemFs::extract_zip`.
 ///
 /// The defaults: fail on existing files, skip links and other special entries, all or
 /// nothing, detect gzip, give files the archive's modification times.
@@ -267,7 +269,7 @@ impl ExtractOptions {
     }
 }
 
-/// Settings for [`MemFs::export_tar`](crate::MemFs::export_tar).
+/// Settings for `MemFs::export_tar`.
 ///
 /// ```
 /// let options = dmemfs_core::ExportOptions::new().gzip(true);

@@ -1,7 +1,6 @@
 //! Tar archives in and out: [`MemFs::extract_tar`], [`MemFs::export_tar`].
 
 use std::io::{self, Read, Write};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ::tar::{Archive, Builder, Entry, EntryType, Header};
@@ -173,45 +172,40 @@ impl MemFs {
         let mut report = ArchiveReport::default();
         if options.gzipped() {
             let encoder = GzEncoder::new(writer, flate2::Compression::default());
-            let encoder = self.write_tar(&items, encoder, &mut report)?;
+            let encoder = self.write_tar(raw, &items, encoder, &mut report)?;
             encoder.finish().map_err(|e| write_error(raw, None, &e))?;
         } else {
-            self.write_tar(&items, writer, &mut report)?;
+            self.write_tar(raw, &items, writer, &mut report)?;
         }
         Ok(report)
     }
 
-    /// What to export: a snapshot of the names, nodes and times below `root`.
+    /// What to export: the paths, names and kinds below `root`, and the directories' times.
+    /// Files are looked up again when written, so that a file removed meanwhile is freed
+    /// rather than kept alive by the export.
     fn export_list(&self, root: &str) -> Result<Vec<Item>, Reason> {
         let tree = self.inner.tree.read();
-        let item = |path: String, name: String| {
-            let node = tree.get(&path).expect("listed under the same lock");
-            let modified = Metadata::of(node).modified();
-            let file = match node {
-                Node::File(file) => Some(Arc::clone(file)),
-                Node::Dir(_) => None,
-            };
-            Item {
-                path,
-                name,
-                file,
-                modified,
-            }
+        let item = |path: String, name: String, node: &Node| Item {
+            is_dir: node.is_dir(),
+            modified: Metadata::of(node).modified(),
+            path,
+            name,
         };
         match tree.get(root) {
             None => Err(tree.miss(root).into_reason()),
-            Some(Node::File(_)) => {
+            Some(node @ Node::File(_)) => {
                 let name = split_parent(root).map_or("", |(_, name)| name).to_owned();
-                Ok(vec![item(root.to_owned(), name)])
+                Ok(vec![item(root.to_owned(), name, node)])
             }
             Some(Node::Dir(_)) => {
                 let skip = if root == "/" { 1 } else { root.len() + 1 };
                 Ok(tree
                     .descendants(root)
                     .into_iter()
-                    .map(|path| {
+                    .filter_map(|path| {
+                        let node = tree.get(&path)?;
                         let name = path[skip..].to_owned();
-                        item(path, name)
+                        Some(item(path, name, node))
                     })
                     .collect())
             }
@@ -220,6 +214,7 @@ impl MemFs {
 
     fn write_tar<W: Write>(
         &self,
+        root: &str,
         items: &[Item],
         writer: W,
         report: &mut ArchiveReport,
@@ -230,7 +225,7 @@ impl MemFs {
             let mut header = Header::new_gnu();
             header.set_uid(0);
             header.set_gid(0);
-            let Some(_) = &item.file else {
+            if item.is_dir {
                 header.set_entry_type(EntryType::Directory);
                 header.set_mode(0o755);
                 header.set_size(0);
@@ -240,7 +235,7 @@ impl MemFs {
                     .map_err(|e| write_error(&item.path, Some(&item.name), &e))?;
                 report.dirs += 1;
                 continue;
-            };
+            }
             // The file now at the path: it may have been replaced since the listing.
             let mut wait = self.inner.wait();
             let held = match self
@@ -280,7 +275,7 @@ impl MemFs {
         }
         builder
             .into_inner()
-            .map_err(|e| write_error(&self_root(items), None, &e))
+            .map_err(|e| write_error(root, None, &e))
     }
 }
 
@@ -290,8 +285,7 @@ struct Item {
     path: String,
     /// The entry name, relative to the exported directory.
     name: String,
-    /// `None` for a directory.
-    file: Option<Arc<FileNode>>,
+    is_dir: bool,
     modified: SystemTime,
 }
 
@@ -368,13 +362,6 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// Seconds since the epoch, 0 for earlier times (tar's field is unsigned).
 fn unix_secs(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// The path to name in an error about the archive as a whole.
-fn self_root(items: &[Item]) -> String {
-    items
-        .first()
-        .map_or_else(|| "/".to_owned(), |item| item.path.clone())
 }
 
 fn write_error(path: &str, entry: Option<&str>, err: &io::Error) -> io::Error {

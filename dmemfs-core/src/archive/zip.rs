@@ -34,13 +34,13 @@ impl MemFs {
     /// it, whatever its compression ratio. In [`ExtractMode::Streaming`] only the names are
     /// checked up front and the rest entry by entry. An entry that inflates to more or fewer
     /// bytes than declared is refused as corrupt. The rest is as for
-    /// [`extract_tar`](Self::extract_tar): atomic by default, directories merge, symbolic
+    /// `MemFs::extract_tar`: atomic by default, directories merge, symbolic
     /// links and special entries (recognised by the Unix mode in the external attributes)
     /// are skipped or refused, unsafe names are refused. Modification times come from the
     /// entries' MS-DOS timestamps, read as UTC.
     ///
     /// # Errors
-    /// As [`extract_tar`](Self::extract_tar); also `Unsupported` for encrypted entries and
+    /// As `MemFs::extract_tar`; also `Unsupported` for encrypted entries and
     /// compression methods other than stored and deflate.
     ///
     /// ```

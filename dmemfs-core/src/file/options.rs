@@ -373,11 +373,11 @@ impl OpenOptions {
                 Claim::Busy
             }),
             None => {
-                tree.attach(path, |count| inner.check_node_count(count, 1))?;
+                let key: Arc<str> = Arc::from(path);
+                let slot = tree.attach(&key, |count| inner.check_node_count(count, 1))?;
                 let storage = inner.contents(Storage::default());
                 let node = FileNode::new(storage, HandleLock::held(access), 0);
-                let key: Arc<str> = Arc::from(path);
-                tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)));
+                tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)), slot);
                 Ok(Claim::Created(Held::adopt(node, access), key))
             }
         }

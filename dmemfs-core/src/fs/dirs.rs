@@ -5,7 +5,7 @@ use std::io;
 use super::MemFs;
 use crate::error::{Op, Reason, fail};
 use crate::metadata::{DirEntry, Metadata, ReadDir};
-use crate::path::{ancestors_below_root, join};
+use crate::path::ancestors_below_root;
 use crate::tree::{Node, Tree};
 
 impl MemFs {
@@ -111,7 +111,7 @@ impl MemFs {
             match tree.get(&path) {
                 None => return Err(tree.miss(&path).into_reason()),
                 Some(Node::File(_)) => return Err(Reason::NotADirectory),
-                Some(Node::Dir(dir)) if !dir.children.is_empty() => {
+                Some(Node::Dir(dir)) if !dir.is_empty() => {
                     return Err(Reason::DirectoryNotEmpty);
                 }
                 Some(Node::Dir(_)) => {}
@@ -203,12 +203,11 @@ pub(crate) fn list(tree: &Tree, path: &str, depth: usize) -> Result<Vec<DirEntry
         Some(Node::Dir(dir)) => dir,
     };
     Ok(dir
-        .sorted_names()
+        .sorted_paths()
         .into_iter()
-        .filter_map(|name| {
-            let child = join(path, name);
-            let metadata = Metadata::of(tree.get(&child)?);
-            Some(DirEntry::new(child, metadata, depth))
+        .filter_map(|child| {
+            let metadata = Metadata::of(tree.get(child)?);
+            Some(DirEntry::new(child.to_owned(), metadata, depth))
         })
         .collect())
 }

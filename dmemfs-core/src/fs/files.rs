@@ -232,9 +232,10 @@ impl MemFs {
         if tree.get(path).is_some() {
             return Ok(false);
         }
-        tree.attach(path, |count| inner.check_node_count(count, 1))?;
+        let key: Arc<str> = Arc::from(path);
+        let slot = tree.attach(&key, |count| inner.check_node_count(count, 1))?;
         let node = FileNode::new(storage, HandleLock::default(), u64::from(len > 0));
-        tree.index(Arc::from(path), Node::File(node));
+        tree.index(key, Node::File(node), slot);
         reservation.commit();
         Ok(true)
     }

@@ -134,9 +134,9 @@ fn match_from(tree: &Tree, root: &str, segments: &[Segment], found: &mut BTreeSe
         let mut candidates: Vec<&str> = match literal_names {
             Some(names) => names
                 .into_iter()
-                .filter(|name| node.children.contains(*name))
+                .filter(|name| tree.get(&join(&dir, name)).is_some())
                 .collect(),
-            None => node.children.iter().map(|name| name.as_str()).collect(),
+            None => node.sorted_names(),
         };
         candidates.sort_unstable();
         candidates.dedup();

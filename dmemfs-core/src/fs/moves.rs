@@ -75,7 +75,7 @@ impl MemFs {
             (_, None) => {}
             (false, Some(Node::Dir(_))) => return Err(Reason::IsADirectory),
             (true, Some(Node::File(_))) => return Err(Reason::NotADirectory),
-            (true, Some(Node::Dir(dir))) if !dir.children.is_empty() => {
+            (true, Some(Node::Dir(dir))) if !dir.is_empty() => {
                 return Err(Reason::DirectoryNotEmpty);
             }
             (false, Some(Node::File(file))) if file.lock.is_locked() => {
