@@ -26,8 +26,8 @@
 //! test sees what it would see on a real disk. It is a Rust take on the Python library
 //! D-MemFS, with that library's known bugs fixed.
 //!
-//! Other processes cannot see these files: code must be written against this API (or against
-//! a trait that both this and the real filesystem implement).
+//! Other processes cannot see these files: code must be written against this API, or against
+//! the [`FileSystem`] trait, which [`MemFs`] and [`OsFs`] (a real directory) both implement.
 //!
 //! # Paths
 //! Virtual paths are UTF-8 strings (`impl AsRef<str>`), never `std::path::Path`, so a virtual
@@ -113,6 +113,15 @@
 //! crate gets quotas, locks and the harness; vfs's conformance suite passes against it. Its
 //! docs, on the impl, list how each method and error kind maps.
 //!
+//! # Writing code against a filesystem
+//! The [`abstraction`] module has the object-safe [`FileSystem`] trait: production code takes
+//! a `&dyn FileSystem`, tests pass a [`MemFs`], `main` passes an [`OsFs`], a host directory
+//! used as the root with the same path rules and error kinds, confined to it (`..` and
+//! symbolic links cannot lead out; [`cap_std`] resolves every path beneath the root). Cargo
+//! feature `conformance` exports `conformance_tests!`, the suite both implementations pass,
+//! for your own implementations too; the module docs list where the two differ (locks, quota,
+//! timestamps).
+//!
 //! # Coming from D-MemFS
 //! | D-MemFS | dmemfs |
 //! |---|---|
@@ -137,6 +146,7 @@ pub mod abstraction;
 mod archive;
 #[cfg(feature = "tokio")]
 mod async_fs;
+mod counter;
 mod error;
 mod fault;
 mod file;
@@ -152,9 +162,9 @@ mod size;
 mod storage;
 mod tree;
 
-pub use abstraction::{
-    FileSystem, FsDirEntry, FsFile, FsMetadata, FsOpenOptions, FsWalk, OsFs,
-};
+#[cfg(feature = "conformance")]
+pub use abstraction::conformance;
+pub use abstraction::{FileSystem, FsDirEntry, FsFile, FsMetadata, FsOpenOptions, FsWalk, OsFs};
 #[cfg(any(feature = "tar", feature = "zip"))]
 pub use archive::{
     ArchiveReport, Compression, Conflict, ExportOptions, ExtractMode, ExtractOptions, SkipReason,

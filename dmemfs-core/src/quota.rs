@@ -88,7 +88,11 @@ impl Quota {
     fn commit(&self, bytes: u64) {
         if bytes > 0 {
             let used = self.used.fetch_add(bytes, SeqCst) + bytes;
-            self.peak.fetch_max(used, SeqCst);
+            // A read first: the peak rarely moves, and an unconditional read-modify-write
+            // would contend between threads on every write.
+            if used > self.peak.load(SeqCst) {
+                self.peak.fetch_max(used, SeqCst);
+            }
         }
     }
 }

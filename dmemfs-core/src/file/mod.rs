@@ -5,7 +5,6 @@ mod options;
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
-use std::sync::atomic::Ordering::SeqCst;
 
 use parking_lot::Mutex;
 
@@ -82,7 +81,7 @@ impl std::panic::RefUnwindSafe for MemFile {}
 
 impl MemFile {
     pub(crate) fn new(fs: &MemFs, held: Held, path: Arc<str>, mode: Mode) -> MemFile {
-        fs.inner.open_handles.fetch_add(1, SeqCst);
+        fs.inner.open_handles.add(1);
         MemFile {
             inner: Arc::clone(&fs.inner),
             faults: fs.faults,
@@ -430,7 +429,7 @@ impl Drop for MemFile {
         if self.held.access() == Access::Exclusive {
             self.held.node.data.write().storage.compact();
         }
-        self.inner.open_handles.fetch_sub(1, SeqCst);
+        self.inner.open_handles.add(-1);
         // `held` releases the file lock after this body.
     }
 }

@@ -209,7 +209,7 @@ impl MemFsBuilder {
                 max_nodes: self.max_nodes,
                 lock_timeout: self.lock_timeout,
                 guard,
-                open_handles: AtomicU64::new(0),
+                open_handles: Default::default(),
                 faults: FaultSlot::default(),
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 zeroize: self.zeroize,

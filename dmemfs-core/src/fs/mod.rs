@@ -13,7 +13,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 use parking_lot::RwLock;
@@ -87,7 +86,7 @@ pub(crate) struct Inner {
     /// `None`: wait without limit.
     pub(crate) lock_timeout: Option<Duration>,
     pub(crate) guard: GuardState,
-    pub(crate) open_handles: AtomicU64,
+    pub(crate) open_handles: crate::counter::ShardedCounter,
     pub(crate) faults: FaultSlot,
     pub(crate) id: u64,
     /// `zeroize_on_free`: file contents are wiped before their memory is freed.
@@ -178,7 +177,7 @@ impl MemFs {
             dirs: tree.dirs(),
             nodes: tree.node_count(),
             max_nodes: self.inner.max_nodes,
-            open_handles: self.inner.open_handles.load(SeqCst),
+            open_handles: self.inner.open_handles.sum(),
         }
     }
 
