@@ -1,10 +1,12 @@
 //! Writing a failed test's filesystem to disk, so the developer can open the files.
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
 
 use dmemfs_core::MemFs;
+use parking_lot::Mutex;
 
 /// The environment variable that controls dumps for a whole run: `off` (or `0`, `false`,
 /// `no`) disables them all; `on` (or `1`, `true`, `yes`) keeps the default; anything else is a
@@ -183,8 +185,11 @@ impl DumpOnFailure {
     }
 
     fn clear_stale(&self) {
+        if !self.enabled() {
+            return;
+        }
         let dir = self.path();
-        if self.enabled() && dir.join(MARKER).is_file() {
+        if may_hold_stale_dumps(&dir) && dir.join(MARKER).is_file() {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
@@ -273,6 +278,33 @@ enum EnvSetting {
     Dir(PathBuf),
 }
 
+/// Whether `dir` may hold a dump left by an earlier run. Dumps live under a crate directory of
+/// a dumps root; if that crate directory did not exist when this process first looked, only
+/// this run's failures can have created dumps there, and those are not stale. Passing tests —
+/// nearly all of them — then skip the file-system check, which would cost more than the rest
+/// of the harness.
+fn may_hold_stale_dumps(dir: &Path) -> bool {
+    static SEEN: Mutex<BTreeMap<PathBuf, bool>> = Mutex::new(BTreeMap::new());
+    let Some(root) = crate_dir_of(dir) else {
+        return true;
+    };
+    *SEEN
+        .lock()
+        .entry(root.to_path_buf())
+        .or_insert_with(|| root.exists())
+}
+
+/// The crate directory a test's dump directory lies in: the first component below the dumps
+/// root. The test path has at least one component, so it is found by walking up from `dir`
+/// to the ancestor whose parent is the root.
+fn crate_dir_of(dir: &Path) -> Option<&Path> {
+    let base = match env_setting() {
+        EnvSetting::Dir(_) => return None,
+        _ => target_dir().join("dmemfs-failures"),
+    };
+    dir.ancestors().find(|a| a.parent() == Some(base.as_path()))
+}
+
 fn env_setting() -> EnvSetting {
     let Some(value) = std::env::var_os(DUMP_ENV) else {
         return EnvSetting::Default;
@@ -324,6 +356,12 @@ fn sanitize(segment: &str) -> String {
 /// of the executable that holds cargo's `CACHEDIR.TAG`; the system temporary directory if
 /// neither is found.
 pub(crate) fn target_dir() -> PathBuf {
+    // Asked once per test; the answer takes a few system calls and never changes.
+    static TARGET: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    TARGET.get_or_init(find_target_dir).clone()
+}
+
+fn find_target_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
         let dir = PathBuf::from(dir);
         if dir.is_absolute() {
