@@ -20,7 +20,7 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Op {
-    /// Building a [`MemFs`](crate::MemFs).
+    /// Building a [`MemFs`](crate::MemFs), or opening an [`OsFs`](crate::OsFs).
     Build,
     /// Opening an existing file ([`MemFs::open`](crate::MemFs::open), or
     /// [`OpenOptions::open`](crate::OpenOptions::open) without `create`).

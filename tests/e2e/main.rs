@@ -32,5 +32,8 @@ mod harness_macro;
 mod harness_snapshots;
 
 // interop
+// The FileSystem trait: one suite for MemFs and OsFs.
+mod conformance;
 mod interop_vfs;
+mod os_fs;
 mod readme_examples;

@@ -111,7 +111,7 @@ impl FileSystem for MemFs {
 
     fn walk(&self, path: &str) -> io::Result<FsWalk<'_>> {
         let walk = MemFs::walk(self, path)?;
-        Ok(Box::new(walk.map(|entry| entry.map(FsDirEntry::from))))
+        Ok(FsWalk::new(walk.map(|entry| entry.map(FsDirEntry::from))))
     }
 
     fn glob(&self, pattern: &str) -> io::Result<Vec<String>> {

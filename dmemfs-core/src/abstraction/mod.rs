@@ -67,9 +67,12 @@
 //! | [`FsMetadata::generation`] | `Some(count of changes)` | `None` |
 //! | symbolic links | none | followed inside the root; escaping ones refused (`PermissionDenied`); listings never descend into linked directories (see [`OsFs`]) |
 //! | other processes | cannot see the files | see and change them |
+//! | error [`Reason`](crate::Reason)s (kinds agree) | precise: `ParentNotFound { parent }`, `ComponentNotADirectory { component }`, ... | from the OS error: `NotFound`, `NotADirectory`, [`Reason::Os`](crate::Reason::Os), [`Reason::EscapesRoot`](crate::Reason::EscapesRoot) |
+//! | `walk` items | never `Err` | `Err` for a directory that cannot be listed (permissions) |
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod forward;
 mod memfs;
 mod os;
 mod traits;

@@ -1,15 +1,64 @@
-//! The [`FileSystem`] and [`FsFile`] traits, and their forwarding impls for references and
-//! smart pointers.
+//! The [`FileSystem`] and [`FsFile`] traits, and [`FsWalk`].
 
 use std::fmt;
 use std::io::{self, Read, Seek, Write};
-use std::sync::Arc;
 
 use super::types::{FsDirEntry, FsMetadata, FsOpenOptions};
 use crate::error::{Op, Reason, fail};
 
 /// The iterator [`FileSystem::walk`] returns: entries in pre-order, children sorted by name.
-pub type FsWalk<'a> = Box<dyn Iterator<Item = io::Result<FsDirEntry>> + Send + 'a>;
+///
+/// A boxed iterator, so that the trait stays object safe whatever each implementation's walk
+/// type is.
+///
+/// ```
+/// use dmemfs_core::{FileSystem, FsWalk, MemFs};
+///
+/// let fs: &dyn FileSystem = &MemFs::new();
+/// fs.create_dir("/a")?;
+/// let walk: FsWalk<'_> = fs.walk("/")?;
+/// assert_eq!(walk.count(), 2);
+///
+/// // An implementation of your own wraps its iterator:
+/// let mine = FsWalk::new(std::iter::empty());
+/// assert_eq!(mine.count(), 0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct FsWalk<'a> {
+    inner: Box<dyn Iterator<Item = io::Result<FsDirEntry>> + Send + 'a>,
+}
+
+impl<'a> FsWalk<'a> {
+    /// Wraps an iterator of walk entries.
+    ///
+    /// ```
+    /// let walk = dmemfs_core::FsWalk::new(Vec::new().into_iter());
+    /// assert_eq!(walk.count(), 0);
+    /// ```
+    pub fn new(entries: impl Iterator<Item = io::Result<FsDirEntry>> + Send + 'a) -> FsWalk<'a> {
+        FsWalk {
+            inner: Box::new(entries),
+        }
+    }
+}
+
+impl Iterator for FsWalk<'_> {
+    type Item = io::Result<FsDirEntry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl fmt::Debug for FsWalk<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FsWalk").finish_non_exhaustive()
+    }
+}
 
 /// An open file handle, as [`FileSystem::open_with`] returns it.
 ///
@@ -458,100 +507,4 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()>;
-}
-
-/// Forwards every method, defaults included, so an override on the inner type is kept.
-macro_rules! forward_file_system {
-    ($($target:ty),*) => {$(
-        impl<T: FileSystem + ?Sized> FileSystem for $target {
-            fn open_with(&self, path: &str, options: &FsOpenOptions) -> io::Result<Box<dyn FsFile>> {
-                (**self).open_with(path, options)
-            }
-            fn open(&self, path: &str) -> io::Result<Box<dyn FsFile>> {
-                (**self).open(path)
-            }
-            fn create(&self, path: &str) -> io::Result<Box<dyn FsFile>> {
-                (**self).create(path)
-            }
-            fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-                (**self).read(path)
-            }
-            fn read_to_string(&self, path: &str) -> io::Result<String> {
-                (**self).read_to_string(path)
-            }
-            fn write(&self, path: &str, contents: &[u8]) -> io::Result<()> {
-                (**self).write(path, contents)
-            }
-            fn append(&self, path: &str, contents: &[u8]) -> io::Result<()> {
-                (**self).append(path, contents)
-            }
-            fn metadata(&self, path: &str) -> io::Result<FsMetadata> {
-                (**self).metadata(path)
-            }
-            fn exists(&self, path: &str) -> bool {
-                (**self).exists(path)
-            }
-            fn is_file(&self, path: &str) -> bool {
-                (**self).is_file(path)
-            }
-            fn is_dir(&self, path: &str) -> bool {
-                (**self).is_dir(path)
-            }
-            fn create_dir(&self, path: &str) -> io::Result<()> {
-                (**self).create_dir(path)
-            }
-            fn create_dir_all(&self, path: &str) -> io::Result<()> {
-                (**self).create_dir_all(path)
-            }
-            fn remove_file(&self, path: &str) -> io::Result<()> {
-                (**self).remove_file(path)
-            }
-            fn remove_dir(&self, path: &str) -> io::Result<()> {
-                (**self).remove_dir(path)
-            }
-            fn remove_dir_all(&self, path: &str) -> io::Result<()> {
-                (**self).remove_dir_all(path)
-            }
-            fn read_dir(&self, path: &str) -> io::Result<Vec<FsDirEntry>> {
-                (**self).read_dir(path)
-            }
-            fn walk(&self, path: &str) -> io::Result<FsWalk<'_>> {
-                (**self).walk(path)
-            }
-            fn glob(&self, pattern: &str) -> io::Result<Vec<String>> {
-                (**self).glob(pattern)
-            }
-            fn rename(&self, from: &str, to: &str) -> io::Result<()> {
-                (**self).rename(from, to)
-            }
-            fn copy(&self, from: &str, to: &str) -> io::Result<u64> {
-                (**self).copy(from, to)
-            }
-            fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()> {
-                (**self).copy_dir_all(from, to)
-            }
-        }
-    )*};
-}
-
-// So that `&impl FileSystem` and `F: FileSystem` APIs also accept `&fs`, `Box<dyn FileSystem>`
-// and `Arc<dyn FileSystem>`.
-forward_file_system!(&T, Box<T>, Arc<T>);
-
-impl<F: FsFile + ?Sized> FsFile for Box<F> {
-    fn path(&self) -> &str {
-        (**self).path()
-    }
-
-    fn metadata(&self) -> io::Result<FsMetadata> {
-        (**self).metadata()
-    }
-
-    fn set_len(&self, size: u64) -> io::Result<()> {
-        (**self).set_len(size)
-    }
-
-    fn sync_all(&self) -> io::Result<()> {
-        (**self).sync_all()
-    }
 }

@@ -52,7 +52,8 @@ use crate::path::normalize;
 /// `OsFs` cannot address or represent are left out of listings: names that are not UTF-8 or
 /// that contain `\` (a separator in virtual paths), dangling or escaping links, and special
 /// files (sockets, FIFOs, devices), whose [`metadata`](super::FileSystem::metadata) is
-/// `Unsupported`.
+/// `Unsupported` (opening one is left to the OS: opening a FIFO waits for a writer, as with
+/// `std::fs`).
 ///
 /// # Differences from a `MemFs`
 /// Listed in the [module docs](crate::abstraction#where-implementations-differ): no file

@@ -253,7 +253,7 @@ impl FileSystem for OsFs {
         let walk = self
             .walk_normalized(&normal)
             .map_err(|reason| fail(Op::Walk, path, reason))?;
-        Ok(Box::new(walk))
+        Ok(FsWalk::new(walk))
     }
 
     fn glob(&self, pattern: &str) -> io::Result<Vec<String>> {

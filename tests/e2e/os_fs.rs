@@ -1,0 +1,436 @@
+//! `OsFs` beyond the conformance suite: confinement to its root (symbolic links out of it,
+//! `..`, absolute paths), what listings make of links and special files, and each side of the
+//! differences between `OsFs` and `MemFs` that the suite cannot check (locks, quota,
+//! directory timestamps, generation).
+
+use std::io::{ErrorKind, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use dmemfs_core::{FileSystem, FsError, MemFs, Op, OsFs, Reason};
+use tempfile::TempDir;
+
+use crate::common::*;
+
+/// A fresh `OsFs` on a temporary directory.
+fn os_fs() -> (OsFs, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (OsFs::new(dir.path()).unwrap(), dir)
+}
+
+/// Asserts an escape through a link: `PermissionDenied`, `Reason::EscapesRoot`, the virtual
+/// path in the payload and no host path in the message.
+#[track_caller]
+fn escapes<T: std::fmt::Debug>(result: std::io::Result<T>, op: Op, path: &str, host: &Path) {
+    let err = result.expect_err("an escape through a link must fail");
+    let message = err.to_string();
+    let payload = expect_err::<()>(Err(err), ErrorKind::PermissionDenied);
+    assert_eq!(payload.reason(), &Reason::EscapesRoot, "{message}");
+    assert_eq!((payload.op(), payload.path()), (op, path), "{message}");
+    assert!(!message.contains(&*host.to_string_lossy()), "{message}");
+}
+
+/// Every file below `dir` with its contents, read through `std::fs`.
+fn host_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(entry.path()).unwrap_or_default())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn new_refuses_missing_directories_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let err = expect_err(OsFs::new(&missing), ErrorKind::NotFound);
+    assert_eq!(err.op(), Op::Build);
+    std::fs::write(dir.path().join("file"), "x").unwrap();
+    expect_err(OsFs::new(dir.path().join("file")), ErrorKind::NotADirectory);
+    let fs = OsFs::new(dir.path()).unwrap();
+    assert_eq!(fs.host_root(), dir.path());
+    assert!(format!("{fs:?}").starts_with("OsFs"));
+}
+
+#[test]
+fn files_are_shared_with_the_host_below_the_root() {
+    let (fs, dir) = os_fs();
+    fs.create_dir_all("/out/logs").unwrap();
+    fs.write("/out/logs/run.log", b"from OsFs").unwrap();
+    let host = dir.path().join("out/logs/run.log");
+    assert_eq!(std::fs::read_to_string(&host).unwrap(), "from OsFs");
+    std::fs::write(dir.path().join("out/host.txt"), "from the host").unwrap();
+    assert_eq!(fs.read_to_string("/out/host.txt").unwrap(), "from the host");
+    // Absolute virtual paths start at the root, not at the host's `/`.
+    expect_err(fs.write("/etc/passwd", b"x"), ErrorKind::NotFound);
+    fs.create_dir_all("/etc").unwrap();
+    fs.write("/etc/passwd", b"inside the root").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("etc/passwd")).unwrap(),
+        "inside the root"
+    );
+}
+
+#[test]
+fn dot_dot_never_reaches_the_disk() {
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    let fs = OsFs::new(&root).unwrap();
+    for bad in ["../x", "/../x", "/a/../../x", "..\\x"] {
+        let err = expect_err(fs.write(bad, b"escaped"), ErrorKind::InvalidInput);
+        assert_eq!(err.reason(), &Reason::InvalidPath("climbs above the root"));
+        expect_err(fs.create_dir_all(bad), ErrorKind::InvalidInput);
+    }
+    let names: Vec<_> = std::fs::read_dir(parent.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["root"], "nothing was created beside the root");
+}
+
+#[test]
+fn a_symlink_out_of_the_root_is_refused_for_every_operation() {
+    let (fs, dir) = os_fs();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), "secret").unwrap();
+    symlink(outside.path(), dir.path().join("out")).unwrap();
+    fs.write("/f", b"inside").unwrap();
+    let host = dir.path();
+
+    escapes(fs.read("/out/secret"), Op::Read, "/out/secret", host);
+    escapes(fs.metadata("/out"), Op::Metadata, "/out", host);
+    escapes(fs.read_dir("/out"), Op::ReadDir, "/out", host);
+    escapes(fs.walk("/out"), Op::Walk, "/out", host);
+    escapes(fs.open("/out/secret"), Op::Open, "/out/secret", host);
+    escapes(fs.create("/out/new"), Op::Create, "/out/new", host);
+    escapes(fs.write("/out/new", b"x"), Op::Write, "/out/new", host);
+    escapes(
+        fs.append("/out/secret", b"x"),
+        Op::Append,
+        "/out/secret",
+        host,
+    );
+    escapes(fs.create_dir("/out/d"), Op::CreateDir, "/out/d", host);
+    escapes(
+        fs.create_dir_all("/out/a/b"),
+        Op::CreateDirAll,
+        "/out/a/b",
+        host,
+    );
+    escapes(
+        fs.remove_file("/out/secret"),
+        Op::RemoveFile,
+        "/out/secret",
+        host,
+    );
+    escapes(
+        fs.copy("/out/secret", "/stolen"),
+        Op::Copy,
+        "/out/secret",
+        host,
+    );
+    escapes(fs.copy("/f", "/out/planted"), Op::Copy, "/f", host);
+    escapes(fs.rename("/f", "/out/planted"), Op::Rename, "/f", host);
+    escapes(
+        fs.rename("/out/secret", "/stolen"),
+        Op::Rename,
+        "/out/secret",
+        host,
+    );
+    escapes(
+        fs.copy_dir_all("/out", "/copy"),
+        Op::CopyDirAll,
+        "/out",
+        host,
+    );
+    assert!(!fs.exists("/out") && !fs.exists("/out/secret"));
+    assert!(fs.glob("/out/*").unwrap().is_empty());
+
+    assert_eq!(
+        host_files(outside.path()),
+        [("secret".to_owned(), b"secret".to_vec())]
+    );
+    assert!(!fs.exists("/stolen") && !fs.exists("/copy"));
+    assert_eq!(fs.read("/f").unwrap(), b"inside");
+    // Removing the link removes the link, not what it points to.
+    fs.remove_dir_all("/out").unwrap();
+    assert!(outside.path().join("secret").exists());
+}
+
+#[test]
+fn links_to_a_sibling_or_an_absolute_path_are_refused() {
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(parent.path().join("sibling.txt"), "sibling").unwrap();
+    std::fs::write(root.join("inside.txt"), "inside").unwrap();
+    symlink("../sibling.txt", root.join("sib")).unwrap();
+    // Absolute, even though it points into the root: its meaning depends on the host.
+    symlink(root.join("inside.txt"), root.join("abs")).unwrap();
+    let fs = OsFs::new(&root).unwrap();
+
+    escapes(fs.read("/sib"), Op::Read, "/sib", &root);
+    escapes(fs.write("/sib", b"overwritten"), Op::Write, "/sib", &root);
+    escapes(fs.read("/abs"), Op::Read, "/abs", &root);
+    escapes(fs.write("/abs", b"overwritten"), Op::Write, "/abs", &root);
+    assert_eq!(
+        std::fs::read_to_string(parent.path().join("sibling.txt")).unwrap(),
+        "sibling"
+    );
+    assert_eq!(fs.read_to_string("/inside.txt").unwrap(), "inside");
+    // Left out of listings: they name nothing an OsFs can reach.
+    assert_eq!(fs.glob("/*").unwrap(), ["/inside.txt"]);
+}
+
+#[test]
+fn links_inside_the_root_are_followed_but_never_walked_into() {
+    let (fs, dir) = os_fs();
+    fs.create_dir("/d").unwrap();
+    fs.write("/d/x", b"x").unwrap();
+    fs.write("/f", b"file").unwrap();
+    symlink("f", dir.path().join("link_f")).unwrap();
+    symlink("d", dir.path().join("link_d")).unwrap();
+    // A loop: walking into it would never end.
+    symlink("..", dir.path().join("d/up")).unwrap();
+
+    assert_eq!(fs.read("/link_f").unwrap(), b"file");
+    assert_eq!(fs.read("/link_d/x").unwrap(), b"x");
+    let listed: Vec<_> = fs
+        .read_dir("/")
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.path().to_owned(), e.file_type().is_dir()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("/d".to_owned(), true),
+            ("/f".to_owned(), false),
+            ("/link_d".to_owned(), true),
+            ("/link_f".to_owned(), false),
+        ]
+    );
+    assert_eq!(fs.read_dir("/link_d").unwrap()[0].path(), "/link_d/up");
+    let walked: Vec<String> = fs
+        .walk("/")
+        .unwrap()
+        .map(|e| e.unwrap().path().to_owned())
+        .collect();
+    assert_eq!(
+        walked,
+        ["/", "/d", "/d/up", "/d/x", "/f", "/link_d", "/link_f"]
+    );
+    assert_eq!(fs.glob("/**/x").unwrap(), ["/d/x"]);
+    // copy_dir_all copies what walk yields: the looping link becomes an empty directory.
+    fs.copy_dir_all("/d", "/copy").unwrap();
+    assert!(fs.read_dir("/copy/up").unwrap().is_empty());
+    // Removing a link leaves its target.
+    fs.remove_file("/link_f").unwrap();
+    assert_eq!(fs.read("/f").unwrap(), b"file");
+}
+
+#[test]
+fn listings_leave_out_what_virtual_paths_cannot_name() {
+    let (fs, dir) = os_fs();
+    fs.write("/plain", b"").unwrap();
+    symlink("nowhere", dir.path().join("dangling")).unwrap();
+    symlink("/etc/hostname", dir.path().join("escaping")).unwrap();
+    std::fs::write(dir.path().join("back\\slash"), "").unwrap();
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"bad\xffname");
+    std::fs::write(dir.path().join(not_utf8), "").unwrap();
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("sock")).unwrap();
+
+    let names: Vec<_> = fs
+        .read_dir("/")
+        .unwrap()
+        .iter()
+        .map(|e| e.file_name().to_owned())
+        .collect();
+    assert_eq!(names, ["plain"]);
+    assert_eq!(fs.walk("/").unwrap().count(), 2);
+    let err = expect_err(fs.metadata("/sock"), ErrorKind::Unsupported);
+    assert!(matches!(err.reason(), Reason::Os { .. }));
+    expect_err(fs.metadata("/dangling"), ErrorKind::NotFound);
+}
+
+#[test]
+fn copy_refuses_the_same_file_under_another_name_and_keeps_permissions() {
+    let (fs, dir) = os_fs();
+    fs.write("/f", b"precious").unwrap();
+    std::fs::hard_link(dir.path().join("f"), dir.path().join("hard")).unwrap();
+    symlink("f", dir.path().join("soft")).unwrap();
+    for other in ["/hard", "/soft"] {
+        let err = expect_err(fs.copy("/f", other), ErrorKind::InvalidInput);
+        assert_eq!(err.op(), Op::Copy);
+    }
+    assert_eq!(fs.read("/f").unwrap(), b"precious");
+
+    std::fs::set_permissions(dir.path().join("f"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    fs.copy("/f", "/copy").unwrap();
+    let mode = std::fs::metadata(dir.path().join("copy"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+}
+
+#[test]
+fn errors_name_virtual_paths_only() {
+    let (fs, dir) = os_fs();
+    fs.write("/f", b"x").unwrap();
+    let host = dir.path().to_string_lossy().into_owned();
+    let errors = [
+        fs.read("/missing").unwrap_err(),
+        fs.read("/f/x").unwrap_err(),
+        fs.create_dir("/f").unwrap_err(),
+        fs.rename("/nope", "/x").unwrap_err(),
+        fs.copy("/f", "/nope/x").unwrap_err(),
+        fs.open("/").unwrap_err(),
+    ];
+    for err in errors {
+        let payload = FsError::from_io(&err).expect("an FsError payload");
+        assert!(payload.path().starts_with('/'), "{err}");
+        assert!(!err.to_string().contains(&host), "host path leaked: {err}");
+    }
+}
+
+#[test]
+fn the_root_keeps_working_when_the_host_directory_is_renamed() {
+    let parent = tempfile::tempdir().unwrap();
+    std::fs::create_dir(parent.path().join("before")).unwrap();
+    let fs = OsFs::new(parent.path().join("before")).unwrap();
+    std::fs::rename(parent.path().join("before"), parent.path().join("after")).unwrap();
+    fs.write("/still-here", b"yes").unwrap();
+    assert!(parent.path().join("after/still-here").is_file());
+}
+
+#[test]
+fn an_arc_dyn_file_system_is_shared_across_threads() {
+    let (fs, _dir) = os_fs();
+    let shared: Arc<dyn FileSystem> = Arc::new(fs);
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let fs = Arc::clone(&shared);
+            std::thread::spawn(move || fs.write(&format!("/t{i}"), b"done"))
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap().unwrap();
+    }
+    assert_eq!(shared.glob("/t*").unwrap().len(), 4);
+}
+
+// Where OsFs and MemFs differ: each side's behaviour.
+
+#[test]
+fn open_files_can_be_removed_and_renamed_on_disk_but_not_in_memory() {
+    let (os, _dir) = os_fs();
+    let mem = MemFs::new();
+    for fs in [&os as &dyn FileSystem, &mem] {
+        fs.write("/a", b"a").unwrap();
+        fs.write("/b", b"b").unwrap();
+    }
+    let _open_a = os.open("/a").unwrap();
+    let _open_b = os.open("/b").unwrap();
+    os.rename("/a", "/renamed").unwrap();
+    os.remove_file("/b").unwrap();
+
+    let _open_a = mem.open("/a").unwrap();
+    let _open_b = mem.open("/b").unwrap();
+    expect_err(
+        FileSystem::rename(&mem, "/a", "/renamed"),
+        ErrorKind::ResourceBusy,
+    );
+    expect_err(FileSystem::remove_file(&mem, "/b"), ErrorKind::ResourceBusy);
+}
+
+#[test]
+fn two_writers_coexist_on_disk_but_the_second_waits_in_memory() {
+    let (os, _dir) = os_fs();
+    let mut first = os.create("/f").unwrap();
+    let mut second = FileSystem::create(&os, "/f").unwrap();
+    first.write_all(b"1").unwrap();
+    second.write_all(b"2").unwrap();
+    drop((first, second));
+    assert_eq!(os.read("/f").unwrap(), b"2");
+
+    let mem = test_fs(1 << 20); // lock timeout: SHORT
+    let _first = FileSystem::create(&mem, "/f").unwrap();
+    let started = std::time::Instant::now();
+    expect_err(FileSystem::create(&mem, "/f"), ErrorKind::WouldBlock);
+    assert!(started.elapsed() >= SHORT);
+}
+
+#[test]
+fn the_quota_exists_only_in_memory() {
+    let (os, _dir) = os_fs();
+    let mem = MemFs::with_quota(10);
+    for fs in [&os as &dyn FileSystem, &mem] {
+        fs.write("/f", b"0123456789").unwrap();
+    }
+    let err = expect_err(
+        FileSystem::write(&mem, "/f", b"0123456789a"),
+        ErrorKind::StorageFull,
+    );
+    assert!(matches!(err.reason(), Reason::QuotaExceeded { .. }));
+    assert_eq!(
+        mem.read("/f").unwrap(),
+        b"0123456789",
+        "the old contents stay"
+    );
+    os.write("/f", b"0123456789a").unwrap();
+    assert_eq!(os.metadata("/f").unwrap().len(), 11);
+}
+
+#[test]
+fn directory_timestamps_follow_the_disk_but_stay_fixed_in_memory() {
+    let (os, dir) = os_fs();
+    os.create_dir("/d").unwrap();
+    // Set in the past, so that the change cannot hide within the clock's granularity.
+    let past = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(dir.path().join("d"))
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    assert!(os.metadata("/d").unwrap().modified() < past + Duration::from_secs(1));
+    os.write("/d/new", b"").unwrap();
+    assert!(os.metadata("/d").unwrap().modified() > past + Duration::from_secs(60));
+
+    let mem = MemFs::new();
+    mem.create_dir("/d").unwrap();
+    let before = FileSystem::metadata(&mem, "/d").unwrap();
+    std::thread::sleep(Duration::from_millis(5));
+    mem.write("/d/new", "").unwrap();
+    let after = FileSystem::metadata(&mem, "/d").unwrap();
+    assert_eq!(after.modified(), before.modified());
+    assert_eq!(Some(after.modified()), after.created());
+}
+
+#[test]
+fn only_memory_counts_generations() {
+    let (os, _dir) = os_fs();
+    let mem = MemFs::new();
+    for fs in [&os as &dyn FileSystem, &mem] {
+        fs.write("/f", b"1").unwrap();
+        fs.append("/f", b"2").unwrap();
+    }
+    assert_eq!(
+        FileSystem::metadata(&mem, "/f").unwrap().generation(),
+        Some(2)
+    );
+    assert_eq!(os.metadata("/f").unwrap().generation(), None);
+    let mut handle = os.open("/f").unwrap();
+    let mut text = String::new();
+    handle.read_to_string(&mut text).unwrap();
+    assert_eq!(text, "12");
+    assert_eq!(handle.metadata().unwrap().generation(), None);
+}
