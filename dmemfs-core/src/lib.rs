@@ -151,6 +151,7 @@ mod error;
 mod fault;
 mod file;
 mod fs;
+mod glob_pattern;
 mod guard;
 #[cfg(feature = "vfs")]
 mod interop;
