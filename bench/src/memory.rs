@@ -160,8 +160,11 @@ pub struct Measured {
     pub heap_live: u64,
     /// The heap's high-water mark while building it.
     pub heap_peak: u64,
-    /// Heap bytes still live after dropping it (0 unless something leaked).
+    /// Heap bytes still live after dropping it: freed chunks kept by the process-wide
+    /// memory cache (`dmemfs_core::memory_cache`) for the next filesystem.
     pub heap_after_drop: u64,
+    /// Heap bytes still live after also trimming that cache (0 unless something leaked).
+    pub heap_after_trim: u64,
     /// `VmRSS` before building.
     pub rss_base: u64,
     /// `VmHWM` after building.
@@ -214,6 +217,7 @@ pub fn measure(probe: &Path, scenario: Scenario) -> io::Result<Measured> {
         heap_live: get(&heap, "heap_live")?,
         heap_peak: get(&heap, "heap_peak")?,
         heap_after_drop: get(&heap, "heap_after_drop")?,
+        heap_after_trim: get(&heap, "heap_after_trim")?,
         rss_base: get(&rss, "rss_base")?,
         rss_peak: get(&rss, "rss_peak")?,
     })

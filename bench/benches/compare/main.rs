@@ -246,7 +246,8 @@ fn memory_part(scenarios: &[Scenario]) -> io::Result<Vec<Check>> {
         "RSS base MiB:",
         "RSS peak MiB:",
         "(RSS peak − base) / data:",
-        "heap after drop B:",
+        "heap after drop B (cached):",
+        "heap after trim B:",
     ]);
     let mut checks = Vec::new();
     for scenario in scenarios {
@@ -266,6 +267,7 @@ fn memory_part(scenarios: &[Scenario]) -> io::Result<Vec<Check>> {
             format!("{:.1}", m.rss_peak as f64 / MIB),
             format!("{:.4}", m.rss_peak.saturating_sub(m.rss_base) as f64 / data),
             bytes(m.heap_after_drop),
+            bytes(m.heap_after_trim),
         ]);
         checks.push(match scenario {
             Scenario::LargeFile { mib } => Check::new(
