@@ -146,6 +146,7 @@ pub mod abstraction;
 mod archive;
 #[cfg(feature = "tokio")]
 mod async_fs;
+mod clock;
 mod counter;
 mod error;
 mod fault;

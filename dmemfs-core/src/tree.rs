@@ -32,7 +32,7 @@ impl FileData {
     /// Records a change to the contents.
     pub(crate) fn touch(&mut self) {
         self.generation += 1;
-        self.modified = SystemTime::now();
+        self.modified = crate::clock::now();
     }
 }
 
@@ -47,7 +47,7 @@ pub(crate) struct FileNode {
 
 impl FileNode {
     pub(crate) fn new(storage: Storage, lock: HandleLock, generation: u64) -> Arc<FileNode> {
-        let now = SystemTime::now();
+        let now = crate::clock::now();
         Arc::new(FileNode {
             lock,
             data: RwLock::new(FileData {
@@ -109,7 +109,7 @@ impl Node {
     pub(crate) fn new_dir() -> Node {
         Node::Dir(Box::new(DirNode {
             children: Vec::new(),
-            created: SystemTime::now(),
+            created: crate::clock::now(),
         }))
     }
 

@@ -172,7 +172,7 @@ fn bug08_preallocate_needs_write_access_and_counts_as_a_change() {
         ErrorKind::InvalidInput,
     );
     assert_eq!(fs.metadata("/f").unwrap(), before);
-    std::thread::sleep(Duration::from_millis(2));
+    std::thread::sleep(Duration::from_millis(25));
     let grown = fs
         .options()
         .write(true)
