@@ -5,6 +5,8 @@ mod options;
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering::Relaxed;
 
 use parking_lot::Mutex;
 
@@ -61,6 +63,9 @@ pub struct MemFile {
     path: Arc<str>,
     cursor: Mutex<u64>,
     mode: Mode,
+    /// Whether a write left spare capacity for [`Drop`] to give back: most handles write
+    /// exact sizes, and their drop then skips the data lock.
+    slack: AtomicBool,
 }
 
 impl fmt::Debug for MemFile {
@@ -89,6 +94,7 @@ impl MemFile {
             path,
             cursor: Mutex::new(0),
             mode,
+            slack: AtomicBool::new(false),
         }
     }
 
@@ -268,6 +274,7 @@ impl MemFile {
         };
         write_locked(&self.inner, &mut data, offset, buf, Growth::Double)
             .map_err(|r| self.fail(Op::Write, r))?;
+        self.note_slack(&data);
         Ok(buf.len())
     }
 
@@ -350,6 +357,7 @@ impl MemFile {
         };
         write_locked(&self.inner, &mut data, offset, buf, Growth::Double)
             .map_err(|r| self.fail(Op::Write, r))?;
+        self.note_slack(&data);
         *cursor = offset + buf.len() as u64;
         Ok(buf.len())
     }
@@ -400,6 +408,15 @@ fn shorten_mut(buf: &mut [u8], limit: Option<usize>) -> &mut [u8] {
 
 /// Writes `buf` at `offset` into a file whose data lock the caller holds: checks the size
 /// limit, charges the growth, copies, and records the change. All or nothing.
+impl MemFile {
+    /// Remembers that the storage has spare capacity to give back when this writer lets go.
+    fn note_slack(&self, data: &FileData) {
+        if data.storage.has_slack() {
+            self.slack.store(true, Relaxed);
+        }
+    }
+}
+
 pub(crate) fn write_locked(
     inner: &Inner,
     data: &mut FileData,
@@ -426,7 +443,7 @@ pub(crate) fn write_locked(
 
 impl Drop for MemFile {
     fn drop(&mut self) {
-        if self.held.access() == Access::Exclusive {
+        if self.held.access() == Access::Exclusive && self.slack.load(Relaxed) {
             self.held.node.data.write().storage.compact();
         }
         self.inner.open_handles.add(-1);

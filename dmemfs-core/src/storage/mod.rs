@@ -374,6 +374,13 @@ impl Storage {
         Ok(())
     }
 
+    /// Whether [`compact`](Self::compact) would give memory back.
+    pub(crate) fn has_slack(&self) -> bool {
+        self.chunks
+            .last()
+            .is_some_and(|tail| tail.capacity() - tail.len() > tail.len() / 16)
+    }
+
     /// Gives back spare capacity in the tail chunk so the heap stays close to the length.
     /// Called when a writer lets go of the file.
     pub(crate) fn compact(&mut self) {
