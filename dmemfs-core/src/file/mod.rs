@@ -314,24 +314,35 @@ impl MemFile {
             .map_err(|reason| self.fail(op, reason))
     }
 
-    fn read_cursor(&self, buf: &mut [u8]) -> io::Result<usize> {
+    /// Runs `f` with the cursor: locked for `&MemFile` (shared between threads), or taken
+    /// directly through `&mut MemFile`, which no other thread can be using.
+    fn with_cursor<T>(&self, f: impl FnOnce(&mut u64) -> T) -> T {
+        f(&mut self.cursor.lock())
+    }
+
+    fn with_cursor_mut<T>(&mut self, f: impl FnOnce(&MemFile, &mut u64) -> T) -> T {
+        let mut cursor = *self.cursor.get_mut();
+        let result = f(self, &mut cursor);
+        *self.cursor.get_mut() = cursor;
+        result
+    }
+
+    fn read_cursor(&self, cursor: &mut u64, buf: &mut [u8]) -> io::Result<usize> {
         if !self.mode.read {
             return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
         }
         let buf = shorten_mut(buf, self.intercept(Op::Read, Some(buf.len() as u64))?);
-        let mut cursor = self.cursor.lock();
         let n = self.held.node.data.read().storage.read_at(*cursor, buf);
         *cursor += n as u64;
         Ok(n)
     }
 
-    fn read_cursor_to_end(&self, out: &mut Vec<u8>) -> io::Result<usize> {
+    fn read_cursor_to_end(&self, cursor: &mut u64, out: &mut Vec<u8>) -> io::Result<usize> {
         if !self.mode.read {
             return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
         }
         // A short read would only split this into several reads with the same result.
         self.intercept(Op::Read, None)?;
-        let mut cursor = self.cursor.lock();
         let data = self.held.node.data.read();
         let n = data.storage.read_to_end(*cursor, out).map_err(|_| {
             self.fail(
@@ -343,12 +354,11 @@ impl MemFile {
         Ok(n)
     }
 
-    fn write_cursor(&self, buf: &[u8]) -> io::Result<usize> {
+    fn write_cursor(&self, cursor: &mut u64, buf: &[u8]) -> io::Result<usize> {
         if !self.mode.write {
             return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
         }
         let buf = shorten(buf, self.intercept(Op::Write, Some(buf.len() as u64))?);
-        let mut cursor = self.cursor.lock();
         let mut data = self.held.node.data.write();
         let offset = if self.mode.append {
             data.storage.len()
@@ -451,18 +461,10 @@ impl Drop for MemFile {
     }
 }
 
-impl Read for &MemFile {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.read_cursor(buf)
-    }
-
-    fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        self.read_cursor_to_end(buf)
-    }
-
-    fn read_to_string(&mut self, buf: &mut String) -> io::Result<usize> {
+impl MemFile {
+    fn read_cursor_to_string(&self, cursor: &mut u64, buf: &mut String) -> io::Result<usize> {
         let mut bytes = Vec::new();
-        self.read_cursor_to_end(&mut bytes)?;
+        self.read_cursor_to_end(cursor, &mut bytes)?;
         let text =
             String::from_utf8(bytes).map_err(|_| self.fail(Op::Read, Reason::InvalidUtf8))?;
         buf.push_str(&text);
@@ -470,23 +472,38 @@ impl Read for &MemFile {
     }
 }
 
-impl Read for MemFile {
+impl Read for &MemFile {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        (&*self).read(buf)
+        self.with_cursor(|cursor| self.read_cursor(cursor, buf))
     }
 
     fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        (&*self).read_to_end(buf)
+        self.with_cursor(|cursor| self.read_cursor_to_end(cursor, buf))
     }
 
     fn read_to_string(&mut self, buf: &mut String) -> io::Result<usize> {
-        (&*self).read_to_string(buf)
+        self.with_cursor(|cursor| self.read_cursor_to_string(cursor, buf))
+    }
+}
+
+// Through `&mut`, no other thread can use the handle: the cursor needs no locking.
+impl Read for MemFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.with_cursor_mut(|file, cursor| file.read_cursor(cursor, buf))
+    }
+
+    fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        self.with_cursor_mut(|file, cursor| file.read_cursor_to_end(cursor, buf))
+    }
+
+    fn read_to_string(&mut self, buf: &mut String) -> io::Result<usize> {
+        self.with_cursor_mut(|file, cursor| file.read_cursor_to_string(cursor, buf))
     }
 }
 
 impl Write for &MemFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_cursor(buf)
+        self.with_cursor(|cursor| self.write_cursor(cursor, buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -496,7 +513,7 @@ impl Write for &MemFile {
 
 impl Write for MemFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        (&*self).write(buf)
+        self.with_cursor_mut(|file, cursor| file.write_cursor(cursor, buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -48,6 +48,12 @@ use crate::tree::{FileNode, Miss, Node};
 #[must_use = "options do nothing until `open` is called"]
 pub struct OpenOptions {
     fs: MemFs,
+    flags: Flags,
+}
+
+/// The settings of an [`OpenOptions`], apart from the filesystem.
+#[derive(Clone, Copy, Debug, Default)]
+struct Flags {
     read: bool,
     write: bool,
     append: bool,
@@ -57,6 +63,21 @@ pub struct OpenOptions {
     preallocate: u64,
     /// `None`: the filesystem's default.
     lock_timeout: Option<Option<Duration>>,
+}
+
+/// One open in progress: the filesystem borrowed, so that [`MemFs::open`] and
+/// [`MemFs::create`] need not clone it into an [`OpenOptions`].
+struct Opener<'a> {
+    fs: &'a MemFs,
+    flags: Flags,
+}
+
+impl std::ops::Deref for Opener<'_> {
+    type Target = Flags;
+
+    fn deref(&self) -> &Flags {
+        &self.flags
+    }
 }
 
 impl MemFs {
@@ -73,14 +94,7 @@ impl MemFs {
     pub fn options(&self) -> OpenOptions {
         OpenOptions {
             fs: self.clone(),
-            read: false,
-            write: false,
-            append: false,
-            truncate: false,
-            create: false,
-            create_new: false,
-            preallocate: 0,
-            lock_timeout: None,
+            flags: Flags::default(),
         }
     }
 
@@ -103,7 +117,11 @@ impl MemFs {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn open(&self, path: impl AsRef<str>) -> io::Result<MemFile> {
-        self.options().read(true).open(path)
+        let flags = Flags {
+            read: true,
+            ..Flags::default()
+        };
+        Opener { fs: self, flags }.open(path.as_ref())
     }
 
     /// Opens a file for writing, creating it or truncating it.
@@ -123,11 +141,13 @@ impl MemFs {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn create(&self, path: impl AsRef<str>) -> io::Result<MemFile> {
-        self.options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)
+        let flags = Flags {
+            write: true,
+            create: true,
+            truncate: true,
+            ..Flags::default()
+        };
+        Opener { fs: self, flags }.open(path.as_ref())
     }
 }
 
@@ -140,7 +160,7 @@ impl OpenOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn read(&mut self, read: bool) -> &mut Self {
-        self.read = read;
+        self.flags.read = read;
         self
     }
 
@@ -152,7 +172,7 @@ impl OpenOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn write(&mut self, write: bool) -> &mut Self {
-        self.write = write;
+        self.flags.write = write;
         self
     }
 
@@ -166,7 +186,7 @@ impl OpenOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn append(&mut self, append: bool) -> &mut Self {
-        self.append = append;
+        self.flags.append = append;
         self
     }
 
@@ -179,7 +199,7 @@ impl OpenOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn truncate(&mut self, truncate: bool) -> &mut Self {
-        self.truncate = truncate;
+        self.flags.truncate = truncate;
         self
     }
 
@@ -192,7 +212,7 @@ impl OpenOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn create(&mut self, create: bool) -> &mut Self {
-        self.create = create;
+        self.flags.create = create;
         self
     }
 
@@ -206,7 +226,7 @@ impl OpenOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn create_new(&mut self, create_new: bool) -> &mut Self {
-        self.create_new = create_new;
+        self.flags.create_new = create_new;
         self
     }
 
@@ -222,7 +242,7 @@ impl OpenOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn preallocate(&mut self, len: u64) -> &mut Self {
-        self.preallocate = len;
+        self.flags.preallocate = len;
         self
     }
 
@@ -238,7 +258,7 @@ impl OpenOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn lock_timeout(&mut self, timeout: Option<Duration>) -> &mut Self {
-        self.lock_timeout = Some(timeout);
+        self.flags.lock_timeout = Some(timeout);
         self
     }
 
@@ -264,7 +284,16 @@ impl OpenOptions {
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// ```
     pub fn open(&self, path: impl AsRef<str>) -> io::Result<MemFile> {
-        let raw = path.as_ref();
+        let opener = Opener {
+            fs: &self.fs,
+            flags: self.flags,
+        };
+        opener.open(path.as_ref())
+    }
+}
+
+impl Opener<'_> {
+    fn open(&self, raw: &str) -> io::Result<MemFile> {
         let op = if self.create || self.create_new {
             Op::Create
         } else {
@@ -384,7 +413,7 @@ impl OpenOptions {
     }
 
     fn handle(&self, held: Held, path: Arc<str>) -> MemFile {
-        MemFile::new(&self.fs, held, path, self.mode())
+        MemFile::new(self.fs, held, path, self.mode())
     }
 
     /// Applies `truncate` and `preallocate` to an existing file, all or nothing.
