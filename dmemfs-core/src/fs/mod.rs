@@ -345,19 +345,32 @@ impl MemFs {
     }
 
     pub(crate) fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {
-        normalize(raw).map_err(|reason| fail(op, raw, reason))
+        normalize_for(op, raw)
     }
 
-    /// Normalises both paths of a two-path operation; an error names both.
     pub(crate) fn normalize_pair<'p>(
         &self,
         op: Op,
         from: &'p str,
         to: &'p str,
     ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
-        let both = || Ok((normalize(from)?, normalize(to)?));
-        both().map_err(|reason| fail2(op, from, to, reason))
+        normalize_pair_for(op, from, to)
     }
+}
+
+/// Normalises `raw` with the virtual-path rules, failing `op` on it (shared with `OsFs`).
+pub(crate) fn normalize_for(op: Op, raw: &str) -> io::Result<Cow<'_, str>> {
+    normalize(raw).map_err(|reason| fail(op, raw, reason))
+}
+
+/// Normalises both paths of a two-path operation; an error names both.
+pub(crate) fn normalize_pair_for<'p>(
+    op: Op,
+    from: &'p str,
+    to: &'p str,
+) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
+    let both = || Ok((normalize(from)?, normalize(to)?));
+    both().map_err(|reason| fail2(op, from, to, reason))
 }
 
 #[cfg(feature = "tokio")]

@@ -16,9 +16,8 @@ use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
 use super::types::FsMetadata;
-use crate::error::{FsError, Op, Reason, fail, fail2};
+use crate::error::{FsError, Op, Reason};
 use crate::metadata::FileType;
-use crate::path::normalize;
 
 /// A directory on the host disk used as the root of a virtual filesystem: the
 /// [`FileSystem`](super::FileSystem) that production code gets where tests pass a
@@ -139,7 +138,7 @@ impl OsFs {
 
     /// Normalises `raw` with the virtual-path rules, failing `op` on it.
     fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {
-        normalize(raw).map_err(|reason| fail(op, raw, reason))
+        crate::fs::normalize_for(op, raw)
     }
 
     /// Normalises both paths of a two-path operation; an error names both.
@@ -149,8 +148,7 @@ impl OsFs {
         from: &'p str,
         to: &'p str,
     ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
-        let both = || Ok((normalize(from)?, normalize(to)?));
-        both().map_err(|reason| fail2(op, from, to, reason))
+        crate::fs::normalize_pair_for(op, from, to)
     }
 
     /// The metadata of a normalised path, following links that stay inside the root.
