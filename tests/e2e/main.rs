@@ -19,6 +19,8 @@ mod core_limits;
 mod core_memory_cache;
 mod core_moves;
 mod core_regressions;
+// Regression tests for the Perf: commits (namespace slots, chunk cache, open path).
+mod review_perf;
 
 mod core_transfer;
 // Features `tar`, `zip`.

@@ -59,9 +59,14 @@ pub(super) fn give(mut buffer: Vec<u8>) {
         return;
     }
     buffer.clear();
-    let limit = limit_chunks();
+    // Computes the default (which may query the host) before taking the lock.
+    limit_chunks();
     let mut free = FREE.lock();
-    if (free.len() as u64) < limit {
+    // Read under the lock: `set_limit` stores the new limit before it trims under this lock,
+    // so a buffer freed after it returns sees the new limit. Read before the lock (as this
+    // did), a thread waiting for the lock with the old limit pushed after the trim, and the
+    // cache held more than the limit just set (`set_limit(0)` left buffers cached).
+    if (free.len() as u64) < LIMIT_CHUNKS.load(Relaxed) {
         free.push(buffer);
     }
 }
