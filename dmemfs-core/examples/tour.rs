@@ -195,6 +195,8 @@ fn main() -> Result {
         );
     }
 
+    println!("   (the full comparison with std::fs, vfs and rsfs: cargo bench -p dmemfs-bench)");
+
     step("10. Final usage");
     println!("   {}", fs.stats());
     match fs.write("/app/config", "x") {
