@@ -11,6 +11,8 @@ mod core_atomicity;
 mod core_concurrency;
 mod core_dirs;
 mod core_errors;
+// Regression tests for the fast paths (namespace slots, chunk cache, one-pass open).
+mod core_fast_paths;
 mod core_faults;
 mod core_files;
 mod core_glob_walk;
@@ -19,9 +21,6 @@ mod core_limits;
 mod core_memory_cache;
 mod core_moves;
 mod core_regressions;
-// Regression tests for the Perf: commits (namespace slots, chunk cache, open path).
-mod review_perf;
-
 mod core_transfer;
 // Features `tar`, `zip`.
 mod core_archive;

@@ -1,4 +1,4 @@
-//! Regression tests for the performance changes: directories listing children by shared keys
+//! Regression tests for the fast paths: directories listing children by shared keys
 //! with per-entry slots (swap_remove on removal, re-keying on moves), the process-wide cache
 //! of freed chunks, the one-pass `create_or_lock` open, `create_with`'s error order, the
 //! `slack` flag on writer drop, the unlocked `&mut` cursor and the sharded handle counter.
@@ -635,7 +635,7 @@ const CACHE_CHILD: &str = "DMEMFS_REVIEW_CACHE_CHILD";
 /// it, so the check runs alone, in a child process running only the test below.
 #[test]
 fn cache_limit_holds_while_other_threads_free_chunks() {
-    let name = "review_perf::cache_limit_child";
+    let name = "core_fast_paths::cache_limit_child";
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", name, "--ignored", "--test-threads=1"])
         .env(CACHE_CHILD, "1")
