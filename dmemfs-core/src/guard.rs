@@ -158,7 +158,9 @@ pub(crate) fn system_probe() -> MemoryProbe {
         let available = container.map_or(host, |free| free.min(host));
         // Some platforms report 0 when they cannot tell (sysinfo#1620); a running process
         // never truly has zero bytes available, so treat it as unknown.
-        (available > 0).then_some(available)
+        // Chunks in the process-wide memory cache are reused before new memory is asked of
+        // the host: count them as available, or a full cache would look like memory pressure.
+        (available > 0).then(|| available.saturating_add(crate::storage::pool::cached_bytes()))
     })
 }
 

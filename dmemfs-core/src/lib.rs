@@ -194,7 +194,9 @@ pub use storage::MAX_FILE_SIZE;
 /// memory after the first round. The cache holds at most 1/16 of physical memory (1 GiB at
 /// most) by default; [`set_limit`](memory_cache::set_limit) changes that (`0` turns it off)
 /// and [`trim`](memory_cache::trim) frees what it holds. Cached memory is not counted by any
-/// quota, and buffers of `zeroize_on_free` filesystems are wiped before they are cached.
+/// quota, the memory guard's host probe counts it as available (it is reused before the host
+/// is asked for more), and buffers of `zeroize_on_free` filesystems are wiped before they are
+/// cached.
 pub mod memory_cache {
     pub use crate::storage::pool::{cached_bytes, set_limit, trim};
 }
