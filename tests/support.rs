@@ -2,13 +2,29 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
-use dmemfs_core::{FsError, MemFs, Reason};
+use dmemfs_core::{FsError, MemFs, MemoryGuard, Reason};
 
 /// The lock timeout of test filesystems: short, so a lock conflict fails a test quickly
 /// instead of hanging it for the 30 s default.
 pub const SHORT: Duration = Duration::from_millis(50);
+
+/// A 1 MiB filesystem whose memory guard errors on any growth beyond what the returned
+/// counter says the host has available (1 MiB to start with), asked again on every write.
+pub fn guarded_fs() -> (MemFs, Arc<AtomicU64>) {
+    let available = Arc::new(AtomicU64::new(1 << 20));
+    let probe = Arc::clone(&available);
+    let fs = MemFs::builder()
+        .quota(1 << 20)
+        .memory_guard(MemoryGuard::per_write(Duration::ZERO).error())
+        .memory_probe(move || Some(probe.load(SeqCst)))
+        .build()
+        .unwrap();
+    (fs, available)
+}
 
 /// The error kinds an operation racing other threads on overlapping paths may meet: the
 /// path changed under it, a lock was held, or the quota was taken first.

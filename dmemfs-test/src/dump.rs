@@ -145,23 +145,30 @@ impl DumpOnFailure {
     /// # guard.finish(());
     /// ```
     pub fn path(&self) -> PathBuf {
+        self.path_in(self.crate_dir())
+    }
+
+    /// The directory of the test's crate under the dumps root: `<root>/<crate>`.
+    fn crate_dir(&self) -> PathBuf {
         let base = match (&self.base, env_setting()) {
             (Some(dir), _) => dir.clone(),
             (None, EnvSetting::Dir(dir)) => dir,
             (None, _) => target_dir().join("dmemfs-failures"),
         };
-        let (krate, module) = self
-            .module_path
-            .split_once("::")
-            .unwrap_or((&self.module_path, ""));
-        let krate = match &self.bin {
-            Some(_) => format!("{}-bin", sanitize(krate)),
-            None => sanitize(krate),
-        };
-        let test = test_path(module, &self.name);
-        test.split("::")
+        let krate = self.module_path.split("::").next().unwrap_or_default();
+        match &self.bin {
+            Some(_) => base.join(format!("{}-bin", sanitize(krate))),
+            None => base.join(sanitize(krate)),
+        }
+    }
+
+    /// The test's directory below its crate's.
+    fn path_in(&self, crate_dir: PathBuf) -> PathBuf {
+        let module = self.module_path.split_once("::").map_or("", |(_, m)| m);
+        test_path(module, &self.name)
+            .split("::")
             .filter(|s| !s.is_empty())
-            .fold(base.join(krate), |dir, part| dir.join(sanitize(part)))
+            .fold(crate_dir, |dir, part| dir.join(sanitize(part)))
     }
 
     /// Hands back the test's result, dumping the tree first if it is an `Err`.
@@ -188,8 +195,12 @@ impl DumpOnFailure {
         if !self.enabled() {
             return;
         }
-        let dir = self.path();
-        if may_hold_stale_dumps(&dir) && dir.join(MARKER).is_file() {
+        let crate_dir = self.crate_dir();
+        if !may_hold_stale_dumps(&crate_dir) {
+            return;
+        }
+        let dir = self.path_in(crate_dir);
+        if dir.join(MARKER).is_file() {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
@@ -278,31 +289,16 @@ enum EnvSetting {
     Dir(PathBuf),
 }
 
-/// Whether `dir` may hold a dump left by an earlier run. Dumps live under a crate directory of
-/// a dumps root; if that crate directory did not exist when this process first looked, only
-/// this run's failures can have created dumps there, and those are not stale. Passing tests —
-/// nearly all of them — then skip the file-system check, which would cost more than the rest
-/// of the harness.
-fn may_hold_stale_dumps(dir: &Path) -> bool {
+/// Whether `crate_dir` may hold a dump left by an earlier run: if it did not exist when this
+/// process first looked, only this run's failures can have created dumps there, and those are
+/// not stale. Passing tests — nearly all of them — then skip the file-system check, which
+/// would cost more than the rest of the harness.
+fn may_hold_stale_dumps(crate_dir: &Path) -> bool {
     static SEEN: Mutex<BTreeMap<PathBuf, bool>> = Mutex::new(BTreeMap::new());
-    let Some(root) = crate_dir_of(dir) else {
-        return true;
-    };
     *SEEN
         .lock()
-        .entry(root.to_path_buf())
-        .or_insert_with(|| root.exists())
-}
-
-/// The crate directory a test's dump directory lies in: the first component below the dumps
-/// root. The test path has at least one component, so it is found by walking up from `dir`
-/// to the ancestor whose parent is the root.
-fn crate_dir_of(dir: &Path) -> Option<&Path> {
-    let base = match env_setting() {
-        EnvSetting::Dir(_) => return None,
-        _ => target_dir().join("dmemfs-failures"),
-    };
-    dir.ancestors().find(|a| a.parent() == Some(base.as_path()))
+        .entry(crate_dir.to_path_buf())
+        .or_insert_with(|| crate_dir.exists())
 }
 
 fn env_setting() -> EnvSetting {

@@ -4,11 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::io::{self, ErrorKind, IoSlice, Seek, SeekFrom, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
-use std::time::Duration;
+use std::sync::atomic::Ordering::SeqCst;
 
-use dmemfs_core::{FsError, MemFs, MemoryGuard, Metadata, NAME_MAX, Reason};
+use dmemfs_core::{FsError, MemFs, Metadata, NAME_MAX, Reason};
 
 use crate::common::*;
 
@@ -523,14 +521,7 @@ fn renaming_onto_an_open_file_changes_nothing() {
 #[test]
 fn failed_operations_do_not_raise_peak_used() {
     // Refused by the memory guard after the quota was charged.
-    let available = Arc::new(AtomicU64::new(1 << 20));
-    let probe = Arc::clone(&available);
-    let fs = MemFs::builder()
-        .quota(1 << 20)
-        .memory_guard(MemoryGuard::per_write(Duration::ZERO).error())
-        .memory_probe(move || Some(probe.load(SeqCst)))
-        .build()
-        .unwrap();
+    let (fs, available) = guarded_fs();
     available.store(10, SeqCst);
     fails_cleanly(&fs, ErrorKind::OutOfMemory, || fs.write("/x", [0; 1000]));
     assert_eq!(fs.stats().peak_used, 0, "no byte was ever stored");

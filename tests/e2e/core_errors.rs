@@ -3,8 +3,7 @@
 
 use std::fmt::Debug;
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 
 use dmemfs_core::{FsError, MAX_FILE_SIZE, MemFs, MemoryGuard, NAME_MAX, Op, PATH_MAX, Reason};
@@ -477,14 +476,7 @@ fn unsupported_through_the_wrong_kind_of_handle() {
 
 #[test]
 fn out_of_memory_when_the_memory_guard_refuses() {
-    let available = Arc::new(AtomicU64::new(1 << 20));
-    let probe = Arc::clone(&available);
-    let fs = MemFs::builder()
-        .quota(1 << 20)
-        .memory_guard(MemoryGuard::per_write(Duration::ZERO).error())
-        .memory_probe(move || Some(probe.load(SeqCst)))
-        .build()
-        .unwrap();
+    let (fs, available) = guarded_fs();
     fs.write("/a", [1; 100]).unwrap();
     available.store(50, SeqCst);
     let short = |requested| Reason::MemoryGuard {

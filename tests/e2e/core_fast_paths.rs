@@ -676,9 +676,16 @@ fn cache_limit_child() {
         }
         stop.store(true, Ordering::Relaxed);
     });
-    dmemfs_core::memory_cache::trim();
     assert_eq!(
         violations, 0,
         "the cache held buffers right after set_limit(0)"
     );
+    // A non-zero limit caps what is kept; trim empties it.
+    dmemfs_core::memory_cache::set_limit(4 * CHUNK as u64);
+    let fs = MemFs::new();
+    fs.write("/x", vec![1u8; 16 * CHUNK]).unwrap();
+    drop(fs);
+    assert_eq!(dmemfs_core::memory_cache::cached_bytes(), 4 * CHUNK as u64);
+    dmemfs_core::memory_cache::trim();
+    assert_eq!(dmemfs_core::memory_cache::cached_bytes(), 0);
 }

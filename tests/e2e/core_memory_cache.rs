@@ -1,7 +1,8 @@
 //! The process-wide cache of freed chunks: reused memory never shows old contents.
 //!
 //! The cache is global, and the tests of this binary run in parallel, so these tests check
-//! what a reader sees, never how many bytes the cache holds at a given moment.
+//! what a reader sees, never how many bytes the cache holds at a given moment; its limit and
+//! `trim` are tested in a process of their own (`core_fast_paths::cache_limit_child`).
 
 use std::io::Write;
 
@@ -58,19 +59,4 @@ fn truncation_then_growth_does_not_resurrect_bytes() {
     let data = fs.read("/f").unwrap();
     assert!(data[..CHUNK / 2].iter().all(|&b| b == 9));
     assert!(data[CHUNK / 2..].iter().all(|&b| b == 0));
-}
-
-#[test]
-fn the_cache_respects_its_limit_and_can_be_emptied() {
-    // Other tests may free chunks concurrently: a limit holds at every instant, so the
-    // assertions below hold whatever they do; the limit is restored at the end.
-    dmemfs_core::memory_cache::set_limit(4 * CHUNK as u64);
-    leave_chunks_behind(0xEF);
-    assert!(dmemfs_core::memory_cache::cached_bytes() <= 4 * CHUNK as u64);
-    dmemfs_core::memory_cache::set_limit(0);
-    assert_eq!(dmemfs_core::memory_cache::cached_bytes(), 0);
-    leave_chunks_behind(0xEF);
-    assert_eq!(dmemfs_core::memory_cache::cached_bytes(), 0);
-    dmemfs_core::memory_cache::set_limit(1 << 30);
-    dmemfs_core::memory_cache::trim();
 }

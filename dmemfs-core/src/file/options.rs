@@ -5,18 +5,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{MemFile, Mode};
-
-/// What [`OpenOptions::create_or_lock`] obtained.
-enum Claim {
-    Created(Held, Arc<str>),
-    Existing(Held, Arc<str>),
-    Busy,
-}
 use crate::error::{Op, Reason, fail};
 use crate::fs::{Held, Lookup, MemFs, Wait};
 use crate::lock::{Access, HandleLock};
 use crate::storage::{MAX_FILE_SIZE, Storage};
 use crate::tree::{FileNode, Miss, Node};
+
+/// What [`Opener::create_or_lock`] obtained.
+enum Claim {
+    Created(Held, Arc<str>),
+    Existing(Held, Arc<str>),
+    Busy,
+}
 
 /// Options for opening a file, from [`MemFs::options`].
 ///

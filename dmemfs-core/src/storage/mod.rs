@@ -59,6 +59,11 @@ fn recycle(chunks: impl Iterator<Item = Vec<u8>>, secret: bool) {
     }
 }
 
+/// Whether a tail chunk's spare capacity is worth giving back (more than 1/16 of its bytes).
+fn worth_shrinking(tail: &Vec<u8>) -> bool {
+    tail.capacity() - tail.len() > tail.len() / 16
+}
+
 /// An empty buffer with room for a whole chunk: a cached one if possible, as freshly mapped
 /// memory costs far more than copying into memory already in use.
 fn full_chunk() -> Result<Vec<u8>, AllocFailed> {
@@ -156,7 +161,7 @@ impl Storage {
             }
             return storage;
         }
-        if data.capacity() - data.len() > data.len() / 16 {
+        if worth_shrinking(&data) {
             if secret {
                 let len = data.len();
                 regrow(&mut data, len)?;
@@ -376,26 +381,22 @@ impl Storage {
 
     /// Whether [`compact`](Self::compact) would give memory back.
     pub(crate) fn has_slack(&self) -> bool {
-        self.chunks
-            .last()
-            .is_some_and(|tail| tail.capacity() - tail.len() > tail.len() / 16)
+        self.chunks.last().is_some_and(worth_shrinking)
     }
 
     /// Gives back spare capacity in the tail chunk so the heap stays close to the length.
     /// Called when a writer lets go of the file.
     pub(crate) fn compact(&mut self) {
         let secret = self.secret;
-        if let Some(tail) = self.chunks.last_mut() {
-            let spare = tail.capacity() - tail.len();
-            if spare > tail.len() / 16 {
-                if secret {
-                    // Best effort: if memory is short, keep the slack rather than the risk.
-                    let len = tail.len();
-                    let _ = regrow(tail, len);
-                } else {
-                    tail.shrink_to_fit();
-                }
-            }
+        let Some(tail) = self.chunks.last_mut().filter(|tail| worth_shrinking(tail)) else {
+            return;
+        };
+        if secret {
+            // Best effort: if memory is short, keep the slack rather than the risk.
+            let len = tail.len();
+            let _ = regrow(tail, len);
+        } else {
+            tail.shrink_to_fit();
         }
     }
 
