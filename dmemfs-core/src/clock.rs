@@ -6,14 +6,114 @@
 //! coarse clock, so timestamps keep the granularity code under test would see on a real disk:
 //! a few milliseconds. Changes within one tick are still told apart by
 //! [`Metadata::generation`](crate::Metadata::generation).
+//!
+//! A test can replace the clock ([`MemFsBuilder::clock`](crate::MemFsBuilder::clock)) with a
+//! [`ManualClock`] that moves only when told, so that "older than a day" is deterministic.
 
-use std::time::SystemTime;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use parking_lot::Mutex;
+
+/// Where a filesystem reads the time it stamps files and directories with.
+///
+/// ```
+/// use dmemfs_core::{Clock, MemFs};
+/// use std::time::{Duration, SystemTime};
+///
+/// #[derive(Debug)]
+/// struct Epoch;
+/// impl Clock for Epoch {
+///     fn now(&self) -> SystemTime {
+///         SystemTime::UNIX_EPOCH + Duration::from_secs(86_400)
+///     }
+/// }
+/// let fs = MemFs::builder().clock(Epoch).build()?;
+/// fs.write("/a", "x")?;
+/// assert_eq!(fs.metadata("/a")?.modified()?, Epoch.now());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// A clock that stands still until set or advanced: clones share the same time.
+///
+/// ```
+/// use dmemfs_core::{ManualClock, MemFs};
+/// use std::time::{Duration, SystemTime};
+///
+/// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+/// let fs = MemFs::builder().clock(clock.clone()).build()?;
+/// fs.write("/old.log", "x")?;
+/// clock.advance(Duration::from_secs(2 * 86_400));
+/// fs.write("/new.log", "y")?;
+/// let age = |p| clock.now().duration_since(fs.metadata(p)?.modified()?).map_err(std::io::Error::other);
+/// assert_eq!(age("/old.log")?.as_secs(), 2 * 86_400);
+/// assert_eq!(age("/new.log")?.as_secs(), 0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ManualClock(Arc<Mutex<SystemTime>>);
+
+impl ManualClock {
+    /// A clock showing `start`.
+    ///
+    /// ```
+    /// let clock = dmemfs_core::ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
+    /// assert_eq!(clock.now(), std::time::SystemTime::UNIX_EPOCH);
+    /// ```
+    pub fn new(start: SystemTime) -> ManualClock {
+        ManualClock(Arc::new(Mutex::new(start)))
+    }
+
+    /// The time the clock shows.
+    ///
+    /// ```
+    /// let clock = dmemfs_core::ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
+    /// assert_eq!(clock.now(), std::time::SystemTime::UNIX_EPOCH);
+    /// ```
+    pub fn now(&self) -> SystemTime {
+        *self.0.lock()
+    }
+
+    /// Sets the time.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let clock = dmemfs_core::ManualClock::new(SystemTime::UNIX_EPOCH);
+    /// clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs(5));
+    /// assert_eq!(clock.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(5));
+    /// ```
+    pub fn set(&self, time: SystemTime) {
+        *self.0.lock() = time;
+    }
+
+    /// Moves the time forward by `by`.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let clock = dmemfs_core::ManualClock::new(SystemTime::UNIX_EPOCH);
+    /// clock.advance(Duration::from_secs(60));
+    /// assert_eq!(clock.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(60));
+    /// ```
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock();
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        ManualClock::now(self)
+    }
+}
 
 /// The time to stamp a file or directory with.
 #[cfg(target_os = "linux")]
 pub(crate) fn now() -> SystemTime {
-    use std::time::Duration;
-
     let ts = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
     match (u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec)) {
         (Ok(secs), Ok(nanos)) => SystemTime::UNIX_EPOCH + Duration::new(secs, nanos),

@@ -78,6 +78,15 @@ pub enum Op {
     ExtractZip,
     /// Writing a subtree as a tar archive (feature `tar`).
     ExportTar,
+    /// [`MemFs::set_permissions`](crate::MemFs::set_permissions) and its handle form.
+    SetPermissions,
+    /// [`MemFs::set_times`](crate::MemFs::set_times) and its handle form.
+    SetTimes,
+    /// [`MemFs::hard_link`](crate::MemFs::hard_link).
+    HardLink,
+    /// [`MemFs::lookup`](crate::MemFs::lookup) and
+    /// [`MemFs::metadata_by_ino`](crate::MemFs::metadata_by_ino).
+    Lookup,
 }
 
 impl Op {
@@ -116,6 +125,10 @@ impl Op {
             Op::ExtractTar => "extract_tar",
             Op::ExtractZip => "extract_zip",
             Op::ExportTar => "export_tar",
+            Op::SetPermissions => "set_permissions",
+            Op::SetTimes => "set_times",
+            Op::HardLink => "hard_link",
+            Op::Lookup => "lookup",
         }
     }
 }
@@ -199,6 +212,9 @@ pub enum Reason {
         /// The open file.
         open: String,
     },
+    /// A hard link to a directory was asked for (`EPERM` on Linux).
+    #[error("directories cannot have hard links")]
+    LinkToDirectory,
     /// The path is not a valid virtual path.
     #[error("invalid path: {0}")]
     InvalidPath(&'static str),
@@ -321,7 +337,7 @@ impl Reason {
             Reason::MemoryGuard { .. } | Reason::AllocationFailed(_) => K::OutOfMemory,
             Reason::InvalidUtf8 => K::InvalidData,
             Reason::UnexpectedEof { .. } => K::UnexpectedEof,
-            Reason::EscapesRoot => K::PermissionDenied,
+            Reason::EscapesRoot | Reason::LinkToDirectory => K::PermissionDenied,
             Reason::Os { kind, .. } => *kind,
             Reason::UnsafeEntry { .. } => K::InvalidData,
             Reason::Host { kind, .. }

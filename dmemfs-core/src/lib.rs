@@ -146,8 +146,10 @@ pub mod abstraction;
 mod archive;
 #[cfg(feature = "tokio")]
 mod async_fs;
+mod attrs;
 mod clock;
 mod counter;
+mod engine;
 mod error;
 mod fault;
 mod file;
@@ -160,9 +162,9 @@ mod lock;
 mod metadata;
 mod path;
 mod quota;
+mod semantics;
 mod size;
 mod storage;
-mod tree;
 
 #[cfg(feature = "conformance")]
 pub use abstraction::conformance;
@@ -174,6 +176,8 @@ pub use archive::{
 };
 #[cfg(feature = "tokio")]
 pub use async_fs::{AsyncMemFile, AsyncMemFs, AsyncOpenOptions};
+pub use attrs::{FileTimes, Permissions};
+pub use clock::{Clock, ManualClock};
 pub use error::{FsError, Op, Reason};
 pub use fault::{Call, FaultInjector, Verdict};
 pub use file::{MemFile, OpenOptions};
@@ -181,6 +185,7 @@ pub use fs::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, ExportIter, MemFs, MemFsBuilde
 pub use guard::{GuardAction, GuardMode, MemoryGuard};
 pub use metadata::{DirEntry, FileType, Metadata, ReadDir, Stats};
 pub use path::{NAME_MAX, PATH_MAX};
+pub use semantics::Semantics;
 pub use size::{ParseSizeError, parse_size};
 pub use storage::MAX_FILE_SIZE;
 

@@ -7,7 +7,9 @@
 //! stream of readers can delay a writer, which then fails with its timeout rather than hanging.
 //!
 //! The uncontended path is one compare-and-swap. Waiting uses a mutex and condition variable,
-//! touched only when someone actually waits.
+//! touched only when someone actually waits, from a small process-wide set shared by address:
+//! every file carries a lock, and its own pair would cost 16 bytes a file. A release wakes all
+//! waiters of its stripe, and each checks its own lock again.
 
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::time::Instant;
@@ -31,9 +33,13 @@ pub(crate) struct HandleLock {
     /// `WRITER`, or the number of readers.
     state: AtomicU32,
     waiters: AtomicU32,
-    mutex: Mutex<()>,
-    cond: Condvar,
 }
+
+const STRIPES: usize = 64;
+
+/// Where waiters sleep, shared by the locks whose addresses fall in the same stripe.
+static WAITING: [(Mutex<()>, Condvar); STRIPES] =
+    [const { (Mutex::new(()), Condvar::new()) }; STRIPES];
 
 impl HandleLock {
     /// A lock already held with `access`, for a file created by the handle that will own it.
@@ -74,7 +80,8 @@ impl HandleLock {
         if self.try_acquire(access) {
             return true;
         }
-        let mut guard = self.mutex.lock();
+        let (mutex, cond) = self.stripe();
+        let mut guard = mutex.lock();
         // Registered before the retry below, so a release that happens after the failed retry
         // sees the waiter and notifies under the mutex, which we only give up inside `wait`.
         self.waiters.fetch_add(1, SeqCst);
@@ -83,13 +90,13 @@ impl HandleLock {
                 break true;
             }
             match deadline {
-                None => self.cond.wait(&mut guard),
+                None => cond.wait(&mut guard),
                 Some(deadline) => {
                     if Instant::now() >= deadline {
                         break self.try_acquire(access);
                     }
                     // A timed-out wait loops once more: the final try above decides.
-                    let _ = self.cond.wait_until(&mut guard, deadline);
+                    let _ = cond.wait_until(&mut guard, deadline);
                 }
             }
         };
@@ -105,9 +112,16 @@ impl HandleLock {
             }
         }
         if self.waiters.load(SeqCst) > 0 {
-            let _guard = self.mutex.lock();
-            self.cond.notify_all();
+            let (mutex, cond) = self.stripe();
+            let _guard = mutex.lock();
+            cond.notify_all();
         }
+    }
+
+    fn stripe(&self) -> &'static (Mutex<()>, Condvar) {
+        // Locks live inside heap nodes at least 64 bytes apart: drop the low bits that are
+        // the same for all of them.
+        &WAITING[(std::ptr::from_ref(self) as usize >> 6) % STRIPES]
     }
 
     /// Whether any handle holds the lock.

@@ -5,7 +5,8 @@ use std::fmt;
 use std::io;
 use std::time::SystemTime;
 
-use crate::tree::{FileNode, Node};
+use crate::attrs::Permissions;
+use crate::engine::{Attrs, FileNode, Ino, Node};
 
 /// Whether a node is a file or a directory (symlinks do not exist here).
 ///
@@ -27,6 +28,14 @@ pub enum FileType {
 }
 
 impl FileType {
+    /// The `S_IFMT` bits of `st_mode`.
+    fn mode_bits(self) -> u32 {
+        match self {
+            FileType::File => 0o100000,
+            FileType::Dir => 0o040000,
+        }
+    }
+
     /// Whether this is a regular file.
     ///
     /// ```
@@ -51,7 +60,8 @@ impl FileType {
 /// This corresponds to [`std::fs::Metadata`]. Timestamps and the generation counter follow
 /// D-MemFS: a file's `modified` time and `generation` change with every write call that writes
 /// bytes, every length change, a truncating open and a preallocation that grows it; renaming
-/// changes neither. Directories keep their creation time as `modified` and report generation 0.
+/// changes neither. A directory's `modified` time changes when an entry is added or removed, as on
+/// Linux; directories report generation 0.
 ///
 /// ```
 /// use dmemfs_core::MemFs;
@@ -71,8 +81,10 @@ pub struct Metadata {
     file_type: FileType,
     len: u64,
     created: SystemTime,
-    modified: SystemTime,
+    attrs: Attrs,
     generation: u64,
+    ino: Ino,
+    nlink: u32,
 }
 
 impl Metadata {
@@ -81,9 +93,11 @@ impl Metadata {
             Node::Dir(dir) => Metadata {
                 file_type: FileType::Dir,
                 len: 0,
-                created: dir.created,
-                modified: dir.created,
+                created: dir.created(),
+                attrs: dir.attrs,
                 generation: 0,
+                ino: dir.ino,
+                nlink: dir.links(),
             },
             Node::File(file) => Metadata::of_file(file),
         }
@@ -94,9 +108,11 @@ impl Metadata {
         Metadata {
             file_type: FileType::File,
             len: data.storage.len(),
-            created: file.created,
-            modified: data.modified,
+            created: file.created(),
+            attrs: data.attrs,
             generation: data.generation,
+            ino: file.ino(),
+            nlink: file.links(),
         }
     }
 
@@ -147,29 +163,128 @@ impl Metadata {
         self.file_type
     }
 
-    /// When the node was created.
+    /// When the node was created (its birth time).
+    ///
+    /// This corresponds to [`std::fs::Metadata::created`]; it never fails here.
     ///
     /// ```
     /// # let fs = dmemfs_core::MemFs::new();
     /// fs.write("/f", "x")?;
     /// let m = fs.metadata("/f")?;
-    /// assert!(m.created() <= m.modified());
+    /// assert!(m.created()? <= m.modified()?);
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn created(&self) -> SystemTime {
-        self.created
+    pub fn created(&self) -> io::Result<SystemTime> {
+        Ok(self.created)
     }
 
-    /// When the file's contents or length last changed (a directory: when it was created).
+    /// When the contents last changed: a file's bytes or length, a directory's entries.
+    ///
+    /// This corresponds to [`std::fs::Metadata::modified`]; it never fails here.
     ///
     /// ```
     /// # let fs = dmemfs_core::MemFs::new();
     /// fs.write("/f", "x")?;
-    /// assert!(fs.metadata("/f")?.modified() <= std::time::SystemTime::now());
+    /// assert!(fs.metadata("/f")?.modified()? <= std::time::SystemTime::now());
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn modified(&self) -> SystemTime {
-        self.modified
+    pub fn modified(&self) -> io::Result<SystemTime> {
+        Ok(self.attrs.modified())
+    }
+
+    /// When the node was last accessed. Reads do not update it (as a `noatime` mount):
+    /// it changes when set with [`MemFs::set_times`](crate::MemFs::set_times).
+    ///
+    /// This corresponds to [`std::fs::Metadata::accessed`]; it never fails here.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/f", "x")?;
+    /// let m = fs.metadata("/f")?;
+    /// assert_eq!(m.accessed()?, m.created()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn accessed(&self) -> io::Result<SystemTime> {
+        Ok(self.attrs.accessed())
+    }
+
+    /// When the node's contents or status (mode, times, names) last changed: `ctime`.
+    ///
+    /// This corresponds to `std::os::unix::fs::MetadataExt::ctime`.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/f", "x")?;
+    /// let m = fs.metadata("/f")?;
+    /// assert!(m.changed() >= m.modified()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn changed(&self) -> SystemTime {
+        self.attrs.changed()
+    }
+
+    /// The inode number: stable while the node lives, shared by a file's hard links, and
+    /// reused after the node is gone. The root is 1.
+    ///
+    /// This corresponds to `std::os::unix::fs::MetadataExt::ino`.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a", "x")?;
+    /// let ino = fs.metadata("/a")?.ino();
+    /// fs.rename("/a", "/b")?;
+    /// assert_eq!(fs.metadata("/b")?.ino(), ino);
+    /// assert_eq!(fs.metadata("/")?.ino(), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn ino(&self) -> u64 {
+        self.ino
+    }
+
+    /// The number of names: a file's hard links (0 once removed while a handle keeps it), a
+    /// directory's 2 plus its subdirectories, as on Linux.
+    ///
+    /// This corresponds to `std::os::unix::fs::MetadataExt::nlink`.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.create_dir_all("/d/sub")?;
+    /// fs.write("/d/f", "x")?;
+    /// assert_eq!((fs.metadata("/d")?.nlink(), fs.metadata("/d/f")?.nlink()), (3, 1));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn nlink(&self) -> u64 {
+        u64::from(self.nlink)
+    }
+
+    /// The file type and permission bits, as `st_mode` (`0o100644` for a new file,
+    /// `0o40755` for a new directory).
+    ///
+    /// This corresponds to `std::os::unix::fs::MetadataExt::mode`.
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/f", "x")?;
+    /// assert_eq!(fs.metadata("/f")?.mode(), 0o100644);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn mode(&self) -> u32 {
+        self.file_type.mode_bits() | self.attrs.mode
+    }
+
+    /// The permissions. They are stored and reported, not enforced: this process owns every
+    /// file, as root would.
+    ///
+    /// This corresponds to [`std::fs::Metadata::permissions`].
+    ///
+    /// ```
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/f", "x")?;
+    /// assert!(!fs.metadata("/f")?.permissions().readonly());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn permissions(&self) -> Permissions {
+        Permissions::from_mode(self.mode())
     }
 
     /// How many times the file's contents or length have changed since it was created, copied

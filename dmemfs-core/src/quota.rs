@@ -117,6 +117,11 @@ impl<'a> Reservation<'a> {
     }
 
     /// The bytes now belong to files.
+    /// The bytes this reservation holds.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
     pub(crate) fn commit(mut self) {
         self.quota.commit(std::mem::take(&mut self.bytes));
     }

@@ -621,8 +621,8 @@ fn writer_drop_with_and_without_slack_and_cross_thread_handle_counts() {
     assert_eq!(&loose[2997..], &999u32.to_le_bytes()[..3]);
     assert_invariants(&fs);
     let m = fs.metadata("/loose").unwrap();
-    assert!(m.created() <= m.modified());
-    assert!(m.modified() <= std::time::SystemTime::now());
+    assert!(m.created().unwrap() <= m.modified().unwrap());
+    assert!(m.modified().unwrap() <= std::time::SystemTime::now());
 }
 
 /// Set by [`cache_limit_holds_while_other_threads_free_chunks`] for the child process it runs.

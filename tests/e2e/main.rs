@@ -8,6 +8,8 @@ extern crate dmemfs_test as renamed;
 // dmemfs-core
 mod core_async;
 mod core_atomicity;
+// Modes, times, the clock, inode numbers.
+mod core_attrs;
 mod core_concurrency;
 mod core_dirs;
 mod core_errors;
@@ -18,8 +20,11 @@ mod core_files;
 mod core_glob_walk;
 mod core_handles;
 mod core_limits;
+mod core_links;
 mod core_memory_cache;
 mod core_moves;
+// Semantics::Posix: open files as on Linux.
+mod core_posix;
 mod core_regressions;
 mod core_transfer;
 // Features `tar`, `zip`.

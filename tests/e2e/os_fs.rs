@@ -392,7 +392,7 @@ fn the_quota_exists_only_in_memory() {
 }
 
 #[test]
-fn directory_timestamps_follow_the_disk_but_stay_fixed_in_memory() {
+fn directory_timestamps_follow_their_entries_on_both() {
     let (os, dir) = os_fs();
     os.create_dir("/d").unwrap();
     // Set in the past, so that the change cannot hide within the clock's granularity.
@@ -405,14 +405,18 @@ fn directory_timestamps_follow_the_disk_but_stay_fixed_in_memory() {
     os.write("/d/new", b"").unwrap();
     assert!(os.metadata("/d").unwrap().modified() > past + Duration::from_secs(60));
 
-    let mem = MemFs::new();
+    let clock = dmemfs_core::ManualClock::new(past);
+    let mem = MemFs::builder().clock(clock.clone()).build().unwrap();
     mem.create_dir("/d").unwrap();
-    let before = FileSystem::metadata(&mem, "/d").unwrap();
-    std::thread::sleep(Duration::from_millis(5));
+    clock.advance(Duration::from_secs(60));
     mem.write("/d/new", "").unwrap();
     let after = FileSystem::metadata(&mem, "/d").unwrap();
-    assert_eq!(after.modified(), before.modified());
-    assert_eq!(Some(after.modified()), after.created());
+    assert_eq!(after.modified(), past + Duration::from_secs(60));
+    assert_eq!(after.created(), Some(past));
+    clock.advance(Duration::from_secs(60));
+    mem.remove_file("/d/new").unwrap();
+    let removed = FileSystem::metadata(&mem, "/d").unwrap();
+    assert_eq!(removed.modified(), past + Duration::from_secs(120));
 }
 
 #[test]

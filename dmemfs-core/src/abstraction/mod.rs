@@ -59,11 +59,10 @@
 //!
 //! | | [`MemFs`](crate::MemFs) | [`OsFs`] |
 //! |---|---|---|
-//! | file locks | handles lock their file: a second writer waits, then `WouldBlock` | none: any number of handles, as the OS allows |
-//! | removing or renaming an open file | `ResourceBusy` | allowed (Linux semantics) |
+//! | file locks | by default ([`Semantics::Locked`](crate::Semantics)) handles lock their file: a second writer waits, then `WouldBlock`; none with [`Semantics::Posix`](crate::Semantics) | none: any number of handles, as the OS allows |
+//! | removing or renaming an open file | `ResourceBusy` by default; allowed with [`Semantics::Posix`](crate::Semantics) | allowed (Linux semantics) |
 //! | byte quota, node limit | `StorageFull`, `QuotaExceeded` | none beyond the disk's own (`StorageFull` from `ENOSPC`) |
 //! | failed `write`, `copy`, truncating open | atomic: the old contents stay | as `std::fs`: the file may be truncated or partly written (a file `copy` created is removed again) |
-//! | directory timestamps | set at creation, never change | the disk's: adding or removing an entry updates `modified` |
 //! | [`FsMetadata::generation`] | `Some(count of changes)` | `None` |
 //! | symbolic links | none | followed inside the root; escaping ones refused (`PermissionDenied`); listings never descend into linked directories (see [`OsFs`]) |
 //! | other processes | cannot see the files | see and change them |

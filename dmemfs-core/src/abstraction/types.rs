@@ -313,8 +313,8 @@ impl From<Metadata> for FsMetadata {
         FsMetadata::new(
             meta.file_type(),
             meta.len(),
-            meta.modified(),
-            Some(meta.created()),
+            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            meta.created().ok(),
             Some(meta.generation()),
         )
     }

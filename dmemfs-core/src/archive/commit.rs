@@ -12,13 +12,13 @@ use std::time::SystemTime;
 
 use super::extract::Pending;
 use super::{ArchiveReport, Conflict, SkipReason, SkippedEntry};
+use crate::engine::{FileNode, Node, Tree, freed_file_bytes, sole_name_bytes};
 use crate::error::Reason;
 use crate::fs::Inner;
 use crate::lock::HandleLock;
 use crate::path::ancestors_below_root;
 use crate::quota::Reservation;
 use crate::storage::Storage;
-use crate::tree::{FileNode, Node, Tree};
 
 /// `path` and its proper ancestors below the root, parents first.
 fn chain(path: &str) -> impl Iterator<Item = &str> {
@@ -36,15 +36,11 @@ fn not_a_dir(dir: &str, path: &str) -> Reason {
     }
 }
 
-fn len_of(node: &FileNode) -> u64 {
-    node.data.read().storage.len()
-}
-
 /// A new file node holding `storage`, dated `mtime` when the archive gave one.
-fn new_file(storage: Storage, mtime: Option<SystemTime>) -> Arc<FileNode> {
-    let node = FileNode::new(storage, HandleLock::default(), 0);
+fn new_file(storage: Storage, mtime: Option<SystemTime>, now: SystemTime) -> Arc<FileNode> {
+    let node = FileNode::new(storage, HandleLock::default(), 0, now);
     if let Some(mtime) = mtime {
-        node.data.write().modified = mtime;
+        node.data.write().attrs.set_times(None, Some(mtime), now);
     }
     node
 }
@@ -70,7 +66,7 @@ fn decide(node: Option<&Node>, path: &str, conflict: Conflict, ours: bool) -> Re
                     Conflict::Overwrite => {}
                 }
             }
-            if file.lock.is_locked() {
+            if file.is_pinned() {
                 return Err(Reason::Busy {
                     open: path.to_owned(),
                 });
@@ -182,7 +178,7 @@ impl<'fs> Stage<'fs> {
             (None, existing) => match decide(existing, path, self.conflict, false)? {
                 Slot::Free => (None, 1),
                 Slot::Skip => return Ok(None),
-                Slot::Replace(node) => (Some(len_of(&node)), 0),
+                Slot::Replace(node) => (Some(sole_name_bytes(&node)), 0),
             },
         };
         let nodes = self.new_nodes + missing + new_file;
@@ -278,7 +274,7 @@ impl<'fs> Stage<'fs> {
             let slot = decide(tree.get(path), path, self.conflict, ours).map_err(|r| (at(), r))?;
             match &slot {
                 Slot::Free => new_files += 1,
-                Slot::Replace(node) => outgoing += len_of(node),
+                Slot::Replace(node) => outgoing += sole_name_bytes(node),
                 Slot::Skip => {}
             }
             if !matches!(slot, Slot::Skip) {
@@ -292,6 +288,7 @@ impl<'fs> Stage<'fs> {
         let needed = incoming.saturating_sub(outgoing);
         if needed > self.reserved {
             let extra = inner
+                .ledger
                 .quota
                 .reserve(needed - self.reserved)
                 .map_err(|r| (None, r))?;
@@ -304,7 +301,7 @@ impl<'fs> Stage<'fs> {
         }
         // Apply; nothing below can fail.
         for dir in new_dirs {
-            tree.insert(dir, Node::new_dir());
+            tree.insert_dir(dir);
             report.dirs += 1;
         }
         for ((path, staged), slot) in std::mem::take(&mut self.files).into_iter().zip(slots) {
@@ -320,9 +317,12 @@ impl<'fs> Stage<'fs> {
                     });
                     continue;
                 }
-                Slot::Free => tree.insert(&path, Node::File(new_file(storage, staged.mtime))),
+                Slot::Free => tree.insert(
+                    &path,
+                    Node::File(new_file(storage, staged.mtime, inner.now())),
+                ),
                 Slot::Replace(_) => {
-                    tree.replace_file(&path, new_file(storage, staged.mtime));
+                    tree.replace_file(&path, new_file(storage, staged.mtime, inner.now()));
                 }
             }
             report.files += 1;
@@ -415,7 +415,7 @@ impl<'fs> Log<'fs> {
 
     fn create_missing(&mut self, tree: &mut Tree, missing: Vec<&str>) {
         for dir in missing {
-            tree.insert(dir, Node::new_dir());
+            tree.insert_dir(dir);
             self.undo.push(Undo::Dir(dir.to_owned()));
         }
     }
@@ -472,12 +472,12 @@ impl<'fs> Log<'fs> {
         };
         inner.check_nodes(&tree, missing.len() as u64 + new_file_count)?;
         self.create_missing(&mut tree, missing);
-        let node = new_file(storage, pending.mtime);
+        let node = new_file(storage, pending.mtime, inner.now());
         match (slot, ours) {
             (Slot::Replace(old), Some(index)) => {
                 tree.replace_file(path, Arc::clone(&node));
                 // An earlier entry of this archive: nothing to put back, free it now.
-                inner.release(len_of(&old));
+                inner.release(freed_file_bytes(&old));
                 if let Undo::File { node: current, .. } = &mut self.undo[index] {
                     *current = Arc::downgrade(&node);
                 }
@@ -486,7 +486,7 @@ impl<'fs> Log<'fs> {
                 let replaced = match slot {
                     Slot::Replace(old) => {
                         tree.replace_file(path, Arc::clone(&node));
-                        self.held += len_of(&old);
+                        self.held += freed_file_bytes(&old);
                         Some(old)
                     }
                     _ => {
@@ -547,19 +547,19 @@ impl Drop for Log<'_> {
                         }
                         _ => None,
                     };
-                    let intact = installed
-                        .filter(|now| !now.lock.is_locked() && now.data.read().generation == 0);
+                    let intact =
+                        installed.filter(|now| !now.is_pinned() && now.data.read().generation == 0);
                     match (intact, replaced) {
                         (Some(now), None) => {
                             tree.remove(&path);
-                            inner.release(len_of(&now));
+                            inner.release(freed_file_bytes(&now));
                         }
                         (Some(now), Some(old)) => {
                             tree.replace_file(&path, old);
-                            inner.release(len_of(&now));
+                            inner.release(freed_file_bytes(&now));
                         }
                         // Cannot go back: the bytes it kept charged are freed.
-                        (None, Some(old)) => inner.release(len_of(&old)),
+                        (None, Some(old)) => inner.release(freed_file_bytes(&old)),
                         (None, None) => {}
                     }
                 }

@@ -10,12 +10,12 @@ use flate2::write::GzEncoder;
 use super::extract::{EntryHead, EntryKind, Extractor, Source};
 use super::names::utf8_name;
 use super::{ArchiveReport, Compression, ExportOptions, ExtractOptions, SkipReason, SkippedEntry};
+use crate::engine::{FileNode, Node};
 use crate::error::{Op, Reason, fail};
 use crate::fs::MemFs;
 use crate::lock::Access;
 use crate::metadata::Metadata;
 use crate::path::split_parent;
-use crate::tree::{FileNode, Node};
 
 /// gzip's magic bytes.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -187,7 +187,10 @@ impl MemFs {
         let tree = self.inner.tree.read();
         let item = |path: String, name: String, node: &Node| Item {
             is_dir: node.is_dir(),
-            modified: Metadata::of(node).modified(),
+            modified: Metadata::of(node)
+                .modified()
+                .unwrap_or(SystemTime::UNIX_EPOCH),
+            mode: Metadata::of(node).mode() & 0o7777,
             path,
             name,
         };
@@ -227,7 +230,7 @@ impl MemFs {
             header.set_gid(0);
             if item.is_dir {
                 header.set_entry_type(EntryType::Directory);
-                header.set_mode(0o755);
+                header.set_mode(item.mode);
                 header.set_size(0);
                 header.set_mtime(unix_secs(item.modified));
                 builder
@@ -255,12 +258,12 @@ impl MemFs {
                     continue;
                 }
             };
-            let (len, modified) = {
+            let (len, modified, mode) = {
                 let data = held.node.data.read();
-                (data.storage.len(), data.modified)
+                (data.storage.len(), data.attrs.modified(), data.attrs.mode)
             };
             header.set_entry_type(EntryType::Regular);
-            header.set_mode(0o644);
+            header.set_mode(mode);
             header.set_size(len);
             header.set_mtime(unix_secs(modified));
             let contents = NodeReader {
@@ -287,6 +290,7 @@ struct Item {
     name: String,
     is_dir: bool,
     modified: SystemTime,
+    mode: u32,
 }
 
 /// Reads a file's contents in place while the caller holds its lock (so they cannot change).

@@ -1,5 +1,6 @@
 //! [`MemFile`], an open file handle, and [`OpenOptions`].
 
+mod attrs;
 mod options;
 
 use std::fmt;
@@ -12,13 +13,12 @@ use parking_lot::Mutex;
 
 pub use options::OpenOptions;
 
+use crate::engine::FileData;
 use crate::error::{Op, Reason, fail};
 use crate::fault::Call;
 use crate::fs::{Held, Inner, MemFs};
-use crate::lock::Access;
 use crate::metadata::Metadata;
 use crate::storage::{Growth, MAX_FILE_SIZE};
-use crate::tree::FileData;
 
 /// What an open handle may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,7 +169,7 @@ impl MemFile {
             .map_err(|_| self.fail(Op::SetLen, Reason::AllocationFailed(size - old.min(size))))?;
         reservation.commit();
         self.inner.release(old.saturating_sub(size));
-        data.touch();
+        data.touch(self.inner.now());
         Ok(())
     }
 
@@ -447,13 +447,13 @@ pub(crate) fn write_locked(
         .write_at(offset, buf, growth)
         .map_err(|_| Reason::AllocationFailed(extension))?;
     reservation.commit();
-    data.touch();
+    data.touch(inner.now());
     Ok(())
 }
 
 impl Drop for MemFile {
     fn drop(&mut self) {
-        if self.held.access() == Access::Exclusive && self.slack.load(Relaxed) {
+        if self.mode.write && self.slack.load(Relaxed) {
             self.held.node.data.write().storage.compact();
         }
         self.inner.open_handles.add(-1);

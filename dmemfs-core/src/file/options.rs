@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{MemFile, Mode};
+use crate::engine::{FileNode, Miss, Node};
 use crate::error::{Op, Reason, fail};
 use crate::fs::{Held, Lookup, MemFs, Wait};
-use crate::lock::{Access, HandleLock};
+use crate::lock::Access;
 use crate::storage::{MAX_FILE_SIZE, Storage};
-use crate::tree::{FileNode, Miss, Node};
 
 /// What [`Opener::create_or_lock`] obtained.
 enum Claim {
@@ -396,18 +396,18 @@ impl Opener<'_> {
             // As O_CREAT | O_EXCL: anything already there, a directory included.
             Some(_) if self.create_new => Err(Reason::AlreadyExists),
             Some((_, Node::Dir(_))) => Err(Reason::IsADirectory),
-            Some((key, Node::File(node))) => Ok(if node.lock.try_acquire(access) {
-                Claim::Existing(Held::adopt(Arc::clone(node), access), Arc::clone(key))
-            } else {
-                Claim::Busy
+            Some((key, Node::File(node))) => Ok(match inner.try_hold(node, access) {
+                Some(held) => Claim::Existing(held, Arc::clone(key)),
+                None => Claim::Busy,
             }),
             None => {
                 let key: Arc<str> = Arc::from(path);
-                let slot = tree.attach(&key, |count| inner.check_node_count(count, 1))?;
+                let slot = tree.attach(&key, false, |count| inner.check_node_count(count, 1))?;
                 let storage = inner.contents(Storage::default());
-                let node = FileNode::new(storage, HandleLock::held(access), 0);
+                let (lock, taken) = inner.new_lock(access);
+                let node = FileNode::new(storage, lock, 0, inner.now());
                 tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)), slot);
-                Ok(Claim::Created(Held::adopt(node, access), key))
+                Ok(Claim::Created(Held::new(node, taken), key))
             }
         }
     }
@@ -434,7 +434,7 @@ impl Opener<'_> {
                 .map(|s| inner.contents(s))
                 .map_err(|_| Reason::AllocationFailed(new_len))?;
             drop(std::mem::replace(&mut data.storage, fresh));
-            data.touch();
+            data.touch(inner.now());
         } else if grows {
             data.storage
                 .set_len(new_len)
@@ -443,7 +443,7 @@ impl Opener<'_> {
         reservation.commit();
         inner.release(old.saturating_sub(new_len));
         if grows {
-            data.touch();
+            data.touch(inner.now());
         }
         Ok(())
     }
@@ -473,10 +473,11 @@ impl Opener<'_> {
         tree.check_parent(path)?;
         inner.check_nodes(&tree, 1)?;
         let generation = u64::from(self.preallocate > 0);
-        let node = FileNode::new(storage, HandleLock::held(access), generation);
+        let (lock, taken) = inner.new_lock(access);
+        let node = FileNode::new(storage, lock, generation, inner.now());
         let key: Arc<str> = Arc::from(path);
         tree.insert_keyed(Arc::clone(&key), Node::File(Arc::clone(&node)));
         reservation.commit();
-        Ok(Some((Held::adopt(node, access), key)))
+        Ok(Some((Held::new(node, taken), key)))
     }
 }

@@ -9,11 +9,14 @@ use std::time::Duration;
 use parking_lot::RwLock;
 
 use super::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, Inner, MemFs};
+use crate::clock::Clock;
+use crate::engine::Ledger;
+use crate::engine::Tree;
 use crate::error::{Op, Reason, fail};
 use crate::fault::FaultSlot;
 use crate::guard::{GuardState, MemoryGuard, MemoryProbe, system_probe};
 use crate::quota::Quota;
-use crate::tree::Tree;
+use crate::semantics::Semantics;
 
 /// The next filesystem's id.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -42,6 +45,8 @@ pub struct MemFsBuilder {
     guard: MemoryGuard,
     probe: Option<MemoryProbe>,
     zeroize: bool,
+    clock: Option<Arc<dyn Clock>>,
+    semantics: Semantics,
 }
 
 impl Default for MemFsBuilder {
@@ -53,6 +58,8 @@ impl Default for MemFsBuilder {
             guard: MemoryGuard::OFF,
             probe: None,
             zeroize: false,
+            clock: None,
+            semantics: Semantics::Locked,
         }
     }
 }
@@ -65,6 +72,8 @@ impl fmt::Debug for MemFsBuilder {
             .field("lock_timeout", &self.lock_timeout)
             .field("memory_guard", &self.guard)
             .field("custom_memory_probe", &self.probe.is_some())
+            .field("clock", &self.clock)
+            .field("semantics", &self.semantics)
             .field("zeroize_on_free", &self.zeroize)
             .finish()
     }
@@ -176,6 +185,39 @@ impl MemFsBuilder {
         self
     }
 
+    /// How open files behave: [`Semantics::Locked`] (the default, D-MemFS's handle locks) or
+    /// [`Semantics::Posix`] (Linux's shared open files, which can be renamed and removed).
+    ///
+    /// ```
+    /// use dmemfs_core::{MemFs, Semantics};
+    /// let fs = MemFs::builder().semantics(Semantics::Posix).build()?;
+    /// let _writer = fs.create("/a")?;
+    /// let _second = fs.options().write(true).open("/a")?; // no lock to wait for
+    /// fs.remove_file("/a")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn semantics(mut self, semantics: Semantics) -> Self {
+        self.semantics = semantics;
+        self
+    }
+
+    /// The clock that stamps files and directories (by default the system's, at the
+    /// kernel's coarse resolution): a [`ManualClock`](crate::ManualClock) makes time-based
+    /// logic deterministic in tests.
+    ///
+    /// ```
+    /// use dmemfs_core::{ManualClock, MemFs};
+    /// use std::time::SystemTime;
+    /// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    /// let fs = MemFs::builder().clock(clock).build()?;
+    /// assert_eq!(fs.metadata("/")?.created()?, SystemTime::UNIX_EPOCH);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
     /// Builds the filesystem.
     ///
     /// # Errors
@@ -202,17 +244,22 @@ impl MemFsBuilder {
         guard
             .check_init(self.quota)
             .map_err(|reason| fail(Op::Build, "/", reason))?;
+        let ledger = Arc::new(Ledger::new(
+            Quota::new(self.quota),
+            guard,
+            self.zeroize,
+            self.clock,
+        ));
         Ok(MemFs {
             inner: Arc::new(Inner {
-                tree: RwLock::new(Tree::new()),
-                quota: Quota::new(self.quota),
+                tree: RwLock::new(Tree::new(Arc::clone(&ledger))),
+                ledger,
                 max_nodes: self.max_nodes,
                 lock_timeout: self.lock_timeout,
-                guard,
                 open_handles: Default::default(),
                 faults: FaultSlot::default(),
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-                zeroize: self.zeroize,
+                semantics: self.semantics,
             }),
             faults: true,
         })

@@ -3,10 +3,10 @@
 use std::io;
 
 use super::MemFs;
+use crate::engine::{Node, Tree};
 use crate::error::{Op, Reason, fail};
 use crate::metadata::{DirEntry, Metadata, ReadDir};
 use crate::path::ancestors_below_root;
-use crate::tree::{Node, Tree};
 
 impl MemFs {
     /// Creates one directory; its parent must exist.
@@ -40,7 +40,7 @@ impl MemFs {
             }
             tree.check_parent(&path)?;
             self.inner.check_nodes(&tree, 1)?;
-            tree.insert(&path, Node::new_dir());
+            tree.insert_dir(&path);
             Ok(())
         })();
         result.map_err(|reason| fail(Op::CreateDir, raw, reason))
@@ -77,7 +77,7 @@ impl MemFs {
         let missing = missing_dirs(tree, path)?;
         self.inner.check_nodes(tree, missing.len() as u64)?;
         for dir in missing {
-            tree.insert(dir, Node::new_dir());
+            tree.insert_dir(dir);
         }
         Ok(())
     }
@@ -155,9 +155,7 @@ impl MemFs {
                 Some(Node::File(_)) => return Err(Reason::NotADirectory),
                 Some(Node::Dir(_)) => {}
             }
-            if let Some(open) = tree.open_file_within(&path) {
-                return Err(Reason::Busy { open });
-            }
+            self.inner.busy_within(&tree, &path)?;
             self.inner.release(tree.remove_subtree(&path));
             Ok(())
         })();

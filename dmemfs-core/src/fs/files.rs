@@ -5,11 +5,11 @@ use std::io;
 use std::sync::Arc;
 
 use super::{Lookup, MemFs};
+use crate::engine::{Miss, Node, freed_file_bytes};
 use crate::error::{Op, Reason, fail};
 use crate::file::write_locked;
-use crate::lock::{Access, HandleLock};
+use crate::lock::Access;
 use crate::storage::{Growth, MAX_FILE_SIZE, Storage};
-use crate::tree::{FileNode, Miss, Node};
 
 impl MemFs {
     /// Reads a whole file into a new vector.
@@ -177,67 +177,21 @@ impl MemFs {
                         let end = data.storage.len();
                         return write_locked(inner, &mut data, end, contents, Growth::Tight);
                     }
-                    // Holding the file alone, its length cannot change under us: charge the
-                    // quota and copy the contents before taking the data lock, which readers
-                    // of metadata share.
-                    let old = held.node.data.read().storage.len();
-                    let reservation = inner.reserve(len.saturating_sub(old))?;
-                    let fresh = Storage::from_slice(contents)
-                        .map(|s| inner.contents(s))
-                        .map_err(|_| Reason::AllocationFailed(len))?;
-                    let stale = {
-                        let mut data = held.node.data.write();
-                        let stale = std::mem::replace(&mut data.storage, fresh);
-                        // As `create` (truncate) followed by one write call.
-                        data.touch();
-                        if len > 0 {
-                            data.touch();
-                        }
-                        stale
-                    };
-                    reservation.commit();
-                    inner.release(old.saturating_sub(len));
-                    drop(stale);
-                    return Ok(());
+                    return inner.replace_contents(&held, len, || {
+                        Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len))
+                    });
                 }
                 Lookup::Missing(Miss::Leaf) => {
-                    if self.create_with(path, contents)? {
+                    let len = contents.len() as u64;
+                    let make =
+                        || Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len));
+                    if inner.create_with(path, len, len > 0, make)? {
                         return Ok(());
                     }
                 }
                 Lookup::Missing(miss) => return Err(miss.into_parent_reason(path)),
             }
         }
-    }
-
-    /// Creates a file holding `contents`; `false` if the path got taken meanwhile.
-    fn create_with(&self, path: &str, contents: &[u8]) -> Result<bool, Reason> {
-        let inner = &self.inner;
-        let len = contents.len() as u64;
-        let reservation = match inner.reserve(len) {
-            Ok(reservation) => reservation,
-            Err(full) => {
-                // A missing parent or the node limit is reported before the quota, as on Linux.
-                let tree = inner.tree.read();
-                tree.check_parent(path)?;
-                inner.check_nodes(&tree, 1)?;
-                return Err(full);
-            }
-        };
-        // Copied before the tree's write lock is taken, so other threads are not held up.
-        let storage = Storage::from_slice(contents)
-            .map(|s| inner.contents(s))
-            .map_err(|_| Reason::AllocationFailed(len))?;
-        let mut tree = inner.tree.write();
-        if tree.get(path).is_some() {
-            return Ok(false);
-        }
-        let key: Arc<str> = Arc::from(path);
-        let slot = tree.attach(&key, |count| inner.check_node_count(count, 1))?;
-        let node = FileNode::new(storage, HandleLock::default(), u64::from(len > 0));
-        tree.index(key, Node::File(node), slot);
-        reservation.commit();
-        Ok(true)
     }
 
     /// Removes a file, giving its bytes back to the quota.
@@ -271,18 +225,12 @@ impl MemFs {
                 Some(Node::Dir(_)) => return Err(fail(Op::RemoveFile, raw, Reason::IsADirectory)),
                 Some(Node::File(node)) => Arc::clone(node),
             };
-            if node.lock.is_locked() {
-                return Err(fail(
-                    Op::RemoveFile,
-                    raw,
-                    Reason::Busy {
-                        open: path.into_owned(),
-                    },
-                ));
-            }
+            self.inner
+                .busy_within(&tree, &path)
+                .map_err(|r| fail(Op::RemoveFile, raw, r))?;
             tree.remove(&path);
             // Released under the tree lock, so no concurrent growth is counted on top of it.
-            self.inner.release(node.data.read().storage.len());
+            self.inner.release(freed_file_bytes(&node));
             node
         };
         Ok(())

@@ -4,10 +4,10 @@ use std::collections::BTreeSet;
 use std::io;
 
 use super::MemFs;
+use crate::engine::Tree;
 use crate::error::{Op, fail};
 use crate::glob_pattern::{Segment, closure, parse, step};
 use crate::path::join;
-use crate::tree::Tree;
 
 impl MemFs {
     /// Every path matching a shell-style pattern, sorted, without duplicates.

@@ -137,7 +137,7 @@ impl MemFs {
             let reason = Reason::QuotaExceeded {
                 requested: total - replaceable,
                 available: free,
-                quota: self.inner.quota.limit(),
+                quota: self.inner.ledger.quota.limit(),
             };
             return Err(fail(op, &prefix, reason));
         }

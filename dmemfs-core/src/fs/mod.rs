@@ -1,10 +1,14 @@
 //! [`MemFs`], the filesystem handle, and the internals its operations share.
 
+mod attrs;
 mod builder;
+mod contents;
 mod dirs;
 mod files;
 mod glob;
 mod host;
+mod inodes;
+mod links;
 mod moves;
 mod transfer;
 mod walk;
@@ -13,7 +17,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use parking_lot::RwLock;
 
@@ -21,15 +25,15 @@ pub use builder::MemFsBuilder;
 pub use transfer::ExportIter;
 pub use walk::Walk;
 
+use crate::engine::{FileNode, Ledger, Miss, Node, Tree};
 use crate::error::{Op, Reason, fail, fail2};
 use crate::fault::{Call, FaultInjector, FaultSlot};
-use crate::guard::GuardState;
-use crate::lock::Access;
+use crate::lock::{Access, HandleLock};
 use crate::metadata::{Metadata, Stats};
 use crate::path::normalize;
-use crate::quota::{Quota, Reservation};
+use crate::quota::Reservation;
+use crate::semantics::Semantics;
 use crate::storage::Storage;
-use crate::tree::{FileNode, Miss, Node, Tree};
 
 /// The default byte quota of [`MemFs::new`]: 256 MiB, as in D-MemFS.
 ///
@@ -81,16 +85,15 @@ pub struct MemFs {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) tree: RwLock<Tree>,
-    pub(crate) quota: Quota,
+    /// The quota, the memory guard and the clock, shared with every file node.
+    pub(crate) ledger: Arc<Ledger>,
     pub(crate) max_nodes: Option<u64>,
     /// `None`: wait without limit.
     pub(crate) lock_timeout: Option<Duration>,
-    pub(crate) guard: GuardState,
     pub(crate) open_handles: crate::counter::ShardedCounter,
     pub(crate) faults: FaultSlot,
     pub(crate) id: u64,
-    /// `zeroize_on_free`: file contents are wiped before their memory is freed.
-    pub(crate) zeroize: bool,
+    pub(crate) semantics: Semantics,
 }
 
 impl fmt::Debug for MemFs {
@@ -167,12 +170,13 @@ impl MemFs {
     /// ```
     pub fn stats(&self) -> Stats {
         let tree = self.inner.tree.read();
-        let used = self.inner.quota.used();
+        let quota = &self.inner.ledger.quota;
+        let used = quota.used();
         Stats {
-            quota: self.inner.quota.limit(),
+            quota: quota.limit(),
             used,
-            free: self.inner.quota.limit().saturating_sub(used),
-            peak_used: self.inner.quota.peak(),
+            free: quota.limit().saturating_sub(used),
+            peak_used: quota.peak(),
             files: tree.files(),
             dirs: tree.dirs(),
             nodes: tree.node_count(),
@@ -431,29 +435,32 @@ impl Wait {
     }
 }
 
-/// A file lock held by an operation; released on drop unless handed to a [`MemFile`].
+/// A file held by an operation or a [`MemFile`]: pinned (so that losing its last name makes
+/// it an orphan that keeps its bytes until dropped) and, in locked mode, locked. Both are
+/// released on drop.
 #[derive(Debug)]
 pub(crate) struct Held {
     pub(crate) node: Arc<FileNode>,
-    access: Access,
+    /// The lock taken on the node (`None` in POSIX mode).
+    lock: Option<Access>,
 }
 
 impl Held {
-    /// Takes ownership of a lock the caller has already acquired with `access` (a node created
-    /// with [`HandleLock::held`](crate::lock::HandleLock::held)).
-    pub(crate) fn adopt(node: Arc<FileNode>, access: Access) -> Held {
-        debug_assert!(node.lock.is_locked());
-        Held { node, access }
-    }
-
-    pub(crate) fn access(&self) -> Access {
-        self.access
+    /// Pins `node`, whose lock the caller has already acquired with `lock` (or, with `None`,
+    /// takes no lock). The caller holds the tree's lock, so that an unlink sees the pin.
+    pub(crate) fn new(node: Arc<FileNode>, lock: Option<Access>) -> Held {
+        debug_assert!(lock.is_none() || node.lock.is_locked());
+        node.pin();
+        Held { node, lock }
     }
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
-        self.node.lock.release(self.access);
+        if let Some(access) = self.lock {
+            self.node.lock.release(access);
+        }
+        self.node.unpin();
     }
 }
 
@@ -485,11 +492,7 @@ impl Inner {
                     None => return Ok(Lookup::Missing(tree.miss(path))),
                     Some((_, Node::Dir(_))) => return Ok(Lookup::Dir),
                     Some((key, Node::File(node))) => {
-                        if node.lock.try_acquire(access) {
-                            let held = Held {
-                                node: Arc::clone(node),
-                                access,
-                            };
+                        if let Some(held) = self.try_hold(node, access) {
                             return Ok(Lookup::File(held, Arc::clone(key)));
                         }
                         Arc::clone(node)
@@ -499,14 +502,64 @@ impl Inner {
             if !node.lock.acquire(access, wait.deadline()) {
                 return Err(wait.timed_out());
             }
-            let held = Held { node, access };
             let tree = self.tree.read();
             if let Some((key, Node::File(now))) = tree.get_with_key(path)
-                && Arc::ptr_eq(now, &held.node)
+                && Arc::ptr_eq(now, &node)
             {
-                return Ok(Lookup::File(held, Arc::clone(key)));
+                return Ok(Lookup::File(Held::new(node, Some(access)), Arc::clone(key)));
             }
             // The file was replaced or removed while we waited: start over.
+            node.lock.release(access);
+        }
+    }
+
+    /// Holds `node` for `access` if that needs no wait: in POSIX mode always (no lock is
+    /// taken), in locked mode if its lock is free. The caller holds the tree's lock.
+    pub(crate) fn try_hold(&self, node: &Arc<FileNode>, access: Access) -> Option<Held> {
+        if !self.locking() {
+            return Some(Held::new(Arc::clone(node), None));
+        }
+        node.lock
+            .try_acquire(access)
+            .then(|| Held::new(Arc::clone(node), Some(access)))
+    }
+
+    /// Holds `node` for reading or copying, waiting for its lock in locked mode. The pin is
+    /// taken outside the tree's lock: such holders never write, so an unlink that misses the
+    /// pin frees nothing they need.
+    pub(crate) fn hold_waiting(
+        &self,
+        node: Arc<FileNode>,
+        access: Access,
+        wait: &mut Wait,
+    ) -> Result<Held, Reason> {
+        if !self.locking() {
+            return Ok(Held::new(node, None));
+        }
+        if !node.lock.acquire(access, wait.deadline()) {
+            return Err(wait.timed_out());
+        }
+        Ok(Held::new(node, Some(access)))
+    }
+
+    /// The lock a file created for `access` starts with, and how a [`Held`] records it.
+    pub(crate) fn new_lock(&self, access: Access) -> (HandleLock, Option<Access>) {
+        if self.locking() {
+            (HandleLock::held(access), Some(access))
+        } else {
+            (HandleLock::default(), None)
+        }
+    }
+
+    /// The file open or in use that keeps `path` (or something below it) from being removed
+    /// or replaced: in locked mode, any file a handle holds; in POSIX mode, none.
+    pub(crate) fn busy_within(&self, tree: &Tree, path: &str) -> Result<(), Reason> {
+        if !self.locking() {
+            return Ok(());
+        }
+        match tree.open_file_within(path) {
+            Some(open) => Err(Reason::Busy { open }),
+            None => Ok(()),
         }
     }
 
@@ -526,23 +579,27 @@ impl Inner {
 
     /// Charges `bytes` of growth to the quota, then asks the memory guard.
     pub(crate) fn reserve(&self, bytes: u64) -> Result<Reservation<'_>, Reason> {
-        let reservation = self.quota.reserve(bytes)?;
-        if bytes > 0 && self.guard.is_per_write() {
-            self.guard.check_growth(bytes)?;
-            return Ok(reservation.granted_by(&self.guard));
-        }
-        Ok(reservation)
+        self.ledger.reserve(bytes)
     }
 
     /// Gives back bytes files no longer hold.
     pub(crate) fn release(&self, bytes: u64) {
-        self.quota.release(bytes);
-        self.guard.refund(bytes);
+        self.ledger.release(bytes);
     }
 
     /// Marks new contents for wiping when the filesystem was built with `zeroize_on_free`.
     pub(crate) fn contents(&self, storage: Storage) -> Storage {
-        storage.secret(self.zeroize)
+        self.ledger.contents(storage)
+    }
+
+    /// The time to stamp a node with.
+    pub(crate) fn now(&self) -> SystemTime {
+        self.ledger.now()
+    }
+
+    /// Whether open files are locked (D-MemFS) rather than shared (POSIX).
+    pub(crate) fn locking(&self) -> bool {
+        self.semantics == Semantics::Locked
     }
 
     /// Checks that `new` more nodes fit the node limit.

@@ -3,11 +3,11 @@
 use std::io;
 use std::sync::Arc;
 
-use super::{Held, Lookup, MemFs};
+use super::{Lookup, MemFs};
+use crate::engine::{FileNode, Miss, Node, Tree};
 use crate::error::{Op, Reason, fail2};
 use crate::lock::{Access, HandleLock};
 use crate::path::{PATH_MAX, ancestors_below_root, is_strictly_below, rebase};
-use crate::tree::{FileNode, Miss, Node, Tree};
 
 impl MemFs {
     /// Renames a file or directory, replacing the destination as `std::fs::rename` does.
@@ -61,6 +61,12 @@ impl MemFs {
         if from == to {
             return Ok(());
         }
+        // Two names of one file: as POSIX, nothing happens.
+        if let (Some(Node::File(a)), Some(Node::File(b))) = (tree.get(from), tree.get(to))
+            && Arc::ptr_eq(a, b)
+        {
+            return Ok(());
+        }
         if source_is_dir && is_strictly_below(to, from) {
             return Err(Reason::InvalidArgument(
                 "cannot move a directory into itself".into(),
@@ -78,16 +84,10 @@ impl MemFs {
             (true, Some(Node::Dir(dir))) if !dir.is_empty() => {
                 return Err(Reason::DirectoryNotEmpty);
             }
-            (false, Some(Node::File(file))) if file.lock.is_locked() => {
-                return Err(Reason::Busy {
-                    open: to.to_owned(),
-                });
-            }
+            (false, Some(Node::File(_))) => self.inner.busy_within(&tree, to)?,
             (_, Some(_)) => {}
         }
-        if let Some(open) = tree.open_file_within(from) {
-            return Err(Reason::Busy { open });
-        }
+        self.inner.busy_within(&tree, from)?;
         check_rebased_length(&tree, from, to)?;
         let freed = if tree.get(to).is_some() {
             tree.remove_subtree(to)
@@ -160,13 +160,11 @@ impl MemFs {
                 None => missing.push(dir),
             }
         }
-        if let Some(open) = tree.open_file_within(from) {
-            return Err(Reason::Busy { open });
-        }
+        self.inner.busy_within(&tree, from)?;
         check_rebased_length(&tree, from, to)?;
         self.inner.check_nodes(&tree, missing.len() as u64)?;
         for dir in missing {
-            tree.insert(dir, Node::new_dir());
+            tree.insert_dir(dir);
         }
         tree.move_node(from, to);
         Ok(())
@@ -227,9 +225,18 @@ impl MemFs {
             let destination = {
                 let tree = inner.tree.read();
                 match tree.get(to) {
+                    Some(Node::File(node)) if Arc::ptr_eq(node, &source.node) => {
+                        // Two names of one file (a hard link): as `cp`, refuse rather than
+                        // truncate.
+                        return Err(Reason::InvalidArgument(
+                            "source and destination are the same file".into(),
+                        ));
+                    }
                     Some(Node::Dir(_)) => return Err(Reason::IsADirectory),
-                    Some(Node::File(node)) if node.lock.try_acquire(Access::Exclusive) => {
-                        Some(Held::adopt(Arc::clone(node), Access::Exclusive))
+                    Some(Node::File(node))
+                        if let Some(held) = inner.try_hold(node, Access::Exclusive) =>
+                    {
+                        Some(held)
                     }
                     Some(Node::File(_)) => {
                         drop(tree);
@@ -250,62 +257,31 @@ impl MemFs {
                     }
                 }
             };
-            let data = source.node.data.read();
-            let len = data.storage.len();
-            match destination {
-                Some(destination) => {
-                    // Held alone, the destination's length is stable: charge and copy before
-                    // taking its data lock.
-                    let old = destination.node.data.read().storage.len();
-                    let reservation = inner.reserve(len.saturating_sub(old))?;
-                    let copy = data
-                        .storage
+            if let Some(destination) = destination {
+                let len = source.node.data.read().storage.len();
+                let mut copied = len;
+                inner.replace_contents(&destination, len, || {
+                    let data = source.node.data.read();
+                    copied = data.storage.len();
+                    data.storage
                         .try_clone()
-                        .map_err(|_| Reason::AllocationFailed(len))?;
-                    drop(data);
-                    let stale = {
-                        let mut target = destination.node.data.write();
-                        let stale = std::mem::replace(&mut target.storage, copy);
-                        target.touch();
-                        if len > 0 {
-                            target.touch();
-                        }
-                        stale
-                    };
-                    reservation.commit();
-                    inner.release(old.saturating_sub(len));
-                    drop(stale);
-                    return Ok(len);
-                }
-                None => {
-                    {
-                        let tree = inner.tree.read();
-                        inner.check_nodes(&tree, 1)?;
-                    }
-                    let reservation = inner.reserve(len)?;
-                    let copy = data
-                        .storage
-                        .try_clone()
-                        .map_err(|_| Reason::AllocationFailed(len))?;
-                    drop(data);
-                    let mut tree = inner.tree.write();
-                    if tree.get(to).is_some() {
-                        continue; // created meanwhile: start over and replace it
-                    }
-                    tree.check_parent(to)?;
-                    inner.check_nodes(&tree, 1)?;
-                    tree.insert(
-                        to,
-                        Node::File(FileNode::new(
-                            copy,
-                            HandleLock::default(),
-                            u64::from(len > 0),
-                        )),
-                    );
-                    reservation.commit();
-                    return Ok(len);
-                }
+                        .map_err(|_| Reason::AllocationFailed(copied))
+                })?;
+                return Ok(copied);
             }
+            let len = source.node.data.read().storage.len();
+            let mut copied = len;
+            let created = inner.create_with(to, len, len > 0, || {
+                let data = source.node.data.read();
+                copied = data.storage.len();
+                data.storage
+                    .try_clone()
+                    .map_err(|_| Reason::AllocationFailed(copied))
+            })?;
+            if created {
+                return Ok(copied);
+            }
+            // Created meanwhile: start over and replace it.
         }
     }
 
@@ -370,11 +346,7 @@ impl MemFs {
         let mut wait = inner.wait();
         let mut copies = Vec::with_capacity(files.len());
         for (path, node) in files {
-            node.lock
-                .acquire(Access::Shared, wait.deadline())
-                .then_some(())
-                .ok_or_else(|| wait.timed_out())?;
-            let held = Held::adopt(node, Access::Shared);
+            let held = inner.hold_waiting(node, Access::Shared, &mut wait)?;
             let data = held.node.data.read();
             let copy = data
                 .storage
@@ -393,14 +365,19 @@ impl MemFs {
         let mut tree = inner.tree.write();
         check_copy_target(&tree, from, to)?;
         inner.check_nodes(&tree, 1 + (dirs.len() + copies.len()) as u64)?;
-        tree.insert(to, Node::new_dir());
+        tree.insert_dir(to);
         for dir in dirs {
-            tree.insert(&dir, Node::new_dir());
+            tree.insert_dir(&dir);
         }
         for (path, storage) in copies {
             tree.insert(
                 &path,
-                Node::File(FileNode::new(storage, HandleLock::default(), 0)),
+                Node::File(FileNode::new(
+                    storage,
+                    HandleLock::default(),
+                    0,
+                    inner.now(),
+                )),
             );
         }
         reservation.commit();

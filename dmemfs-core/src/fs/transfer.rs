@@ -4,12 +4,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::sync::Arc;
 
-use super::{Held, Inner, MemFs};
+use super::{Inner, MemFs};
+use crate::engine::{FileNode, Node, Tree, sole_name_bytes};
 use crate::error::{Op, Reason, fail};
 use crate::lock::{Access, HandleLock};
 use crate::path::ancestors_below_root;
 use crate::storage::Storage;
-use crate::tree::{FileNode, Node, Tree};
 
 use zeroize::Zeroizing;
 
@@ -65,10 +65,10 @@ impl Iterator for ExportIter {
         loop {
             let (path, node) = self.files.next()?;
             let mut wait = self.inner.wait();
-            if !node.lock.acquire(Access::Shared, wait.deadline()) {
-                return Some(Err(fail(Op::ExportTree, &path, wait.timed_out())));
-            }
-            let held = Held::adopt(node, Access::Shared);
+            let held = match self.inner.hold_waiting(node, Access::Shared, &mut wait) {
+                Ok(held) => held,
+                Err(reason) => return Some(Err(fail(Op::ExportTree, &path, reason))),
+            };
             let still_there = matches!(
                 self.inner.tree.read().get(&path),
                 Some(Node::File(now)) if Arc::ptr_eq(now, &held.node)
@@ -259,7 +259,7 @@ impl MemFs {
         for (raw, mut contents) in plan.files.into_values() {
             let contents = std::mem::take(&mut *contents);
             let len = contents.len() as u64;
-            let storage = Storage::from_vec(contents, inner.zeroize)
+            let storage = Storage::from_vec(contents, inner.ledger.zeroize)
                 .map_err(|_| fail(op, &raw, Reason::AllocationFailed(len)))?;
             built.push(storage);
         }
@@ -269,6 +269,7 @@ impl MemFs {
         let needed = incoming.saturating_sub(check.outgoing);
         if needed > charged {
             let extra = inner
+                .ledger
                 .quota
                 .reserve(needed - charged)
                 .map_err(|r| fail(op, &at, r))?;
@@ -278,10 +279,10 @@ impl MemFs {
         }
         // Apply; nothing below can fail.
         for dir in &check.new_dirs {
-            tree.insert(dir, Node::new_dir());
+            tree.insert_dir(dir);
         }
         for (((path, _), storage), replace) in targets.iter().zip(built).zip(check.replacing) {
-            let node = FileNode::new(storage, HandleLock::default(), 0);
+            let node = FileNode::new(storage, HandleLock::default(), 0, inner.now());
             if replace {
                 tree.replace_file(path, node);
             } else {
@@ -351,11 +352,11 @@ fn check_import(
         }
         match tree.get(path) {
             Some(Node::Dir(_)) => return Err(fail(op, raw, Reason::IsADirectory)),
-            Some(Node::File(node)) if node.lock.is_locked() => {
+            Some(Node::File(node)) if node.is_pinned() => {
                 return Err(fail(op, raw, Reason::Busy { open: path.clone() }));
             }
             Some(Node::File(node)) => {
-                outgoing += node.data.read().storage.len();
+                outgoing += sole_name_bytes(node);
                 replacing.push(true);
             }
             None => replacing.push(false),

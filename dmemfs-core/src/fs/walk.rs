@@ -4,9 +4,9 @@ use std::io;
 use std::sync::Arc;
 
 use super::{Inner, MemFs};
+use crate::engine::Node;
 use crate::error::{Op, fail};
 use crate::metadata::{DirEntry, Metadata};
-use crate::tree::Node;
 
 /// An iterator over a directory tree, from [`MemFs::walk`].
 ///

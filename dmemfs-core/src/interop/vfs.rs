@@ -125,8 +125,8 @@ impl FileSystem for MemFs {
                 VfsFileType::File
             },
             len: meta.len(),
-            created: Some(meta.created()),
-            modified: Some(meta.modified()),
+            created: meta.created().ok(),
+            modified: meta.modified().ok(),
             accessed: None,
         })
     }

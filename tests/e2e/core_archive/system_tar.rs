@@ -87,7 +87,7 @@ fn system_tar_lists_and_extracts_the_export() {
         host_tree(&out, "", &mut extracted);
         assert_eq!(extracted, subtree(&fs, "/src"));
         // Modification times survive, to the second.
-        let want = fs.metadata("/src/big").unwrap().modified();
+        let want = fs.metadata("/src/big").unwrap().modified().unwrap();
         let got = host::metadata(out.join("big")).unwrap().modified().unwrap();
         let secs =
             |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();

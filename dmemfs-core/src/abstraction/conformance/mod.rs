@@ -27,7 +27,7 @@
 //! directories, error kinds and their [`FsError`] payloads (operation and path
 //! as written), listing order (sorted by name), rename, copy and remove semantics, reading,
 //! writing and seeking through handles, walk, glob, and the virtual-path rules, `..` escapes
-//! included. What implementations may differ on (locks, quota, directory timestamps, see the
+//! included. What implementations may differ on (locks, quota, see the
 //! [module docs](crate::abstraction#where-implementations-differ)) is not checked here.
 
 mod dirs;

@@ -1,94 +1,30 @@
-//! The namespace: every node indexed by its full normalised path, plus each directory's
-//! sorted child names.
+//! The namespace: every name indexed by its full normalised path, each directory's list of
+//! child names, and the inode table.
 //!
 //! One hash of the whole path finds any node, however deep (a walk from the root would do one
 //! lookup per component). Directories list their children by the same shared keys, unordered,
 //! each index entry remembering its position in its parent's list: adding or removing a name
 //! costs no hashing and no string comparison, and listings sort when asked. The price is paid
 //! by moving a directory, which re-keys its subtree.
+//!
+//! Names are separate from nodes: a file may have several names (hard links), and lives while
+//! a name or a pin (an open handle) holds it. Every node has an inode number, a slot in the
+//! inode table that finds it without a path: a directory by its one path, a file by a weak
+//! reference. A directory's slot is freed when it is removed; a file's when its last name goes,
+//! or, for an orphan (unlinked while open), when it drops.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::SystemTime;
+use std::sync::{Arc, Weak};
 
-use parking_lot::RwLock;
-
+use super::ledger::{Ino, Ledger};
+use super::node::{DirNode, FileNode, Node};
 use crate::error::Reason;
-use crate::lock::HandleLock;
 use crate::path::{ancestors_below_root, is_strictly_below, rebase, split_parent};
-use crate::storage::Storage;
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// A file's contents and the metadata that changes with them.
-#[derive(Debug)]
-pub(crate) struct FileData {
-    pub(crate) storage: Storage,
-    pub(crate) modified: SystemTime,
-    pub(crate) generation: u64,
-}
-
-impl FileData {
-    /// Records a change to the contents.
-    pub(crate) fn touch(&mut self) {
-        self.generation += 1;
-        self.modified = crate::clock::now();
-    }
-}
-
-#[derive(Debug)]
-pub(crate) struct FileNode {
-    /// Held by open handles (and briefly by whole-file operations).
-    pub(crate) lock: HandleLock,
-    /// Guards the bytes during each read or write call; never held while waiting for anything.
-    pub(crate) data: RwLock<FileData>,
-    pub(crate) created: SystemTime,
-}
-
-impl FileNode {
-    pub(crate) fn new(storage: Storage, lock: HandleLock, generation: u64) -> Arc<FileNode> {
-        let now = crate::clock::now();
-        Arc::new(FileNode {
-            lock,
-            data: RwLock::new(FileData {
-                storage,
-                modified: now,
-                generation,
-            }),
-            created: now,
-        })
-    }
-}
-
-#[derive(Debug)]
-pub(crate) struct DirNode {
-    /// The children's full paths (the index's keys, shared), in no particular order; each
-    /// child's index entry holds its position here.
-    children: Vec<Arc<str>>,
-    pub(crate) created: SystemTime,
-}
-
-impl DirNode {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.children.is_empty()
-    }
-
-    /// The children's full paths in byte order, as listings present them (paths under one
-    /// directory sort as their names do).
-    pub(crate) fn sorted_paths(&self) -> Vec<&str> {
-        let mut paths: Vec<&str> = self.children.iter().map(|path| &**path).collect();
-        paths.sort_unstable();
-        paths
-    }
-
-    /// The children's names in byte order.
-    pub(crate) fn sorted_names(&self) -> Vec<&str> {
-        self.sorted_paths().into_iter().map(name_of).collect()
-    }
-}
-
 /// The last name of a normalised path other than the root.
-fn name_of(path: &str) -> &str {
+pub(crate) fn name_of(path: &str) -> &str {
     split_parent(path).map_or(path, |(_, name)| name)
 }
 
@@ -97,25 +33,6 @@ fn name_of(path: &str) -> &str {
 struct Entry {
     node: Node,
     slot: usize,
-}
-
-#[derive(Debug)]
-pub(crate) enum Node {
-    File(Arc<FileNode>),
-    Dir(Box<DirNode>),
-}
-
-impl Node {
-    pub(crate) fn new_dir() -> Node {
-        Node::Dir(Box::new(DirNode {
-            children: Vec::new(),
-            created: crate::clock::now(),
-        }))
-    }
-
-    pub(crate) fn is_dir(&self) -> bool {
-        matches!(self, Node::Dir(_))
-    }
 }
 
 /// A child's position in its parent's list, from [`Tree::attach`] to [`Tree::index`].
@@ -155,28 +72,82 @@ impl Miss {
     }
 }
 
+/// The root directory's inode number (FUSE's `FUSE_ROOT_ID`).
+pub(crate) const ROOT_INO: Ino = 1;
+
+/// A node found by its inode number.
+#[derive(Debug)]
+pub(crate) enum ByIno {
+    File(Arc<FileNode>),
+    Dir(Arc<str>),
+}
+
 #[derive(Debug)]
 pub(crate) struct Tree {
     /// Keys are shared with open handles, which name their file without a copy, and with
     /// the parents' lists of children.
     nodes: Map<Arc<str>, Entry>,
+    /// Files by inode number (8 bytes a slot; `None` for free numbers and directories);
+    /// slot 0 is never used.
+    inodes: Vec<Option<Weak<FileNode>>>,
+    /// Directories by inode number: each has exactly one name, its current path.
+    dir_inos: Map<Ino, Arc<str>>,
+    free_inos: Vec<Ino>,
+    /// File inodes (not names) and directories.
     files: u64,
     dirs: u64,
+    ledger: Arc<Ledger>,
 }
 
 impl Tree {
-    pub(crate) fn new() -> Tree {
-        let mut nodes = Map::default();
-        let root = Entry {
-            node: Node::new_dir(),
-            slot: 0,
-        };
-        nodes.insert("/".into(), root);
-        Tree {
-            nodes,
+    pub(crate) fn new(ledger: Arc<Ledger>) -> Tree {
+        let mut tree = Tree {
+            nodes: Map::default(),
+            inodes: vec![None],
+            dir_inos: Map::default(),
+            free_inos: Vec::new(),
             files: 0,
-            dirs: 1,
+            dirs: 0,
+            ledger,
+        };
+        let root: Arc<str> = "/".into();
+        tree.index(root, Node::new_dir(tree.ledger.now()), Slot(0));
+        tree
+    }
+
+    /// A fresh inode number for a file (`Some`) or a directory (`None`; its path is
+    /// recorded by the caller).
+    fn alloc_ino(&mut self, file: Option<Weak<FileNode>>) -> Ino {
+        if self.free_inos.is_empty() {
+            self.ledger.take_dead(&mut self.free_inos);
         }
+        match self.free_inos.pop() {
+            Some(ino) => {
+                self.inodes[ino as usize] = file;
+                ino
+            }
+            None => {
+                self.inodes.push(file);
+                (self.inodes.len() - 1) as Ino
+            }
+        }
+    }
+
+    fn free_ino(&mut self, ino: Ino) {
+        if let Some(slot) = self.inodes.get_mut(ino as usize) {
+            *slot = None;
+            self.dir_inos.remove(&ino);
+            self.free_inos.push(ino);
+        }
+    }
+
+    /// The node numbered `ino`, if it is alive.
+    pub(crate) fn by_ino(&self, ino: Ino) -> Option<ByIno> {
+        if let Some(path) = self.dir_inos.get(&ino) {
+            return Some(ByIno::Dir(Arc::clone(path)));
+        }
+        let slot = self.inodes.get(usize::try_from(ino).ok()?)?;
+        slot.as_ref()?.upgrade().map(ByIno::File)
     }
 
     pub(crate) fn files(&self) -> u64 {
@@ -204,6 +175,14 @@ impl Tree {
         self.nodes
             .get_key_value(path)
             .map(|(key, entry)| (key, &entry.node))
+    }
+
+    /// The attributes of the directory at `path`, to change them.
+    pub(crate) fn dir_attrs_mut(&mut self, path: &str) -> Option<&mut super::Attrs> {
+        match self.get_mut(path) {
+            Some(Node::Dir(dir)) => Some(&mut dir.attrs),
+            _ => None,
+        }
     }
 
     pub(crate) fn dir(&self, path: &str) -> Option<&DirNode> {
@@ -245,14 +224,21 @@ impl Tree {
     }
 
     /// Inserts a node at `path`, whose parent must be an existing directory and which must
-    /// not exist yet (both checked by the caller).
+    /// not exist yet (both checked by the caller). A file node already named elsewhere gains a
+    /// name (a hard link).
     pub(crate) fn insert(&mut self, path: &str, node: Node) {
         self.insert_keyed(Arc::from(path), node);
     }
 
+    /// Inserts a new empty directory at `path` (as [`insert`](Self::insert)).
+    pub(crate) fn insert_dir(&mut self, path: &str) {
+        let node = Node::new_dir(self.ledger.now());
+        self.insert(path, node);
+    }
+
     /// [`insert`](Self::insert) with a key the caller already holds.
     pub(crate) fn insert_keyed(&mut self, path: Arc<str>, node: Node) {
-        match self.attach(&path, |_| Ok(())) {
+        match self.attach(&path, node.is_dir(), |_| Ok(())) {
             Ok(slot) => self.index(path, node, slot),
             Err(_) => unreachable!("insert under a missing parent: {path}"),
         }
@@ -266,15 +252,19 @@ impl Tree {
     pub(crate) fn attach(
         &mut self,
         path: &Arc<str>,
+        is_dir: bool,
         room: impl FnOnce(u64) -> Result<(), Reason>,
     ) -> Result<Slot, Reason> {
         let (parent, _) =
             split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
         let count = self.node_count();
+        let now = self.ledger.now();
         match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {
                 room(count)?;
                 dir.children.push(Arc::clone(path));
+                dir.attrs.modify(now);
+                dir.subdirs += u32::from(is_dir);
                 Ok(Slot(dir.children.len() - 1))
             }
             Some(Node::File(_)) => Err(Reason::ComponentNotADirectory {
@@ -284,36 +274,60 @@ impl Tree {
         }
     }
 
-    /// The second half of inserting a node: makes it reachable by its path.
-    pub(crate) fn index(&mut self, path: Arc<str>, node: Node, slot: Slot) {
-        if node.is_dir() {
-            self.dirs += 1;
-        } else {
-            self.files += 1;
+    /// The second half of inserting a node: makes it reachable by its path, numbering it if
+    /// it is new.
+    pub(crate) fn index(&mut self, path: Arc<str>, mut node: Node, slot: Slot) {
+        match &mut node {
+            Node::Dir(dir) => {
+                dir.ino = self.alloc_ino(None);
+                self.dir_inos.insert(dir.ino, Arc::clone(&path));
+                self.dirs += 1;
+            }
+            Node::File(file) => {
+                let weak = Arc::downgrade(file);
+                if file.link(|| self.alloc_ino(Some(weak))) {
+                    self.files += 1;
+                }
+            }
         }
-        let entry = Entry { node, slot: slot.0 };
+        self.place(path, Entry { node, slot: slot.0 });
+    }
+
+    fn place(&mut self, path: Arc<str>, entry: Entry) {
         let previous = self.nodes.insert(path, entry);
         debug_assert!(previous.is_none(), "insert over an existing node");
     }
 
-    /// Replaces the file at `path` with `node`, returning the old one.
+    /// Replaces the file at `path` with `node`, returning the old one; the caller settles the
+    /// old file's bytes (see [`freed_bytes`]).
     pub(crate) fn replace_file(&mut self, path: &str, node: Arc<FileNode>) -> Arc<FileNode> {
-        match self.get_mut(path) {
+        let weak = Arc::downgrade(&node);
+        let first = node.link(|| self.alloc_ino(Some(weak)));
+        let old = match self.get_mut(path) {
             Some(Node::File(old)) => std::mem::replace(old, node),
             _ => unreachable!("replace_file on a non-file: {path}"),
+        };
+        if first {
+            self.files += 1;
         }
+        self.unlinked(&old);
+        old
     }
 
-    /// Detaches the node at `path` (not the root) and returns it; for a directory, the caller
-    /// has emptied it or removes the descendants itself.
-    pub(crate) fn remove(&mut self, path: &str) -> Option<Node> {
-        let Entry { node, slot } = self.nodes.remove(path)?;
+    /// Takes the entry at `path` out of the index and its parent's list, keeping its inode.
+    fn detach(&mut self, path: &str) -> Option<Entry> {
+        let entry = self.nodes.remove(path)?;
         let (parent, _) = split_parent(path).expect("the root is never removed");
+        let now = self.ledger.now();
+        let is_dir = entry.node.is_dir();
+        let slot = entry.slot;
         // The last child takes the removed one's place, and learns its new position.
         let moved = match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {
                 debug_assert_eq!(dir.children.get(slot).map(|p| &**p), Some(path));
                 dir.children.swap_remove(slot);
+                dir.attrs.modify(now);
+                dir.subdirs -= u32::from(is_dir);
                 dir.children.get(slot).map(Arc::clone)
             }
             _ => None,
@@ -323,11 +337,39 @@ impl Tree {
         {
             entry.slot = slot;
         }
-        if node.is_dir() {
-            self.dirs -= 1;
-        } else {
-            self.files -= 1;
+        Some(entry)
+    }
+
+    /// Accounts for a node that lost a name.
+    fn unlinked_node(&mut self, node: &Node) {
+        match node {
+            Node::Dir(dir) => {
+                self.dirs -= 1;
+                self.free_ino(dir.ino);
+            }
+            Node::File(file) => self.unlinked(file),
         }
+    }
+
+    fn unlinked(&mut self, file: &Arc<FileNode>) {
+        if !file.unlink() {
+            return;
+        }
+        self.files -= 1;
+        if file.is_pinned() {
+            // Open: the file keeps its bytes and its number until its last handle drops.
+            file.orphan(&self.ledger);
+        } else {
+            self.free_ino(file.ino());
+        }
+    }
+
+    /// Detaches the node at `path` (not the root) and returns it; for a directory, the caller
+    /// has emptied it or removes the descendants itself. The caller settles a file's bytes
+    /// (see [`freed_bytes`]).
+    pub(crate) fn remove(&mut self, path: &str) -> Option<Node> {
+        let Entry { node, .. } = self.detach(path)?;
+        self.unlinked_node(&node);
         Some(node)
     }
 
@@ -359,45 +401,54 @@ impl Tree {
             .max(path.len())
     }
 
-    /// The first open file at or below `path`, if any.
+    /// The first file at or below `path` that a handle holds open, if any.
     pub(crate) fn open_file_within(&self, path: &str) -> Option<String> {
         match self.get(path)? {
-            Node::File(file) => file.lock.is_locked().then(|| path.to_owned()),
-            Node::Dir(_) => self.descendants(path).into_iter().find(
-                |p| matches!(self.get(p.as_str()), Some(Node::File(f)) if f.lock.is_locked()),
-            ),
+            Node::File(file) => file.is_pinned().then(|| path.to_owned()),
+            Node::Dir(_) => self
+                .descendants(path)
+                .into_iter()
+                .find(|p| matches!(self.get(p.as_str()), Some(Node::File(f)) if f.is_pinned())),
         }
     }
 
-    /// Removes `path` and everything below it; returns the bytes its files held.
+    /// Removes `path` and everything below it; returns the bytes its files held that are free
+    /// now (not those of files still linked elsewhere or still open).
     pub(crate) fn remove_subtree(&mut self, path: &str) -> u64 {
         let mut freed = 0;
         for descendant in self.descendants(path) {
             // Their parents go too, so their lists of children need no upkeep.
             if let Some(Entry { node, .. }) = self.nodes.remove(descendant.as_str()) {
-                match node {
-                    Node::File(file) => {
-                        freed += file.data.read().storage.len();
-                        self.files -= 1;
-                    }
-                    Node::Dir(_) => self.dirs -= 1,
-                }
+                self.unlinked_node(&node);
+                freed += freed_bytes(&node);
             }
         }
-        if let Some(Node::File(file)) = self.remove(path) {
-            freed += file.data.read().storage.len();
+        if let Some(node) = self.remove(path) {
+            freed += freed_bytes(&node);
         }
         freed
     }
 
     /// Moves the node at `from` (and its subtree) to `to`, whose parent exists and which does
-    /// not exist; the caller has ruled out moving a directory into itself.
+    /// not exist; the caller has ruled out moving a directory into itself. Nodes keep their
+    /// inode numbers.
     pub(crate) fn move_node(&mut self, from: &str, to: &str) {
         debug_assert!(!is_strictly_below(to, from));
         let descendants = self.descendants(from);
-        let node = self.remove(from).expect("move_node source exists");
-        let dirs_before = self.dirs;
-        self.insert(to, node);
+        let entry = self.detach(from).expect("move_node source exists");
+        let key: Arc<str> = Arc::from(to);
+        let slot = match self.attach(&key, entry.node.is_dir(), |_| Ok(())) {
+            Ok(slot) => slot,
+            Err(_) => unreachable!("move under a missing parent: {to}"),
+        };
+        self.renamed(&entry.node, &key);
+        self.place(
+            key,
+            Entry {
+                node: entry.node,
+                slot: slot.0,
+            },
+        );
         // The subtree keeps its counts: only the key prefix changes.
         // Parents come before their children, so each parent already has its new key and its
         // list can be pointed at the child's.
@@ -408,9 +459,16 @@ impl Tree {
             if let Some(Node::Dir(dir)) = self.get_mut(parent) {
                 dir.children[entry.slot] = Arc::clone(&new);
             }
+            self.renamed(&entry.node, &new);
             self.nodes.insert(new, entry);
         }
-        debug_assert!(self.dirs >= dirs_before);
+    }
+
+    /// Points a moved directory's inode slot at its new path.
+    fn renamed(&mut self, node: &Node, path: &Arc<str>) {
+        if let Node::Dir(dir) = node {
+            self.dir_inos.insert(dir.ino, Arc::clone(path));
+        }
     }
 
     /// Every file's length, summed (used by consistency checks).
@@ -426,18 +484,63 @@ impl Tree {
     }
 }
 
+/// The bytes a removed or replaced node gave back to the quota's keeping: a file's whole
+/// length if that was its last name and no handle holds it; nothing for an orphan (it frees
+/// itself when dropped), a file still linked elsewhere or a directory.
+pub(crate) fn freed_bytes(node: &Node) -> u64 {
+    match node {
+        Node::File(file) => freed_file_bytes(file),
+        Node::Dir(_) => 0,
+    }
+}
+
+/// The bytes replacing or removing one name of `file` would free: its length if that is its
+/// only name, nothing if it has others (for plans made before the change).
+pub(crate) fn sole_name_bytes(file: &FileNode) -> u64 {
+    if file.links() <= 1 {
+        file.data.read().storage.len()
+    } else {
+        0
+    }
+}
+
+/// [`freed_bytes`] for a file node.
+pub(crate) fn freed_file_bytes(file: &FileNode) -> u64 {
+    if file.links() == 0 && !file.is_orphan() {
+        file.data.read().storage.len()
+    } else {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lock::HandleLock;
+    use crate::storage::Storage;
+    use std::time::SystemTime;
 
     fn file() -> Node {
-        Node::File(FileNode::new(Storage::default(), HandleLock::default(), 0))
+        Node::File(FileNode::new(
+            Storage::default(),
+            HandleLock::default(),
+            0,
+            SystemTime::UNIX_EPOCH,
+        ))
+    }
+
+    fn dir() -> Node {
+        Node::new_dir(SystemTime::UNIX_EPOCH)
+    }
+
+    fn tree() -> Tree {
+        Tree::new(Arc::new(Ledger::for_tests()))
     }
 
     #[test]
     fn insert_lookup_miss() {
-        let mut t = Tree::new();
-        t.insert("/a", Node::new_dir());
+        let mut t = tree();
+        t.insert("/a", dir());
         t.insert("/a/f", file());
         assert!(t.get("/a/f").is_some());
         assert_eq!(t.miss("/a/g"), Miss::Leaf);
@@ -460,9 +563,9 @@ mod tests {
 
     #[test]
     fn descendants_are_preorder_sorted() {
-        let mut t = Tree::new();
+        let mut t = tree();
         for d in ["/b", "/a", "/a/y", "/a/x"] {
-            t.insert(d, Node::new_dir());
+            t.insert(d, dir());
         }
         t.insert("/a/x/f", file());
         assert_eq!(t.descendants("/"), ["/a", "/a/x", "/a/x/f", "/a/y", "/b"]);
@@ -470,11 +573,11 @@ mod tests {
 
     #[test]
     fn move_rekeys_subtree() {
-        let mut t = Tree::new();
-        t.insert("/a", Node::new_dir());
-        t.insert("/a/b", Node::new_dir());
+        let mut t = tree();
+        t.insert("/a", dir());
+        t.insert("/a/b", dir());
         t.insert("/a/b/f", file());
-        t.insert("/z", Node::new_dir());
+        t.insert("/z", dir());
         t.move_node("/a", "/z/q");
         assert!(t.get("/a").is_none());
         assert!(t.get("/z/q/b/f").is_some());

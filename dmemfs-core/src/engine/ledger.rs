@@ -1,0 +1,107 @@
+//! The ledger: what the filesystem's files are charged against (the byte quota and the
+//! memory guard), the clock they are stamped with, and the inode numbers freed by files that
+//! died outside the tree's lock.
+//!
+//! Every file node holds the ledger, so a file charges and refunds its own bytes wherever it
+//! lives: linked in the tree, or unlinked and still open (POSIX mode), whose bytes count until
+//! its last handle drops, as on tmpfs.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use parking_lot::Mutex;
+
+use crate::clock::Clock;
+use crate::error::Reason;
+use crate::guard::GuardState;
+use crate::quota::{Quota, Reservation};
+use crate::storage::Storage;
+
+/// An inode number: stable for the node's life, reused (with a new generation) after.
+pub(crate) type Ino = u64;
+
+pub(crate) struct Ledger {
+    pub(crate) quota: Quota,
+    pub(crate) guard: GuardState,
+    /// `zeroize_on_free`: file contents are wiped before their memory is freed.
+    pub(crate) zeroize: bool,
+    clock: Option<Arc<dyn Clock>>,
+    /// Inode numbers of files whose last reference dropped; the namespace reuses them.
+    dead: Mutex<Vec<Ino>>,
+}
+
+impl fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ledger")
+            .field("quota", &self.quota)
+            .field("zeroize", &self.zeroize)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ledger {
+    pub(crate) fn new(
+        quota: Quota,
+        guard: GuardState,
+        zeroize: bool,
+        clock: Option<Arc<dyn Clock>>,
+    ) -> Ledger {
+        Ledger {
+            quota,
+            guard,
+            zeroize,
+            clock,
+            dead: Mutex::new(Vec::new()),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Ledger {
+        let guard = GuardState::new(crate::guard::MemoryGuard::OFF, crate::guard::system_probe());
+        Ledger::new(Quota::new(u64::MAX), guard, false, None)
+    }
+
+    /// Charges `bytes` of growth to the quota, then asks the memory guard.
+    pub(crate) fn reserve(&self, bytes: u64) -> Result<Reservation<'_>, Reason> {
+        let reservation = self.quota.reserve(bytes)?;
+        if bytes > 0 && self.guard.is_per_write() {
+            self.guard.check_growth(bytes)?;
+            return Ok(reservation.granted_by(&self.guard));
+        }
+        Ok(reservation)
+    }
+
+    /// Gives back bytes files no longer hold.
+    pub(crate) fn release(&self, bytes: u64) {
+        self.quota.release(bytes);
+        self.guard.refund(bytes);
+    }
+
+    /// Marks new contents for wiping when the filesystem was built with `zeroize_on_free`.
+    pub(crate) fn contents(&self, storage: Storage) -> Storage {
+        storage.secret(self.zeroize)
+    }
+
+    /// The time to stamp a node with: the injected clock's, or the system's coarse clock.
+    pub(crate) fn now(&self) -> SystemTime {
+        match &self.clock {
+            Some(clock) => clock.now(),
+            None => crate::clock::now(),
+        }
+    }
+
+    /// Records that the file with inode `ino` is gone.
+    pub(crate) fn bury(&self, ino: Ino) {
+        self.dead.lock().push(ino);
+    }
+
+    /// Takes the inode numbers freed since the last call.
+    pub(crate) fn take_dead(&self, into: &mut Vec<Ino>) {
+        let mut dead = self.dead.lock();
+        if !dead.is_empty() {
+            into.append(&mut dead);
+        }
+    }
+}

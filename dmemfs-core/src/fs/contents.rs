@@ -1,0 +1,100 @@
+//! The one path that creates a file with contents (`write`, `copy`) and the one that
+//! replaces a whole file's contents (`write` and `copy` onto an existing file).
+
+use std::sync::Arc;
+
+use super::{Held, Inner};
+use crate::engine::{FileNode, Node};
+use crate::error::Reason;
+use crate::lock::HandleLock;
+use crate::quota::Reservation;
+use crate::storage::Storage;
+
+impl Inner {
+    /// Creates a file at `path` holding about `len` bytes made by `make`; `Ok(false)`, with
+    /// nothing changed, if something got there first. All or nothing, quota charged before
+    /// `make` takes memory; a missing parent and the node limit are reported before the quota,
+    /// as on Linux. `changed` says whether the new file counts as written once (its generation).
+    pub(crate) fn create_with(
+        &self,
+        path: &str,
+        len: u64,
+        changed: bool,
+        make: impl FnOnce() -> Result<Storage, Reason>,
+    ) -> Result<bool, Reason> {
+        let mut reservation = match self.reserve(len) {
+            Ok(reservation) => reservation,
+            Err(full) => {
+                let tree = self.tree.read();
+                tree.check_parent(path)?;
+                self.check_nodes(&tree, 1)?;
+                return Err(full);
+            }
+        };
+        // Made before the tree's write lock is taken, so other threads are not held up.
+        let storage = self.contents(make()?);
+        self.settle(&mut reservation, storage.len())?;
+        let mut tree = self.tree.write();
+        if tree.get(path).is_some() {
+            return Ok(false);
+        }
+        let key: Arc<str> = Arc::from(path);
+        let slot = tree.attach(&key, false, |count| self.check_node_count(count, 1))?;
+        let node = FileNode::new(
+            storage,
+            HandleLock::default(),
+            u64::from(changed),
+            self.now(),
+        );
+        tree.index(key, Node::File(node), slot);
+        reservation.commit();
+        Ok(true)
+    }
+
+    /// Makes `reservation` hold exactly `needed` bytes (a source may have changed length
+    /// between being measured and being copied).
+    fn settle<'a>(&'a self, reservation: &mut Reservation<'a>, needed: u64) -> Result<(), Reason> {
+        let charged = reservation.bytes();
+        if needed > charged {
+            reservation.absorb(self.reserve(needed - charged)?);
+        } else {
+            reservation.shrink_to(needed);
+        }
+        Ok(())
+    }
+
+    /// Replaces the contents of the held file with about `len` bytes made by `make`, all or
+    /// nothing: the growth is charged before `make` takes memory (and settled against what it
+    /// made, for a source that changed meanwhile), and a failure leaves the old contents.
+    /// Stamps the file as a truncating open followed by one write call would.
+    pub(crate) fn replace_contents(
+        &self,
+        held: &Held,
+        len: u64,
+        make: impl FnOnce() -> Result<Storage, Reason>,
+    ) -> Result<(), Reason> {
+        let expected = held.node.data.read().storage.len();
+        let mut reservation = self.reserve(len.saturating_sub(expected))?;
+        // Made before the data lock is taken, which readers of metadata share.
+        let fresh = self.contents(make()?);
+        let len = fresh.len();
+        let stale = {
+            let mut data = held.node.data.write();
+            let old = data.storage.len();
+            // In POSIX mode another writer may have changed the length meanwhile (in locked
+            // mode the file is held alone and `old == expected`): settle the difference.
+            self.settle(&mut reservation, len.saturating_sub(old))?;
+            let stale = std::mem::replace(&mut data.storage, fresh);
+            let now = self.now();
+            data.touch(now);
+            if len > 0 {
+                data.touch(now);
+            }
+            reservation.commit();
+            self.release(old.saturating_sub(len));
+            stale
+        };
+        drop(stale);
+        Ok(())
+    }
+}

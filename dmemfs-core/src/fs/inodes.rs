@@ -1,0 +1,96 @@
+//! Addressing nodes by inode number, as a FUSE server does: by number, and by (parent
+//! directory's number, name).
+
+use std::io;
+
+use super::MemFs;
+use crate::engine::{ByIno, ROOT_INO};
+use crate::error::{Op, Reason, fail};
+use crate::metadata::Metadata;
+use crate::path::{NAME_MAX, join, split_parent};
+
+impl MemFs {
+    /// The root directory's inode number, 1 (FUSE's `FUSE_ROOT_ID`).
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// assert_eq!(fs.metadata("/")?.ino(), dmemfs_core::MemFs::ROOT_INO);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub const ROOT_INO: u64 = ROOT_INO;
+
+    /// The metadata of the node numbered `ino` (see [`Metadata::ino`]), which may be a file
+    /// without a name any more that a handle keeps open.
+    ///
+    /// # Errors
+    /// `NotFound` if no node has that number.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.write("/a", "xyz")?;
+    /// let ino = fs.metadata("/a")?.ino();
+    /// assert_eq!(fs.metadata_by_ino(ino)?.len(), 3);
+    /// fs.remove_file("/a")?;
+    /// assert!(fs.metadata_by_ino(ino).is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metadata_by_ino(&self, ino: u64) -> io::Result<Metadata> {
+        let tree = self.inner.tree.read();
+        match tree.by_ino(ino) {
+            Some(ByIno::File(file)) => Ok(Metadata::of_file(&file)),
+            Some(ByIno::Dir(path)) => match tree.get(&path) {
+                Some(node) => Ok(Metadata::of(node)),
+                None => Err(missing_ino(ino)),
+            },
+            None => Err(missing_ino(ino)),
+        }
+    }
+
+    /// Looks up `name` in the directory numbered `parent`: what a FUSE server answers to
+    /// the kernel's `lookup`. `.` and `..` name the directory and its parent.
+    ///
+    /// # Errors
+    /// `NotFound` (no such directory number, or no such name in it), `NotADirectory`
+    /// (`parent` is a file), `InvalidInput` (a name with `/` or NUL, or empty).
+    ///
+    /// ```
+    /// use dmemfs_core::MemFs;
+    /// let fs = MemFs::new();
+    /// fs.create_dir("/etc")?;
+    /// fs.write("/etc/hosts", "127.0.0.1 localhost\n")?;
+    /// let etc = fs.lookup(MemFs::ROOT_INO, "etc")?;
+    /// let hosts = fs.lookup(etc.ino(), "hosts")?;
+    /// assert_eq!(hosts.ino(), fs.metadata("/etc/hosts")?.ino());
+    /// assert_eq!(fs.lookup(etc.ino(), "..")?.ino(), MemFs::ROOT_INO);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn lookup(&self, parent: u64, name: &str) -> io::Result<Metadata> {
+        let op = Op::Lookup;
+        if name.is_empty() || name.contains(['/', '\0']) {
+            let reason = Reason::InvalidPath("a name has no `/` or NUL and is not empty");
+            return Err(fail(op, name, reason));
+        }
+        if name.len() > NAME_MAX {
+            return Err(fail(op, name, Reason::NameTooLong));
+        }
+        let tree = self.inner.tree.read();
+        let dir = match tree.by_ino(parent) {
+            Some(ByIno::Dir(path)) => path,
+            Some(ByIno::File(_)) => return Err(fail(op, name, Reason::NotADirectory)),
+            None => return Err(missing_ino(parent)),
+        };
+        let path = match name {
+            "." => dir.to_string(),
+            ".." => split_parent(&dir).map_or("/", |(up, _)| up).to_owned(),
+            _ => join(&dir, name),
+        };
+        match tree.get(&path) {
+            Some(node) => Ok(Metadata::of(node)),
+            None => Err(fail(op, &path, Reason::NotFound)),
+        }
+    }
+}
+
+fn missing_ino(ino: u64) -> io::Error {
+    fail(Op::Lookup, &format!("inode {ino}"), Reason::NotFound)
+}

@@ -1,0 +1,162 @@
+//! `Semantics::Posix`: open files shared as on Linux, renamed and removed while open, their
+//! bytes charged until the last handle drops.
+
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+
+use dmemfs_core::{MemFs, Semantics};
+
+fn posix(quota: u64) -> MemFs {
+    MemFs::builder()
+        .quota(quota)
+        .semantics(Semantics::Posix)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn the_default_stays_locked() {
+    let fs = MemFs::new();
+    let handle = fs.create("/a").unwrap();
+    let err = fs.remove_file("/a").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResourceBusy);
+    drop(handle);
+}
+
+#[test]
+fn a_logger_keeps_writing_to_its_rotated_log() {
+    let fs = posix(1 << 20);
+    fs.create_dir("/logs").unwrap();
+    let mut log = fs.create("/logs/app.log").unwrap();
+    log.write_all(b"one\n").unwrap();
+    fs.rename("/logs/app.log", "/logs/app.log.1").unwrap();
+    log.write_all(b"two\n").unwrap();
+    let mut fresh = fs.create("/logs/app.log").unwrap();
+    fresh.write_all(b"three\n").unwrap();
+    drop((log, fresh));
+    assert_eq!(fs.read_to_string("/logs/app.log.1").unwrap(), "one\ntwo\n");
+    assert_eq!(fs.read_to_string("/logs/app.log").unwrap(), "three\n");
+}
+
+#[test]
+fn an_unlinked_open_file_keeps_its_bytes_charged_until_the_last_handle_drops() {
+    let fs = posix(100);
+    fs.write("/a", [7; 60]).unwrap();
+    let reader = fs.open("/a").unwrap();
+    let writer = fs.options().write(true).open("/a").unwrap();
+    let ino = reader.metadata().unwrap().ino();
+    fs.remove_file("/a").unwrap();
+    assert!(!fs.exists("/a"));
+    assert_eq!(fs.stats().used, 60);
+    assert_eq!(fs.stats().files, 0);
+    // The quota still counts them: 60 + 41 does not fit.
+    let err = fs.write("/b", [1; 41]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::StorageFull);
+    // The nameless file still grows, against the quota.
+    writer.write_at(&[9; 10], 60).unwrap();
+    assert_eq!(fs.stats().used, 70);
+    assert_eq!(reader.metadata().unwrap().nlink(), 0);
+    assert_eq!(fs.metadata_by_ino(ino).unwrap().len(), 70);
+    drop(writer);
+    assert_eq!(fs.stats().used, 70);
+    let mut back = Vec::new();
+    (&reader).read_to_end(&mut back).unwrap();
+    assert_eq!(back.len(), 70);
+    drop(reader);
+    assert_eq!(fs.stats().used, 0);
+    assert!(fs.metadata_by_ino(ino).is_err());
+    fs.write("/b", [1; 100]).unwrap();
+}
+
+#[test]
+fn replacing_an_open_file_by_rename_keeps_the_old_one_for_its_handles() {
+    let fs = posix(1000);
+    fs.write("/config", "old").unwrap();
+    let mut reader = fs.open("/config").unwrap();
+    fs.write("/config.new", "new!").unwrap();
+    fs.rename("/config.new", "/config").unwrap();
+    let mut seen = String::new();
+    reader.read_to_string(&mut seen).unwrap();
+    assert_eq!(seen, "old");
+    assert_eq!(fs.read_to_string("/config").unwrap(), "new!");
+    assert_eq!(fs.stats().used, 7);
+    drop(reader);
+    assert_eq!(fs.stats().used, 4);
+}
+
+#[test]
+fn removing_a_tree_with_open_files_frees_them_when_closed() {
+    let fs = posix(1000);
+    fs.create_dir_all("/t/sub").unwrap();
+    fs.write("/t/sub/a", [1; 100]).unwrap();
+    fs.write("/t/b", [1; 50]).unwrap();
+    let open = fs.open("/t/sub/a").unwrap();
+    fs.remove_dir_all("/t").unwrap();
+    assert_eq!((fs.stats().used, fs.stats().nodes), (100, 1));
+    drop(open);
+    assert_eq!(fs.stats().used, 0);
+}
+
+#[test]
+fn several_writers_share_a_file_and_each_write_is_whole() {
+    let fs = posix(1 << 20);
+    fs.write("/shared", "").unwrap();
+    let a = fs.options().append(true).open("/shared").unwrap();
+    let b = fs.options().append(true).open("/shared").unwrap();
+    let reader = fs.open("/shared").unwrap();
+    std::thread::scope(|s| {
+        for (handle, byte) in [(&a, b'a'), (&b, b'b')] {
+            s.spawn(move || {
+                for _ in 0..200 {
+                    let mut h = handle;
+                    h.write_all(&[byte; 16]).unwrap();
+                }
+            });
+        }
+        // A reader sees whole appends only.
+        s.spawn(|| {
+            for _ in 0..200 {
+                let len = reader.metadata().unwrap().len();
+                assert_eq!(len % 16, 0);
+            }
+        });
+    });
+    drop((a, b));
+    let data = fs.read("/shared").unwrap();
+    assert_eq!(data.len(), 2 * 200 * 16);
+    // Each append landed whole, at the end as it was then: runs of 16 equal bytes.
+    for run in data.chunks(16) {
+        assert!(run.iter().all(|&c| c == run[0]), "{run:?}");
+    }
+    let mut positioned = reader;
+    positioned.seek(SeekFrom::Start(16)).unwrap();
+    let mut rest = Vec::new();
+    positioned.read_to_end(&mut rest).unwrap();
+    assert_eq!(rest.len(), data.len() - 16);
+}
+
+#[test]
+fn whole_file_operations_never_wait_for_handles() {
+    let fs = MemFs::builder()
+        .semantics(Semantics::Posix)
+        .lock_timeout(Some(std::time::Duration::ZERO))
+        .build()
+        .unwrap();
+    let _writer = fs.create("/a").unwrap();
+    fs.write("/a", "x").unwrap();
+    assert_eq!(fs.read("/a").unwrap(), b"x");
+    fs.copy("/a", "/b").unwrap();
+    let _second = fs.options().write(true).truncate(true).open("/a").unwrap();
+}
+
+#[test]
+fn a_failed_write_to_an_orphan_changes_nothing() {
+    let fs = posix(10);
+    let w = fs.create("/a").unwrap();
+    w.write_at(b"12345", 0).unwrap();
+    fs.remove_file("/a").unwrap();
+    let err = w.write_at(&[0; 6], 5).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::StorageFull);
+    assert_eq!(fs.stats().used, 5);
+    drop(w);
+    assert_eq!(fs.stats().used, 0);
+}
