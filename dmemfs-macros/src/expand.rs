@@ -6,7 +6,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, ItemFn, Pat, ReturnType, Type};
 
-use crate::validate::{Config, Dump, GuardMode, LockTimeout};
+use crate::validate::{Config, Dump, GuardMode, LockTimeout, Semantics};
 
 /// How the test receives its filesystem.
 enum Binding {
@@ -275,6 +275,11 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
             quote! { #some(#some(#after)) }
         }
     };
+    let semantics = match &config.semantics {
+        None => none.clone(),
+        Some(Semantics::Locked) => quote! { #some(#krate::__private::Semantics::Locked) },
+        Some(Semantics::Posix) => quote! { #some(#krate::__private::Semantics::Posix) },
+    };
     let memory_guard = match &config.memory_guard {
         None => none.clone(),
         Some(guard) => {
@@ -327,6 +332,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
             quota: #quota,
             max_nodes: #max_nodes,
             lock_timeout: #lock_timeout,
+            semantics: #semantics,
             memory_guard: #memory_guard,
             seed: #seed,
             dump: #dump,

@@ -11,10 +11,11 @@ use syn::{Lit, LitStr};
 use crate::args::{Arg, Args};
 
 /// The keys `#[with_memfs]` accepts, in the order the docs list them.
-pub(crate) const KEYS: [&str; 7] = [
+pub(crate) const KEYS: [&str; 8] = [
     "quota",
     "max_nodes",
     "lock_timeout",
+    "semantics",
     "memory_guard",
     "seed",
     "dump",
@@ -26,6 +27,7 @@ pub(crate) struct Config {
     pub(crate) quota: Option<u64>,
     pub(crate) max_nodes: Option<u64>,
     pub(crate) lock_timeout: Option<LockTimeout>,
+    pub(crate) semantics: Option<Semantics>,
     pub(crate) memory_guard: Option<Guard>,
     pub(crate) seed: Option<LitStr>,
     pub(crate) dump: Option<Dump>,
@@ -35,6 +37,12 @@ pub(crate) struct Config {
 pub(crate) enum LockTimeout {
     Forever,
     After(Duration),
+}
+
+/// `dmemfs_core::Semantics`, by name.
+pub(crate) enum Semantics {
+    Locked,
+    Posix,
 }
 
 pub(crate) enum GuardMode {
@@ -104,6 +112,7 @@ fn apply(config: &mut Config, key: &str, arg: &Arg) -> syn::Result<()> {
         "quota" => config.quota = Some(size(value)?),
         "max_nodes" => config.max_nodes = Some(max_nodes(value)?),
         "lock_timeout" => config.lock_timeout = Some(lock_timeout(value)?),
+        "semantics" => config.semantics = Some(semantics(value)?),
         "memory_guard" => config.memory_guard = Some(guard(value)?),
         "seed" => config.seed = Some(seed(value)?),
         "dump" => config.dump = Some(dump(value)?),
@@ -124,6 +133,21 @@ fn cross_check(config: &Config, args: &Args, errors: &mut Errors) {
     if let (Some(0), Some(_)) = (config.quota, &config.seed) {
         let span = span_of("quota").unwrap_or_else(Span::call_site);
         errors.push(syn::Error::new(span, "a quota of 0 bytes cannot hold the seed directory's files; raise the quota or drop `seed`"));
+    }
+}
+
+fn semantics(value: &Lit) -> syn::Result<Semantics> {
+    let expected = "expected `semantics = \"posix\"` (open files shared, renamed and removed as on Linux) or `\"locked\"` (D-MemFS's handle locks, the default)";
+    match value {
+        Lit::Str(text) => match text.value().as_str() {
+            "posix" => Ok(Semantics::Posix),
+            "locked" => Ok(Semantics::Locked),
+            other => Err(syn::Error::new(
+                text.span(),
+                format!("unknown semantics \"{other}\"; {expected}"),
+            )),
+        },
+        other => Err(syn::Error::new(other.span(), expected)),
     }
 }
 

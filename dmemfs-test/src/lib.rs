@@ -80,7 +80,7 @@ pub use tree::{RenderOptions, Tree, TreeEntry, TreeSnapshot};
 pub mod __private {
     pub use core::time::Duration;
 
-    pub use dmemfs_core::MemoryGuard;
+    pub use dmemfs_core::{MemoryGuard, Semantics};
     #[cfg(feature = "snapshots")]
     pub use insta;
 

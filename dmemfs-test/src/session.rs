@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use std::collections::BTreeMap;
 
-use dmemfs_core::{MemFs, MemoryGuard};
+use dmemfs_core::{MemFs, MemoryGuard, Semantics};
 use parking_lot::Mutex;
 
 use crate::dump::{DumpOnFailure, Outcome, test_path};
@@ -172,6 +172,7 @@ pub struct Config {
     pub max_nodes: Option<u64>,
     /// `None`: the harness default; `Some(None)`: wait without limit.
     pub lock_timeout: Option<Option<Duration>>,
+    pub semantics: Option<Semantics>,
     pub memory_guard: Option<MemoryGuard>,
     /// An absolute host path.
     pub seed: Option<&'static str>,
@@ -238,6 +239,9 @@ impl Session {
             );
         if let Some(limit) = config.max_nodes {
             builder = builder.max_nodes(limit);
+        }
+        if let Some(semantics) = config.semantics {
+            builder = builder.semantics(semantics);
         }
         if let Some(guard) = config.memory_guard {
             builder = builder.memory_guard(guard);

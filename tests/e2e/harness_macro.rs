@@ -110,6 +110,26 @@ fn lock_timeout_argument(fs: MemFs) {
     assert!(started.elapsed() >= Duration::from_millis(30));
 }
 
+#[with_memfs(semantics = "posix", quota = "1K")]
+#[test]
+fn semantics_posix_argument(fs: MemFs) {
+    let mut log = fs.create("/app.log").unwrap();
+    fs.rename("/app.log", "/app.log.1").unwrap();
+    std::io::Write::write_all(&mut log, b"after rotation").unwrap();
+    fs.remove_file("/app.log.1").unwrap();
+    assert_eq!(fs.stats().used, 14);
+    drop(log);
+    assert_eq!(fs.stats().used, 0);
+}
+
+#[with_memfs(semantics = "locked")]
+#[test]
+fn semantics_locked_argument(fs: MemFs) {
+    let _log = fs.create("/app.log").unwrap();
+    let err = fs.rename("/app.log", "/app.log.1").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResourceBusy);
+}
+
 #[with_memfs(lock_timeout = "none")]
 #[test]
 fn lock_timeout_none_waits_for_the_holder(fs: MemFs) {
