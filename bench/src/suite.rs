@@ -56,6 +56,7 @@ pub fn harness_test() -> io::Result<()> {
         quota: None,
         max_nodes: None,
         lock_timeout: None,
+        semantics: None,
         memory_guard: None,
         seed: None,
         dump: Dump::Default,
