@@ -84,6 +84,10 @@ pub enum Op {
     SetTimes,
     /// [`MemFs::hard_link`](crate::MemFs::hard_link).
     HardLink,
+    /// [`MemFs::symlink`](crate::MemFs::symlink).
+    Symlink,
+    /// [`MemFs::read_link`](crate::MemFs::read_link).
+    ReadLink,
     /// [`MemFs::lookup`](crate::MemFs::lookup) and
     /// [`MemFs::metadata_by_ino`](crate::MemFs::metadata_by_ino).
     Lookup,
@@ -129,6 +133,8 @@ impl Op {
             Op::SetTimes => "set_times",
             Op::HardLink => "hard_link",
             Op::Lookup => "lookup",
+            Op::Symlink => "symlink",
+            Op::ReadLink => "read_link",
         }
     }
 }
@@ -212,6 +218,22 @@ pub enum Reason {
         /// The open file.
         open: String,
     },
+    /// Resolving the path met more than 40 symbolic links, or a loop of them (`ELOOP`).
+    #[error("too many levels of symbolic links resolving `{path}`")]
+    FilesystemLoop {
+        /// The path being resolved.
+        path: String,
+    },
+    /// A symbolic link appeared at a path while it was being resolved (another thread
+    /// created it): the operation does not follow it (`ELOOP`, as with `O_NOFOLLOW`).
+    #[error("`{path}` became a symbolic link while it was being resolved")]
+    UnexpectedLink {
+        /// The path.
+        path: String,
+    },
+    /// `read_link` on something that is not a symbolic link (`EINVAL` on Linux).
+    #[error("not a symbolic link")]
+    NotALink,
     /// A hard link to a directory was asked for (`EPERM` on Linux).
     #[error("directories cannot have hard links")]
     LinkToDirectory,
@@ -330,7 +352,9 @@ impl Reason {
             Reason::NodeLimit { .. } => K::QuotaExceeded,
             Reason::LockTimeout { .. } => K::WouldBlock,
             Reason::Busy { .. } => K::ResourceBusy,
-            Reason::InvalidPath(_) | Reason::InvalidArgument(_) => K::InvalidInput,
+            Reason::InvalidPath(_) | Reason::InvalidArgument(_) | Reason::NotALink => {
+                K::InvalidInput
+            }
             Reason::NameTooLong => K::InvalidFilename,
             Reason::WrongMode(_) => K::Unsupported,
             Reason::FileTooLarge => K::FileTooLarge,
@@ -338,6 +362,7 @@ impl Reason {
             Reason::InvalidUtf8 => K::InvalidData,
             Reason::UnexpectedEof { .. } => K::UnexpectedEof,
             Reason::EscapesRoot | Reason::LinkToDirectory => K::PermissionDenied,
+            Reason::FilesystemLoop { .. } | Reason::UnexpectedLink { .. } => loop_kind(),
             Reason::Os { kind, .. } => *kind,
             Reason::UnsafeEntry { .. } => K::InvalidData,
             Reason::Host { kind, .. }
@@ -499,4 +524,17 @@ pub(crate) fn fail(op: Op, path: &str, reason: Reason) -> io::Error {
 #[cold]
 pub(crate) fn fail2(op: Op, path: &str, target: &str, reason: Reason) -> io::Error {
     FsError::new(op, path, reason).with_target(target).into()
+}
+
+/// The kind of `ELOOP` (`ErrorKind::FilesystemLoop`, which stable Rust cannot name yet), as
+/// `std` maps it, so that a loop reads the same as one met on a real disk.
+fn loop_kind() -> std::io::ErrorKind {
+    #[cfg(unix)]
+    {
+        std::io::Error::from(rustix::io::Errno::LOOP).kind()
+    }
+    #[cfg(not(unix))]
+    {
+        std::io::ErrorKind::Other
+    }
 }

@@ -6,7 +6,7 @@ use std::io;
 use std::time::SystemTime;
 
 use crate::attrs::Permissions;
-use crate::engine::{Attrs, FileNode, Ino, Node};
+use crate::engine::{Attrs, FileNode, Ino, Node, SymlinkNode};
 
 /// Whether a node is a file or a directory (symlinks do not exist here).
 ///
@@ -25,6 +25,9 @@ pub enum FileType {
     File,
     /// A directory.
     Dir,
+    /// A symbolic link (seen by [`MemFs::symlink_metadata`](crate::MemFs::symlink_metadata)
+    /// and in listings; other calls follow it).
+    Symlink,
 }
 
 impl FileType {
@@ -33,6 +36,7 @@ impl FileType {
         match self {
             FileType::File => 0o100000,
             FileType::Dir => 0o040000,
+            FileType::Symlink => 0o120000,
         }
     }
 
@@ -52,6 +56,17 @@ impl FileType {
     /// ```
     pub fn is_dir(self) -> bool {
         self == FileType::Dir
+    }
+
+    /// Whether this is a symbolic link.
+    ///
+    /// This corresponds to [`std::fs::FileType::is_symlink`].
+    ///
+    /// ```
+    /// assert!(dmemfs_core::FileType::Symlink.is_symlink());
+    /// ```
+    pub fn is_symlink(self) -> bool {
+        self == FileType::Symlink
     }
 }
 
@@ -100,6 +115,20 @@ impl Metadata {
                 nlink: dir.links(),
             },
             Node::File(file) => Metadata::of_file(file),
+            Node::Symlink(link) => Metadata::of_symlink(link),
+        }
+    }
+
+    pub(crate) fn of_symlink(link: &SymlinkNode) -> Metadata {
+        Metadata {
+            file_type: FileType::Symlink,
+            // As Linux: a link's size is its target's length.
+            len: link.target.len() as u64,
+            created: link.created(),
+            attrs: *link.attrs.lock(),
+            generation: 0,
+            ino: link.id.ino(),
+            nlink: link.id.links(),
         }
     }
 
@@ -476,7 +505,9 @@ pub struct Stats {
     pub files: u64,
     /// Number of directories, the root included.
     pub dirs: u64,
-    /// Files plus directories.
+    /// Number of symbolic links.
+    pub symlinks: u64,
+    /// Files, directories and symbolic links.
     pub nodes: u64,
     /// The node limit, if one is set.
     pub max_nodes: Option<u64>,

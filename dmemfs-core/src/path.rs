@@ -38,7 +38,13 @@ pub(crate) fn normalize(input: &str) -> Result<Cow<'_, str>, Reason> {
     if is_normal(input) {
         return Ok(Cow::Borrowed(input));
     }
-    normalize_slow(input).map(Cow::Owned)
+    normalize_slow(input, false).map(Cow::Owned)
+}
+
+/// Normalises the path a symbolic link leads to: as [`normalize`], except that `..` at the
+/// root stays at the root, as the kernel resolves it.
+pub(crate) fn normalize_link_target(input: &str) -> Result<String, Reason> {
+    normalize_slow(input, true)
 }
 
 /// Whether `input` is already in normal form, checked without allocating.
@@ -78,7 +84,7 @@ fn names_fit(bytes: &[u8]) -> bool {
 }
 
 #[cold]
-fn normalize_slow(input: &str) -> Result<String, Reason> {
+fn normalize_slow(input: &str, clamp_at_root: bool) -> Result<String, Reason> {
     if input.contains('\0') {
         return Err(Reason::InvalidPath("contains a NUL byte"));
     }
@@ -90,6 +96,7 @@ fn normalize_slow(input: &str) -> Result<String, Reason> {
             "" | "." => {}
             ".." => match starts.pop() {
                 Some(start) => out.truncate(start),
+                None if clamp_at_root => {}
                 None => return Err(Reason::InvalidPath("climbs above the root")),
             },
             name => {

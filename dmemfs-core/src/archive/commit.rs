@@ -58,6 +58,9 @@ fn decide(node: Option<&Node>, path: &str, conflict: Conflict, ours: bool) -> Re
     match node {
         None => Ok(Slot::Free),
         Some(Node::Dir(_)) => Err(Reason::IsADirectory),
+        // Never replaced nor followed: extraction does not write through links.
+        Some(Node::Symlink(_)) if !ours && conflict == Conflict::Skip => Ok(Slot::Skip),
+        Some(Node::Symlink(_)) => Err(Reason::AlreadyExists),
         Some(Node::File(file)) => {
             if !ours {
                 match conflict {
@@ -252,7 +255,10 @@ impl<'fs> Stage<'fs> {
         for dir in &self.dirs {
             match tree.get(dir) {
                 Some(Node::Dir(_)) => {}
-                Some(Node::File(_)) => return Err((Some(dir.clone()), Reason::NotADirectory)),
+                // A link where a directory is needed is not followed.
+                Some(Node::File(_) | Node::Symlink(_)) => {
+                    return Err((Some(dir.clone()), Reason::NotADirectory));
+                }
                 None => new_dirs.push(dir.as_str()),
             }
         }
@@ -405,7 +411,8 @@ impl<'fs> Log<'fs> {
         let mut missing = Vec::new();
         for dir in dirs {
             match tree.get(dir) {
-                Some(Node::File(_)) => return Err(not_a_dir(dir, path)),
+                // A link where a directory is needed is not followed.
+                Some(Node::File(_) | Node::Symlink(_)) => return Err(not_a_dir(dir, path)),
                 Some(Node::Dir(_)) => {}
                 None => missing.push(dir),
             }

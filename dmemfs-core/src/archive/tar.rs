@@ -165,7 +165,7 @@ impl MemFs {
     ) -> io::Result<ArchiveReport> {
         let raw = path.as_ref();
         let op = Op::ExportTar;
-        let root = self.normalize(op, raw)?.into_owned();
+        let root = self.resolve(op, raw, true)?.into_owned();
         self.intercept(op, &root, None, None)
             .map_err(|r| fail(op, raw, r))?;
         let items = self.export_list(&root).map_err(|r| fail(op, raw, r))?;
@@ -186,7 +186,11 @@ impl MemFs {
     fn export_list(&self, root: &str) -> Result<Vec<Item>, Reason> {
         let tree = self.inner.tree.read();
         let item = |path: String, name: String, node: &Node| Item {
-            is_dir: node.is_dir(),
+            kind: match node {
+                Node::Dir(_) => Kind::Dir,
+                Node::File(_) => Kind::File,
+                Node::Symlink(link) => Kind::Symlink(link.target.to_string()),
+            },
             modified: Metadata::of(node)
                 .modified()
                 .unwrap_or(SystemTime::UNIX_EPOCH),
@@ -196,7 +200,7 @@ impl MemFs {
         };
         match tree.get(root) {
             None => Err(tree.miss(root).into_reason()),
-            Some(node @ Node::File(_)) => {
+            Some(node @ (Node::File(_) | Node::Symlink(_))) => {
                 let name = split_parent(root).map_or("", |(_, name)| name).to_owned();
                 Ok(vec![item(root.to_owned(), name, node)])
             }
@@ -228,7 +232,18 @@ impl MemFs {
             let mut header = Header::new_gnu();
             header.set_uid(0);
             header.set_gid(0);
-            if item.is_dir {
+            if let Kind::Symlink(target) = &item.kind {
+                header.set_entry_type(EntryType::Symlink);
+                header.set_mode(item.mode);
+                header.set_size(0);
+                header.set_mtime(unix_secs(item.modified));
+                builder
+                    .append_link(&mut header, &item.name, target)
+                    .map_err(|e| write_error(&item.path, Some(&item.name), &e))?;
+                report.files += 1;
+                continue;
+            }
+            if item.kind == Kind::Dir {
                 header.set_entry_type(EntryType::Directory);
                 header.set_mode(item.mode);
                 header.set_size(0);
@@ -288,9 +303,18 @@ struct Item {
     path: String,
     /// The entry name, relative to the exported directory.
     name: String,
-    is_dir: bool,
+    kind: Kind,
     modified: SystemTime,
     mode: u32,
+}
+
+/// What an exported node is.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+    /// A symbolic link, exported as one (with its target), never followed.
+    Symlink(String),
 }
 
 /// Reads a file's contents in place while the caller holds its lock (so they cannot change).

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::SystemTime;
 
 use parking_lot::Mutex;
@@ -29,6 +30,9 @@ pub(crate) struct Ledger {
     clock: Option<Arc<dyn Clock>>,
     /// Inode numbers of files whose last reference dropped; the namespace reuses them.
     dead: Mutex<Vec<Ino>>,
+    /// Symbolic link inodes in the tree (changed only by the tree, under its write lock).
+    /// Read without the lock: while it is 0, paths need no resolution.
+    symlinks: AtomicU64,
 }
 
 impl fmt::Debug for Ledger {
@@ -54,6 +58,7 @@ impl Ledger {
             zeroize,
             clock,
             dead: Mutex::new(Vec::new()),
+            symlinks: AtomicU64::new(0),
         }
     }
 
@@ -89,6 +94,18 @@ impl Ledger {
         match &self.clock {
             Some(clock) => clock.now(),
             None => crate::clock::now(),
+        }
+    }
+
+    pub(crate) fn symlinks(&self) -> u64 {
+        self.symlinks.load(SeqCst)
+    }
+
+    pub(super) fn count_symlinks(&self, change: i64) {
+        if change >= 0 {
+            self.symlinks.fetch_add(change.unsigned_abs(), SeqCst);
+        } else {
+            self.symlinks.fetch_sub(change.unsigned_abs(), SeqCst);
         }
     }
 

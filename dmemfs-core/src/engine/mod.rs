@@ -1,17 +1,19 @@
 //! The engine: the namespace (names, nodes and inode numbers), the ledger every file charges
 //! its bytes to, and the nodes themselves.
 
+pub(crate) mod attrs;
 pub(crate) mod ledger;
 pub(crate) mod namespace;
 pub(crate) mod node;
 
+pub(crate) use attrs::Attrs;
 pub(crate) use ledger::{Ino, Ledger};
 pub(crate) use namespace::{ByIno, Miss, ROOT_INO, Tree, freed_file_bytes, sole_name_bytes};
-pub(crate) use node::{Attrs, FileData, FileNode, Node};
+pub(crate) use node::{FileData, FileNode, Node, SymlinkNode};
 
 #[cfg(test)]
 mod size_tests {
-    use super::node;
+    use super::{attrs, node};
     use std::mem::size_of;
 
     /// Every file pays for its node: growing it is a decision, not an accident. (The heap
@@ -19,7 +21,7 @@ mod size_tests {
     #[test]
     fn nodes_stay_small() {
         assert_eq!(
-            size_of::<node::Attrs>(),
+            size_of::<attrs::Attrs>(),
             40,
             "three 12-byte stamps and a mode"
         );

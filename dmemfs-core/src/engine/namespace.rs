@@ -13,13 +13,16 @@
 //! reference. A directory's slot is freed when it is removed; a file's when its last name goes,
 //! or, for an orphan (unlinked while open), when it drops.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
 use super::ledger::{Ino, Ledger};
-use super::node::{DirNode, FileNode, Node};
+use super::node::{DirNode, FileNode, Node, SymlinkNode};
 use crate::error::Reason;
-use crate::path::{ancestors_below_root, is_strictly_below, rebase, split_parent};
+use crate::path::{
+    ancestors_below_root, is_strictly_below, normalize_link_target, rebase, split_parent,
+};
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -79,6 +82,7 @@ pub(crate) const ROOT_INO: Ino = 1;
 #[derive(Debug)]
 pub(crate) enum ByIno {
     File(Arc<FileNode>),
+    Symlink(Arc<SymlinkNode>),
     Dir(Arc<str>),
 }
 
@@ -92,8 +96,11 @@ pub(crate) struct Tree {
     inodes: Vec<Option<Weak<FileNode>>>,
     /// Directories by inode number: each has exactly one name, its current path.
     dir_inos: Map<Ino, Arc<str>>,
+    /// Symbolic links by inode number (few: a map rather than a slot in every file's table).
+    link_inos: Map<Ino, Weak<SymlinkNode>>,
     free_inos: Vec<Ino>,
-    /// File inodes (not names) and directories.
+    /// File inodes (not names) and directories; symbolic links are counted in the ledger,
+    /// where paths are resolved without the tree's lock while there are none.
     files: u64,
     dirs: u64,
     ledger: Arc<Ledger>,
@@ -105,6 +112,7 @@ impl Tree {
             nodes: Map::default(),
             inodes: vec![None],
             dir_inos: Map::default(),
+            link_inos: Map::default(),
             free_inos: Vec::new(),
             files: 0,
             dirs: 0,
@@ -137,6 +145,7 @@ impl Tree {
         if let Some(slot) = self.inodes.get_mut(ino as usize) {
             *slot = None;
             self.dir_inos.remove(&ino);
+            self.link_inos.remove(&ino);
             self.free_inos.push(ino);
         }
     }
@@ -145,6 +154,9 @@ impl Tree {
     pub(crate) fn by_ino(&self, ino: Ino) -> Option<ByIno> {
         if let Some(path) = self.dir_inos.get(&ino) {
             return Some(ByIno::Dir(Arc::clone(path)));
+        }
+        if let Some(link) = self.link_inos.get(&ino) {
+            return link.upgrade().map(ByIno::Symlink);
         }
         let slot = self.inodes.get(usize::try_from(ino).ok()?)?;
         slot.as_ref()?.upgrade().map(ByIno::File)
@@ -158,8 +170,12 @@ impl Tree {
         self.dirs
     }
 
+    pub(crate) fn symlinks(&self) -> u64 {
+        self.ledger.symlinks()
+    }
+
     pub(crate) fn node_count(&self) -> u64 {
-        self.files + self.dirs
+        self.files + self.dirs + self.symlinks()
     }
 
     pub(crate) fn get(&self, path: &str) -> Option<&Node> {
@@ -203,11 +219,60 @@ impl Tree {
         for ancestor in ancestors_below_root(path) {
             match self.get(ancestor) {
                 None => return Miss::Ancestor(ancestor.to_owned()),
-                Some(Node::File(_)) => return Miss::FileInPath(ancestor.to_owned()),
+                // A symbolic link here was not resolved: callers resolve paths first.
+                Some(Node::File(_) | Node::Symlink(_)) => {
+                    return Miss::FileInPath(ancestor.to_owned());
+                }
                 Some(Node::Dir(_)) => {}
             }
         }
         Miss::Leaf
+    }
+
+    /// Resolves the symbolic links on `path` (its last component too if `follow_last`): the
+    /// path of what it names, where only directories stand before the last name. Lookups by
+    /// the result then need no links. A link's target is taken relative to the link's
+    /// directory unless absolute, and normalised like every path (`..` lexically). A missing
+    /// or non-directory component stops resolution: the caller's lookup reports it. More than
+    /// [`MAX_HOPS`] links is a loop, as on Linux.
+    ///
+    /// Costs nothing while the filesystem has no links.
+    pub(crate) fn resolve<'p>(
+        &self,
+        path: &'p str,
+        follow_last: bool,
+    ) -> Result<Cow<'p, str>, Reason> {
+        if self.symlinks() == 0 {
+            return Ok(Cow::Borrowed(path));
+        }
+        let mut current = Cow::Borrowed(path);
+        let mut hops = 0;
+        loop {
+            match self.get(&current) {
+                Some(Node::Symlink(link)) if follow_last => {
+                    current = Cow::Owned(follow(&current, link, "", &mut hops, path)?);
+                    continue;
+                }
+                Some(_) => return Ok(current),
+                None => {}
+            }
+            let mut next = None;
+            for ancestor in ancestors_below_root(&current) {
+                match self.get(ancestor) {
+                    Some(Node::Dir(_)) => {}
+                    Some(Node::Symlink(link)) => {
+                        let rest = &current[ancestor.len()..];
+                        next = Some(follow(ancestor, link, rest, &mut hops, path)?);
+                        break;
+                    }
+                    Some(Node::File(_)) | None => break,
+                }
+            }
+            match next {
+                Some(next) => current = Cow::Owned(next),
+                None => return Ok(current),
+            }
+        }
     }
 
     /// Checks that `path`'s parent is an existing directory.
@@ -216,7 +281,7 @@ impl Tree {
             split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
         match self.get(parent) {
             Some(Node::Dir(_)) => Ok(()),
-            Some(Node::File(_)) => Err(Reason::ComponentNotADirectory {
+            Some(Node::File(_) | Node::Symlink(_)) => Err(Reason::ComponentNotADirectory {
                 component: parent.into(),
             }),
             None => Err(self.miss(parent).into_parent_reason(path)),
@@ -267,7 +332,7 @@ impl Tree {
                 dir.subdirs += u32::from(is_dir);
                 Ok(Slot(dir.children.len() - 1))
             }
-            Some(Node::File(_)) => Err(Reason::ComponentNotADirectory {
+            Some(Node::File(_) | Node::Symlink(_)) => Err(Reason::ComponentNotADirectory {
                 component: parent.into(),
             }),
             None => Err(self.miss(parent).into_parent_reason(path)),
@@ -285,8 +350,14 @@ impl Tree {
             }
             Node::File(file) => {
                 let weak = Arc::downgrade(file);
-                if file.link(|| self.alloc_ino(Some(weak))) {
+                if file.id.link(|| self.alloc_ino(Some(weak))) {
                     self.files += 1;
+                }
+            }
+            Node::Symlink(link) => {
+                if link.id.link(|| self.alloc_ino(None)) {
+                    self.link_inos.insert(link.id.ino(), Arc::downgrade(link));
+                    self.ledger.count_symlinks(1);
                 }
             }
         }
@@ -302,7 +373,7 @@ impl Tree {
     /// old file's bytes (see [`freed_bytes`]).
     pub(crate) fn replace_file(&mut self, path: &str, node: Arc<FileNode>) -> Arc<FileNode> {
         let weak = Arc::downgrade(&node);
-        let first = node.link(|| self.alloc_ino(Some(weak)));
+        let first = node.id.link(|| self.alloc_ino(Some(weak)));
         let old = match self.get_mut(path) {
             Some(Node::File(old)) => std::mem::replace(old, node),
             _ => unreachable!("replace_file on a non-file: {path}"),
@@ -348,11 +419,17 @@ impl Tree {
                 self.free_ino(dir.ino);
             }
             Node::File(file) => self.unlinked(file),
+            Node::Symlink(link) => {
+                if link.id.unlink() {
+                    self.ledger.count_symlinks(-1);
+                    self.free_ino(link.id.ino());
+                }
+            }
         }
     }
 
     fn unlinked(&mut self, file: &Arc<FileNode>) {
-        if !file.unlink() {
+        if !file.id.unlink() {
             return;
         }
         self.files -= 1;
@@ -405,6 +482,7 @@ impl Tree {
     pub(crate) fn open_file_within(&self, path: &str) -> Option<String> {
         match self.get(path)? {
             Node::File(file) => file.is_pinned().then(|| path.to_owned()),
+            Node::Symlink(_) => None,
             Node::Dir(_) => self
                 .descendants(path)
                 .into_iter()
@@ -478,10 +556,36 @@ impl Tree {
             .values()
             .map(|entry| match &entry.node {
                 Node::File(file) => file.data.read().storage.len(),
-                Node::Dir(_) => 0,
+                Node::Dir(_) | Node::Symlink(_) => 0,
             })
             .sum()
     }
+}
+
+/// The most symbolic links one resolution follows, as Linux's `MAXSYMLINKS`.
+pub(crate) const MAX_HOPS: u32 = 40;
+
+/// The path reached through the link at `at`, followed by `rest` (empty, or `/...`).
+fn follow(
+    at: &str,
+    link: &SymlinkNode,
+    rest: &str,
+    hops: &mut u32,
+    original: &str,
+) -> Result<String, Reason> {
+    *hops += 1;
+    if *hops > MAX_HOPS {
+        return Err(Reason::FilesystemLoop {
+            path: original.to_owned(),
+        });
+    }
+    let joined = if link.target.starts_with(['/', '\\']) {
+        format!("{}{rest}", link.target)
+    } else {
+        let dir = split_parent(at).map_or("/", |(dir, _)| dir);
+        format!("{dir}/{}{rest}", link.target)
+    };
+    normalize_link_target(&joined)
 }
 
 /// The bytes a removed or replaced node gave back to the quota's keeping: a file's whole
@@ -490,7 +594,7 @@ impl Tree {
 pub(crate) fn freed_bytes(node: &Node) -> u64 {
     match node {
         Node::File(file) => freed_file_bytes(file),
-        Node::Dir(_) => 0,
+        Node::Dir(_) | Node::Symlink(_) => 0,
     }
 }
 

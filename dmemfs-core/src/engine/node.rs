@@ -2,134 +2,17 @@
 //! tree), and the attributes both carry.
 
 use std::collections::HashMap;
-use std::fmt;
+
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::sync::{Arc, LazyLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use parking_lot::{Mutex, RwLock};
 
+use super::attrs::{Attrs, DIR_MODE, FILE_MODE, SYMLINK_MODE, Stamp};
 use super::ledger::{Ino, Ledger};
 use crate::lock::HandleLock;
 use crate::storage::Storage;
-
-/// Permission bits of a new file, as `open(2)` with mode 0666 under the usual umask 022.
-pub(crate) const FILE_MODE: u32 = 0o644;
-/// Permission bits of a new directory, as `mkdir(2)` with mode 0777 under umask 022.
-pub(crate) const DIR_MODE: u32 = 0o755;
-/// The bits `chmod` may change: permissions plus setuid, setgid and sticky.
-pub(crate) const MODE_MASK: u32 = 0o7777;
-
-/// A timestamp in 12 bytes where a `SystemTime` takes 16 (every node keeps four): seconds
-/// and nanoseconds from the epoch, the whole range of Linux's `SystemTime`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[repr(C, packed(4))]
-pub(crate) struct Stamp {
-    secs: i64,
-    nanos: u32,
-}
-
-impl Stamp {
-    pub(crate) fn new(time: SystemTime) -> Stamp {
-        let (secs, nanos) = match time.duration_since(UNIX_EPOCH) {
-            Ok(after) => (after.as_secs() as i64, after.subsec_nanos()),
-            Err(before) => {
-                let before = before.duration();
-                let (secs, nanos) = (before.as_secs() as i64, before.subsec_nanos());
-                if nanos == 0 {
-                    (-secs, 0)
-                } else {
-                    (-secs - 1, 1_000_000_000 - nanos)
-                }
-            }
-        };
-        Stamp { secs, nanos }
-    }
-
-    pub(crate) fn time(self) -> SystemTime {
-        let (secs, nanos) = (self.secs, self.nanos);
-        let whole = Duration::from_secs(secs.unsigned_abs());
-        let time = if secs >= 0 {
-            UNIX_EPOCH + whole
-        } else {
-            UNIX_EPOCH - whole
-        };
-        time + Duration::from_nanos(u64::from(nanos))
-    }
-}
-
-impl fmt::Debug for Stamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.time().fmt(f)
-    }
-}
-
-/// The three timestamps every node keeps besides its creation time, and its permission bits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Attrs {
-    accessed: Stamp,
-    modified: Stamp,
-    /// The status change time (`ctime`): contents, mode, times or names changed.
-    changed: Stamp,
-    pub(crate) mode: u32,
-}
-
-impl Attrs {
-    pub(crate) fn new(now: SystemTime, mode: u32) -> Attrs {
-        let now = Stamp::new(now);
-        Attrs {
-            accessed: now,
-            modified: now,
-            changed: now,
-            mode,
-        }
-    }
-
-    pub(crate) fn accessed(&self) -> SystemTime {
-        self.accessed.time()
-    }
-
-    pub(crate) fn modified(&self) -> SystemTime {
-        self.modified.time()
-    }
-
-    pub(crate) fn changed(&self) -> SystemTime {
-        self.changed.time()
-    }
-
-    /// The contents changed (a write, a truncation, an entry added or removed).
-    pub(crate) fn modify(&mut self, now: SystemTime) {
-        self.modified = Stamp::new(now);
-        self.changed = self.modified;
-    }
-
-    /// The status changed (mode, times, a name): only `ctime` moves.
-    pub(crate) fn change(&mut self, now: SystemTime) {
-        self.changed = Stamp::new(now);
-    }
-
-    /// Sets the times given, as `utimensat(2)`; `ctime` becomes `now`.
-    pub(crate) fn set_times(
-        &mut self,
-        accessed: Option<SystemTime>,
-        modified: Option<SystemTime>,
-        now: SystemTime,
-    ) {
-        if let Some(accessed) = accessed {
-            self.accessed = Stamp::new(accessed);
-        }
-        if let Some(modified) = modified {
-            self.modified = Stamp::new(modified);
-        }
-        self.change(now);
-    }
-
-    /// Sets the permission bits (the type bits are not stored), as `chmod(2)`.
-    pub(crate) fn set_mode(&mut self, mode: u32, now: SystemTime) {
-        self.mode = mode & MODE_MASK;
-        self.change(now);
-    }
-}
 
 /// A file's contents and the metadata that changes with them.
 #[derive(Debug)]
@@ -154,11 +37,7 @@ pub(crate) struct FileNode {
     /// Guards the bytes during each read or write call; never held while waiting for anything.
     pub(crate) data: RwLock<FileData>,
     created: Stamp,
-    /// 0 until the node is first linked into the tree. 32 bits: a number is a slot of the
-    /// inode table, which could not hold 2^32 nodes in any memory this runs in.
-    ino: AtomicU32,
-    /// Names the tree holds for it (changed under the tree's write lock).
-    links: AtomicU32,
+    pub(crate) id: Identity,
     /// Open handles and operations in progress (see [`FileNode::pin`]), plus the [`ORPHAN`]
     /// bit.
     pins: AtomicU32,
@@ -187,44 +66,27 @@ impl FileNode {
                 generation,
             }),
             created: Stamp::new(now),
-            ino: AtomicU32::new(0),
-            links: AtomicU32::new(0),
+            id: Identity::default(),
             pins: AtomicU32::new(0),
         })
     }
 
     pub(crate) fn ino(&self) -> Ino {
-        Ino::from(self.ino.load(SeqCst))
+        self.id.ino()
+    }
+
+    /// How many names the file has (0 once unlinked, while handles keep it).
+    pub(crate) fn links(&self) -> u32 {
+        self.id.links()
     }
 
     pub(crate) fn created(&self) -> SystemTime {
         self.created.time()
     }
 
-    /// How many names the file has (0 once unlinked, while handles keep it).
-    pub(crate) fn links(&self) -> u32 {
-        self.links.load(SeqCst)
-    }
-
     /// Whether an open handle or an operation in progress holds the file.
     pub(crate) fn is_pinned(&self) -> bool {
         self.pins.load(SeqCst) & !ORPHAN > 0
-    }
-
-    /// Called by the tree when it gives the node a name; returns whether it was its first
-    /// (a new inode, which `ino` then numbers: a node put back after losing its names, as an
-    /// undone extraction does, gets a fresh number, since its old one may be taken).
-    pub(super) fn link(&self, ino: impl FnOnce() -> Ino) -> bool {
-        let first = self.links.fetch_add(1, SeqCst) == 0;
-        if first {
-            self.ino.store(ino() as u32, SeqCst);
-        }
-        first
-    }
-
-    /// Called by the tree when a name goes; returns whether it was the last.
-    pub(super) fn unlink(&self) -> bool {
-        self.links.fetch_sub(1, SeqCst) == 1
     }
 
     /// Pins the file for an open handle or an operation in progress: while any pin exists,
@@ -260,8 +122,69 @@ impl Drop for FileNode {
             && let Some(ledger) = ORPHANS.lock().remove(&self.address())
         {
             ledger.release(self.data.get_mut().storage.len());
-            ledger.bury(Ino::from(*self.ino.get_mut()));
+            ledger.bury(self.id.ino());
         }
+    }
+}
+
+/// A file's or symbolic link's inode number and link count: names are separate from nodes.
+#[derive(Debug, Default)]
+pub(crate) struct Identity {
+    /// 0 until the node is first linked into the tree. 32 bits: a number is a slot of the
+    /// inode table, which could not hold 2^32 nodes in any memory this runs in.
+    ino: AtomicU32,
+    /// Names the tree holds for it (changed under the tree's write lock).
+    links: AtomicU32,
+}
+
+impl Identity {
+    pub(crate) fn ino(&self) -> Ino {
+        Ino::from(self.ino.load(SeqCst))
+    }
+
+    pub(crate) fn links(&self) -> u32 {
+        self.links.load(SeqCst)
+    }
+
+    /// Called by the tree when it gives the node a name; returns whether it was its first
+    /// (a new inode, which `ino` then numbers: a node put back after losing its names, as an
+    /// undone extraction does, gets a fresh number, since its old one may be taken).
+    pub(super) fn link(&self, ino: impl FnOnce() -> Ino) -> bool {
+        let first = self.links.fetch_add(1, SeqCst) == 0;
+        if first {
+            self.ino.store(ino() as u32, SeqCst);
+        }
+        first
+    }
+
+    /// Called by the tree when a name goes; returns whether it was the last.
+    pub(super) fn unlink(&self) -> bool {
+        self.links.fetch_sub(1, SeqCst) == 1
+    }
+}
+
+/// A symbolic link: a path, followed when other paths pass through it.
+#[derive(Debug)]
+pub(crate) struct SymlinkNode {
+    /// As given to `symlink`, resolved relative to the link's directory unless absolute.
+    pub(crate) target: Box<str>,
+    pub(crate) id: Identity,
+    created: Stamp,
+    pub(crate) attrs: Mutex<Attrs>,
+}
+
+impl SymlinkNode {
+    pub(crate) fn new(target: &str, now: SystemTime) -> Arc<SymlinkNode> {
+        Arc::new(SymlinkNode {
+            target: target.into(),
+            id: Identity::default(),
+            created: Stamp::new(now),
+            attrs: Mutex::new(Attrs::new(now, SYMLINK_MODE)),
+        })
+    }
+
+    pub(crate) fn created(&self) -> SystemTime {
+        self.created.time()
     }
 }
 
@@ -311,6 +234,7 @@ impl DirNode {
 pub(crate) enum Node {
     File(Arc<FileNode>),
     Dir(Box<DirNode>),
+    Symlink(Arc<SymlinkNode>),
 }
 
 impl Node {

@@ -300,7 +300,8 @@ impl Opener<'_> {
             Op::Open
         };
         self.check_flags().map_err(|reason| fail(op, raw, reason))?;
-        let path = self.fs.normalize(op, raw)?;
+        // O_CREAT | O_EXCL does not follow a link at the path, as on Linux.
+        let path = self.fs.resolve(op, raw, !self.create_new)?;
         self.fs
             .intercept(op, &path, None, None)
             .map_err(|reason| fail(op, raw, reason))?;
@@ -396,6 +397,7 @@ impl Opener<'_> {
             // As O_CREAT | O_EXCL: anything already there, a directory included.
             Some(_) if self.create_new => Err(Reason::AlreadyExists),
             Some((_, Node::Dir(_))) => Err(Reason::IsADirectory),
+            Some((_, Node::Symlink(_))) => Err(Reason::UnexpectedLink { path: path.into() }),
             Some((key, Node::File(node))) => Ok(match inner.try_hold(node, access) {
                 Some(held) => Claim::Existing(held, Arc::clone(key)),
                 None => Claim::Busy,

@@ -83,7 +83,7 @@ impl MemFs {
         raw: &str,
         change: impl FnOnce(&mut Attrs, SystemTime),
     ) -> io::Result<()> {
-        let path = self.normalize(op, raw)?;
+        let path = self.resolve(op, raw, true)?;
         self.intercept(op, &path, None, None)
             .map_err(|reason| fail(op, raw, reason))?;
         let now = self.inner.now();
@@ -92,6 +92,10 @@ impl MemFs {
         let mut tree = self.inner.tree.write();
         let file = match tree.get(&path) {
             Some(Node::File(file)) => std::sync::Arc::clone(file),
+            Some(Node::Symlink(_)) => {
+                let reason = Reason::UnexpectedLink { path: path.into() };
+                return Err(fail(op, raw, reason));
+            }
             Some(Node::Dir(_)) => {
                 if let Some(attrs) = tree.dir_attrs_mut(&path) {
                     change(attrs, now);

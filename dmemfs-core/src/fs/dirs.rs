@@ -27,7 +27,7 @@ impl MemFs {
     /// ```
     pub fn create_dir(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::CreateDir, raw)?;
+        let path = self.resolve(Op::CreateDir, raw, false)?;
         self.intercept(Op::CreateDir, &path, None, None)
             .map_err(|r| fail(Op::CreateDir, raw, r))?;
         let result = (|| {
@@ -64,7 +64,7 @@ impl MemFs {
     /// ```
     pub fn create_dir_all(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::CreateDirAll, raw)?;
+        let path = self.resolve(Op::CreateDirAll, raw, false)?;
         self.intercept(Op::CreateDirAll, &path, None, None)
             .map_err(|r| fail(Op::CreateDirAll, raw, r))?;
         let mut tree = self.inner.tree.write();
@@ -100,7 +100,7 @@ impl MemFs {
     /// ```
     pub fn remove_dir(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::RemoveDir, raw)?;
+        let path = self.resolve(Op::RemoveDir, raw, false)?;
         self.intercept(Op::RemoveDir, &path, None, None)
             .map_err(|r| fail(Op::RemoveDir, raw, r))?;
         let result = (|| {
@@ -110,7 +110,7 @@ impl MemFs {
             let mut tree = self.inner.tree.write();
             match tree.get(&path) {
                 None => return Err(tree.miss(&path).into_reason()),
-                Some(Node::File(_)) => return Err(Reason::NotADirectory),
+                Some(Node::File(_) | Node::Symlink(_)) => return Err(Reason::NotADirectory),
                 Some(Node::Dir(dir)) if !dir.is_empty() => {
                     return Err(Reason::DirectoryNotEmpty);
                 }
@@ -142,7 +142,7 @@ impl MemFs {
     /// ```
     pub fn remove_dir_all(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::RemoveDirAll, raw)?;
+        let path = self.resolve(Op::RemoveDirAll, raw, false)?;
         self.intercept(Op::RemoveDirAll, &path, None, None)
             .map_err(|r| fail(Op::RemoveDirAll, raw, r))?;
         let result = (|| {
@@ -153,6 +153,11 @@ impl MemFs {
             match tree.get(&path) {
                 None => return Err(tree.miss(&path).into_reason()),
                 Some(Node::File(_)) => return Err(Reason::NotADirectory),
+                // As `std`: a link is removed, not followed.
+                Some(Node::Symlink(_)) => {
+                    tree.remove(&path);
+                    return Ok(());
+                }
                 Some(Node::Dir(_)) => {}
             }
             self.inner.busy_within(&tree, &path)?;
@@ -183,7 +188,7 @@ impl MemFs {
     /// ```
     pub fn read_dir(&self, path: impl AsRef<str>) -> io::Result<ReadDir> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::ReadDir, raw)?;
+        let path = self.resolve(Op::ReadDir, raw, true)?;
         self.intercept(Op::ReadDir, &path, None, None)
             .map_err(|r| fail(Op::ReadDir, raw, r))?;
         let tree = self.inner.tree.read();
@@ -198,6 +203,7 @@ pub(crate) fn list(tree: &Tree, path: &str, depth: usize) -> Result<Vec<DirEntry
     let dir = match tree.get(path) {
         None => return Err(tree.miss(path).into_reason()),
         Some(Node::File(_)) => return Err(Reason::NotADirectory),
+        Some(Node::Symlink(_)) => return Err(Reason::UnexpectedLink { path: path.into() }),
         Some(Node::Dir(dir)) => dir,
     };
     Ok(dir
@@ -217,8 +223,15 @@ fn missing_dirs<'p>(tree: &Tree, path: &'p str) -> Result<Vec<&'p str>, Reason> 
     for dir in ancestors_below_root(path).chain(last) {
         match tree.get(dir) {
             Some(Node::Dir(_)) => {}
+            // As `mkdir -p`: a link to a directory is one, anything else is in the way.
+            Some(Node::Symlink(_)) if dir == path => {
+                return match tree.resolve(path, true).map(|to| tree.dir(&to).is_some()) {
+                    Ok(true) => Ok(Vec::new()),
+                    _ => Err(Reason::AlreadyExists),
+                };
+            }
             Some(Node::File(_)) if dir == path => return Err(Reason::AlreadyExists),
-            Some(Node::File(_)) => {
+            Some(Node::File(_) | Node::Symlink(_)) => {
                 return Err(Reason::ComponentNotADirectory {
                     component: dir.to_owned(),
                 });

@@ -32,7 +32,7 @@ impl MemFs {
     }
 
     fn read_inner(&self, op: Op, raw: &str) -> io::Result<Vec<u8>> {
-        let path = self.normalize(op, raw)?;
+        let path = self.resolve(op, raw, true)?;
         self.intercept(op, &path, None, None)
             .map_err(|reason| fail(op, raw, reason))?;
         let held = self
@@ -69,12 +69,16 @@ impl MemFs {
     /// ```
     pub fn peek(&self, path: impl AsRef<str>) -> io::Result<Vec<u8>> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::Read, raw)?;
+        let path = self.resolve(Op::Read, raw, true)?;
         let node = {
             let tree = self.inner.tree.read();
             match tree.get(&path) {
                 Some(Node::File(node)) => Arc::clone(node),
                 Some(Node::Dir(_)) => return Err(fail(Op::Read, raw, Reason::IsADirectory)),
+                Some(Node::Symlink(_)) => {
+                    let reason = Reason::UnexpectedLink { path: path.into() };
+                    return Err(fail(Op::Read, raw, reason));
+                }
                 None => return Err(fail(Op::Read, raw, tree.miss(&path).into_reason())),
             }
         };
@@ -150,7 +154,7 @@ impl MemFs {
     }
 
     fn put(&self, op: Op, raw: &str, contents: &[u8], append: bool) -> io::Result<()> {
-        let path = self.normalize(op, raw)?;
+        let path = self.resolve(op, raw, true)?;
         let len = Some(contents.len() as u64);
         self.intercept(op, &path, None, len)
             .map_err(|reason| fail(op, raw, reason))?;
@@ -214,7 +218,7 @@ impl MemFs {
     /// ```
     pub fn remove_file(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::RemoveFile, raw)?;
+        let path = self.resolve(Op::RemoveFile, raw, false)?;
         self.intercept(Op::RemoveFile, &path, None, None)
             .map_err(|r| fail(Op::RemoveFile, raw, r))?;
         // The node (and its memory) is dropped after the tree lock is released.
@@ -223,6 +227,11 @@ impl MemFs {
             let node = match tree.get(&path) {
                 None => return Err(fail(Op::RemoveFile, raw, tree.miss(&path).into_reason())),
                 Some(Node::Dir(_)) => return Err(fail(Op::RemoveFile, raw, Reason::IsADirectory)),
+                // The link goes, not what it points to.
+                Some(Node::Symlink(_)) => {
+                    tree.remove(&path);
+                    return Ok(());
+                }
                 Some(Node::File(node)) => Arc::clone(node),
             };
             self.inner

@@ -50,7 +50,7 @@ impl MemFs {
         let raw = prefix.as_ref();
         let host_dir = host_dir.as_ref();
         let op = Op::ExportToDir;
-        let prefix = self.normalize(op, raw)?;
+        let prefix = self.resolve(op, raw, true)?;
         self.intercept(op, &prefix, None, None)
             .map_err(|r| fail(op, raw, r))?;
         // Check the prefix before touching the host.
@@ -116,7 +116,7 @@ impl MemFs {
         let host_dir = host_dir.as_ref();
         let raw = prefix.as_ref();
         let op = Op::ImportFromDir;
-        let prefix = self.normalize(op, raw)?.into_owned();
+        let prefix = self.resolve(op, raw, true)?.into_owned();
         let mut found = Vec::new();
         let mut plan = ImportPlan::default();
         plan.dirs.insert(prefix.clone());

@@ -38,6 +38,7 @@ impl MemFs {
         let tree = self.inner.tree.read();
         match tree.by_ino(ino) {
             Some(ByIno::File(file)) => Ok(Metadata::of_file(&file)),
+            Some(ByIno::Symlink(link)) => Ok(Metadata::of_symlink(&link)),
             Some(ByIno::Dir(path)) => match tree.get(&path) {
                 Some(node) => Ok(Metadata::of(node)),
                 None => Err(missing_ino(ino)),
@@ -76,7 +77,9 @@ impl MemFs {
         let tree = self.inner.tree.read();
         let dir = match tree.by_ino(parent) {
             Some(ByIno::Dir(path)) => path,
-            Some(ByIno::File(_)) => return Err(fail(op, name, Reason::NotADirectory)),
+            Some(ByIno::File(_) | ByIno::Symlink(_)) => {
+                return Err(fail(op, name, Reason::NotADirectory));
+            }
             None => return Err(missing_ino(parent)),
         };
         let path = match name {

@@ -179,6 +179,7 @@ impl MemFs {
             peak_used: quota.peak(),
             files: tree.files(),
             dirs: tree.dirs(),
+            symlinks: tree.symlinks(),
             nodes: tree.node_count(),
             max_nodes: self.inner.max_nodes,
             open_handles: self.inner.open_handles.sum(),
@@ -231,7 +232,10 @@ impl MemFs {
         let Ok(path) = normalize(path) else {
             return false;
         };
-        self.inner.tree.read().get(&path).is_some_and(test)
+        let tree = self.inner.tree.read();
+        // As `std`'s `Path::exists`: links are followed, and a broken one is not there.
+        tree.resolve(&path, true)
+            .is_ok_and(|path| tree.get(&path).is_some_and(test))
     }
 
     /// The metadata of a file or directory.
@@ -251,7 +255,7 @@ impl MemFs {
     /// ```
     pub fn metadata(&self, path: impl AsRef<str>) -> io::Result<Metadata> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::Metadata, raw)?;
+        let path = self.resolve(Op::Metadata, raw, true)?;
         self.intercept(Op::Metadata, &path, None, None)
             .map_err(|r| fail(Op::Metadata, raw, r))?;
         let tree = self.inner.tree.read();
@@ -350,6 +354,47 @@ impl MemFs {
 
     pub(crate) fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {
         normalize_for(op, raw)
+    }
+
+    /// Normalises `raw` and resolves the symbolic links on it, the last component's too if
+    /// `follow` (as `stat` does; `lstat`, `unlink` and `rename` do not): every operation's
+    /// first step. Free while the filesystem has no links.
+    pub(crate) fn resolve<'p>(
+        &self,
+        op: Op,
+        raw: &'p str,
+        follow: bool,
+    ) -> io::Result<Cow<'p, str>> {
+        let path = self.normalize(op, raw)?;
+        if self.inner.ledger.symlinks() == 0 {
+            return Ok(path);
+        }
+        let tree = self.inner.tree.read();
+        match tree.resolve(&path, follow) {
+            Ok(Cow::Borrowed(_)) => Ok(path),
+            Ok(Cow::Owned(resolved)) => Ok(Cow::Owned(resolved)),
+            Err(reason) => Err(fail(op, raw, reason)),
+        }
+    }
+
+    /// [`resolve`](Self::resolve) for both paths of a two-path operation.
+    pub(crate) fn resolve_pair<'p>(
+        &self,
+        op: Op,
+        (from, follow_from): (&'p str, bool),
+        (to, follow_to): (&'p str, bool),
+    ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
+        let (a, b) = self.normalize_pair(op, from, to)?;
+        if self.inner.ledger.symlinks() == 0 {
+            return Ok((a, b));
+        }
+        let tree = self.inner.tree.read();
+        let resolve = |path: Cow<'p, str>, follow: bool| match tree.resolve(&path, follow) {
+            Ok(Cow::Borrowed(_)) => Ok(path),
+            Ok(Cow::Owned(resolved)) => Ok(Cow::Owned(resolved)),
+            Err(reason) => Err(fail2(op, from, to, reason)),
+        };
+        Ok((resolve(a, follow_from)?, resolve(b, follow_to)?))
     }
 
     pub(crate) fn normalize_pair<'p>(
@@ -491,6 +536,9 @@ impl Inner {
                 match tree.get_with_key(path) {
                     None => return Ok(Lookup::Missing(tree.miss(path))),
                     Some((_, Node::Dir(_))) => return Ok(Lookup::Dir),
+                    Some((_, Node::Symlink(_))) => {
+                        return Err(Reason::UnexpectedLink { path: path.into() });
+                    }
                     Some((key, Node::File(node))) => {
                         if let Some(held) = self.try_hold(node, access) {
                             return Ok(Lookup::File(held, Arc::clone(key)));

@@ -4,7 +4,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::{Lookup, MemFs};
-use crate::engine::{FileNode, Miss, Node, Tree};
+use crate::engine::{FileNode, Miss, Node, SymlinkNode, Tree};
 use crate::error::{Op, Reason, fail2};
 use crate::lock::{Access, HandleLock};
 use crate::path::{PATH_MAX, ancestors_below_root, is_strictly_below, rebase};
@@ -37,7 +37,7 @@ impl MemFs {
     pub fn rename(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Rename, raw_from, raw_to, reason);
-        let (from, to) = self.normalize_pair(Op::Rename, raw_from, raw_to)?;
+        let (from, to) = self.resolve_pair(Op::Rename, (raw_from, false), (raw_to, false))?;
         self.intercept(Op::Rename, &from, Some(&to), None)
             .map_err(fail)?;
         self.rename_normalized(&from, &to).map_err(fail)
@@ -125,7 +125,7 @@ impl MemFs {
     pub fn move_path(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Move, raw_from, raw_to, reason);
-        let (from, to) = self.normalize_pair(Op::Move, raw_from, raw_to)?;
+        let (from, to) = self.resolve_pair(Op::Move, (raw_from, false), (raw_to, false))?;
         self.intercept(Op::Move, &from, Some(&to), None)
             .map_err(fail)?;
         self.move_normalized(&from, &to).map_err(fail)
@@ -152,7 +152,7 @@ impl MemFs {
         for dir in ancestors_below_root(to) {
             match tree.get(dir) {
                 Some(Node::Dir(_)) => {}
-                Some(Node::File(_)) => {
+                Some(Node::File(_) | Node::Symlink(_)) => {
                     return Err(Reason::ComponentNotADirectory {
                         component: dir.into(),
                     });
@@ -196,7 +196,7 @@ impl MemFs {
     pub fn copy(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<u64> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Copy, raw_from, raw_to, reason);
-        let (from, to) = self.normalize_pair(Op::Copy, raw_from, raw_to)?;
+        let (from, to) = self.resolve_pair(Op::Copy, (raw_from, true), (raw_to, true))?;
         self.intercept(Op::Copy, &from, Some(&to), None)
             .map_err(fail)?;
         self.copy_normalized(&from, &to).map_err(fail)
@@ -211,6 +211,7 @@ impl MemFs {
             return Err(match tree.get(from) {
                 None => tree.miss(from).into_reason(),
                 Some(Node::Dir(_)) => Reason::IsADirectory,
+                Some(Node::Symlink(_)) => Reason::UnexpectedLink { path: from.into() },
                 Some(Node::File(_)) => {
                     Reason::InvalidArgument("source and destination are the same file".into())
                 }
@@ -233,6 +234,9 @@ impl MemFs {
                         ));
                     }
                     Some(Node::Dir(_)) => return Err(Reason::IsADirectory),
+                    Some(Node::Symlink(_)) => {
+                        return Err(Reason::UnexpectedLink { path: to.into() });
+                    }
                     Some(Node::File(node))
                         if let Some(held) = inner.try_hold(node, Access::Exclusive) =>
                     {
@@ -309,7 +313,7 @@ impl MemFs {
     pub fn copy_dir_all(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::CopyDirAll, raw_from, raw_to, reason);
-        let (from, to) = self.normalize_pair(Op::CopyDirAll, raw_from, raw_to)?;
+        let (from, to) = self.resolve_pair(Op::CopyDirAll, (raw_from, true), (raw_to, false))?;
         self.intercept(Op::CopyDirAll, &from, Some(&to), None)
             .map_err(fail)?;
         self.copy_dir_normalized(&from, &to).map_err(fail)
@@ -321,15 +325,20 @@ impl MemFs {
             return Err(Reason::AlreadyExists);
         }
         // 1. Snapshot the source and check the destination.
-        let (dirs, files, total) = {
+        let (dirs, files, links, total) = {
             let tree = inner.tree.read();
             check_copy_target(&tree, from, to)?;
             let mut dirs = Vec::new();
             let mut files = Vec::new();
+            let mut links = Vec::new();
             let mut total = 0u64;
             for path in tree.descendants(from) {
                 match tree.get(&path) {
                     Some(Node::Dir(_)) => dirs.push(rebase(&path, from, to)),
+                    // Copied as links, as `cp -R` does.
+                    Some(Node::Symlink(link)) => {
+                        links.push((rebase(&path, from, to), link.target.clone()));
+                    }
                     Some(Node::File(node)) => {
                         total = total.saturating_add(node.data.read().storage.len());
                         files.push((path, Arc::clone(node)));
@@ -337,9 +346,10 @@ impl MemFs {
                     None => {}
                 }
             }
-            inner.check_nodes(&tree, 1 + (dirs.len() + files.len()) as u64)?;
+            let nodes = 1 + (dirs.len() + files.len() + links.len()) as u64;
+            inner.check_nodes(&tree, nodes)?;
             check_rebased_length(&tree, from, to)?;
-            (dirs, files, total)
+            (dirs, files, links, total)
         };
         // 2. Charge the quota up front, then copy each file under its read lock.
         let mut reservation = inner.reserve(total)?;
@@ -364,10 +374,14 @@ impl MemFs {
         // 3. Attach everything at once.
         let mut tree = inner.tree.write();
         check_copy_target(&tree, from, to)?;
-        inner.check_nodes(&tree, 1 + (dirs.len() + copies.len()) as u64)?;
+        let nodes = 1 + (dirs.len() + copies.len() + links.len()) as u64;
+        inner.check_nodes(&tree, nodes)?;
         tree.insert_dir(to);
         for dir in dirs {
             tree.insert_dir(&dir);
+        }
+        for (path, target) in links {
+            tree.insert(&path, Node::Symlink(SymlinkNode::new(&target, inner.now())));
         }
         for (path, storage) in copies {
             tree.insert(
@@ -399,7 +413,7 @@ fn check_rebased_length(tree: &Tree, from: &str, to: &str) -> Result<(), Reason>
 fn check_copy_target(tree: &Tree, from: &str, to: &str) -> Result<(), Reason> {
     match tree.get(from) {
         None => return Err(tree.miss(from).into_reason()),
-        Some(Node::File(_)) => return Err(Reason::NotADirectory),
+        Some(Node::File(_) | Node::Symlink(_)) => return Err(Reason::NotADirectory),
         Some(Node::Dir(_)) => {}
     }
     if tree.get(to).is_some() {

@@ -169,13 +169,14 @@ impl MemFs {
     /// ```
     pub fn export_iter(&self, prefix: impl AsRef<str>) -> io::Result<ExportIter> {
         let raw = prefix.as_ref();
-        let prefix = self.normalize(Op::ExportTree, raw)?;
+        let prefix = self.resolve(Op::ExportTree, raw, true)?;
         self.intercept(Op::ExportTree, &prefix, None, None)
             .map_err(|r| fail(Op::ExportTree, raw, r))?;
         let tree = self.inner.tree.read();
         let files: Vec<(String, Arc<FileNode>)> = match tree.get(&prefix) {
             None => return Err(fail(Op::ExportTree, raw, tree.miss(&prefix).into_reason())),
             Some(Node::File(node)) => vec![(prefix.into_owned(), Arc::clone(node))],
+            Some(Node::Symlink(_)) => Vec::new(),
             Some(Node::Dir(_)) => tree
                 .descendants(&prefix)
                 .into_iter()
@@ -352,6 +353,8 @@ fn check_import(
         }
         match tree.get(path) {
             Some(Node::Dir(_)) => return Err(fail(op, raw, Reason::IsADirectory)),
+            // Not replaced, nor written through.
+            Some(Node::Symlink(_)) => return Err(fail(op, raw, Reason::AlreadyExists)),
             Some(Node::File(node)) if node.is_pinned() => {
                 return Err(fail(op, raw, Reason::Busy { open: path.clone() }));
             }

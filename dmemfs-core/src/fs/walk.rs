@@ -76,13 +76,13 @@ impl MemFs {
     /// ```
     pub fn walk(&self, path: impl AsRef<str>) -> io::Result<Walk> {
         let raw = path.as_ref();
-        let path = self.normalize(Op::Walk, raw)?;
+        let path = self.resolve(Op::Walk, raw, true)?;
         self.intercept(Op::Walk, &path, None, None)
             .map_err(|r| fail(Op::Walk, raw, r))?;
         let tree = self.inner.tree.read();
         let metadata = match tree.get(&path) {
             Some(node @ Node::Dir(_)) => Metadata::of(node),
-            Some(Node::File(_)) => {
+            Some(Node::File(_) | Node::Symlink(_)) => {
                 return Err(fail(Op::Walk, raw, crate::error::Reason::NotADirectory));
             }
             None => return Err(fail(Op::Walk, raw, tree.miss(&path).into_reason())),

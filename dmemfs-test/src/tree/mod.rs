@@ -37,6 +37,8 @@ pub struct Tree {
 pub(crate) enum Node {
     Dir,
     File(Vec<u8>),
+    /// A symbolic link and its target (never followed).
+    Symlink(String),
 }
 
 impl Tree {
@@ -78,6 +80,12 @@ impl Tree {
             let relative = relative_to(entry.path(), &base);
             let node = if entry.file_type().is_dir() {
                 Node::Dir
+            } else if entry.file_type().is_symlink() {
+                match fs.read_link(entry.path()) {
+                    Ok(target) => Node::Symlink(target),
+                    Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+                    Err(err) => return Err(err),
+                }
             } else {
                 match fs.peek(entry.path()) {
                     Ok(contents) => Node::File(contents),
@@ -143,7 +151,7 @@ impl Tree {
     pub fn file(&self, path: &str) -> Option<&[u8]> {
         match self.entries.get(path.trim_start_matches('/'))? {
             Node::File(contents) => Some(contents),
-            Node::Dir => None,
+            Node::Dir | Node::Symlink(_) => None,
         }
     }
 
@@ -160,7 +168,7 @@ impl Tree {
     pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.entries.iter().filter_map(|(path, node)| match node {
             Node::File(contents) => Some((path.as_str(), contents.as_slice())),
-            Node::Dir => None,
+            Node::Dir | Node::Symlink(_) => None,
         })
     }
 

@@ -215,6 +215,9 @@ impl RenderOptions {
                 Node::Dir => {
                     let _ = writeln!(out, "{prefix}{branch}{name}/");
                 }
+                Node::Symlink(target) => {
+                    let _ = writeln!(out, "{prefix}{branch}{name} -> {target}");
+                }
                 Node::File(contents) => {
                     let _ = writeln!(out, "{prefix}{branch}{name} ({})", self.describe(contents));
                     if self.contents {

@@ -46,6 +46,11 @@ pub struct TreeSnapshot {
 pub enum TreeEntry {
     /// A directory.
     Dir,
+    /// A symbolic link.
+    Symlink {
+        /// Where it points, as given when it was made.
+        target: String,
+    },
     /// A file.
     File {
         /// Its length in bytes.
@@ -78,6 +83,9 @@ impl Tree {
             .map(|(path, node)| {
                 let entry = match node {
                     Node::Dir => TreeEntry::Dir,
+                    Node::Symlink(target) => TreeEntry::Symlink {
+                        target: target.clone(),
+                    },
                     Node::File(contents) => {
                         let text = super::render::text_of(contents).map(str::to_owned);
                         let sha256 = text.is_none().then(|| {
