@@ -25,6 +25,8 @@ pub(crate) type Ino = u64;
 pub(crate) struct Ledger {
     pub(crate) quota: Quota,
     pub(crate) guard: GuardState,
+    /// The node limit (`None`: none).
+    pub(crate) max_nodes: Option<u64>,
     /// `zeroize_on_free`: file contents are wiped before their memory is freed.
     pub(crate) zeroize: bool,
     clock: Option<Arc<dyn Clock>>,
@@ -51,10 +53,12 @@ impl Ledger {
         guard: GuardState,
         zeroize: bool,
         clock: Option<Arc<dyn Clock>>,
+        max_nodes: Option<u64>,
     ) -> Ledger {
         Ledger {
             quota,
             guard,
+            max_nodes,
             zeroize,
             clock,
             dead: Mutex::new(Vec::new()),
@@ -65,7 +69,7 @@ impl Ledger {
     #[cfg(test)]
     pub(crate) fn for_tests() -> Ledger {
         let guard = GuardState::new(crate::guard::MemoryGuard::OFF, crate::guard::system_probe());
-        Ledger::new(Quota::new(u64::MAX), guard, false, None)
+        Ledger::new(Quota::new(u64::MAX), guard, false, None, None)
     }
 
     /// Charges `bytes` of growth to the quota, then asks the memory guard.
@@ -76,6 +80,18 @@ impl Ledger {
             return Ok(reservation.granted_by(&self.guard));
         }
         Ok(reservation)
+    }
+
+    /// Checks that `new` more nodes fit the node limit, given the `current` count.
+    pub(crate) fn check_nodes(&self, current: u64, new: u64) -> Result<(), Reason> {
+        match self.max_nodes {
+            Some(limit) if current.saturating_add(new) > limit => Err(Reason::NodeLimit {
+                requested: new,
+                current,
+                limit,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Gives back bytes files no longer hold.

@@ -2,6 +2,7 @@
 //! its bytes to, and the nodes themselves.
 
 pub(crate) mod attrs;
+pub(crate) mod batch;
 pub(crate) mod ledger;
 pub(crate) mod namespace;
 pub(crate) mod node;

@@ -249,12 +249,12 @@ impl MemFsBuilder {
             guard,
             self.zeroize,
             self.clock,
+            self.max_nodes,
         ));
         Ok(MemFs {
             inner: Arc::new(Inner {
                 tree: RwLock::new(Tree::new(Arc::clone(&ledger))),
                 ledger,
-                max_nodes: self.max_nodes,
                 lock_timeout: self.lock_timeout,
                 open_handles: Default::default(),
                 faults: FaultSlot::default(),

@@ -87,7 +87,6 @@ pub(crate) struct Inner {
     pub(crate) tree: RwLock<Tree>,
     /// The quota, the memory guard and the clock, shared with every file node.
     pub(crate) ledger: Arc<Ledger>,
-    pub(crate) max_nodes: Option<u64>,
     /// `None`: wait without limit.
     pub(crate) lock_timeout: Option<Duration>,
     pub(crate) open_handles: crate::counter::ShardedCounter,
@@ -181,7 +180,7 @@ impl MemFs {
             dirs: tree.dirs(),
             symlinks: tree.symlinks(),
             nodes: tree.node_count(),
-            max_nodes: self.inner.max_nodes,
+            max_nodes: self.inner.ledger.max_nodes,
             open_handles: self.inner.open_handles.sum(),
         }
     }
@@ -657,14 +656,7 @@ impl Inner {
 
     /// [`check_nodes`](Self::check_nodes) given the current count.
     pub(crate) fn check_node_count(&self, current: u64, new: u64) -> Result<(), Reason> {
-        match self.max_nodes {
-            Some(limit) if current.saturating_add(new) > limit => Err(Reason::NodeLimit {
-                requested: new,
-                current,
-                limit,
-            }),
-            _ => Ok(()),
-        }
+        self.ledger.check_nodes(current, new)
     }
 
     pub(crate) fn wait(&self) -> Wait {

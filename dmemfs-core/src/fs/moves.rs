@@ -4,9 +4,10 @@ use std::io;
 use std::sync::Arc;
 
 use super::{Lookup, MemFs};
-use crate::engine::{FileNode, Miss, Node, SymlinkNode, Tree};
+use crate::engine::batch::{self, Batch};
+use crate::engine::{Miss, Node, Tree};
 use crate::error::{Op, Reason, fail2};
-use crate::lock::{Access, HandleLock};
+use crate::lock::Access;
 use crate::path::{PATH_MAX, ancestors_below_root, is_strictly_below, rebase};
 
 impl MemFs {
@@ -324,78 +325,58 @@ impl MemFs {
         if to == "/" {
             return Err(Reason::AlreadyExists);
         }
-        // 1. Snapshot the source and check the destination.
-        let (dirs, files, links, total) = {
+        // A snapshot of the source: what to create, and the files to copy from.
+        let mut batch = Batch {
+            fresh_dir: Some(to.to_owned()),
+            ..Batch::default()
+        };
+        let mut sources = Vec::new();
+        let mut total = 0u64;
+        {
             let tree = inner.tree.read();
-            check_copy_target(&tree, from, to)?;
-            let mut dirs = Vec::new();
-            let mut files = Vec::new();
-            let mut links = Vec::new();
-            let mut total = 0u64;
+            match tree.get(from) {
+                None => return Err(tree.miss(from).into_reason()),
+                Some(Node::File(_) | Node::Symlink(_)) => return Err(Reason::NotADirectory),
+                Some(Node::Dir(_)) => {}
+            }
+            check_rebased_length(&tree, from, to)?;
             for path in tree.descendants(from) {
+                let copy = rebase(&path, from, to);
                 match tree.get(&path) {
-                    Some(Node::Dir(_)) => dirs.push(rebase(&path, from, to)),
-                    // Copied as links, as `cp -R` does.
-                    Some(Node::Symlink(link)) => {
-                        links.push((rebase(&path, from, to), link.target.clone()));
+                    Some(Node::Dir(_)) => {
+                        batch.dirs.insert(copy);
                     }
+                    // Copied as links, as `cp -R` does.
+                    Some(Node::Symlink(link)) => batch.links.push((copy, link.target.clone())),
                     Some(Node::File(node)) => {
                         total = total.saturating_add(node.data.read().storage.len());
-                        files.push((path, Arc::clone(node)));
+                        sources.push((copy, Arc::clone(node)));
                     }
                     None => {}
                 }
             }
-            let nodes = 1 + (dirs.len() + files.len() + links.len()) as u64;
-            inner.check_nodes(&tree, nodes)?;
-            check_rebased_length(&tree, from, to)?;
-            (dirs, files, links, total)
+        }
+        sources.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        batch.files = sources
+            .iter()
+            .map(|(p, _)| (p.clone(), p.clone()))
+            .collect();
+        // Each file is copied under its read lock (in locked mode), with no tree lock held.
+        let build = || {
+            let mut wait = inner.wait();
+            let mut copies = Vec::with_capacity(sources.len());
+            for (_, node) in sources {
+                let held = inner.hold_waiting(node, Access::Shared, &mut wait)?;
+                let data = held.node.data.read();
+                let copy = data
+                    .storage
+                    .try_clone()
+                    .map_err(|_| Reason::AllocationFailed(data.storage.len()))?;
+                copies.push(inner.contents(copy));
+            }
+            Ok(copies)
         };
-        // 2. Charge the quota up front, then copy each file under its read lock.
-        let mut reservation = inner.reserve(total)?;
-        let mut wait = inner.wait();
-        let mut copies = Vec::with_capacity(files.len());
-        for (path, node) in files {
-            let held = inner.hold_waiting(node, Access::Shared, &mut wait)?;
-            let data = held.node.data.read();
-            let copy = data
-                .storage
-                .try_clone()
-                .map_err(|_| Reason::AllocationFailed(data.storage.len()))?;
-            copies.push((rebase(&path, from, to), copy));
-        }
-        // The files may have changed length since the snapshot: settle the difference.
-        let exact: u64 = copies.iter().map(|(_, copy)| copy.len()).sum();
-        if exact > total {
-            reservation.absorb(inner.reserve(exact - total)?);
-        } else {
-            reservation.shrink_to(exact);
-        }
-        // 3. Attach everything at once.
-        let mut tree = inner.tree.write();
-        check_copy_target(&tree, from, to)?;
-        let nodes = 1 + (dirs.len() + copies.len() + links.len()) as u64;
-        inner.check_nodes(&tree, nodes)?;
-        tree.insert_dir(to);
-        for dir in dirs {
-            tree.insert_dir(&dir);
-        }
-        for (path, target) in links {
-            tree.insert(&path, Node::Symlink(SymlinkNode::new(&target, inner.now())));
-        }
-        for (path, storage) in copies {
-            tree.insert(
-                &path,
-                Node::File(FileNode::new(
-                    storage,
-                    HandleLock::default(),
-                    0,
-                    inner.now(),
-                )),
-            );
-        }
-        reservation.commit();
-        Ok(())
+        batch::commit(&inner.tree, &inner.ledger, &batch, total, build).map_err(|err| err.reason)
     }
 }
 
@@ -408,16 +389,4 @@ fn check_rebased_length(tree: &Tree, from: &str, to: &str) -> Result<(), Reason>
     } else {
         Ok(())
     }
-}
-
-fn check_copy_target(tree: &Tree, from: &str, to: &str) -> Result<(), Reason> {
-    match tree.get(from) {
-        None => return Err(tree.miss(from).into_reason()),
-        Some(Node::File(_) | Node::Symlink(_)) => return Err(Reason::NotADirectory),
-        Some(Node::Dir(_)) => {}
-    }
-    if tree.get(to).is_some() {
-        return Err(Reason::AlreadyExists);
-    }
-    tree.check_parent(to)
 }

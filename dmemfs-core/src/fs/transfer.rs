@@ -5,10 +5,10 @@ use std::io;
 use std::sync::Arc;
 
 use super::{Inner, MemFs};
-use crate::engine::{FileNode, Node, Tree, sole_name_bytes};
+use crate::engine::batch::{self, Batch, BatchError};
+use crate::engine::{FileNode, Node};
 use crate::error::{Op, Reason, fail};
-use crate::lock::{Access, HandleLock};
-use crate::path::ancestors_below_root;
+use crate::lock::Access;
 use crate::storage::Storage;
 
 use zeroize::Zeroizing;
@@ -232,147 +232,44 @@ impl MemFs {
         self.apply_import(Op::ImportTree, plan)
     }
 
-    /// Installs a plan all or nothing.
-    ///
-    /// The plan is checked under the tree's read lock, the quota charged and the contents
-    /// copied with no lock held (the memory guard may query the host), then everything is
-    /// checked again and applied under one hold of the write lock.
+    /// Installs a plan all or nothing: an engine batch.
     pub(crate) fn apply_import(&self, op: Op, plan: ImportPlan) -> io::Result<()> {
         for (path, (raw, contents)) in &plan.files {
             self.intercept(op, path, None, Some(contents.len() as u64))
                 .map_err(|r| fail(op, raw, r))?;
         }
-        let inner = &self.inner;
-        let targets: Vec<(String, String)> = plan
-            .files
-            .iter()
-            .map(|(path, (raw, _))| (path.clone(), raw.clone()))
-            .collect();
-        let at = targets
-            .first()
-            .map_or("/", |(_, raw)| raw.as_str())
-            .to_owned();
-        let incoming: u64 = plan.files.values().map(|(_, c)| c.len() as u64).sum();
-        let first = check_import(inner, &inner.tree.read(), op, &targets, &plan.dirs)?;
-        let charged = incoming.saturating_sub(first.outgoing);
-        let mut reservation = inner.reserve(charged).map_err(|r| fail(op, &at, r))?;
-        let mut built = Vec::with_capacity(plan.files.len());
-        for (raw, mut contents) in plan.files.into_values() {
-            let contents = std::mem::take(&mut *contents);
-            let len = contents.len() as u64;
-            let storage = Storage::from_vec(contents, inner.ledger.zeroize)
-                .map_err(|_| fail(op, &raw, Reason::AllocationFailed(len)))?;
-            built.push(storage);
-        }
-        let mut tree = inner.tree.write();
-        let check = check_import(inner, &tree, op, &targets, &plan.dirs)?;
-        // Files to replace may have changed length meanwhile: settle the difference.
-        let needed = incoming.saturating_sub(check.outgoing);
-        if needed > charged {
-            let extra = inner
-                .ledger
-                .quota
-                .reserve(needed - charged)
-                .map_err(|r| fail(op, &at, r))?;
-            reservation.absorb(extra);
-        } else {
-            reservation.shrink_to(needed);
-        }
-        // Apply; nothing below can fail.
-        for dir in &check.new_dirs {
-            tree.insert_dir(dir);
-        }
-        for (((path, _), storage), replace) in targets.iter().zip(built).zip(check.replacing) {
-            let node = FileNode::new(storage, HandleLock::default(), 0, inner.now());
-            if replace {
-                tree.replace_file(path, node);
-            } else {
-                tree.insert(path, Node::File(node));
-            }
-        }
-        reservation.commit();
-        inner.release(check.outgoing.saturating_sub(incoming));
-        Ok(())
-    }
-}
-
-/// What an import would change, found by [`check_import`].
-struct ImportCheck {
-    /// Directories to create, parents first.
-    new_dirs: BTreeSet<String>,
-    /// For each target, whether it replaces an existing file.
-    replacing: Vec<bool>,
-    /// Bytes the replaced files hold.
-    outgoing: u64,
-}
-
-/// Validates every target of an import against the tree and the node limit.
-fn check_import(
-    inner: &Inner,
-    tree: &Tree,
-    op: Op,
-    targets: &[(String, String)],
-    dirs: &BTreeSet<String>,
-) -> io::Result<ImportCheck> {
-    let mut new_dirs: BTreeSet<String> = BTreeSet::new();
-    let mut replacing: Vec<bool> = Vec::with_capacity(targets.len());
-    let mut outgoing: u64 = 0;
-    let is_target = |path: &str| {
-        targets
-            .binary_search_by(|(p, _)| p.as_str().cmp(path))
-            .is_ok()
-    };
-    let blocked = |path: &str| -> Option<Reason> {
-        let component = || Reason::ComponentNotADirectory {
-            component: path.to_owned(),
+        let batch = Batch {
+            dirs: plan.dirs,
+            files: plan
+                .files
+                .iter()
+                .map(|(path, (raw, _))| (path.clone(), raw.clone()))
+                .collect(),
+            ..Batch::default()
         };
-        match tree.get(path) {
-            Some(Node::File(_)) => Some(component()),
-            _ if is_target(path) => Some(component()),
-            _ => None,
-        }
-    };
-    for dir in dirs {
-        for path in ancestors_below_root(dir).chain((dir != "/").then_some(dir.as_str())) {
-            if let Some(reason) = blocked(path) {
-                return Err(fail(op, dir, reason));
+        let incoming = plan.files.values().map(|(_, c)| c.len() as u64).sum();
+        let zeroize = self.inner.ledger.zeroize;
+        let build = || {
+            let mut built = Vec::with_capacity(plan.files.len());
+            for (raw, mut contents) in plan.files.into_values() {
+                let contents = std::mem::take(&mut *contents);
+                let len = contents.len() as u64;
+                let storage = Storage::from_vec(contents, zeroize).map_err(|_| BatchError {
+                    at: Some(raw),
+                    reason: Reason::AllocationFailed(len),
+                })?;
+                built.push(storage);
             }
-            if tree.get(path).is_none() {
-                new_dirs.insert(path.to_owned());
-            }
-        }
+            Ok(built)
+        };
+        let first = batch.files.first().map_or("/", |(_, raw)| raw.as_str());
+        batch::commit(
+            &self.inner.tree,
+            &self.inner.ledger,
+            &batch,
+            incoming,
+            build,
+        )
+        .map_err(|err| fail(op, err.at.as_deref().unwrap_or(first), err.reason))
     }
-    for (path, raw) in targets {
-        for ancestor in ancestors_below_root(path) {
-            if let Some(reason) = blocked(ancestor) {
-                return Err(fail(op, raw, reason));
-            }
-            if tree.get(ancestor).is_none() {
-                new_dirs.insert(ancestor.to_owned());
-            }
-        }
-        match tree.get(path) {
-            Some(Node::Dir(_)) => return Err(fail(op, raw, Reason::IsADirectory)),
-            // Not replaced, nor written through.
-            Some(Node::Symlink(_)) => return Err(fail(op, raw, Reason::AlreadyExists)),
-            Some(Node::File(node)) if node.is_pinned() => {
-                return Err(fail(op, raw, Reason::Busy { open: path.clone() }));
-            }
-            Some(Node::File(node)) => {
-                outgoing += sole_name_bytes(node);
-                replacing.push(true);
-            }
-            None => replacing.push(false),
-        }
-    }
-    let added = replacing.iter().filter(|r| !**r).count() + new_dirs.len();
-    let at = targets.first().map_or("/", |(_, raw)| raw.as_str());
-    inner
-        .check_nodes(tree, added as u64)
-        .map_err(|r| fail(op, at, r))?;
-    Ok(ImportCheck {
-        new_dirs,
-        replacing,
-        outgoing,
-    })
 }
