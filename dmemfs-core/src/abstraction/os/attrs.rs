@@ -50,13 +50,16 @@ impl OsFs {
     }
 
     /// Sets the times of a normalised path, following links inside the root: the node is
-    /// opened beneath the root (for reading, or for writing if it cannot be read, as
-    /// `cap-fs-ext` does) and its times set through the handle, as `futimens(2)`.
+    /// opened beneath the root (for reading, or for writing if it cannot be read; `cap-std`
+    /// has no path-based `set_times`) and its times set through the handle, as `futimens(2)`.
+    /// A special file is `Unsupported`, as its metadata is: opening a FIFO would wait for a
+    /// writer.
     pub(super) fn set_times_normalized(
         &self,
         normal: &str,
         times: FileTimes,
     ) -> Result<(), Reason> {
+        self.stat(normal)?;
         // The root too, as ".": the root handle itself may be an `O_PATH` descriptor.
         let path = relative(normal);
         let file = match self.dir().open(path) {
