@@ -482,7 +482,10 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     /// This corresponds to [`std::fs::File::set_times`] on an opened file, by path.
     ///
     /// # Errors
-    /// `NotFound`, `NotADirectory` (a file in the middle of the path), `InvalidInput`.
+    /// `NotFound`, `NotADirectory` (a file in the middle of the path), `InvalidInput`; on an
+    /// [`OsFs`](crate::OsFs), which opens the node to set its times, `PermissionDenied` for a
+    /// file this process may neither read nor write (as `File::open` then `set_times` with
+    /// `std`), and `Unsupported` for a special file.
     ///
     /// ```
     /// # use dmemfs_core::{FileSystem, FileTimes, MemFs};
