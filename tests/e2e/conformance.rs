@@ -15,6 +15,19 @@ mod memfs {
 
         dmemfs_core::conformance_tests!(Arc::new(super::MemFs::new()) as Arc<dyn FileSystem>);
     }
+
+    /// And with Linux's open-file semantics (no handle locks, open files can be removed).
+    mod posix {
+        use dmemfs_core::{MemFs, Semantics};
+
+        dmemfs_core::conformance_tests!(
+            MemFs::builder()
+                .quota(16 << 20)
+                .semantics(Semantics::Posix)
+                .build()
+                .expect("build a Posix MemFs")
+        );
+    }
 }
 
 mod os_fs {

@@ -1,16 +1,17 @@
 //! `OsFs` beyond the conformance suite: confinement to its root (symbolic links out of it,
-//! `..`, absolute paths), what listings make of links and special files, and each side of the
-//! differences between `OsFs` and `MemFs` that the suite cannot check (locks, quota,
-//! directory timestamps, generation).
+//! `..`, absolute paths, for attributes and hard links too), what listings make of links and
+//! special files, and each side of the differences between `OsFs` and `MemFs` that the suite
+//! cannot check (locks, quota, directory timestamps, generation, permission enforcement,
+//! access times, inode numbers).
 
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{PermissionsExt, symlink};
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use dmemfs_core::{FileSystem, FsError, MemFs, Op, OsFs, Reason};
+use dmemfs_core::{FileSystem, FileTimes, FsError, MemFs, Op, OsFs, Permissions, Reason};
 use tempfile::TempDir;
 
 use crate::common::*;
@@ -239,6 +240,62 @@ fn links_inside_the_root_are_followed_but_never_walked_into() {
 }
 
 #[test]
+fn links_and_attributes_stay_inside_the_root() {
+    let (fs, dir) = os_fs();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret");
+    std::fs::write(&secret, "secret").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let before = std::fs::metadata(&secret).unwrap();
+    symlink(outside.path(), dir.path().join("out")).unwrap();
+    symlink(&secret, dir.path().join("abs")).unwrap();
+    fs.write("/f", b"inside").unwrap();
+    let (host, then) = (dir.path(), SystemTime::UNIX_EPOCH);
+    let perm = Permissions::from_mode(0o777);
+    let times = FileTimes::new().set_modified(then);
+
+    for path in ["/out/secret", "/abs"] {
+        let chmod = fs.set_permissions(path, perm);
+        escapes(chmod, Op::SetPermissions, path, host);
+        escapes(fs.set_times(path, times), Op::SetTimes, path, host);
+        escapes(fs.set_modified(path, then), Op::SetTimes, path, host);
+    }
+    let (original, link) = ("/out/secret", "/stolen");
+    escapes(fs.hard_link(original, link), Op::HardLink, original, host);
+    escapes(fs.hard_link("/f", "/out/planted"), Op::HardLink, "/f", host);
+    let after = std::fs::metadata(&secret).unwrap();
+    let unchanged = (0o100600, before.modified().unwrap(), 1);
+    assert_eq!(
+        (after.mode(), after.modified().unwrap(), after.nlink()),
+        unchanged
+    );
+    assert_eq!(
+        host_files(outside.path()),
+        [("secret".to_owned(), b"secret".to_vec())]
+    );
+    assert!(!fs.exists("/stolen"));
+
+    // A link that stays inside is followed: its target's attributes change.
+    symlink("f", dir.path().join("link_f")).unwrap();
+    fs.set_permissions("/link_f", Permissions::from_mode(0o600))
+        .unwrap();
+    fs.set_modified("/link_f", then).unwrap();
+    let target = std::fs::metadata(dir.path().join("f")).unwrap();
+    assert_eq!(
+        (target.mode(), target.modified().unwrap()),
+        (0o100600, then)
+    );
+    // hard_link links a symbolic link itself, as std::fs::hard_link on Linux: still a link.
+    fs.hard_link("/link_f", "/link_2").unwrap();
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("link_2"))
+            .unwrap()
+            .is_symlink()
+    );
+    assert_eq!(fs.read("/link_2").unwrap(), b"inside");
+}
+
+#[test]
 fn listings_leave_out_what_virtual_paths_cannot_name() {
     let (fs, dir) = os_fs();
     fs.write("/plain", b"").unwrap();
@@ -258,6 +315,11 @@ fn listings_leave_out_what_virtual_paths_cannot_name() {
     assert_eq!(names, ["plain"]);
     assert_eq!(fs.walk("/").unwrap().count(), 2);
     let err = expect_err(fs.metadata("/sock"), ErrorKind::Unsupported);
+    // Not opened to set its times (a FIFO would wait for a writer).
+    expect_err(
+        fs.set_times("/sock", FileTimes::new()),
+        ErrorKind::Unsupported,
+    );
     assert!(matches!(err.reason(), Reason::Os { .. }));
     expect_err(fs.metadata("/dangling"), ErrorKind::NotFound);
 }
@@ -437,4 +499,100 @@ fn only_memory_counts_generations() {
     handle.read_to_string(&mut text).unwrap();
     assert_eq!(text, "12");
     assert_eq!(handle.metadata().unwrap().generation(), None);
+}
+
+#[test]
+fn permissions_are_enforced_on_disk_as_the_os_does_but_only_stored_in_memory() {
+    // Whether the OS lets this process past a mode of 0 (root: CAP_DAC_OVERRIDE; CI runs as root).
+    let probe = tempfile::tempdir().unwrap();
+    let probe_file = probe.path().join("p");
+    std::fs::write(&probe_file, "x").unwrap();
+    std::fs::set_permissions(&probe_file, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let privileged = std::fs::read(&probe_file).is_ok();
+
+    let (os, _dir) = os_fs();
+    let mem = MemFs::new();
+    for fs in [&os as &dyn FileSystem, &mem] {
+        fs.write("/locked", b"x").unwrap();
+        fs.set_permissions("/locked", Permissions::from_mode(0o000))
+            .unwrap();
+        assert_eq!(fs.metadata("/locked").unwrap().mode() & 0o7777, 0);
+    }
+    // In memory: stored and reported, never enforced.
+    assert_eq!(FileSystem::read(&mem, "/locked").unwrap(), b"x");
+    FileSystem::write(&mem, "/locked", b"y").unwrap();
+    // On disk: as the OS decides for this process. Setting times opens the file, which the OS
+    // refuses at mode 0 too (as std's File::open then set_times).
+    let then = SystemTime::UNIX_EPOCH + Duration::new(1_000_000_000, 7);
+    let read = os.read("/locked");
+    if privileged {
+        assert_eq!(read.unwrap(), b"x");
+    } else {
+        expect_err(read, ErrorKind::PermissionDenied);
+        expect_err(os.write("/locked", b"y"), ErrorKind::PermissionDenied);
+        let touch = os.set_modified("/locked", then);
+        expect_err(touch, ErrorKind::PermissionDenied);
+    }
+    // The owner may change the mode whatever it is.
+    let perm = Permissions::from_mode(0o644);
+    os.set_permissions("/locked", perm).unwrap();
+    os.set_modified("/locked", then).unwrap();
+    assert_eq!(os.metadata("/locked").unwrap().modified(), then);
+}
+
+#[test]
+fn inode_numbers_and_link_counts_are_the_hosts_on_disk() {
+    let (os, dir) = os_fs();
+    os.create_dir_all("/d/sub").unwrap();
+    os.write("/d/f", b"x").unwrap();
+    os.hard_link("/d/f", "/g").unwrap();
+    for (path, host) in [("/d", "d"), ("/d/f", "d/f"), ("/g", "g"), ("/", "")] {
+        let meta = os.metadata(path).unwrap();
+        let host = std::fs::metadata(dir.path().join(host)).unwrap();
+        assert_eq!(
+            (meta.ino(), meta.nlink(), meta.mode()),
+            (host.ino(), host.nlink(), host.mode())
+        );
+    }
+    // A MemFs numbers its own: the root is 1, a file's number is reused once it is gone.
+    let mem = MemFs::new();
+    assert_eq!(FileSystem::metadata(&mem, "/").unwrap().ino(), 1);
+    FileSystem::write(&mem, "/a", b"").unwrap();
+    let ino = FileSystem::metadata(&mem, "/a").unwrap().ino();
+    FileSystem::remove_file(&mem, "/a").unwrap();
+    FileSystem::write(&mem, "/b", b"").unwrap();
+    assert_eq!(FileSystem::metadata(&mem, "/b").unwrap().ino(), ino);
+
+    // Linking a directory onto an existing name: a MemFs checks the original first, Linux
+    // the new name.
+    FileSystem::create_dir(&mem, "/d").unwrap();
+    let to_mem = FileSystem::hard_link(&mem, "/d", "/b");
+    expect_err(to_mem, ErrorKind::PermissionDenied);
+    expect_err(os.hard_link("/d", "/g"), ErrorKind::AlreadyExists);
+}
+
+#[test]
+fn reads_may_update_access_times_on_disk_never_in_memory() {
+    let past = SystemTime::now() - Duration::from_secs(3 * 86_400);
+    let times = FileTimes::new().set_accessed(past);
+    let mem = MemFs::new();
+    FileSystem::write(&mem, "/f", b"x").unwrap();
+    FileSystem::set_times(&mem, "/f", times).unwrap();
+    FileSystem::read(&mem, "/f").unwrap();
+    assert_eq!(FileSystem::metadata(&mem, "/f").unwrap().accessed(), past);
+
+    // On disk, as the mount options say (relatime updates an access time older than the
+    // modification time; noatime never does): the same as a read through std.
+    let (os, dir) = os_fs();
+    for name in ["/through_os", "/through_std"] {
+        os.write(name, b"x").unwrap();
+        os.set_times(name, times).unwrap();
+    }
+    os.read("/through_os").unwrap();
+    std::fs::read(dir.path().join("through_std")).unwrap();
+    let (by_os, by_std) = (
+        os.metadata("/through_os").unwrap().accessed(),
+        os.metadata("/through_std").unwrap().accessed(),
+    );
+    assert_eq!(by_os == past, by_std == past, "OsFs reads as std reads");
 }

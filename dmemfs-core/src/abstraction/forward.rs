@@ -4,9 +4,12 @@
 
 use std::io;
 use std::sync::Arc;
+use std::time::SystemTime;
 
-use super::traits::{FileSystem, FsFile, FsWalk};
+use super::handle::FsFile;
+use super::traits::{FileSystem, FsWalk};
 use super::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use crate::attrs::{FileTimes, Permissions};
 
 /// Forwards every method, defaults included, so an override on the inner type is kept.
 macro_rules! forward_file_system {
@@ -78,6 +81,18 @@ macro_rules! forward_file_system {
             fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()> {
                 (**self).copy_dir_all(from, to)
             }
+            fn hard_link(&self, original: &str, link: &str) -> io::Result<()> {
+                (**self).hard_link(original, link)
+            }
+            fn set_permissions(&self, path: &str, perm: Permissions) -> io::Result<()> {
+                (**self).set_permissions(path, perm)
+            }
+            fn set_times(&self, path: &str, times: FileTimes) -> io::Result<()> {
+                (**self).set_times(path, times)
+            }
+            fn set_modified(&self, path: &str, time: SystemTime) -> io::Result<()> {
+                (**self).set_modified(path, time)
+            }
         }
     )*};
 }
@@ -99,5 +114,17 @@ impl<F: FsFile + ?Sized> FsFile for Box<F> {
 
     fn sync_all(&self) -> io::Result<()> {
         (**self).sync_all()
+    }
+
+    fn set_permissions(&self, perm: Permissions) -> io::Result<()> {
+        (**self).set_permissions(perm)
+    }
+
+    fn set_times(&self, times: FileTimes) -> io::Result<()> {
+        (**self).set_times(times)
+    }
+
+    fn set_modified(&self, time: SystemTime) -> io::Result<()> {
+        (**self).set_modified(time)
     }
 }

@@ -2,9 +2,12 @@
 //! inherent methods, which stay the faster, generic (`impl AsRef<str>`) way to call them.
 
 use std::io;
+use std::time::SystemTime;
 
-use super::traits::{FileSystem, FsFile, FsWalk};
+use super::handle::FsFile;
+use super::traits::{FileSystem, FsWalk};
 use super::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use crate::attrs::{FileTimes, Permissions};
 use crate::file::MemFile;
 use crate::fs::MemFs;
 
@@ -23,6 +26,18 @@ impl FsFile for MemFile {
 
     fn sync_all(&self) -> io::Result<()> {
         MemFile::sync_all(self)
+    }
+
+    fn set_permissions(&self, perm: Permissions) -> io::Result<()> {
+        MemFile::set_permissions(self, perm)
+    }
+
+    fn set_times(&self, times: FileTimes) -> io::Result<()> {
+        MemFile::set_times(self, times)
+    }
+
+    fn set_modified(&self, time: SystemTime) -> io::Result<()> {
+        MemFile::set_modified(self, time)
     }
 }
 
@@ -128,5 +143,21 @@ impl FileSystem for MemFs {
 
     fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()> {
         MemFs::copy_dir_all(self, from, to)
+    }
+
+    fn hard_link(&self, original: &str, link: &str) -> io::Result<()> {
+        MemFs::hard_link(self, original, link)
+    }
+
+    fn set_permissions(&self, path: &str, perm: Permissions) -> io::Result<()> {
+        MemFs::set_permissions(self, path, perm)
+    }
+
+    fn set_times(&self, path: &str, times: FileTimes) -> io::Result<()> {
+        MemFs::set_times(self, path, times)
+    }
+
+    fn set_modified(&self, path: &str, time: SystemTime) -> io::Result<()> {
+        MemFs::set_modified(self, path, time)
     }
 }

@@ -68,15 +68,22 @@
 //! | other processes | cannot see the files | see and change them |
 //! | error [`Reason`](crate::Reason)s (kinds agree) | precise: `ParentNotFound { parent }`, `ComponentNotADirectory { component }`, ... | from the OS error: `NotFound`, `NotADirectory`, [`Reason::Os`](crate::Reason::Os), [`Reason::EscapesRoot`](crate::Reason::EscapesRoot) |
 //! | `walk` items | never `Err` | `Err` for a directory that cannot be listed (permissions) |
+//! | permissions ([`FileSystem::set_permissions`]) | stored and reported, never enforced: the process may read and write every file, as root may | applied on the host and enforced by the OS, except for a privileged process (CI runs as root); off Unix only the read-only flag is applied; [`set_times`](FileSystem::set_times) opens the node, so it fails on a file the process may neither read nor write |
+//! | mode of a new node | `0o644` for a file, `0o755` for a directory | from the process's umask |
+//! | [`FsMetadata::accessed`] | changes only when set (as a `noatime` mount) | as the mount says: with Linux's default `relatime`, a read may update it |
+//! | [`FsMetadata::ino`], [`FsMetadata::nlink`] | numbered by the `MemFs`: the root is 1, numbers are reused once a node is gone; a directory has 2 plus its subdirectories | the host's (`nlink` of a directory is 1 on some filesystems, such as btrfs); 0 and 1 off Unix |
+//! | [`hard_link`](FileSystem::hard_link) of a directory onto an existing name | `PermissionDenied` (the original is checked first) | `AlreadyExists` (Linux checks the new name first) |
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod forward;
+mod handle;
 mod memfs;
 mod os;
 mod traits;
 mod types;
 
+pub use handle::FsFile;
 pub use os::OsFs;
-pub use traits::{FileSystem, FsFile, FsWalk};
+pub use traits::{FileSystem, FsWalk};
 pub use types::{FsDirEntry, FsMetadata, FsOpenOptions};

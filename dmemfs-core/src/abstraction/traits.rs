@@ -1,9 +1,12 @@
-//! The [`FileSystem`] and [`FsFile`] traits, and [`FsWalk`].
+//! The [`FileSystem`] trait and [`FsWalk`].
 
 use std::fmt;
-use std::io::{self, Read, Seek, Write};
+use std::io;
+use std::time::SystemTime;
 
+use super::handle::FsFile;
 use super::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use crate::attrs::{FileTimes, Permissions};
 use crate::error::{Op, Reason, fail};
 
 /// The iterator [`FileSystem::walk`] returns: entries in pre-order, children sorted by name.
@@ -60,96 +63,15 @@ impl fmt::Debug for FsWalk<'_> {
     }
 }
 
-/// An open file handle, as [`FileSystem::open_with`] returns it.
-///
-/// This corresponds to [`std::fs::File`]: [`Read`], [`Write`] and [`Seek`] plus the few methods
-/// every implementation can honour. Errors carry an [`FsError`](crate::FsError) naming the
-/// operation and the file's virtual path.
-///
-/// ```
-/// use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
-/// use std::io::{Read, Seek, SeekFrom, Write};
-///
-/// let fs: &dyn FileSystem = &MemFs::new();
-/// let mut file = fs.open_with("/data.bin", FsOpenOptions::new().read(true).write(true).create(true))?;
-/// file.write_all(b"hello world")?;
-/// file.seek(SeekFrom::Start(6))?;
-/// let mut word = String::new();
-/// file.read_to_string(&mut word)?;
-/// assert_eq!((word.as_str(), file.path()), ("world", "/data.bin"));
-/// file.set_len(5)?;
-/// assert_eq!(file.metadata()?.len(), 5);
-/// # Ok::<(), std::io::Error>(())
-/// ```
-pub trait FsFile: Read + Write + Seek + Send + fmt::Debug {
-    /// The file's normalised virtual path, as it was opened.
-    ///
-    /// ```
-    /// # use dmemfs_core::{FileSystem, MemFs};
-    /// let fs: &dyn FileSystem = &MemFs::new();
-    /// fs.create_dir("/notes")?;
-    /// assert_eq!(fs.create("notes//today.txt/")?.path(), "/notes/today.txt");
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    fn path(&self) -> &str;
-
-    /// The file's current metadata.
-    ///
-    /// This corresponds to [`std::fs::File::metadata`].
-    ///
-    /// ```
-    /// # use dmemfs_core::{FileSystem, MemFs};
-    /// use std::io::Write;
-    /// let fs: &dyn FileSystem = &MemFs::new();
-    /// let mut f = fs.create("/a")?;
-    /// f.write_all(b"abc")?;
-    /// assert_eq!(f.metadata()?.len(), 3);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    fn metadata(&self) -> io::Result<FsMetadata>;
-
-    /// Truncates or extends the file to `size` bytes (an extension reads as zeros); the cursor
-    /// does not move.
-    ///
-    /// This corresponds to [`std::fs::File::set_len`].
-    ///
-    /// # Errors
-    /// `Unsupported` on a handle opened without write access; on a [`MemFs`](crate::MemFs),
-    /// `StorageFull` when the quota cannot hold the extension.
-    ///
-    /// ```
-    /// # use dmemfs_core::{FileSystem, MemFs};
-    /// let fs: &dyn FileSystem = &MemFs::new();
-    /// let f = fs.create("/a")?;
-    /// f.set_len(4)?;
-    /// drop(f);
-    /// assert_eq!(fs.read("/a")?, [0; 4]);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    fn set_len(&self, size: u64) -> io::Result<()>;
-
-    /// Makes the contents durable: a no-op in memory, `fsync` on a disk.
-    ///
-    /// This corresponds to [`std::fs::File::sync_all`].
-    ///
-    /// ```
-    /// # use dmemfs_core::{FileSystem, MemFs};
-    /// let fs: &dyn FileSystem = &MemFs::new();
-    /// fs.create("/a")?.sync_all()?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    fn sync_all(&self) -> io::Result<()>;
-}
-
 /// A filesystem that code can be written against, so that tests pass a
 /// [`MemFs`](crate::MemFs) and production passes an [`OsFs`](crate::OsFs).
 ///
 /// The methods mirror `std::fs` (and [`MemFs`](crate::MemFs)'s inherent methods, which they
 /// delegate to on a `MemFs`), with the same virtual-path rules and error kinds on every
 /// implementation; the [module docs](crate::abstraction) list where implementations
-/// legitimately differ (locks, quota, timestamps, symlinks). The trait is object safe: take
-/// `&dyn FileSystem` (or `Arc<dyn FileSystem>`) in production code, or `&impl FileSystem` if
-/// you prefer static dispatch.
+/// legitimately differ (locks, quota, timestamps, symlinks, permission enforcement). The trait
+/// is object safe: take `&dyn FileSystem` (or `Arc<dyn FileSystem>`) in production code, or
+/// `&impl FileSystem` if you prefer static dispatch.
 ///
 /// Paths are `&str` virtual paths: absolute POSIX-style, normalised (`\` is a separator, `.`
 /// and repeated slashes vanish, `..` pops a component); `..` above the root and NUL bytes are
@@ -507,4 +429,91 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()>;
+
+    /// Gives the file at `original` a second name, `link`: both names are then the same file
+    /// (same contents, same [`ino`](FsMetadata::ino), [`nlink`](FsMetadata::nlink) counting the
+    /// names), which lives until its last name is removed.
+    ///
+    /// This corresponds to [`std::fs::hard_link`].
+    ///
+    /// # Errors
+    /// `NotFound` (`original` or `link`'s parent missing), `AlreadyExists` (`link` exists),
+    /// `PermissionDenied` (`original` is a directory, as `EPERM` on Linux), `NotADirectory`,
+    /// `InvalidInput`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", b"shared")?;
+    /// fs.hard_link("/a", "/b")?;
+    /// fs.append("/b", b"!")?;
+    /// assert_eq!(fs.read("/a")?, b"shared!");
+    /// assert_eq!(fs.metadata("/a")?.nlink(), 2);
+    /// fs.remove_file("/a")?;
+    /// assert_eq!(fs.read("/b")?, b"shared!");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn hard_link(&self, original: &str, link: &str) -> io::Result<()>;
+
+    /// Sets the permission bits of a file or directory (the low twelve bits of
+    /// [`Permissions::mode`]), following symbolic links. A [`MemFs`](crate::MemFs) stores and
+    /// reports them without enforcing them; an [`OsFs`](crate::OsFs) applies them on the host,
+    /// where the OS enforces them (off Unix, only [`readonly`](Permissions::readonly) is
+    /// applied).
+    ///
+    /// This corresponds to [`std::fs::set_permissions`].
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory` (a file in the middle of the path), `InvalidInput`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs, Permissions};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/key", b"secret")?;
+    /// fs.set_permissions("/key", Permissions::from_mode(0o600))?;
+    /// assert_eq!(fs.metadata("/key")?.permissions().mode() & 0o7777, 0o600);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn set_permissions(&self, path: &str, perm: Permissions) -> io::Result<()>;
+
+    /// Sets the access and modification times given in `times` of a file or directory (those
+    /// not set stay as they are), following symbolic links, as `touch -d` or `utimensat(2)`.
+    ///
+    /// This corresponds to [`std::fs::File::set_times`] on an opened file, by path.
+    ///
+    /// # Errors
+    /// `NotFound`, `NotADirectory` (a file in the middle of the path), `InvalidInput`; on an
+    /// [`OsFs`](crate::OsFs), which opens the node to set its times, `PermissionDenied` for a
+    /// file this process may neither read nor write (as `File::open` then `set_times` with
+    /// `std`), and `Unsupported` for a special file.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FileTimes, MemFs};
+    /// use std::time::{Duration, SystemTime};
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/old.log", b"x")?;
+    /// let last_week = SystemTime::now() - Duration::from_secs(7 * 86_400);
+    /// fs.set_times("/old.log", FileTimes::new().set_accessed(last_week).set_modified(last_week))?;
+    /// assert_eq!(fs.metadata("/old.log")?.modified(), last_week);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn set_times(&self, path: &str, times: FileTimes) -> io::Result<()>;
+
+    /// Sets the modification time of a file or directory, as [`set_times`](Self::set_times)
+    /// with only that (errors as `set_times`, with its [`Op::SetTimes`]).
+    ///
+    /// This corresponds to [`std::fs::File::set_modified`] on an opened file, by path.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// use std::time::SystemTime;
+    /// let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.create_dir("/d")?;
+    /// fs.set_modified("/d", SystemTime::UNIX_EPOCH)?;
+    /// assert_eq!(fs.metadata("/d")?.modified(), SystemTime::UNIX_EPOCH);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn set_modified(&self, path: &str, time: SystemTime) -> io::Result<()> {
+        self.set_times(path, FileTimes::new().set_modified(time))
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::time::SystemTime;
 
+use crate::attrs::Permissions;
 use crate::error::{Op, Reason};
 use crate::metadata::{DirEntry, FileType, Metadata};
 
@@ -171,10 +172,12 @@ impl FsOpenOptions {
 /// A snapshot of a file's or directory's metadata, as every [`FileSystem`](super::FileSystem)
 /// can report it.
 ///
-/// This corresponds to [`std::fs::Metadata`]. It is [`Metadata`] minus what a real disk cannot
-/// give honestly: [`generation`](Self::generation) is `Some` only on a [`MemFs`](crate::MemFs),
-/// and [`created`](Self::created) is `None` where the host filesystem does not record it.
-/// `len` is 0 for directories on every implementation (a disk reports its block size).
+/// This corresponds to [`std::fs::Metadata`] (with the Unix `MetadataExt` numbers
+/// [`ino`](Self::ino), [`nlink`](Self::nlink) and [`mode`](Self::mode)). It is [`Metadata`]
+/// minus what a real disk cannot give honestly: [`generation`](Self::generation) is `Some`
+/// only on a [`MemFs`](crate::MemFs), and [`created`](Self::created) is `None` where the host
+/// filesystem does not record it. `len` is 0 for directories on every implementation (a disk
+/// reports its block size).
 ///
 /// ```
 /// use dmemfs_core::{FileSystem, MemFs};
@@ -183,35 +186,26 @@ impl FsOpenOptions {
 /// fs.write("/a.txt", b"hello")?;
 /// let meta = fs.metadata("/a.txt")?;
 /// assert!(meta.is_file() && meta.len() == 5);
+/// assert_eq!((meta.nlink(), meta.mode()), (1, 0o100644));
 /// assert_eq!(meta.generation(), Some(1)); // a MemFs counts changes
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FsMetadata {
-    file_type: FileType,
-    len: u64,
-    modified: SystemTime,
-    created: Option<SystemTime>,
-    generation: Option<u64>,
+    pub(crate) file_type: FileType,
+    /// 0 for a directory.
+    pub(crate) len: u64,
+    pub(crate) modified: SystemTime,
+    pub(crate) accessed: SystemTime,
+    pub(crate) created: Option<SystemTime>,
+    pub(crate) generation: Option<u64>,
+    pub(crate) ino: u64,
+    pub(crate) nlink: u64,
+    /// `st_mode`: the file type bits and the permission bits.
+    pub(crate) mode: u32,
 }
 
 impl FsMetadata {
-    pub(crate) fn new(
-        file_type: FileType,
-        len: u64,
-        modified: SystemTime,
-        created: Option<SystemTime>,
-        generation: Option<u64>,
-    ) -> FsMetadata {
-        FsMetadata {
-            file_type,
-            len: if file_type.is_dir() { 0 } else { len },
-            modified,
-            created,
-            generation,
-        }
-    }
-
     /// Whether this is a file or a directory.
     ///
     /// ```
@@ -291,6 +285,100 @@ impl FsMetadata {
         self.created
     }
 
+    /// When the node was last accessed. A [`MemFs`](crate::MemFs) changes it only when it is
+    /// set ([`FileSystem::set_times`](super::FileSystem::set_times)), as a `noatime` mount;
+    /// on a disk, reads may update it too, as the mount options say (`relatime` by default
+    /// on Linux).
+    ///
+    /// This corresponds to [`std::fs::Metadata::accessed`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, FileTimes, MemFs};
+    /// use std::time::SystemTime;
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", b"x")?;
+    /// fs.set_times("/f", FileTimes::new().set_accessed(SystemTime::UNIX_EPOCH))?;
+    /// assert_eq!(fs.metadata("/f")?.accessed(), SystemTime::UNIX_EPOCH);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn accessed(&self) -> SystemTime {
+        self.accessed
+    }
+
+    /// The inode number: the same for every hard link of a file, unchanged by a rename. On a
+    /// [`MemFs`](crate::MemFs) the root is 1 and numbers are reused once a node is gone; on an
+    /// [`OsFs`](crate::OsFs) it is the host's (0 off Unix, where `std` does not report it).
+    ///
+    /// This corresponds to `std::os::unix::fs::MetadataExt::ino`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", b"x")?;
+    /// fs.hard_link("/a", "/b")?;
+    /// assert_eq!(fs.metadata("/a")?.ino(), fs.metadata("/b")?.ino());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn ino(&self) -> u64 {
+        self.ino
+    }
+
+    /// The number of names: a file's hard links; for a directory, what the filesystem counts
+    /// (2 plus its subdirectories on a [`MemFs`](crate::MemFs) and on most Linux filesystems,
+    /// 1 on some, such as btrfs). On an [`OsFs`](crate::OsFs) off Unix, always 1.
+    ///
+    /// This corresponds to `std::os::unix::fs::MetadataExt::nlink`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/a", b"x")?;
+    /// fs.hard_link("/a", "/b")?;
+    /// assert_eq!(fs.metadata("/b")?.nlink(), 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn nlink(&self) -> u64 {
+        self.nlink
+    }
+
+    /// The file type and permission bits, as `st_mode`: `0o100644` for a new file on a
+    /// [`MemFs`](crate::MemFs), `0o40755` for a new directory; on an [`OsFs`](crate::OsFs) the
+    /// host's (off Unix, derived from the read-only flag: `0o444` or `0o666` plus `0o111` for
+    /// a directory).
+    ///
+    /// This corresponds to `std::os::unix::fs::MetadataExt::mode`.
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", b"x")?;
+    /// assert_eq!(fs.metadata("/f")?.mode(), 0o100644);
+    /// assert_eq!(fs.metadata("/")?.mode() & 0o170000, 0o040000);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn mode(&self) -> u32 {
+        self.mode
+    }
+
+    /// The permissions, [`mode`](Self::mode) as a [`Permissions`].
+    ///
+    /// This corresponds to [`std::fs::Metadata::permissions`].
+    ///
+    /// ```
+    /// # use dmemfs_core::{FileSystem, MemFs, Permissions};
+    /// # let fs: &dyn FileSystem = &MemFs::new();
+    /// fs.write("/f", b"x")?;
+    /// let mut perm = fs.metadata("/f")?.permissions();
+    /// assert!(!perm.readonly());
+    /// perm.set_readonly(true);
+    /// fs.set_permissions("/f", perm)?;
+    /// assert!(fs.metadata("/f")?.permissions().readonly());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn permissions(&self) -> Permissions {
+        Permissions::from_mode(self.mode)
+    }
+
     /// [`Metadata::generation`], the change counter of a [`MemFs`](crate::MemFs) file; `None`
     /// on filesystems that keep no such counter, such as [`OsFs`](crate::OsFs).
     ///
@@ -310,13 +398,19 @@ impl FsMetadata {
 impl From<Metadata> for FsMetadata {
     /// Everything a [`MemFs`](crate::MemFs) knows, generation and creation time included.
     fn from(meta: Metadata) -> FsMetadata {
-        FsMetadata::new(
-            meta.file_type(),
-            meta.len(),
-            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-            meta.created().ok(),
-            Some(meta.generation()),
-        )
+        // A MemFs's times never fail.
+        let epoch = |time: std::io::Result<SystemTime>| time.unwrap_or(SystemTime::UNIX_EPOCH);
+        FsMetadata {
+            file_type: meta.file_type(),
+            len: meta.len(),
+            modified: epoch(meta.modified()),
+            accessed: epoch(meta.accessed()),
+            created: meta.created().ok(),
+            generation: Some(meta.generation()),
+            ino: meta.ino(),
+            nlink: meta.nlink(),
+            mode: meta.mode(),
+        }
     }
 }
 

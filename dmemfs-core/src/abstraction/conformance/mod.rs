@@ -26,10 +26,13 @@
 //! MiB is plenty). The cases check what every implementation must agree on: files,
 //! directories, error kinds and their [`FsError`] payloads (operation and path
 //! as written), listing order (sorted by name), rename, copy and remove semantics, reading,
-//! writing and seeking through handles, walk, glob, and the virtual-path rules, `..` escapes
-//! included. What implementations may differ on (locks, quota, see the
+//! writing and seeking through handles, walk, glob, the virtual-path rules (`..` escapes
+//! included), hard links (shared contents, link counts, inode numbers), and permission bits and
+//! times set by path or through a handle, read back exactly (nanoseconds included). What
+//! implementations may differ on (locks, quota, enforcement of permissions, see the
 //! [module docs](crate::abstraction#where-implementations-differ)) is not checked here.
 
+mod attrs;
 mod dirs;
 mod files;
 mod handles;
@@ -46,6 +49,7 @@ use crate::error::{FsError, Op};
 /// [`conformance_tests!`](crate::conformance_tests).
 #[doc(hidden)]
 pub mod cases {
+    pub use super::attrs::*;
     pub use super::dirs::*;
     pub use super::files::*;
     pub use super::handles::*;
@@ -134,6 +138,13 @@ macro_rules! conformance_tests {
             the_root_is_special
             errors_name_op_and_path
             unicode_names
+            // hard links and attributes
+            hard_link_shares_the_file
+            hard_link_errors
+            ino_is_stable_across_rename
+            set_permissions_round_trip
+            set_times_round_trip
+            handle_set_permissions_and_times
         }
     };
 }

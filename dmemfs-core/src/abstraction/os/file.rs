@@ -3,9 +3,11 @@
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
+use super::attrs::{host_permissions, set_file_times};
 use super::{metadata_of, os_reason};
-use crate::abstraction::traits::FsFile;
+use crate::abstraction::handle::FsFile;
 use crate::abstraction::types::FsMetadata;
+use crate::attrs::{FileTimes, Permissions};
 use crate::error::{Op, Reason, fail};
 
 /// An open file of an [`OsFs`](super::OsFs).
@@ -128,5 +130,16 @@ impl FsFile for OsFile {
 
     fn sync_all(&self) -> io::Result<()> {
         self.file.sync_all().map_err(|err| self.os(Op::Write, &err))
+    }
+
+    fn set_permissions(&self, perm: Permissions) -> io::Result<()> {
+        // fchmod(2): any handle may, a read-only one included.
+        host_permissions(perm, || Ok(self.file.metadata()?.permissions()))
+            .and_then(|host| self.file.set_permissions(host))
+            .map_err(|err| self.os(Op::SetPermissions, &err))
+    }
+
+    fn set_times(&self, times: FileTimes) -> io::Result<()> {
+        set_file_times(&self.file, times).map_err(|err| self.os(Op::SetTimes, &err))
     }
 }

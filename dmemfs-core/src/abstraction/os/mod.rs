@@ -1,6 +1,7 @@
 //! [`OsFs`]: a real host directory behind the [`FileSystem`](super::FileSystem) trait,
 //! confined to that directory.
 
+mod attrs;
 mod file;
 mod glob;
 mod ops;
@@ -38,6 +39,9 @@ use crate::metadata::FileType;
 ///   is refused with `PermissionDenied` ([`Reason::EscapesRoot`]); nothing is accessed;
 /// - a symbolic link that stays inside the root is followed, like on a disk;
 /// - removing or renaming a symbolic link acts on the link itself, never on its target.
+/// - [`hard_link`](super::FileSystem::hard_link) of a symbolic link links the link itself
+///   (as `std::fs::hard_link` on Linux); [`set_permissions`](super::FileSystem::set_permissions)
+///   and [`set_times`](super::FileSystem::set_times) follow a link inside the root to its target.
 ///
 /// What confinement does not cover: hard links and bind mounts made on the host are ordinary
 /// files and directories to an `OsFs` and are not detected.
@@ -57,7 +61,8 @@ use crate::metadata::FileType;
 /// # Differences from a `MemFs`
 /// Listed in the [module docs](crate::abstraction#where-implementations-differ): no file
 /// locks (an open file can be removed or renamed, two writers can coexist), no quota, no
-/// atomic whole-file writes, and directory timestamps that follow the disk.
+/// atomic whole-file writes, directory timestamps that follow the disk, and permissions that
+/// the OS enforces.
 ///
 /// ```
 /// use dmemfs_core::{FileSystem, OsFs};
@@ -204,14 +209,20 @@ fn metadata_of(meta: &cap_std::fs::Metadata) -> Result<FsMetadata, Reason> {
             message: "neither a regular file nor a directory".into(),
         });
     };
-    let modified = meta.modified().map_err(|err| os_reason(&err))?;
-    Ok(FsMetadata::new(
+    let modified = meta.modified().map_err(|err| os_reason(&err))?.into_std();
+    let (ino, nlink, mode) = attrs::unix_numbers(meta, file_type);
+    Ok(FsMetadata {
         file_type,
-        meta.len(),
-        modified.into_std(),
-        meta.created().ok().map(|t| t.into_std()),
-        None,
-    ))
+        len: if file_type.is_dir() { 0 } else { meta.len() },
+        modified,
+        // Every platform std supports reports it; the modification time stands in otherwise.
+        accessed: meta.accessed().map_or(modified, |t| t.into_std()),
+        created: meta.created().ok().map(|t| t.into_std()),
+        generation: None,
+        ino,
+        nlink,
+        mode,
+    })
 }
 
 #[cfg(test)]

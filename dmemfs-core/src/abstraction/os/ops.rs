@@ -3,12 +3,14 @@
 
 use std::io::{self, Read, Write};
 
-use cap_std::fs::{MetadataExt, OpenOptions};
+use cap_std::fs::OpenOptions;
 
 use super::file::OsFile;
 use super::{OsFs, os_reason, relative};
-use crate::abstraction::traits::{FileSystem, FsFile, FsWalk};
+use crate::abstraction::handle::FsFile;
+use crate::abstraction::traits::{FileSystem, FsWalk};
 use crate::abstraction::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use crate::attrs::{FileTimes, Permissions};
 use crate::error::{Op, Reason, fail, fail2};
 use crate::path::is_strictly_below;
 
@@ -121,7 +123,7 @@ impl OsFs {
         let result = (|| {
             let dest_meta = dest.metadata().map_err(|err| os_reason(&err))?;
             // The same file under another name (a link): truncating it would lose the data.
-            if dest_meta.dev() == source_meta.dev() && dest_meta.ino() == source_meta.ino() {
+            if super::attrs::same_node(&dest_meta, &source_meta) {
                 return Err(same_file());
             }
             dest.set_len(0).map_err(|err| os_reason(&err))?;
@@ -293,5 +295,23 @@ impl FileSystem for OsFs {
         let (normal_from, normal_to) = self.normalize_pair(Op::CopyDirAll, from, to)?;
         self.copy_dir_normalized(&normal_from, &normal_to)
             .map_err(|reason| fail2(Op::CopyDirAll, from, to, reason))
+    }
+
+    fn hard_link(&self, original: &str, link: &str) -> io::Result<()> {
+        let (normal_from, normal_to) = self.normalize_pair(Op::HardLink, original, link)?;
+        self.hard_link_normalized(&normal_from, &normal_to)
+            .map_err(|reason| fail2(Op::HardLink, original, link, reason))
+    }
+
+    fn set_permissions(&self, path: &str, perm: Permissions) -> io::Result<()> {
+        let normal = self.normalize(Op::SetPermissions, path)?;
+        self.set_permissions_normalized(&normal, perm)
+            .map_err(|reason| fail(Op::SetPermissions, path, reason))
+    }
+
+    fn set_times(&self, path: &str, times: FileTimes) -> io::Result<()> {
+        let normal = self.normalize(Op::SetTimes, path)?;
+        self.set_times_normalized(&normal, times)
+            .map_err(|reason| fail(Op::SetTimes, path, reason))
     }
 }
