@@ -563,12 +563,16 @@ fn inode_numbers_and_link_counts_are_the_hosts_on_disk() {
     FileSystem::write(&mem, "/b", b"").unwrap();
     assert_eq!(FileSystem::metadata(&mem, "/b").unwrap().ino(), ino);
 
-    // Linking a directory onto an existing name: a MemFs checks the original first, Linux
-    // the new name.
+    // Linking a directory onto an existing name: both check the new name before the
+    // original's type, as linkat(2) does.
     FileSystem::create_dir(&mem, "/d").unwrap();
     let to_mem = FileSystem::hard_link(&mem, "/d", "/b");
-    expect_err(to_mem, ErrorKind::PermissionDenied);
+    expect_err(to_mem, ErrorKind::AlreadyExists);
     expect_err(os.hard_link("/d", "/g"), ErrorKind::AlreadyExists);
+    expect_err(
+        FileSystem::hard_link(&mem, "/d", "/new"),
+        ErrorKind::PermissionDenied,
+    );
 }
 
 #[test]

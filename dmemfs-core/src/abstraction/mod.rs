@@ -72,7 +72,6 @@
 //! | mode of a new node | `0o644` for a file, `0o755` for a directory | from the process's umask |
 //! | [`FsMetadata::accessed`] | changes only when set (as a `noatime` mount) | as the mount says: with Linux's default `relatime`, a read may update it |
 //! | [`FsMetadata::ino`], [`FsMetadata::nlink`] | numbered by the `MemFs`: the root is 1, numbers are reused once a node is gone; a directory has 2 plus its subdirectories | the host's (`nlink` of a directory is 1 on some filesystems, such as btrfs); 0 and 1 off Unix |
-//! | [`hard_link`](FileSystem::hard_link) of a directory onto an existing name | `PermissionDenied` (the original is checked first) | `AlreadyExists` (Linux checks the new name first) |
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

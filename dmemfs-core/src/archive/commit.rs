@@ -12,7 +12,8 @@ use std::time::SystemTime;
 
 use super::extract::Pending;
 use super::{ArchiveReport, Conflict, SkipReason, SkippedEntry};
-use crate::engine::{FileNode, Node, Tree, freed_file_bytes, sole_name_bytes};
+use crate::engine::namespace::sole_name_bytes;
+use crate::engine::{FileNode, Node, Tree, freed_file_bytes};
 use crate::error::Reason;
 use crate::fs::Inner;
 use crate::lock::HandleLock;

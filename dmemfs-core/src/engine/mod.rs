@@ -9,7 +9,7 @@ pub(crate) mod node;
 
 pub(crate) use attrs::Attrs;
 pub(crate) use ledger::{Ino, Ledger};
-pub(crate) use namespace::{ByIno, Miss, ROOT_INO, Tree, freed_file_bytes, sole_name_bytes};
+pub(crate) use namespace::{ByIno, Miss, ROOT_INO, Tree, freed_file_bytes};
 pub(crate) use node::{FileData, FileNode, Node, SymlinkNode};
 
 #[cfg(test)]

@@ -50,14 +50,16 @@ impl MemFs {
         // `AT_SYMLINK_FOLLOW`, which `std::fs::hard_link` calls on Linux).
         let node = match tree.get(from) {
             None => return Err(tree.miss(from).into_reason()),
-            Some(Node::Dir(_)) => return Err(Reason::LinkToDirectory),
-            Some(Node::File(file)) => Node::File(Arc::clone(file)),
-            Some(Node::Symlink(link)) => Node::Symlink(Arc::clone(link)),
+            Some(Node::Dir(_)) => None,
+            Some(Node::File(file)) => Some(Node::File(Arc::clone(file))),
+            Some(Node::Symlink(link)) => Some(Node::Symlink(Arc::clone(link))),
         };
+        // Then the new name, before the type of the original (as `linkat`).
         if to == "/" || tree.get(to).is_some() {
             return Err(Reason::AlreadyExists);
         }
         tree.check_parent(to)?;
+        let node = node.ok_or(Reason::LinkToDirectory)?;
         let now = self.inner.now();
         // The link count is part of the node's status.
         match &node {
