@@ -40,7 +40,15 @@
 //!   component longer than [`NAME_MAX`] or a path longer than [`PATH_MAX`] is
 //!   `InvalidFilename`, as on Linux.
 //!
-//! Names are case-sensitive. There are no symlinks or hard links.
+//! Names are case-sensitive. Symbolic links are followed as Linux follows them (at most 40 in
+//! a path), after normalisation, so `..` is lexical (see [`MemFs::symlink`]).
+//!
+//! # Files as on Linux
+//! Every node has an inode number ([`Metadata::ino`]), names are separate from nodes
+//! ([`MemFs::hard_link`], [`Metadata::nlink`]), permission bits are stored and reported
+//! ([`MemFs::set_permissions`], not enforced), times follow Linux and can be set
+//! ([`MemFs::set_times`]) or come from an injected [`Clock`]. How open files behave is chosen
+//! per filesystem: [`Semantics`].
 //!
 //! # Errors
 //! Every fallible call returns [`std::io::Result`] with the [`io::ErrorKind`](std::io::ErrorKind)
@@ -52,7 +60,9 @@
 //! | `StorageFull` | the byte quota cannot hold the growth (as ENOSPC from a full tmpfs) |
 //! | `QuotaExceeded` | the node limit is reached |
 //! | `WouldBlock` | a file's lock was not obtained within the lock timeout |
-//! | `ResourceBusy` | removing or renaming a file that a handle has open |
+//! | `ResourceBusy` | removing or renaming a file that a handle has open (locked semantics) |
+//! | `FilesystemLoop` | more than 40 symbolic links in a path (as `ELOOP`) |
+//! | `PermissionDenied` | a hard link to a directory (as `EPERM`) |
 //! | `Unsupported` | writing through a read-only handle, or reading a write-only one |
 //! | `OutOfMemory` | the memory guard refused the growth |
 //! | `InvalidInput` | invalid paths and arguments; the root where a name is needed |
@@ -67,11 +77,15 @@
 //! # Quota
 //! The quota counts file contents: the sum of file lengths, preallocation and zero-filled
 //! extensions included. A write that does not fit writes nothing, so a test can predict
-//! exactly which write fails. Directories cost one node each and no bytes. The memory held
+//! exactly which write fails. A file's bytes are counted once however many names it has, and
+//! until its last handle drops when it is removed while open ([`Semantics::Posix`]).
+//! Directories and symbolic links cost one node each and no bytes. The memory held
 //! stays close to that figure: contents live in 64 KiB chunks, the last one sized to fit.
 //!
 //! # Concurrency
-//! `MemFs` is `Send + Sync` and cheap to clone. Each file has a lock held by its open handles,
+//! `MemFs` is `Send + Sync` and cheap to clone. Each single read or write call is atomic. With
+//! [`Semantics::Posix`] that is all: open files are shared as on Linux. With the default,
+//! [`Semantics::Locked`], each file has a lock held by its open handles,
 //! as in D-MemFS: any number of read-only handles, or one writable handle. Opening waits for a
 //! conflicting handle up to the lock timeout (30 s by default, see
 //! [`MemFsBuilder::lock_timeout`] and [`OpenOptions::lock_timeout`]); whole-file helpers
@@ -96,7 +110,7 @@
 //!   and `stats().used` as they were. `ExtractMode::Streaming` installs entries one at a time,
 //!   holding one entry's bytes, and undoes them on failure;
 //! - skips links, devices and FIFOs and lists them in the `ArchiveReport` (or refuses them,
-//!   `SpecialEntries::Refuse`): this filesystem has no links, and extracting through one is
+//!   `SpecialEntries::Refuse`): extraction creates no links, and extracting through one is
 //!   how archives write outside their destination;
 //! - applies a `Conflict` policy to existing files (`Error` by default, `Overwrite`, `Skip`);
 //!   directories merge.

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use crate::attrs::Permissions;
 use crate::engine::{Attrs, FileNode, Ino, Node, SymlinkNode};
 
-/// Whether a node is a file or a directory (symlinks do not exist here).
+/// Whether a node is a file, a directory or a symbolic link.
 ///
 /// This corresponds to [`std::fs::FileType`].
 ///
