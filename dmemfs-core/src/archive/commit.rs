@@ -12,7 +12,8 @@ use std::time::SystemTime;
 
 use super::extract::Pending;
 use super::{ArchiveReport, Conflict, SkipReason, SkippedEntry};
-use crate::engine::namespace::sole_name_bytes;
+use crate::engine::batch::{self, Batch, BatchError, BatchFile, Existing, Outcome};
+use crate::engine::ledger::sole_name_bytes;
 use crate::engine::{FileNode, Node, Tree, freed_file_bytes};
 use crate::error::Reason;
 use crate::fs::Inner;
@@ -138,7 +139,9 @@ impl<'fs> Stage<'fs> {
     ) -> Result<Vec<&'p str>, Reason> {
         let mut missing = Vec::new();
         for &dir in dirs {
-            if matches!(tree.get(dir), Some(Node::File(_))) || self.files.contains_key(dir) {
+            if matches!(tree.get(dir), Some(Node::File(_) | Node::Symlink(_)))
+                || self.files.contains_key(dir)
+            {
                 return Err(not_a_dir(dir, path));
             }
             if tree.get(dir).is_none() && !self.dirs.contains(dir) {
@@ -244,101 +247,66 @@ impl<'fs> Stage<'fs> {
         }
     }
 
-    /// Installs everything under one hold of the write lock, or nothing. An error names the
-    /// path it concerns (`None`: the extraction as a whole).
+    /// Installs everything under one hold of the write lock, or nothing: the engine's batch,
+    /// whose first steps (checks, reservation, contents) admission did entry by entry. An
+    /// error names the path it concerns (`None`: the extraction as a whole).
     pub(super) fn commit(
         mut self,
         report: &mut ArchiveReport,
     ) -> Result<(), (Option<String>, Reason)> {
         let inner = self.inner;
-        let mut tree = inner.tree.write();
-        let mut new_dirs = Vec::new();
-        for dir in &self.dirs {
-            match tree.get(dir) {
-                Some(Node::Dir(_)) => {}
-                // A link where a directory is needed is not followed.
-                Some(Node::File(_) | Node::Symlink(_)) => {
-                    return Err((Some(dir.clone()), Reason::NotADirectory));
-                }
-                None => new_dirs.push(dir.as_str()),
-            }
-        }
-        let (mut incoming, mut outgoing, mut new_files) = (0u64, 0u64, 0u64);
-        let mut slots = Vec::with_capacity(self.files.len());
-        for (path, staged) in &self.files {
-            let at = || Some(path.clone());
-            if staged.storage.is_none() {
+        let mut batch = Batch {
+            dirs: std::mem::take(&mut self.dirs),
+            ..Batch::default()
+        };
+        let mut contents = Vec::with_capacity(self.files.len());
+        let mut entries = Vec::with_capacity(self.files.len());
+        for (path, staged) in std::mem::take(&mut self.files) {
+            let Some(storage) = staged.storage else {
                 let reason = Reason::Archive {
-                    entry: Some(staged.entry.clone()),
+                    entry: Some(staged.entry),
                     kind: std::io::ErrorKind::InvalidData,
                     message: "the entry's contents were never read".into(),
                 };
-                return Err((at(), reason));
-            }
+                return Err((Some(path), reason));
+            };
             // Admitted to replace a file: the policy was `Overwrite`; admitted as new but a
             // file appeared since: the policy decides now.
-            let ours = staged.replaces.is_some();
-            let slot = decide(tree.get(path), path, self.conflict, ours).map_err(|r| (at(), r))?;
-            match &slot {
-                Slot::Free => new_files += 1,
-                Slot::Replace(node) => outgoing += sole_name_bytes(node),
-                Slot::Skip => {}
-            }
-            if !matches!(slot, Slot::Skip) {
-                incoming += staged.size;
-            }
-            slots.push(slot);
-        }
-        inner
-            .check_nodes(&tree, new_dirs.len() as u64 + new_files)
-            .map_err(|r| (None, r))?;
-        let needed = incoming.saturating_sub(outgoing);
-        if needed > self.reserved {
-            let extra = inner
-                .ledger
-                .quota
-                .reserve(needed - self.reserved)
-                .map_err(|r| (None, r))?;
-            match &mut self.reservation {
-                Some(reservation) => reservation.absorb(extra),
-                None => self.reservation = Some(extra),
-            }
-        } else if let Some(reservation) = &mut self.reservation {
-            reservation.shrink_to(needed);
-        }
-        // Apply; nothing below can fail.
-        for dir in new_dirs {
-            tree.insert_dir(dir);
-            report.dirs += 1;
-        }
-        for ((path, staged), slot) in std::mem::take(&mut self.files).into_iter().zip(slots) {
-            let Some(storage) = staged.storage else {
-                continue;
+            let existing = match (staged.replaces, self.conflict) {
+                (Some(_), _) | (None, Conflict::Overwrite) => Existing::Replace,
+                (None, Conflict::Skip) => Existing::Skip,
+                (None, _) => Existing::Refuse,
             };
-            match slot {
-                Slot::Skip => {
-                    report.skipped.push(SkippedEntry {
-                        entry: staged.entry,
-                        path,
-                        reason: SkipReason::Exists,
-                    });
-                    continue;
-                }
-                Slot::Free => tree.insert(
-                    &path,
-                    Node::File(new_file(storage, staged.mtime, inner.now())),
-                ),
-                Slot::Replace(_) => {
-                    tree.replace_file(&path, new_file(storage, staged.mtime, inner.now()));
-                }
+            let mut file = BatchFile::new(path.clone(), path.clone(), existing);
+            file.mtime = staged.mtime;
+            batch.files.push(file);
+            contents.push(storage);
+            entries.push((path, staged.entry, staged.size));
+        }
+        let reservation = match self.reservation.take() {
+            Some(reservation) => reservation,
+            None => inner.reserve(0).map_err(|r| (None, r))?,
+        };
+        let mut tree = inner.tree.write();
+        let installed = batch::install(&mut tree, &inner.ledger, &batch, contents, reservation)
+            .map_err(|BatchError { at, reason }| match reason {
+                Reason::NodeLimit { .. } | Reason::QuotaExceeded { .. } => (None, reason),
+                _ => (at, reason),
+            })?;
+        drop(tree);
+        report.dirs += installed.new_dirs;
+        for ((path, entry, size), outcome) in entries.into_iter().zip(installed.outcomes) {
+            if outcome == Outcome::Skipped {
+                report.skipped.push(SkippedEntry {
+                    entry,
+                    path,
+                    reason: SkipReason::Exists,
+                });
+            } else {
+                report.files += 1;
+                report.bytes += size;
             }
-            report.files += 1;
-            report.bytes += staged.size;
         }
-        if let Some(reservation) = self.reservation.take() {
-            reservation.commit();
-        }
-        inner.release(outgoing.saturating_sub(incoming));
         Ok(())
     }
 }

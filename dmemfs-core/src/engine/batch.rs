@@ -13,15 +13,18 @@
 //! A failure at any step leaves the tree, the quota and the node counts as they were.
 
 use std::collections::BTreeSet;
+use std::time::SystemTime;
 
 use parking_lot::RwLock;
 
 use super::ledger::Ledger;
-use super::namespace::{Tree, sole_name_bytes};
+use super::ledger::sole_name_bytes;
+use super::namespace::Tree;
 use super::node::{FileNode, Node, SymlinkNode};
 use crate::error::Reason;
 use crate::lock::HandleLock;
 use crate::path::ancestors_below_root;
+use crate::quota::Reservation;
 use crate::storage::Storage;
 
 /// What a batch installs.
@@ -32,10 +35,62 @@ pub(crate) struct Batch {
     pub(crate) fresh_dir: Option<String>,
     /// Directories to ensure (created with any missing parents), normalised.
     pub(crate) dirs: BTreeSet<String>,
-    /// Files to create or replace, sorted by path, each with the name its errors report.
-    pub(crate) files: Vec<(String, String)>,
+    /// Files to create or replace, sorted by path.
+    pub(crate) files: Vec<BatchFile>,
     /// Symbolic links to create (path, target); their paths must be free.
     pub(crate) links: Vec<(String, Box<str>)>,
+}
+
+/// A file a batch installs.
+#[derive(Debug)]
+pub(crate) struct BatchFile {
+    pub(crate) path: String,
+    /// The name its errors report (a key as the caller wrote it, an archive entry, ...).
+    pub(crate) name: String,
+    /// What to do when a file is already there.
+    pub(crate) existing: Existing,
+    /// Its modification time, if not now.
+    pub(crate) mtime: Option<SystemTime>,
+}
+
+impl BatchFile {
+    pub(crate) fn new(path: String, name: String, existing: Existing) -> BatchFile {
+        BatchFile {
+            path,
+            name,
+            existing,
+            mtime: None,
+        }
+    }
+}
+
+/// What a batch does with a file already at one of its paths (an open one is always
+/// `ResourceBusy`: it is never replaced under its handles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Existing {
+    Replace,
+    /// `AlreadyExists`.
+    Refuse,
+    /// Leave it, and do not install this one.
+    Skip,
+}
+
+/// What became of one file of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Created,
+    Replaced,
+    Skipped,
+}
+
+/// What a batch did (archive extraction reports it; the other batches need only success).
+#[derive(Debug)]
+#[cfg_attr(not(any(feature = "tar", feature = "zip")), allow(dead_code))]
+pub(crate) struct Installed {
+    /// For each file, in order.
+    pub(crate) outcomes: Vec<Outcome>,
+    /// Directories created.
+    pub(crate) new_dirs: u64,
 }
 
 /// Why a batch failed, and the entry concerned (the name a file's errors report), if one.
@@ -53,13 +108,20 @@ impl From<Reason> for BatchError {
 
 /// What a checked batch changes.
 #[derive(Debug)]
-struct Checked {
+pub(crate) struct Checked {
     /// Directories to create, parents first (a path sorts after its parent).
     new_dirs: BTreeSet<String>,
-    /// For each file, whether it replaces an existing one.
-    replacing: Vec<bool>,
+    /// For each file, what installing it does.
+    outcomes: Vec<Outcome>,
     /// Bytes the replaced files give back.
-    outgoing: u64,
+    pub(crate) outgoing: u64,
+}
+
+impl Batch {
+    /// The name an error about the batch as a whole reports.
+    fn first_name(&self) -> Option<String> {
+        self.files.first().map(|file| file.name.clone())
+    }
 }
 
 /// Runs `batch`, whose files' contents `build` makes (about `incoming` bytes in all, in the
@@ -70,36 +132,59 @@ pub(crate) fn commit(
     batch: &Batch,
     incoming: u64,
     build: impl FnOnce() -> Result<Vec<Storage>, BatchError>,
-) -> Result<(), BatchError> {
+) -> Result<Installed, BatchError> {
     let first = check(&tree.read(), ledger, batch)?;
-    let at = || batch.files.first().map(|(_, name)| name.clone());
-    let mut reservation = ledger
+    let reservation = ledger
         .reserve(incoming.saturating_sub(first.outgoing))
-        .map_err(|reason| BatchError { at: at(), reason })?;
+        .map_err(|reason| BatchError {
+            at: batch.first_name(),
+            reason,
+        })?;
     let contents = build()?;
-    let incoming: u64 = contents.iter().map(Storage::len).sum();
-    let mut tree = tree.write();
-    let checked = check(&tree, ledger, batch)?;
+    install(&mut tree.write(), ledger, batch, contents, reservation)
+}
+
+/// The last steps, for a caller that checked, reserved and built already (an archive
+/// extraction admits entries one by one): checks again under the caller's write lock, settles
+/// `reservation` with the quota alone, and applies.
+pub(crate) fn install<'l>(
+    tree: &mut Tree,
+    ledger: &'l Ledger,
+    batch: &Batch,
+    contents: Vec<Storage>,
+    mut reservation: Reservation<'l>,
+) -> Result<Installed, BatchError> {
+    let checked = check(tree, ledger, batch)?;
+    let incoming: u64 = contents
+        .iter()
+        .zip(&checked.outcomes)
+        .filter(|(_, outcome)| **outcome != Outcome::Skipped)
+        .map(|(storage, _)| storage.len())
+        .sum();
     // Files to replace may have changed length, and sources may have, since the first check.
     let needed = incoming.saturating_sub(checked.outgoing);
     if needed > reservation.bytes() {
         let extra = ledger
             .quota
             .reserve(needed - reservation.bytes())
-            .map_err(|reason| BatchError { at: at(), reason })?;
+            .map_err(|reason| BatchError {
+                at: batch.first_name(),
+                reason,
+            })?;
         reservation.absorb(extra);
     } else {
         reservation.shrink_to(needed);
     }
     let outgoing = checked.outgoing;
-    apply(&mut tree, ledger, batch, checked, contents);
+    let new_dirs = checked.new_dirs.len() as u64;
+    let outcomes = apply(tree, ledger, batch, checked, contents);
     reservation.commit();
     ledger.release(outgoing.saturating_sub(incoming));
-    Ok(())
+    Ok(Installed { outcomes, new_dirs })
 }
 
 /// Validates every path of the batch against the tree and the node limit.
-fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Checked, BatchError> {
+pub(crate) fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Checked, BatchError> {
     let fail = |at: &str, reason| BatchError {
         at: Some(at.to_owned()),
         reason,
@@ -115,7 +200,7 @@ fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Checked, BatchEr
     let is_file = |path: &str| {
         batch
             .files
-            .binary_search_by(|(p, _)| p.as_str().cmp(path))
+            .binary_search_by(|file| file.path.as_str().cmp(path))
             .is_ok()
     };
     // Only directories stand above what a batch installs: it never writes through a file
@@ -139,24 +224,29 @@ fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Checked, BatchEr
     };
     for dir in &batch.dirs {
         ensure(&mut new_dirs, dir, dir)?;
-        if dir != "/" && tree.get(dir).is_none() {
-            if is_file(dir) {
-                let component = dir.clone();
-                return Err(fail(dir, Reason::ComponentNotADirectory { component }));
-            }
-            new_dirs.insert(dir.clone());
-        }
-        if let Some(Node::File(_) | Node::Symlink(_)) = tree.get(dir) {
+        if dir != "/" && blocked(dir) {
             let component = dir.clone();
             return Err(fail(dir, Reason::ComponentNotADirectory { component }));
         }
+        if dir != "/" && tree.get(dir).is_none() {
+            new_dirs.insert(dir.clone());
+        }
     }
-    let mut replacing = Vec::with_capacity(batch.files.len());
+    let mut outcomes = Vec::with_capacity(batch.files.len());
     let mut outgoing = 0;
-    for (path, name) in &batch.files {
+    for file in &batch.files {
+        let (path, name) = (&file.path, file.name.as_str());
         ensure(&mut new_dirs, path, name)?;
-        match tree.get(path) {
+        if batch.dirs.contains(path) {
+            return Err(fail(name, Reason::IsADirectory));
+        }
+        let outcome = match tree.get(path) {
+            None => Outcome::Created,
             Some(Node::Dir(_)) => return Err(fail(name, Reason::IsADirectory)),
+            Some(_) if file.existing == Existing::Skip => Outcome::Skipped,
+            Some(_) if file.existing == Existing::Refuse => {
+                return Err(fail(name, Reason::AlreadyExists));
+            }
             // Not replaced, nor written through.
             Some(Node::Symlink(_)) => return Err(fail(name, Reason::AlreadyExists)),
             Some(Node::File(node)) if node.is_pinned() => {
@@ -164,10 +254,10 @@ fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Checked, BatchEr
             }
             Some(Node::File(node)) => {
                 outgoing += sole_name_bytes(node);
-                replacing.push(true);
+                Outcome::Replaced
             }
-            None => replacing.push(false),
-        }
+        };
+        outcomes.push(outcome);
     }
     for (path, _) in &batch.links {
         ensure(&mut new_dirs, path, path)?;
@@ -175,17 +265,17 @@ fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Checked, BatchEr
             return Err(fail(path, Reason::AlreadyExists));
         }
     }
-    let new_files = replacing.iter().filter(|r| !**r).count();
+    let new_files = outcomes.iter().filter(|o| **o == Outcome::Created).count();
     let added = (new_dirs.len() + new_files + batch.links.len()) as u64;
     ledger
         .check_nodes(tree.node_count(), added)
         .map_err(|reason| BatchError {
-            at: batch.files.first().map(|(_, name)| name.clone()),
+            at: batch.first_name(),
             reason,
         })?;
     Ok(Checked {
         new_dirs,
-        replacing,
+        outcomes,
         outgoing,
     })
 }
@@ -197,29 +287,40 @@ fn apply(
     batch: &Batch,
     checked: Checked,
     contents: Vec<Storage>,
-) {
+) -> Vec<Outcome> {
     let now = ledger.now();
     for dir in &checked.new_dirs {
         tree.insert_dir(dir);
     }
-    let files = batch.files.iter().zip(contents).zip(checked.replacing);
-    for (((path, _), storage), replace) in files {
+    let files = batch.files.iter().zip(contents).zip(&checked.outcomes);
+    for ((file, storage), outcome) in files {
+        if *outcome == Outcome::Skipped {
+            continue;
+        }
         let node = FileNode::new(storage, HandleLock::default(), 0, now);
-        if replace {
-            tree.replace_file(path, node);
+        if let Some(mtime) = file.mtime {
+            node.data.write().attrs.set_times(None, Some(mtime), now);
+        }
+        if *outcome == Outcome::Replaced {
+            tree.replace_file(&file.path, node);
         } else {
-            tree.insert(path, Node::File(node));
+            tree.insert(&file.path, Node::File(node));
         }
     }
     for (path, target) in &batch.links {
         tree.insert(path, Node::Symlink(SymlinkNode::new(target, now)));
     }
+    checked.outcomes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    fn file(path: &str, name: &str) -> BatchFile {
+        BatchFile::new(path.into(), name.into(), Existing::Replace)
+    }
 
     fn tree() -> (RwLock<Tree>, Arc<Ledger>) {
         let ledger = Arc::new(Ledger::for_tests());
@@ -230,7 +331,7 @@ mod tests {
     fn all_or_nothing() {
         let (tree, ledger) = tree();
         let batch = Batch {
-            files: vec![("/a/b/f".into(), "f".into()), ("/a/g".into(), "g".into())],
+            files: vec![file("/a/b/f", "f"), file("/a/g", "g")],
             links: vec![("/a/l".into(), "b/f".into())],
             ..Batch::default()
         };
@@ -241,7 +342,7 @@ mod tests {
         assert_eq!(ledger.quota.used(), 4);
         // Below a file of the tree: refused whole, nothing changes.
         let bad = Batch {
-            files: vec![("/new".into(), "new".into()), ("/a/g/x".into(), "x".into())],
+            files: vec![file("/a/g/x", "x"), file("/new", "new")],
             ..Batch::default()
         };
         let err = commit(&tree, &ledger, &bad, 0, || Ok(Vec::new())).unwrap_err();
@@ -249,7 +350,7 @@ mod tests {
         assert!(tree.read().get("/new").is_none());
         // Below a link: refused.
         let through = Batch {
-            files: vec![("/a/l/x".into(), "x".into())],
+            files: vec![file("/a/l/x", "x")],
             ..Batch::default()
         };
         assert!(commit(&tree, &ledger, &through, 0, || Ok(Vec::new())).is_err());

@@ -19,6 +19,8 @@ use crate::guard::GuardState;
 use crate::quota::{Quota, Reservation};
 use crate::storage::Storage;
 
+use super::node::{FileNode, Node};
+
 /// An inode number: stable for the node's life, reused (with a new generation) after.
 pub(crate) type Ino = u64;
 
@@ -136,5 +138,34 @@ impl Ledger {
         if !dead.is_empty() {
             into.append(&mut dead);
         }
+    }
+}
+
+/// The bytes a removed or replaced node gave back to the quota's keeping: a file's whole
+/// length if that was its last name and no handle holds it; nothing for an orphan (it frees
+/// itself when dropped), a file still linked elsewhere or a directory.
+pub(crate) fn freed_bytes(node: &Node) -> u64 {
+    match node {
+        Node::File(file) => freed_file_bytes(file),
+        Node::Dir(_) | Node::Symlink(_) => 0,
+    }
+}
+
+/// The bytes replacing or removing one name of `file` would free: its length if that is its
+/// only name, nothing if it has others (for plans made before the change).
+pub(crate) fn sole_name_bytes(file: &FileNode) -> u64 {
+    if file.links() <= 1 {
+        file.data.read().storage.len()
+    } else {
+        0
+    }
+}
+
+/// [`freed_bytes`] for a file node.
+pub(crate) fn freed_file_bytes(file: &FileNode) -> u64 {
+    if file.links() == 0 && !file.is_orphan() {
+        file.data.read().storage.len()
+    } else {
+        0
     }
 }

@@ -6,10 +6,12 @@ pub(crate) mod batch;
 pub(crate) mod ledger;
 pub(crate) mod namespace;
 pub(crate) mod node;
+mod resolve;
 
 pub(crate) use attrs::Attrs;
+pub(crate) use ledger::freed_file_bytes;
 pub(crate) use ledger::{Ino, Ledger};
-pub(crate) use namespace::{ByIno, Miss, ROOT_INO, Tree, freed_file_bytes};
+pub(crate) use namespace::{ByIno, Miss, ROOT_INO, Tree};
 pub(crate) use node::{FileData, FileNode, Node, SymlinkNode};
 
 #[cfg(test)]

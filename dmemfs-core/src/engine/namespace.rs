@@ -13,16 +13,14 @@
 //! reference. A directory's slot is freed when it is removed; a file's when its last name goes,
 //! or, for an orphan (unlinked while open), when it drops.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
+use super::ledger::freed_bytes;
 use super::ledger::{Ino, Ledger};
 use super::node::{DirNode, FileNode, Node, SymlinkNode};
 use crate::error::Reason;
-use crate::path::{
-    ancestors_below_root, is_strictly_below, normalize_link_target, rebase, split_parent,
-};
+use crate::path::{ancestors_below_root, is_strictly_below, rebase, split_parent};
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -227,52 +225,6 @@ impl Tree {
             }
         }
         Miss::Leaf
-    }
-
-    /// Resolves the symbolic links on `path` (its last component too if `follow_last`): the
-    /// path of what it names, where only directories stand before the last name. Lookups by
-    /// the result then need no links. A link's target is taken relative to the link's
-    /// directory unless absolute, and normalised like every path (`..` lexically). A missing
-    /// or non-directory component stops resolution: the caller's lookup reports it. More than
-    /// [`MAX_HOPS`] links is a loop, as on Linux.
-    ///
-    /// Costs nothing while the filesystem has no links.
-    pub(crate) fn resolve<'p>(
-        &self,
-        path: &'p str,
-        follow_last: bool,
-    ) -> Result<Cow<'p, str>, Reason> {
-        if self.symlinks() == 0 {
-            return Ok(Cow::Borrowed(path));
-        }
-        let mut current = Cow::Borrowed(path);
-        let mut hops = 0;
-        loop {
-            match self.get(&current) {
-                Some(Node::Symlink(link)) if follow_last => {
-                    current = Cow::Owned(follow(&current, link, "", &mut hops, path)?);
-                    continue;
-                }
-                Some(_) => return Ok(current),
-                None => {}
-            }
-            let mut next = None;
-            for ancestor in ancestors_below_root(&current) {
-                match self.get(ancestor) {
-                    Some(Node::Dir(_)) => {}
-                    Some(Node::Symlink(link)) => {
-                        let rest = &current[ancestor.len()..];
-                        next = Some(follow(ancestor, link, rest, &mut hops, path)?);
-                        break;
-                    }
-                    Some(Node::File(_)) | None => break,
-                }
-            }
-            match next {
-                Some(next) => current = Cow::Owned(next),
-                None => return Ok(current),
-            }
-        }
     }
 
     /// Checks that `path`'s parent is an existing directory.
@@ -559,61 +511,6 @@ impl Tree {
                 Node::Dir(_) | Node::Symlink(_) => 0,
             })
             .sum()
-    }
-}
-
-/// The most symbolic links one resolution follows, as Linux's `MAXSYMLINKS`.
-pub(crate) const MAX_HOPS: u32 = 40;
-
-/// The path reached through the link at `at`, followed by `rest` (empty, or `/...`).
-fn follow(
-    at: &str,
-    link: &SymlinkNode,
-    rest: &str,
-    hops: &mut u32,
-    original: &str,
-) -> Result<String, Reason> {
-    *hops += 1;
-    if *hops > MAX_HOPS {
-        return Err(Reason::FilesystemLoop {
-            path: original.to_owned(),
-        });
-    }
-    let joined = if link.target.starts_with(['/', '\\']) {
-        format!("{}{rest}", link.target)
-    } else {
-        let dir = split_parent(at).map_or("/", |(dir, _)| dir);
-        format!("{dir}/{}{rest}", link.target)
-    };
-    normalize_link_target(&joined)
-}
-
-/// The bytes a removed or replaced node gave back to the quota's keeping: a file's whole
-/// length if that was its last name and no handle holds it; nothing for an orphan (it frees
-/// itself when dropped), a file still linked elsewhere or a directory.
-pub(crate) fn freed_bytes(node: &Node) -> u64 {
-    match node {
-        Node::File(file) => freed_file_bytes(file),
-        Node::Dir(_) | Node::Symlink(_) => 0,
-    }
-}
-
-/// The bytes replacing or removing one name of `file` would free: its length if that is its
-/// only name, nothing if it has others (for plans made before the change).
-pub(crate) fn sole_name_bytes(file: &FileNode) -> u64 {
-    if file.links() <= 1 {
-        file.data.read().storage.len()
-    } else {
-        0
-    }
-}
-
-/// [`freed_bytes`] for a file node.
-pub(crate) fn freed_file_bytes(file: &FileNode) -> u64 {
-    if file.links() == 0 && !file.is_orphan() {
-        file.data.read().storage.len()
-    } else {
-        0
     }
 }
 

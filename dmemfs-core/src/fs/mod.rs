@@ -6,6 +6,7 @@ mod contents;
 mod dirs;
 mod files;
 mod glob;
+mod holds;
 mod host;
 mod inodes;
 mod links;
@@ -17,23 +18,23 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 use parking_lot::RwLock;
 
 pub use builder::MemFsBuilder;
+#[cfg(feature = "tokio")]
+pub(crate) use holds::try_once;
+pub(crate) use holds::{Held, Lookup, Wait};
 pub use transfer::ExportIter;
 pub use walk::Walk;
 
-use crate::engine::{FileNode, Ledger, Miss, Node, Tree};
+use crate::engine::{Ledger, Node, Tree};
 use crate::error::{Op, Reason, fail, fail2};
 use crate::fault::{Call, FaultInjector, FaultSlot};
-use crate::lock::{Access, HandleLock};
 use crate::metadata::{Metadata, Stats};
 use crate::path::normalize;
-use crate::quota::Reservation;
 use crate::semantics::Semantics;
-use crate::storage::Storage;
 
 /// The default byte quota of [`MemFs::new`]: 256 MiB, as in D-MemFS.
 ///
@@ -419,249 +420,6 @@ pub(crate) fn normalize_pair_for<'p>(
 ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
     let both = || Ok((normalize(from)?, normalize(to)?));
     both().map_err(|reason| fail2(op, from, to, reason))
-}
-
-#[cfg(feature = "tokio")]
-thread_local! {
-    /// Set by [`try_once`]: lock waits started on this thread try once instead of waiting.
-    static TRY_ONCE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f` with every file-lock wait it starts on this thread limited to a single attempt, as
-/// with a zero lock timeout. The async wrapper runs each operation this way on the runtime's
-/// thread first, so that a worker never blocks on a lock, and only if a lock was contended
-/// (`Reason::LockTimeout`) runs it again, on the blocking pool, with the real timeout. A
-/// thread-local rather than a parameter keeps the whole-file operations' signatures as they are.
-#[cfg(feature = "tokio")]
-pub(crate) fn try_once<T>(f: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            TRY_ONCE.set(self.0);
-        }
-    }
-    let _restore = Restore(TRY_ONCE.replace(true));
-    f()
-}
-
-/// When a wait for a file lock started and when it must give up. The clock is read only when
-/// a wait actually happens.
-#[derive(Debug)]
-pub(crate) struct Wait {
-    timeout: Option<Duration>,
-    started: Option<Instant>,
-}
-
-impl Wait {
-    pub(crate) fn new(timeout: Option<Duration>) -> Wait {
-        #[cfg(feature = "tokio")]
-        let timeout = if TRY_ONCE.get() {
-            Some(Duration::ZERO)
-        } else {
-            timeout
-        };
-        Wait {
-            timeout,
-            started: None,
-        }
-    }
-
-    fn deadline(&mut self) -> Option<Instant> {
-        let started = *self.started.get_or_insert_with(Instant::now);
-        self.timeout
-            .and_then(|timeout| started.checked_add(timeout))
-    }
-
-    fn timed_out(&self) -> Reason {
-        Reason::LockTimeout {
-            waited: self.started.map_or(Duration::ZERO, |s| s.elapsed()),
-        }
-    }
-}
-
-/// A file held by an operation or a [`MemFile`]: pinned (so that losing its last name makes
-/// it an orphan that keeps its bytes until dropped) and, in locked mode, locked. Both are
-/// released on drop.
-#[derive(Debug)]
-pub(crate) struct Held {
-    pub(crate) node: Arc<FileNode>,
-    /// The lock taken on the node (`None` in POSIX mode).
-    lock: Option<Access>,
-}
-
-impl Held {
-    /// Pins `node`, whose lock the caller has already acquired with `lock` (or, with `None`,
-    /// takes no lock). The caller holds the tree's lock, so that an unlink sees the pin.
-    pub(crate) fn new(node: Arc<FileNode>, lock: Option<Access>) -> Held {
-        debug_assert!(lock.is_none() || node.lock.is_locked());
-        node.pin();
-        Held { node, lock }
-    }
-}
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        if let Some(access) = self.lock {
-            self.node.lock.release(access);
-        }
-        self.node.unpin();
-    }
-}
-
-/// What a path resolved to when an operation needed a file.
-#[derive(Debug)]
-pub(crate) enum Lookup {
-    /// The file, locked, and its path as the tree's key.
-    File(Held, Arc<str>),
-    Dir,
-    Missing(Miss),
-}
-
-impl Inner {
-    /// Resolves `path` and locks the file there.
-    ///
-    /// The tree lock is never held while waiting: an uncontended lock is taken under the tree's
-    /// read lock; a contended one is waited for after releasing it, then the path is checked
-    /// again, since the namespace may have changed meanwhile.
-    pub(crate) fn lock_file(
-        &self,
-        path: &str,
-        access: Access,
-        wait: &mut Wait,
-    ) -> Result<Lookup, Reason> {
-        loop {
-            let node = {
-                let tree = self.tree.read();
-                match tree.get_with_key(path) {
-                    None => return Ok(Lookup::Missing(tree.miss(path))),
-                    Some((_, Node::Dir(_))) => return Ok(Lookup::Dir),
-                    Some((_, Node::Symlink(_))) => {
-                        return Err(Reason::UnexpectedLink { path: path.into() });
-                    }
-                    Some((key, Node::File(node))) => {
-                        if let Some(held) = self.try_hold(node, access) {
-                            return Ok(Lookup::File(held, Arc::clone(key)));
-                        }
-                        Arc::clone(node)
-                    }
-                }
-            };
-            if !node.lock.acquire(access, wait.deadline()) {
-                return Err(wait.timed_out());
-            }
-            let tree = self.tree.read();
-            if let Some((key, Node::File(now))) = tree.get_with_key(path)
-                && Arc::ptr_eq(now, &node)
-            {
-                return Ok(Lookup::File(Held::new(node, Some(access)), Arc::clone(key)));
-            }
-            // The file was replaced or removed while we waited: start over.
-            node.lock.release(access);
-        }
-    }
-
-    /// Holds `node` for `access` if that needs no wait: in POSIX mode always (no lock is
-    /// taken), in locked mode if its lock is free. The caller holds the tree's lock.
-    pub(crate) fn try_hold(&self, node: &Arc<FileNode>, access: Access) -> Option<Held> {
-        if !self.locking() {
-            return Some(Held::new(Arc::clone(node), None));
-        }
-        node.lock
-            .try_acquire(access)
-            .then(|| Held::new(Arc::clone(node), Some(access)))
-    }
-
-    /// Holds `node` for reading or copying, waiting for its lock in locked mode. The pin is
-    /// taken outside the tree's lock: such holders never write, so an unlink that misses the
-    /// pin frees nothing they need.
-    pub(crate) fn hold_waiting(
-        &self,
-        node: Arc<FileNode>,
-        access: Access,
-        wait: &mut Wait,
-    ) -> Result<Held, Reason> {
-        if !self.locking() {
-            return Ok(Held::new(node, None));
-        }
-        if !node.lock.acquire(access, wait.deadline()) {
-            return Err(wait.timed_out());
-        }
-        Ok(Held::new(node, Some(access)))
-    }
-
-    /// The lock a file created for `access` starts with, and how a [`Held`] records it.
-    pub(crate) fn new_lock(&self, access: Access) -> (HandleLock, Option<Access>) {
-        if self.locking() {
-            (HandleLock::held(access), Some(access))
-        } else {
-            (HandleLock::default(), None)
-        }
-    }
-
-    /// The file open or in use that keeps `path` (or something below it) from being removed
-    /// or replaced: in locked mode, any file a handle holds; in POSIX mode, none.
-    pub(crate) fn busy_within(&self, tree: &Tree, path: &str) -> Result<(), Reason> {
-        if !self.locking() {
-            return Ok(());
-        }
-        match tree.open_file_within(path) {
-            Some(open) => Err(Reason::Busy { open }),
-            None => Ok(()),
-        }
-    }
-
-    /// Like [`lock_file`](Self::lock_file), for operations that need the file to exist.
-    pub(crate) fn lock_existing(
-        &self,
-        path: &str,
-        access: Access,
-        wait: &mut Wait,
-    ) -> Result<Held, Reason> {
-        match self.lock_file(path, access, wait)? {
-            Lookup::File(held, _) => Ok(held),
-            Lookup::Dir => Err(Reason::IsADirectory),
-            Lookup::Missing(miss) => Err(miss.into_reason()),
-        }
-    }
-
-    /// Charges `bytes` of growth to the quota, then asks the memory guard.
-    pub(crate) fn reserve(&self, bytes: u64) -> Result<Reservation<'_>, Reason> {
-        self.ledger.reserve(bytes)
-    }
-
-    /// Gives back bytes files no longer hold.
-    pub(crate) fn release(&self, bytes: u64) {
-        self.ledger.release(bytes);
-    }
-
-    /// Marks new contents for wiping when the filesystem was built with `zeroize_on_free`.
-    pub(crate) fn contents(&self, storage: Storage) -> Storage {
-        self.ledger.contents(storage)
-    }
-
-    /// The time to stamp a node with.
-    pub(crate) fn now(&self) -> SystemTime {
-        self.ledger.now()
-    }
-
-    /// Whether open files are locked (D-MemFS) rather than shared (POSIX).
-    pub(crate) fn locking(&self) -> bool {
-        self.semantics == Semantics::Locked
-    }
-
-    /// Checks that `new` more nodes fit the node limit.
-    pub(crate) fn check_nodes(&self, tree: &Tree, new: u64) -> Result<(), Reason> {
-        self.check_node_count(tree.node_count(), new)
-    }
-
-    /// [`check_nodes`](Self::check_nodes) given the current count.
-    pub(crate) fn check_node_count(&self, current: u64, new: u64) -> Result<(), Reason> {
-        self.ledger.check_nodes(current, new)
-    }
-
-    pub(crate) fn wait(&self) -> Wait {
-        Wait::new(self.lock_timeout)
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::{Lookup, MemFs};
-use crate::engine::batch::{self, Batch};
+use crate::engine::batch::{self, Batch, BatchFile, Existing};
 use crate::engine::{Miss, Node, Tree};
 use crate::error::{Op, Reason, fail2};
 use crate::lock::Access;
@@ -359,7 +359,7 @@ impl MemFs {
         sources.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
         batch.files = sources
             .iter()
-            .map(|(p, _)| (p.clone(), p.clone()))
+            .map(|(path, _)| BatchFile::new(path.clone(), path.clone(), Existing::Refuse))
             .collect();
         // Each file is copied under its read lock (in locked mode), with no tree lock held.
         let build = || {
@@ -376,7 +376,9 @@ impl MemFs {
             }
             Ok(copies)
         };
-        batch::commit(&inner.tree, &inner.ledger, &batch, total, build).map_err(|err| err.reason)
+        batch::commit(&inner.tree, &inner.ledger, &batch, total, build)
+            .map(drop)
+            .map_err(|err| err.reason)
     }
 }
 

@@ -5,7 +5,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::{Inner, MemFs};
-use crate::engine::batch::{self, Batch, BatchError};
+use crate::engine::batch::{self, Batch, BatchError, BatchFile, Existing};
 use crate::engine::{FileNode, Node};
 use crate::error::{Op, Reason, fail};
 use crate::lock::Access;
@@ -243,7 +243,9 @@ impl MemFs {
             files: plan
                 .files
                 .iter()
-                .map(|(path, (raw, _))| (path.clone(), raw.clone()))
+                .map(|(path, (raw, _))| {
+                    BatchFile::new(path.clone(), raw.clone(), Existing::Replace)
+                })
                 .collect(),
             ..Batch::default()
         };
@@ -262,7 +264,7 @@ impl MemFs {
             }
             Ok(built)
         };
-        let first = batch.files.first().map_or("/", |(_, raw)| raw.as_str());
+        let first = batch.files.first().map_or("/", |file| file.name.as_str());
         batch::commit(
             &self.inner.tree,
             &self.inner.ledger,
@@ -270,6 +272,7 @@ impl MemFs {
             incoming,
             build,
         )
+        .map(drop)
         .map_err(|err| fail(op, err.at.as_deref().unwrap_or(first), err.reason))
     }
 }
