@@ -223,3 +223,35 @@ fn create_dir_all_does_not_create_through_a_dangling_link() {
     assert!(!fs.exists("/nowhere"), "created the link's target: {result:?}");
     assert!(result.is_err());
 }
+
+/// std::fs::read_dir("/current") yields entries whose path() is "/current/<name>"; MemFs
+/// reports the resolved target's paths, so a caller's paths silently change directory.
+#[test]
+fn read_dir_through_a_link_names_entries_under_the_path_given() {
+    let fs = MemFs::new();
+    fs.create_dir_all("/releases/v1").unwrap();
+    fs.write("/releases/v1/app.conf", "v1").unwrap();
+    fs.symlink("releases/v1", "/current").unwrap();
+    let paths: Vec<String> = fs
+        .read_dir("/current")
+        .unwrap()
+        .map(|e| e.unwrap().path().to_owned())
+        .collect();
+    assert_eq!(paths, ["/current/app.conf"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// No panic from the public API: Stamp::new negates the seconds before the epoch, which
+// overflows for the earliest SystemTime Linux can represent (tv_sec == i64::MIN).
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn setting_the_earliest_representable_time_does_not_panic() {
+    let fs = MemFs::new();
+    fs.write("/a", "x").unwrap();
+    let earliest = std::time::UNIX_EPOCH
+        .checked_sub(std::time::Duration::from_secs(1 << 63))
+        .expect("representable on Linux");
+    fs.set_modified("/a", earliest).unwrap();
+    assert_eq!(fs.metadata("/a").unwrap().modified().unwrap(), earliest);
+}
