@@ -231,6 +231,13 @@ pub enum Reason {
         /// The path.
         path: String,
     },
+    /// A broken symbolic link stands where a directory must be created (`EEXIST`, as
+    /// `mkdir -p` reports it): its target is not created through it.
+    #[error("`{link}` is a symbolic link to nothing")]
+    DanglingLink {
+        /// The link.
+        link: String,
+    },
     /// `read_link` on something that is not a symbolic link (`EINVAL` on Linux).
     #[error("not a symbolic link")]
     NotALink,
@@ -344,7 +351,7 @@ impl Reason {
         use io::ErrorKind as K;
         match self {
             Reason::NotFound | Reason::ParentNotFound { .. } => K::NotFound,
-            Reason::AlreadyExists => K::AlreadyExists,
+            Reason::AlreadyExists | Reason::DanglingLink { .. } => K::AlreadyExists,
             Reason::IsADirectory => K::IsADirectory,
             Reason::NotADirectory | Reason::ComponentNotADirectory { .. } => K::NotADirectory,
             Reason::DirectoryNotEmpty => K::DirectoryNotEmpty,

@@ -352,6 +352,12 @@ pub struct DirEntry {
 }
 
 impl DirEntry {
+    /// Renames the entry from below `from` to below `to` (a listing through a link).
+    pub(crate) fn rebase(&mut self, from: &str, to: &str) {
+        let path = crate::path::rebase(&self.path, from, to);
+        *self = DirEntry::new(path, self.metadata, self.depth);
+    }
+
     pub(crate) fn new(path: String, metadata: Metadata, depth: usize) -> DirEntry {
         let name_start = if path == "/" {
             0

@@ -27,8 +27,8 @@ mod core_moves;
 mod core_posix;
 mod core_regressions;
 mod core_transfer;
-// Failing reproductions from the adversarial review of the engine.
-mod review_findings;
+// Links meeting accounting and resolution (regressions from review).
+mod core_link_edges;
 // Features `tar`, `zip`.
 mod core_archive;
 

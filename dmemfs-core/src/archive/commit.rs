@@ -321,9 +321,28 @@ enum Undo {
         /// extraction ends (a consumer draining files as they appear would otherwise keep
         /// the whole archive alive). The allocation it pins also rules out address reuse.
         node: Weak<FileNode>,
-        /// The file it replaced, kept (and still charged) so that it can go back.
-        replaced: Option<Arc<FileNode>>,
+        /// The file it replaced, kept pinned so that it can go back: a pinned file that loses
+        /// its last name stays charged until dropped, as an open one does.
+        replaced: Option<Kept>,
     },
+}
+
+/// A replaced file the log may put back, pinned while kept.
+#[derive(Debug)]
+struct Kept(Arc<FileNode>);
+
+impl Kept {
+    /// Pins `node`; the caller holds the tree's write lock.
+    fn new(node: Arc<FileNode>) -> Kept {
+        node.pin();
+        Kept(node)
+    }
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        self.0.unpin();
+    }
 }
 
 /// Streaming mode: each entry is installed when read; dropped before
@@ -335,8 +354,6 @@ pub(super) struct Log<'fs> {
     undo: Vec<Undo>,
     /// Files this extraction installed: path to index in `undo`.
     ours: HashMap<String, usize>,
-    /// Bytes of replaced files still charged.
-    held: u64,
     /// The reservation for the file being read, with its id.
     pending: Option<(u64, Reservation<'fs>)>,
     next_id: u64,
@@ -350,7 +367,6 @@ impl<'fs> Log<'fs> {
             conflict,
             undo: Vec::new(),
             ours: HashMap::new(),
-            held: 0,
             pending: None,
             next_id: 0,
             done: false,
@@ -461,9 +477,11 @@ impl<'fs> Log<'fs> {
             (slot, _) => {
                 let replaced = match slot {
                     Slot::Replace(old) => {
+                        // Pinned first: losing its last name, it stays charged until the
+                        // extraction ends (an orphan), so that undoing needs no quota.
+                        let kept = Kept::new(old);
                         tree.replace_file(path, Arc::clone(&node));
-                        self.held += freed_file_bytes(&old);
-                        Some(old)
+                        Some(kept)
                     }
                     _ => {
                         tree.insert(path, Node::File(Arc::clone(&node)));
@@ -482,14 +500,14 @@ impl<'fs> Log<'fs> {
         Ok(Some(pending.size))
     }
 
-    /// The extraction succeeded: replaced files go for good.
+    /// The extraction succeeded: replaced files go for good (their pins go, and those left
+    /// without a name free their bytes as they drop).
     pub(super) fn finish(mut self, report: &mut ArchiveReport) {
         report.dirs = self
             .undo
             .iter()
             .filter(|u| matches!(u, Undo::Dir(_)))
             .count() as u64;
-        self.inner.release(std::mem::take(&mut self.held));
         self.undo.clear();
         self.done = true;
     }
@@ -531,11 +549,13 @@ impl Drop for Log<'_> {
                             inner.release(freed_file_bytes(&now));
                         }
                         (Some(now), Some(old)) => {
-                            tree.replace_file(&path, old);
+                            // Still charged (named elsewhere, or an orphan kept by its pin):
+                            // it goes back without a new charge.
+                            tree.replace_file(&path, Arc::clone(&old.0));
                             inner.release(freed_file_bytes(&now));
                         }
-                        // Cannot go back: the bytes it kept charged are freed.
-                        (None, Some(old)) => inner.release(freed_file_bytes(&old)),
+                        // Cannot go back: dropping its pin lets it free what only it held.
+                        (None, Some(_old)) => {}
                         (None, None) => {}
                     }
                 }

@@ -24,11 +24,12 @@ pub(crate) struct Stamp {
 
 impl Stamp {
     pub(crate) fn new(time: SystemTime) -> Stamp {
+        // In i128: the extremes of `SystemTime` (i64 seconds either side) must not overflow.
         let (secs, nanos) = match time.duration_since(UNIX_EPOCH) {
-            Ok(after) => (after.as_secs() as i64, after.subsec_nanos()),
+            Ok(after) => (i128::from(after.as_secs()), after.subsec_nanos()),
             Err(before) => {
                 let before = before.duration();
-                let (secs, nanos) = (before.as_secs() as i64, before.subsec_nanos());
+                let (secs, nanos) = (i128::from(before.as_secs()), before.subsec_nanos());
                 if nanos == 0 {
                     (-secs, 0)
                 } else {
@@ -36,6 +37,8 @@ impl Stamp {
                 }
             }
         };
+        // A `SystemTime` outside i64 seconds cannot exist on Linux; saturate rather than wrap.
+        let secs = i64::try_from(secs).unwrap_or(if secs < 0 { i64::MIN } else { i64::MAX });
         Stamp { secs, nanos }
     }
 

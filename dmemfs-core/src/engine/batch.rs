@@ -12,13 +12,13 @@
 //!
 //! A failure at any step leaves the tree, the quota and the node counts as they were.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use parking_lot::RwLock;
 
 use super::ledger::Ledger;
-use super::ledger::sole_name_bytes;
 use super::namespace::Tree;
 use super::node::{FileNode, Node, SymlinkNode};
 use crate::error::Reason;
@@ -233,7 +233,9 @@ pub(crate) fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Check
         }
     }
     let mut outcomes = Vec::with_capacity(batch.files.len());
-    let mut outgoing = 0;
+    // Replaced files by node: one that loses every name here frees its bytes (a batch may
+    // replace several names of one hard-linked file).
+    let mut replaced: HashMap<*const FileNode, (u32, &Arc<FileNode>)> = HashMap::new();
     for file in &batch.files {
         let (path, name) = (&file.path, file.name.as_str());
         ensure(&mut new_dirs, path, name)?;
@@ -253,12 +255,17 @@ pub(crate) fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Check
                 return Err(fail(name, Reason::Busy { open: path.clone() }));
             }
             Some(Node::File(node)) => {
-                outgoing += sole_name_bytes(node);
+                replaced.entry(Arc::as_ptr(node)).or_insert((0, node)).0 += 1;
                 Outcome::Replaced
             }
         };
         outcomes.push(outcome);
     }
+    let outgoing = replaced
+        .values()
+        .filter(|(names, node)| *names >= node.links())
+        .map(|(_, node)| node.data.read().storage.len())
+        .sum();
     for (path, _) in &batch.links {
         ensure(&mut new_dirs, path, path)?;
         if tree.get(path).is_some() {
@@ -316,7 +323,6 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn file(path: &str, name: &str) -> BatchFile {
         BatchFile::new(path.into(), name.into(), Existing::Replace)

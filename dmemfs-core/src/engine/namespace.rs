@@ -300,12 +300,7 @@ impl Tree {
                 self.dir_inos.insert(dir.ino, Arc::clone(&path));
                 self.dirs += 1;
             }
-            Node::File(file) => {
-                let weak = Arc::downgrade(file);
-                if file.id.link(|| self.alloc_ino(Some(weak))) {
-                    self.files += 1;
-                }
-            }
+            Node::File(file) => self.link_file(file),
             Node::Symlink(link) => {
                 if link.id.link(|| self.alloc_ino(None)) {
                     self.link_inos.insert(link.id.ino(), Arc::downgrade(link));
@@ -316,6 +311,19 @@ impl Tree {
         self.place(path, Entry { node, slot: slot.0 });
     }
 
+    /// Gives a file node a name: a new inode on its first, an orphan taken back keeps its.
+    fn link_file(&mut self, file: &Arc<FileNode>) {
+        if file.adopt() {
+            file.id.relink();
+            self.files += 1;
+            return;
+        }
+        let weak = Arc::downgrade(file);
+        if file.id.link(|| self.alloc_ino(Some(weak))) {
+            self.files += 1;
+        }
+    }
+
     fn place(&mut self, path: Arc<str>, entry: Entry) {
         let previous = self.nodes.insert(path, entry);
         debug_assert!(previous.is_none(), "insert over an existing node");
@@ -324,15 +332,11 @@ impl Tree {
     /// Replaces the file at `path` with `node`, returning the old one; the caller settles the
     /// old file's bytes (see [`freed_bytes`]).
     pub(crate) fn replace_file(&mut self, path: &str, node: Arc<FileNode>) -> Arc<FileNode> {
-        let weak = Arc::downgrade(&node);
-        let first = node.id.link(|| self.alloc_ino(Some(weak)));
+        self.link_file(&node);
         let old = match self.get_mut(path) {
             Some(Node::File(old)) => std::mem::replace(old, node),
             _ => unreachable!("replace_file on a non-file: {path}"),
         };
-        if first {
-            self.files += 1;
-        }
         self.unlinked(&old);
         old
     }
@@ -430,15 +434,16 @@ impl Tree {
             .max(path.len())
     }
 
-    /// The first file at or below `path` that a handle holds open, if any.
+    /// The first file at or below `path` whose lock a handle or an operation holds (locked
+    /// mode), if any. Pins alone (a streaming extraction keeping a file it replaced) do not
+    /// count: they never stop a removal, they make the file an orphan.
     pub(crate) fn open_file_within(&self, path: &str) -> Option<String> {
         match self.get(path)? {
-            Node::File(file) => file.is_pinned().then(|| path.to_owned()),
+            Node::File(file) => file.lock.is_locked().then(|| path.to_owned()),
             Node::Symlink(_) => None,
-            Node::Dir(_) => self
-                .descendants(path)
-                .into_iter()
-                .find(|p| matches!(self.get(p.as_str()), Some(Node::File(f)) if f.is_pinned())),
+            Node::Dir(_) => self.descendants(path).into_iter().find(
+                |p| matches!(self.get(p.as_str()), Some(Node::File(f)) if f.lock.is_locked()),
+            ),
         }
     }
 

@@ -105,6 +105,20 @@ impl FileNode {
         self.pins.load(SeqCst) & ORPHAN != 0
     }
 
+    /// Takes back an orphan that gets a name again (an undone extraction puts back a file it
+    /// replaced): it keeps its bytes charged and its inode number, and the tree accounts for
+    /// it again. Returns whether it was an orphan.
+    pub(super) fn adopt(&self) -> bool {
+        // A read first: nearly every node linked is new, and this runs on every create.
+        if self.pins.load(SeqCst) & ORPHAN == 0
+            || self.pins.fetch_and(!ORPHAN, SeqCst) & ORPHAN == 0
+        {
+            return false;
+        }
+        ORPHANS.lock().remove(&self.address());
+        true
+    }
+
     /// Makes the unlinked, pinned node responsible for its own bytes and inode number.
     pub(super) fn orphan(&self, ledger: &Arc<Ledger>) {
         ORPHANS.lock().insert(self.address(), Arc::clone(ledger));
@@ -155,6 +169,11 @@ impl Identity {
             self.ino.store(ino() as u32, SeqCst);
         }
         first
+    }
+
+    /// Gives an orphan its first name again, keeping its number.
+    pub(super) fn relink(&self) {
+        self.links.fetch_add(1, SeqCst);
     }
 
     /// Called by the tree when a name goes; returns whether it was the last.

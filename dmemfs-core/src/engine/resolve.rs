@@ -9,6 +9,27 @@ use crate::error::Reason;
 use crate::path::{ancestors_below_root, normalize_link_target, split_parent};
 
 impl Tree {
+    /// The first proper ancestor of `path` (normalised, links not yet resolved) that is a
+    /// link leading nowhere. An operation that creates missing parents must not create a
+    /// dangling link's target through it: `mkdir -p` says the link "exists".
+    pub(crate) fn dangling_ancestor(&self, path: &str) -> Option<String> {
+        if self.symlinks() == 0 {
+            return None;
+        }
+        for prefix in ancestors_below_root(path) {
+            let at = self.resolve(prefix, false).ok()?;
+            match self.get(&at) {
+                Some(Node::Dir(_)) => {}
+                Some(Node::Symlink(_)) => match self.resolve(&at, true) {
+                    Ok(to) if matches!(self.get(&to), Some(Node::Dir(_))) => {}
+                    _ => return Some(prefix.to_owned()),
+                },
+                Some(Node::File(_)) | None => return None,
+            }
+        }
+        None
+    }
+
     /// Resolves the symbolic links on `path` (its last component too if `follow_last`): the
     /// path of what it names, where only directories stand before the last name. Lookups by
     /// the result then need no links. A link's target is taken relative to the link's

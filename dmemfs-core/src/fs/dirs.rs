@@ -64,7 +64,7 @@ impl MemFs {
     /// ```
     pub fn create_dir_all(&self, path: impl AsRef<str>) -> io::Result<()> {
         let raw = path.as_ref();
-        let path = self.resolve(Op::CreateDirAll, raw, false)?;
+        let path = self.resolve_for_creation(Op::CreateDirAll, raw)?;
         self.intercept(Op::CreateDirAll, &path, None, None)
             .map_err(|r| fail(Op::CreateDirAll, raw, r))?;
         let mut tree = self.inner.tree.write();
@@ -188,13 +188,20 @@ impl MemFs {
     /// ```
     pub fn read_dir(&self, path: impl AsRef<str>) -> io::Result<ReadDir> {
         let raw = path.as_ref();
+        let given = self.normalize(Op::ReadDir, raw)?;
         let path = self.resolve(Op::ReadDir, raw, true)?;
         self.intercept(Op::ReadDir, &path, None, None)
             .map_err(|r| fail(Op::ReadDir, raw, r))?;
         let tree = self.inner.tree.read();
-        list(&tree, &path, 1)
-            .map(ReadDir::new)
-            .map_err(|reason| fail(Op::ReadDir, raw, reason))
+        let mut entries = list(&tree, &path, 1).map_err(|reason| fail(Op::ReadDir, raw, reason))?;
+        if given != path {
+            // Listed through a link: entries are named under the path given, as `std` names
+            // them.
+            for entry in &mut entries {
+                entry.rebase(&path, &given);
+            }
+        }
+        Ok(ReadDir::new(entries))
     }
 }
 

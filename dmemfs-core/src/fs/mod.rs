@@ -377,6 +377,24 @@ impl MemFs {
         }
     }
 
+    /// [`resolve`](Self::resolve) (not following the last component) for a path whose
+    /// missing parents the operation creates: a broken link among them is `AlreadyExists`,
+    /// as `mkdir -p` reports it, rather than its target being created.
+    pub(crate) fn resolve_for_creation<'p>(
+        &self,
+        op: Op,
+        raw: &'p str,
+    ) -> io::Result<Cow<'p, str>> {
+        let given = self.normalize(op, raw)?;
+        if self.inner.ledger.symlinks() > 0
+            && let Some(link) = self.inner.tree.read().dangling_ancestor(&given)
+        {
+            let reason = Reason::DanglingLink { link };
+            return Err(fail(op, raw, reason));
+        }
+        self.resolve(op, raw, false)
+    }
+
     /// [`resolve`](Self::resolve) for both paths of a two-path operation.
     pub(crate) fn resolve_pair<'p>(
         &self,

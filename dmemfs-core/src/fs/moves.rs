@@ -81,7 +81,7 @@ impl MemFs {
         match (source_is_dir, tree.get(to)) {
             (_, None) => {}
             (false, Some(Node::Dir(_))) => return Err(Reason::IsADirectory),
-            (true, Some(Node::File(_))) => return Err(Reason::NotADirectory),
+            (true, Some(Node::File(_) | Node::Symlink(_))) => return Err(Reason::NotADirectory),
             (true, Some(Node::Dir(dir))) if !dir.is_empty() => {
                 return Err(Reason::DirectoryNotEmpty);
             }
@@ -126,6 +126,12 @@ impl MemFs {
     pub fn move_path(&self, from: impl AsRef<str>, to: impl AsRef<str>) -> io::Result<()> {
         let (raw_from, raw_to) = (from.as_ref(), to.as_ref());
         let fail = |reason| fail2(Op::Move, raw_from, raw_to, reason);
+        self.resolve_for_creation(Op::Move, raw_to).map_err(|err| {
+            match crate::error::FsError::from_io(&err) {
+                Some(inner) => fail(inner.reason().clone()),
+                None => err,
+            }
+        })?;
         let (from, to) = self.resolve_pair(Op::Move, (raw_from, false), (raw_to, false))?;
         self.intercept(Op::Move, &from, Some(&to), None)
             .map_err(fail)?;

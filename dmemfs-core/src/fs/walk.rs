@@ -37,6 +37,9 @@ pub struct Walk {
     /// The last entry yielded was a directory at the depth bound: it has no frame, so
     /// skipping it has nothing to pop.
     last_dir_at_bound: bool,
+    /// Walking through a link: (the directory walked, the path given), so that entries are
+    /// named under the path given.
+    alias: Option<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -76,6 +79,7 @@ impl MemFs {
     /// ```
     pub fn walk(&self, path: impl AsRef<str>) -> io::Result<Walk> {
         let raw = path.as_ref();
+        let given = self.normalize(Op::Walk, raw)?;
         let path = self.resolve(Op::Walk, raw, true)?;
         self.intercept(Op::Walk, &path, None, None)
             .map_err(|r| fail(Op::Walk, raw, r))?;
@@ -87,12 +91,14 @@ impl MemFs {
             }
             None => return Err(fail(Op::Walk, raw, tree.miss(&path).into_reason())),
         };
+        let alias = (given != path).then(|| (path.to_string(), given.into_owned()));
         Ok(Walk {
             inner: Arc::clone(&self.inner),
             root: Some(DirEntry::new(path.into_owned(), metadata, 0)),
             stack: Vec::new(),
             max_depth: usize::MAX,
             last_dir_at_bound: false,
+            alias,
         })
     }
 }
@@ -154,13 +160,23 @@ impl Walk {
     }
 }
 
+impl Walk {
+    /// The entry as the caller sees it: under the path given, when that was a link.
+    fn shown(&self, mut entry: DirEntry) -> DirEntry {
+        if let Some((walked, given)) = &self.alias {
+            entry.rebase(walked, given);
+        }
+        entry
+    }
+}
+
 impl Iterator for Walk {
     type Item = io::Result<DirEntry>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(root) = self.root.take() {
             self.enter(&root);
-            return Some(Ok(root));
+            return Some(Ok(self.shown(root)));
         }
         loop {
             let frame = self.stack.last_mut()?;
@@ -173,7 +189,7 @@ impl Iterator for Walk {
             match frame.entries.as_mut().and_then(Iterator::next) {
                 Some(entry) => {
                     self.enter(&entry);
-                    return Some(Ok(entry));
+                    return Some(Ok(self.shown(entry)));
                 }
                 None => {
                     self.stack.pop();

@@ -1,5 +1,7 @@
-//! Adversarial review of the engine (namespace, ledger, batch, links, POSIX orphans): each
-//! test is a minimal reproduction of a defect found in review, and fails until it is fixed.
+//! Where links meet accounting and resolution: several names of one file replaced at once,
+//! undoing a streaming extraction around hard links and orphans, renames and `mkdir -p`
+//! onto symbolic links, listings through them, extreme timestamps. Each case reproduced a
+//! defect found by an adversarial review.
 
 use std::collections::HashSet;
 use std::io::{self, ErrorKind, Read};
@@ -82,7 +84,11 @@ fn import_tree_replacing_both_names_of_a_hard_linked_file_frees_its_bytes() {
     fs.import_tree([("/a", "x"), ("/b", "y")]).unwrap();
     // Two new one-byte files; the 100-byte inode has no name and no handle any more.
     assert_eq!(fs.stats().files, 2);
-    assert_eq!(fs.stats().used, 2, "the replaced inode's bytes stay charged forever");
+    assert_eq!(
+        fs.stats().used,
+        2,
+        "the replaced inode's bytes stay charged forever"
+    );
 }
 
 // Same in an atomic archive extraction (Stage::commit uses sole_name_bytes per path).
@@ -99,7 +105,11 @@ fn atomic_extraction_overwriting_both_names_of_a_hard_linked_file_frees_its_byte
     fs.extract_tar(&archive[..], "/d", &options).unwrap();
     assert_eq!(fs.read("/d/a").unwrap(), b"x");
     assert_eq!(fs.stats().files, 2);
-    assert_eq!(fs.stats().used, 2, "the replaced inode's bytes stay charged forever");
+    assert_eq!(
+        fs.stats().used,
+        2,
+        "the replaced inode's bytes stay charged forever"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -158,7 +168,11 @@ fn streaming_undo_does_not_release_bytes_twice() {
     });
     assert_eq!(fs.read("/d/a").unwrap().len(), 513);
     // Live files: /keep (1000) + /d/a (513).
-    assert_eq!(fs.stats().used, 1513, "the old inode's bytes were released twice");
+    assert_eq!(
+        fs.stats().used,
+        1513,
+        "the old inode's bytes were released twice"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -220,7 +234,10 @@ fn create_dir_all_does_not_create_through_a_dangling_link() {
     let fs = MemFs::new();
     fs.symlink("/nowhere", "/dangling").unwrap();
     let result = fs.create_dir_all("/dangling/sub");
-    assert!(!fs.exists("/nowhere"), "created the link's target: {result:?}");
+    assert!(
+        !fs.exists("/nowhere"),
+        "created the link's target: {result:?}"
+    );
     assert!(result.is_err());
 }
 
