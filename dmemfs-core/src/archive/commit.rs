@@ -71,7 +71,7 @@ fn decide(node: Option<&Node>, path: &str, conflict: Conflict, ours: bool) -> Re
                     Conflict::Overwrite => {}
                 }
             }
-            if file.is_pinned() {
+            if file.in_use() {
                 return Err(Reason::Busy {
                     open: path.to_owned(),
                 });
@@ -542,7 +542,7 @@ impl Drop for Log<'_> {
                         _ => None,
                     };
                     let intact =
-                        installed.filter(|now| !now.is_pinned() && now.data.read().generation == 0);
+                        installed.filter(|now| !now.in_use() && now.data.read().generation == 0);
                     match (intact, replaced) {
                         (Some(now), None) => {
                             tree.remove(&path);

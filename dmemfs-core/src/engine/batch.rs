@@ -251,7 +251,7 @@ pub(crate) fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Check
             }
             // Not replaced, nor written through.
             Some(Node::Symlink(_)) => return Err(fail(name, Reason::AlreadyExists)),
-            Some(Node::File(node)) if node.is_pinned() => {
+            Some(Node::File(node)) if node.in_use() => {
                 return Err(fail(name, Reason::Busy { open: path.clone() }));
             }
             Some(Node::File(node)) => {

@@ -84,9 +84,16 @@ impl FileNode {
         self.created.time()
     }
 
-    /// Whether an open handle or an operation in progress holds the file.
+    /// Whether a pin holds the file (a POSIX handle or operation, a streaming extraction
+    /// keeping it): losing its last name then makes it an orphan.
     pub(crate) fn is_pinned(&self) -> bool {
         self.pins.load(SeqCst) & !ORPHAN > 0
+    }
+
+    /// Whether any handle or operation holds the file, by its lock (locked mode) or a pin:
+    /// batches do not replace such a file (`ResourceBusy`).
+    pub(crate) fn in_use(&self) -> bool {
+        self.lock.is_locked() || self.is_pinned()
     }
 
     /// Pins the file for an open handle or an operation in progress: while any pin exists,

@@ -70,9 +70,9 @@ impl Wait {
     }
 }
 
-/// A file held by an operation or a [`MemFile`]: pinned (so that losing its last name makes
-/// it an orphan that keeps its bytes until dropped) and, in locked mode, locked. Both are
-/// released on drop.
+/// A file held by an operation or a [`MemFile`]: locked (locked mode), or pinned (POSIX mode:
+/// losing its last name makes it an orphan that keeps its bytes until dropped). Released on
+/// drop.
 #[derive(Debug)]
 pub(crate) struct Held {
     pub(crate) node: Arc<FileNode>,
@@ -81,21 +81,25 @@ pub(crate) struct Held {
 }
 
 impl Held {
-    /// Pins `node`, whose lock the caller has already acquired with `lock` (or, with `None`,
-    /// takes no lock). The caller holds the tree's lock, so that an unlink sees the pin.
+    /// Holds `node` by the lock the caller has already acquired (locked mode), or, with
+    /// `None`, by a pin (POSIX mode). A locked file cannot lose its names (`ResourceBusy`), so
+    /// only POSIX holders need pins, and the locked mode's hot paths pay for none. The caller
+    /// holds the tree's lock, so that an unlink sees the pin.
     pub(crate) fn new(node: Arc<FileNode>, lock: Option<Access>) -> Held {
-        debug_assert!(lock.is_none() || node.lock.is_locked());
-        node.pin();
+        match lock {
+            Some(_) => debug_assert!(node.lock.is_locked()),
+            None => node.pin(),
+        }
         Held { node, lock }
     }
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
-        if let Some(access) = self.lock {
-            self.node.lock.release(access);
+        match self.lock {
+            Some(access) => self.node.lock.release(access),
+            None => self.node.unpin(),
         }
-        self.node.unpin();
     }
 }
 
