@@ -16,6 +16,8 @@ use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 
+use crate::engine::attrs::Stamp;
+
 /// Where a filesystem reads the time it stamps files and directories with.
 ///
 /// ```
@@ -111,21 +113,22 @@ impl Clock for ManualClock {
     }
 }
 
-/// The time to stamp a file or directory with.
+/// The time to stamp a file or directory with, as the kernel's `timespec`: stored as it
+/// comes, converted to a `SystemTime` only when metadata is read.
 #[cfg(target_os = "linux")]
-pub(crate) fn now() -> SystemTime {
+pub(crate) fn now() -> Stamp {
     let ts = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
-    match (u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec)) {
-        (Ok(secs), Ok(nanos)) => SystemTime::UNIX_EPOCH + Duration::new(secs, nanos),
-        // Before 1970, or a clock out of range: take the ordinary path.
-        _ => SystemTime::now(),
+    match u32::try_from(ts.tv_nsec) {
+        Ok(nanos) if nanos < 1_000_000_000 => Stamp::from_parts(ts.tv_sec, nanos),
+        // A clock out of range: take the ordinary path.
+        _ => Stamp::new(SystemTime::now()),
     }
 }
 
 /// The time to stamp a file or directory with.
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn now() -> SystemTime {
-    SystemTime::now()
+pub(crate) fn now() -> Stamp {
+    Stamp::new(SystemTime::now())
 }
 
 #[cfg(test)]
@@ -134,7 +137,7 @@ mod tests {
 
     #[test]
     fn close_to_the_precise_clock() {
-        let coarse = super::now();
+        let coarse = super::now().time();
         let precise = SystemTime::now();
         // The coarse clock lags by at most a tick (1-10 ms depending on the kernel's HZ).
         assert!(coarse <= precise + Duration::from_millis(1));

@@ -12,6 +12,7 @@ use std::time::SystemTime;
 
 use super::extract::Pending;
 use super::{ArchiveReport, Conflict, SkipReason, SkippedEntry};
+use crate::engine::attrs::Stamp;
 use crate::engine::batch::{self, Batch, BatchError, BatchFile, Existing, Outcome};
 use crate::engine::ledger::sole_name_bytes;
 use crate::engine::{FileNode, Node, Tree, freed_file_bytes};
@@ -39,7 +40,7 @@ fn not_a_dir(dir: &str, path: &str) -> Reason {
 }
 
 /// A new file node holding `storage`, dated `mtime` when the archive gave one.
-fn new_file(storage: Storage, mtime: Option<SystemTime>, now: SystemTime) -> Arc<FileNode> {
+fn new_file(storage: Storage, mtime: Option<SystemTime>, now: Stamp) -> Arc<FileNode> {
     let node = FileNode::new(storage, HandleLock::default(), 0, now);
     if let Some(mtime) = mtime {
         node.data.write().attrs.set_times(None, Some(mtime), now);

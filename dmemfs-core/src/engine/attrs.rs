@@ -42,6 +42,11 @@ impl Stamp {
         Stamp { secs, nanos }
     }
 
+    /// A stamp from the parts of a `timespec`, as the kernel's clock gives them.
+    pub(crate) fn from_parts(secs: i64, nanos: u32) -> Stamp {
+        Stamp { secs, nanos }
+    }
+
     pub(crate) fn time(self) -> SystemTime {
         let (secs, nanos) = (self.secs, self.nanos);
         let whole = Duration::from_secs(secs.unsigned_abs());
@@ -71,8 +76,7 @@ pub(crate) struct Attrs {
 }
 
 impl Attrs {
-    pub(crate) fn new(now: SystemTime, mode: u32) -> Attrs {
-        let now = Stamp::new(now);
+    pub(crate) fn new(now: Stamp, mode: u32) -> Attrs {
         Attrs {
             accessed: now,
             modified: now,
@@ -94,14 +98,14 @@ impl Attrs {
     }
 
     /// The contents changed (a write, a truncation, an entry added or removed).
-    pub(crate) fn modify(&mut self, now: SystemTime) {
-        self.modified = Stamp::new(now);
-        self.changed = self.modified;
+    pub(crate) fn modify(&mut self, now: Stamp) {
+        self.modified = now;
+        self.changed = now;
     }
 
     /// The status changed (mode, times, a name): only `ctime` moves.
-    pub(crate) fn change(&mut self, now: SystemTime) {
-        self.changed = Stamp::new(now);
+    pub(crate) fn change(&mut self, now: Stamp) {
+        self.changed = now;
     }
 
     /// Sets the times given, as `utimensat(2)`; `ctime` becomes `now`.
@@ -109,7 +113,7 @@ impl Attrs {
         &mut self,
         accessed: Option<SystemTime>,
         modified: Option<SystemTime>,
-        now: SystemTime,
+        now: Stamp,
     ) {
         if let Some(accessed) = accessed {
             self.accessed = Stamp::new(accessed);
@@ -121,7 +125,7 @@ impl Attrs {
     }
 
     /// Sets the permission bits (the type bits are not stored), as `chmod(2)`.
-    pub(crate) fn set_mode(&mut self, mode: u32, now: SystemTime) {
+    pub(crate) fn set_mode(&mut self, mode: u32, now: Stamp) {
         self.mode = mode & MODE_MASK;
         self.change(now);
     }

@@ -6,10 +6,10 @@
 //! lives: linked in the tree, or unlinked and still open (POSIX mode), whose bytes count until
 //! its last handle drops, as on tmpfs.
 
+use super::attrs::Stamp;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
-use std::time::SystemTime;
 
 use parking_lot::Mutex;
 
@@ -108,9 +108,9 @@ impl Ledger {
     }
 
     /// The time to stamp a node with: the injected clock's, or the system's coarse clock.
-    pub(crate) fn now(&self) -> SystemTime {
+    pub(crate) fn now(&self) -> Stamp {
         match &self.clock {
-            Some(clock) => clock.now(),
+            Some(clock) => Stamp::new(clock.now()),
             None => crate::clock::now(),
         }
     }

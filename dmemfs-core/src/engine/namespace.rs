@@ -522,6 +522,7 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::attrs::Stamp;
     use crate::lock::HandleLock;
     use crate::storage::Storage;
     use std::time::SystemTime;
@@ -531,12 +532,12 @@ mod tests {
             Storage::default(),
             HandleLock::default(),
             0,
-            SystemTime::UNIX_EPOCH,
+            Stamp::new(SystemTime::UNIX_EPOCH),
         ))
     }
 
     fn dir() -> Node {
-        Node::new_dir(SystemTime::UNIX_EPOCH)
+        Node::new_dir(Stamp::new(SystemTime::UNIX_EPOCH))
     }
 
     fn tree() -> Tree {

@@ -24,7 +24,7 @@ pub(crate) struct FileData {
 
 impl FileData {
     /// Records a change to the contents at `now`.
-    pub(crate) fn touch(&mut self, now: SystemTime) {
+    pub(crate) fn touch(&mut self, now: Stamp) {
         self.generation += 1;
         self.attrs.modify(now);
     }
@@ -56,7 +56,7 @@ impl FileNode {
         storage: Storage,
         lock: HandleLock,
         generation: u64,
-        now: SystemTime,
+        now: Stamp,
     ) -> Arc<FileNode> {
         Arc::new(FileNode {
             lock,
@@ -65,7 +65,7 @@ impl FileNode {
                 attrs: Attrs::new(now, FILE_MODE),
                 generation,
             }),
-            created: Stamp::new(now),
+            created: now,
             id: Identity::default(),
             pins: AtomicU32::new(0),
         })
@@ -200,11 +200,11 @@ pub(crate) struct SymlinkNode {
 }
 
 impl SymlinkNode {
-    pub(crate) fn new(target: &str, now: SystemTime) -> Arc<SymlinkNode> {
+    pub(crate) fn new(target: &str, now: Stamp) -> Arc<SymlinkNode> {
         Arc::new(SymlinkNode {
             target: target.into(),
             id: Identity::default(),
-            created: Stamp::new(now),
+            created: now,
             attrs: Mutex::new(Attrs::new(now, SYMLINK_MODE)),
         })
     }
@@ -264,10 +264,10 @@ pub(crate) enum Node {
 }
 
 impl Node {
-    pub(crate) fn new_dir(now: SystemTime) -> Node {
+    pub(crate) fn new_dir(now: Stamp) -> Node {
         Node::Dir(Box::new(DirNode {
             children: Vec::new(),
-            created: Stamp::new(now),
+            created: now,
             attrs: Attrs::new(now, DIR_MODE),
             ino: 0,
             subdirs: 0,

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use super::MemFs;
 use crate::attrs::{FileTimes, Permissions};
+use crate::engine::attrs::Stamp;
 use crate::engine::{Attrs, Node};
 use crate::error::{Op, Reason, fail};
 
@@ -81,7 +82,7 @@ impl MemFs {
         &self,
         op: Op,
         raw: &str,
-        change: impl FnOnce(&mut Attrs, SystemTime),
+        change: impl FnOnce(&mut Attrs, Stamp),
     ) -> io::Result<()> {
         let path = self.resolve(op, raw, true)?;
         self.intercept(op, &path, None, None)

@@ -2,9 +2,10 @@
 //! quota, node-limit and clock hooks every operation calls on [`Inner`].
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use super::Inner;
+use crate::engine::attrs::Stamp;
 use crate::engine::{FileNode, Miss, Node, Tree};
 use crate::error::Reason;
 use crate::lock::{Access, HandleLock};
@@ -235,7 +236,7 @@ impl Inner {
     }
 
     /// The time to stamp a node with.
-    pub(crate) fn now(&self) -> SystemTime {
+    pub(crate) fn now(&self) -> Stamp {
         self.ledger.now()
     }
 
