@@ -12,6 +12,15 @@ use dmemfs_core::{FsError, MemFs, MemoryGuard, Reason};
 /// instead of hanging it for the 30 s default.
 pub const SHORT: Duration = Duration::from_millis(50);
 
+/// A filesystem of `quota` bytes with Linux's open-file model (`Semantics::Posix`).
+pub fn posix_fs(quota: u64) -> MemFs {
+    MemFs::builder()
+        .quota(quota)
+        .semantics(dmemfs_core::Semantics::Posix)
+        .build()
+        .expect("a builder without node limit or memory guard cannot fail")
+}
+
 /// A 1 MiB filesystem whose memory guard errors on any growth beyond what the returned
 /// counter says the host has available (1 MiB to start with), asked again on every write.
 pub fn guarded_fs() -> (MemFs, Arc<AtomicU64>) {

@@ -23,7 +23,7 @@ use crate::common::*;
 const BOTH_MODES: [ExtractMode; 2] = [ExtractMode::Atomic, ExtractMode::Streaming];
 
 /// A tar archive of regular files (mode 0644, mtime 1_000_000_000).
-fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     for (name, data) in files {
         let mut header = tar::Header::new_gnu();

@@ -6,28 +6,10 @@
 use std::collections::HashSet;
 use std::io::{self, ErrorKind, Read};
 
-use dmemfs_core::{Conflict, ExtractMode, ExtractOptions, MemFs, Semantics};
+use dmemfs_core::{Conflict, ExtractMode, ExtractOptions, MemFs};
 
-fn posix(quota: u64) -> MemFs {
-    MemFs::builder()
-        .quota(quota)
-        .semantics(Semantics::Posix)
-        .build()
-        .unwrap()
-}
-
-/// A tar archive of regular files.
-fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (name, data) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(1_000_000_000);
-        builder.append_data(&mut header, name, *data).unwrap();
-    }
-    builder.into_inner().unwrap()
-}
+use crate::common::posix_fs as posix;
+use crate::core_archive::tar_of;
 
 /// Reads `data`, calling `hook` once, just before the first read at or past byte `at`.
 struct Hooked<F: FnMut()> {

@@ -5,13 +5,7 @@ use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 
 use dmemfs_core::{MemFs, Semantics};
 
-fn posix(quota: u64) -> MemFs {
-    MemFs::builder()
-        .quota(quota)
-        .semantics(Semantics::Posix)
-        .build()
-        .unwrap()
-}
+use crate::common::posix_fs as posix;
 
 #[test]
 fn the_default_stays_locked() {

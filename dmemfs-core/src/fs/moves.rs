@@ -268,28 +268,24 @@ impl MemFs {
                     }
                 }
             };
-            if let Some(destination) = destination {
-                let len = source.node.data.read().storage.len();
-                let mut copied = len;
-                inner.replace_contents(&destination, len, || {
-                    let data = source.node.data.read();
-                    copied = data.storage.len();
-                    data.storage
-                        .try_clone()
-                        .map_err(|_| Reason::AllocationFailed(copied))
-                })?;
-                return Ok(copied);
-            }
+            // Measured for the quota, copied after it is charged (a writer may change the length
+            // in between in POSIX mode: what is copied is what is settled and reported).
             let len = source.node.data.read().storage.len();
             let mut copied = len;
-            let created = inner.create_with(to, len, len > 0, || {
+            let copy = || {
                 let data = source.node.data.read();
                 copied = data.storage.len();
                 data.storage
                     .try_clone()
                     .map_err(|_| Reason::AllocationFailed(copied))
-            })?;
-            if created {
+            };
+            let done = match destination {
+                Some(destination) => inner
+                    .replace_contents(&destination, len, copy)
+                    .map(|()| true)?,
+                None => inner.create_with(to, len, len > 0, copy)?,
+            };
+            if done {
                 return Ok(copied);
             }
             // Created meanwhile: start over and replace it.
