@@ -23,6 +23,11 @@ fn path() -> impl Strategy<Value = String> {
         .prop_map(|parts| format!("/{}", parts.join("/")))
 }
 
+/// A path directly below the root.
+fn top_path() -> impl Strategy<Value = String> {
+    prop::sample::select(&NAMES[..]).prop_map(|name| format!("/{name}"))
+}
+
 /// Contents, often empty (an empty write or a truncation to nothing changes no length).
 fn bytes() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
@@ -189,7 +194,8 @@ pub(super) fn step() -> impl Strategy<Value = Step> {
         2 => (path(), path()).prop_map(|(a, b)| Step::HardLink(a, b)),
         1 => (path(), mode()).prop_map(|(p, m)| Step::SetPermissions(p, m)),
         2 => (path(), times()).prop_map(|(p, t)| Step::SetTimes(p, t)),
-        3 => (slot.clone(), path(), flags).prop_map(|(s, p, f)| Step::Open(s, p, f)),
+        // Often a top-level name, so that handles share files.
+        3 => (slot.clone(), prop_oneof![2 => top_path(), 1 => path()], flags).prop_map(|(s, p, f)| Step::Open(s, p, f)),
         8 => (slot.clone(), handle_step()).prop_map(|(s, h)| Step::Handle(s, h)),
         1 => slot.prop_map(Step::Close),
     ]

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
 use std::os::unix::fs::MetadataExt;
+use std::sync::Mutex;
 
 use super::ops::{Handle, HandleStep, Host, Mem, Meta, Outcome, Stamp, Step};
 
 /// Which of the two runs a sequence belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Run {
     /// `Semantics::Locked` (the default): D-MemFS's handle locks.
     Locked,
@@ -122,12 +123,21 @@ pub(crate) const KNOWN_BUGS: &[&str] = &[
 ];
 
 /// Undoes the known bugs' effects after a step, so that the runs go on.
-pub(super) fn known_bug_fixups(step: &Step, outcome: &Outcome, mem: &mut Mem, host: &mut Host) {
+pub(super) fn known_bug_fixups(
+    run: Run,
+    step: &Step,
+    outcome: &Outcome,
+    mem: &mut Mem,
+    host: &mut Host,
+) {
     use std::io::Seek;
     let name = match (step, outcome) {
         // Does on the dmemfs side what `std::fs::copy` does on Linux.
         (Step::Copy(from, to), Outcome::Count(_)) => {
             let source = mem.fs.metadata(from).expect("the source of a copy").mode();
+            if mem.fs.metadata(to).expect("the copy").mode() == source {
+                return;
+            }
             mem.fs
                 .set_permissions(to, dmemfs_core::Permissions::from_mode(source))
                 .expect("chmod");
@@ -139,16 +149,19 @@ pub(super) fn known_bug_fixups(step: &Step, outcome: &Outcome, mem: &mut Mem, ho
                 return;
             };
             let position = theirs.stream_position().expect("host position");
+            if ours.stream_position().expect("position") == position {
+                return;
+            }
             ours.seek(std::io::SeekFrom::Start(position)).expect("seek");
             "an_empty_write_through_an_append_handle_leaves_the_cursor"
         }
         _ => return,
     };
-    assert!(KNOWN_BUGS.contains(&name));
+    bug(run, name);
 }
 
 /// The known bug a pair of outcomes shows, if any.
-fn known_bug(step: &Step, mem: &Outcome, host: &Outcome) -> Option<&'static str> {
+fn known_bug(run: Run, step: &Step, mem: &Outcome, host: &Outcome) -> Option<&'static str> {
     use Outcome::*;
     let name = match (step, mem, host) {
         (
@@ -158,11 +171,34 @@ fn known_bug(step: &Step, mem: &Outcome, host: &Outcome) -> Option<&'static str>
         ) => "hard_link_of_a_directory_reports_the_new_names_errors_first",
         _ => return None,
     };
-    assert!(KNOWN_BUGS.contains(&name));
+    bug(run, name);
     Some(name)
 }
 
-/// Asserts that `name` is a rule of `run` (so a rule cannot be applied to the wrong run).
+/// How often each rule (and each known bug, and each state of `view::note_coverage`) was met
+/// in this process, by run.
+static HITS: Mutex<BTreeMap<(Run, String), u64>> = Mutex::new(BTreeMap::new());
+
+/// What `run` met so far, with counts: rule names, and `bug:` + a known bug's test name.
+pub(super) fn hits(run: Run) -> Vec<(String, u64)> {
+    let hits = HITS.lock().unwrap();
+    hits.iter()
+        .filter(|((r, _), _)| *r == run)
+        .map(|((_, name), count)| (name.clone(), *count))
+        .collect()
+}
+
+pub(super) fn count(run: Run, name: String) {
+    *HITS.lock().unwrap().entry((run, name)).or_default() += 1;
+}
+
+/// Records that `run` met the known bug `name`.
+fn bug(run: Run, name: &'static str) {
+    assert!(KNOWN_BUGS.contains(&name), "no known bug {name}");
+    count(run, format!("bug:{name}"));
+}
+
+/// Records that `run` applied the rule `name`, which must be one of its rules.
 fn rule(run: Run, name: &'static str) -> &'static str {
     let known = DIVERGENCES
         .iter()
@@ -172,11 +208,12 @@ fn rule(run: Run, name: &'static str) -> &'static str {
         known.runs.contains(&run),
         "rule {name} does not apply to {run:?}"
     );
+    count(run, name.to_owned());
     name
 }
 
 /// Whether `LOCKS` asks to close every handle before `step` (the locked run only).
-pub(super) fn closes_handles(run: Run, step: &Step) -> bool {
+fn closes_handles(run: Run, step: &Step) -> bool {
     let exempt = matches!(
         step,
         Step::Handle(..)
@@ -188,6 +225,15 @@ pub(super) fn closes_handles(run: Run, step: &Step) -> bool {
             | Step::SetTimes(..)
     );
     run == Run::Locked && !exempt
+}
+
+/// Closes every handle on both sides if `LOCKS` asks to before `step`.
+pub(super) fn apply_locks(run: Run, step: &Step, mem: &mut Mem, host: &mut Host) {
+    if closes_handles(run, step) && mem.files.iter().any(Option::is_some) {
+        let _ = rule(run, "LOCKS");
+        mem.files = Default::default();
+        host.files = Default::default();
+    }
 }
 
 /// A step a rule says not to run, given which paths name the same file on the dmemfs side.
@@ -204,14 +250,18 @@ pub(super) fn skipped(
 
 /// Whether two metadata agree, `NOATIME` applied: an access time Linux took from the clock
 /// where dmemfs still holds an explicitly set one is not compared.
-pub(super) fn same_meta(mem: Option<&Meta>, host: Option<&Meta>) -> bool {
+pub(super) fn same_meta(run: Run, mem: Option<&Meta>, host: Option<&Meta>) -> bool {
     match (mem, host) {
-        (Some(ours), Some(theirs)) => {
+        (Some(ours), Some(theirs)) if ours != theirs => {
             let mut ours = *ours;
             if theirs.accessed == Stamp::Clock && matches!(ours.accessed, Stamp::Explicit(_)) {
                 ours.accessed = Stamp::Clock;
             }
-            ours == *theirs
+            let same = ours == *theirs;
+            if same {
+                let _ = rule(run, "NOATIME");
+            }
+            same
         }
         (ours, theirs) => ours == theirs,
     }
@@ -289,9 +339,8 @@ pub(super) fn reconcile(
         return Ok(());
     }
     if let (Stat(ours), Stat(theirs)) = (mem, host)
-        && same_meta(Some(ours), Some(theirs))
+        && same_meta(run, Some(ours), Some(theirs))
     {
-        let _ = rule(run, "NOATIME");
         return Ok(());
     }
     match (step, mem, host) {
@@ -319,7 +368,7 @@ pub(super) fn reconcile(
             let _ = rule(run, "HANDLE_MODE");
             Ok(())
         }
-        _ if known_bug(step, mem, host).is_some() => Ok(()),
+        _ if known_bug(run, step, mem, host).is_some() => Ok(()),
         _ => Err(format!(
             "{step:?}: dmemfs gave {mem:?}, Linux gave {host:?}"
         )),

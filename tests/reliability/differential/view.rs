@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::ops::{Handle, Host, Mem, Meta, NAMES};
-use super::rules;
+use super::ops::{Handle, Host, Mem, Meta, NAMES, Stamp};
+use super::rules::{self, Run};
 
 /// One side's view.
 #[derive(Debug)]
@@ -116,17 +116,52 @@ pub(super) fn paths_to_inspect(mem: &Mem) -> Vec<String> {
     paths.into_iter().collect()
 }
 
+/// Records what a dmemfs view shows that the POSIX run exists to exercise, so that a test can
+/// tell that its sequences reach those states.
+pub(super) fn note_coverage(run: Run, view: &View) {
+    let handles: Vec<&Meta> = view.handles.iter().flatten().collect();
+    let paths: Vec<&Meta> = view.paths.iter().filter_map(|(_, m)| m.as_ref()).collect();
+    let named = view.same_inode.len() - handles.len();
+    let handle_classes = &view.same_inode[named..];
+    let seen = [
+        (
+            "handle on an unlinked file",
+            handles.iter().any(|m| m.nlink == 0),
+        ),
+        (
+            "two handles on one file",
+            (1..handle_classes.len()).any(|i| handle_classes[..i].contains(&handle_classes[i])),
+        ),
+        (
+            "hard-linked file",
+            paths.iter().any(|m| !m.is_dir && m.nlink > 1),
+        ),
+        (
+            "explicit modification time",
+            paths
+                .iter()
+                .chain(&handles)
+                .any(|m| matches!(m.modified, Stamp::Explicit(_))),
+        ),
+    ];
+    for (what, yes) in seen {
+        if yes {
+            rules::count(run, format!("seen:{what}"));
+        }
+    }
+}
+
 /// Compares the two views, `NOATIME` applied; `Err` names the first difference.
-pub(super) fn compare(mem: &View, host: &View) -> Result<(), String> {
+pub(super) fn compare(run: Run, mem: &View, host: &View) -> Result<(), String> {
     for ((path, ours), (_, theirs)) in mem.paths.iter().zip(&host.paths) {
-        if !rules::same_meta(ours.as_ref(), theirs.as_ref()) {
+        if !rules::same_meta(run, ours.as_ref(), theirs.as_ref()) {
             return Err(format!(
                 "metadata of {path}: dmemfs {ours:?}, Linux {theirs:?}"
             ));
         }
     }
     for (slot, (ours, theirs)) in mem.handles.iter().zip(&host.handles).enumerate() {
-        if !rules::same_meta(ours.as_ref(), theirs.as_ref()) {
+        if !rules::same_meta(run, ours.as_ref(), theirs.as_ref()) {
             return Err(format!(
                 "metadata of handle {slot}: dmemfs {ours:?}, Linux {theirs:?}"
             ));
