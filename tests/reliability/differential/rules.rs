@@ -161,14 +161,20 @@ pub(super) fn known_bug_fixups(
 }
 
 /// The known bug a pair of outcomes shows, if any.
-fn known_bug(run: Run, step: &Step, mem: &Outcome, host: &Outcome) -> Option<&'static str> {
+fn known_bug(
+    run: Run,
+    step: &Step,
+    mem: &Outcome,
+    host: &Outcome,
+    source_was_dir: bool,
+) -> Option<&'static str> {
     use Outcome::*;
     let name = match (step, mem, host) {
         (
             Step::HardLink(..),
             Failed(ErrorKind::PermissionDenied),
             Failed(ErrorKind::NotFound | ErrorKind::NotADirectory | ErrorKind::AlreadyExists),
-        ) => "hard_link_of_a_directory_reports_the_new_names_errors_first",
+        ) if source_was_dir => "hard_link_of_a_directory_reports_the_new_names_errors_first",
         _ => return None,
     };
     bug(run, name);
@@ -332,7 +338,7 @@ pub(super) fn reconcile(
     step: &Step,
     mem: &Outcome,
     host: &Outcome,
-    target_was_dir: bool,
+    source_was_dir: bool,
 ) -> Result<(), String> {
     use Outcome::*;
     if mem == host {
@@ -345,7 +351,7 @@ pub(super) fn reconcile(
     }
     match (step, mem, host) {
         // The host dropped the directory's handle (see `Host::run`).
-        (Step::Open(..), Failed(ErrorKind::IsADirectory), Done) if target_was_dir => {
+        (Step::Open(..), Failed(ErrorKind::IsADirectory), Done) if source_was_dir => {
             let _ = rule(run, "OPEN_DIR");
             Ok(())
         }
@@ -368,7 +374,7 @@ pub(super) fn reconcile(
             let _ = rule(run, "HANDLE_MODE");
             Ok(())
         }
-        _ if known_bug(run, step, mem, host).is_some() => Ok(()),
+        _ if known_bug(run, step, mem, host, source_was_dir).is_some() => Ok(()),
         _ => Err(format!(
             "{step:?}: dmemfs gave {mem:?}, Linux gave {host:?}"
         )),
