@@ -7,5 +7,6 @@ mod common {
 
 mod differential;
 mod hostile;
+mod known_bugs;
 mod model;
 mod stress;

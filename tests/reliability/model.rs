@@ -1,9 +1,10 @@
-//! Model checks: a file against a `Vec<u8>`, and `glob` against a brute-force matcher.
+//! Model checks: a file against a `Vec<u8>`, `glob` against a brute-force matcher, and open
+//! files unlinked or replaced in POSIX mode against a model of inodes.
 
 use std::collections::BTreeSet;
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use dmemfs_core::MemFs;
+use dmemfs_core::{MemFile, MemFs, Semantics};
 use proptest::prelude::*;
 
 use crate::common::assert_invariants;
@@ -212,5 +213,231 @@ proptest! {
             prop_assert_eq!(found.len(), found_set.len(), "duplicates for {}", pattern);
             prop_assert_eq!(found_set, expected, "pattern {}", pattern);
         }
+    }
+}
+
+// ---- orphans: files unlinked or replaced while open, in POSIX mode ----
+
+const ORPHAN_NAMES: [&str; 4] = ["/n0", "/n1", "/n2", "/n3"];
+const ORPHAN_SLOTS: usize = 3;
+
+#[derive(Clone, Debug)]
+enum OrphanOp {
+    /// Opens (creating if missing) a name into a slot; the slot's old handle drops.
+    Open(usize, usize),
+    WriteAt(usize, u64, Vec<u8>),
+    SetLen(usize, u64),
+    /// Replaces the contents by path (`MemFs::write`), creating the file if missing.
+    WritePath(usize, Vec<u8>),
+    Unlink(usize),
+    /// Renames one name over another (replacing its file).
+    RenameOver(usize, usize),
+    HardLink(usize, usize),
+    Drop(usize),
+}
+
+fn orphan_op() -> impl Strategy<Value = OrphanOp> {
+    let name = 0..ORPHAN_NAMES.len();
+    let slot = 0..ORPHAN_SLOTS;
+    let data = prop::collection::vec(any::<u8>(), 0..100);
+    prop_oneof![
+        3 => (slot.clone(), name.clone()).prop_map(|(s, n)| OrphanOp::Open(s, n)),
+        3 => (slot.clone(), 0u64..150, data.clone()).prop_map(|(s, o, d)| OrphanOp::WriteAt(s, o, d)),
+        1 => (slot.clone(), 0u64..200).prop_map(|(s, l)| OrphanOp::SetLen(s, l)),
+        2 => (name.clone(), data).prop_map(|(n, d)| OrphanOp::WritePath(n, d)),
+        2 => name.clone().prop_map(OrphanOp::Unlink),
+        2 => (name.clone(), name.clone()).prop_map(|(a, b)| OrphanOp::RenameOver(a, b)),
+        1 => (name.clone(), name).prop_map(|(a, b)| OrphanOp::HardLink(a, b)),
+        2 => slot.prop_map(OrphanOp::Drop),
+    ]
+}
+
+/// The model: inodes with their bytes, names and open handles.
+#[derive(Default)]
+struct Inodes {
+    bytes: Vec<Vec<u8>>,
+    names: Vec<BTreeSet<usize>>,
+    open: Vec<usize>,
+    /// Which inode each name is, and each slot holds.
+    by_name: [Option<usize>; ORPHAN_NAMES.len()],
+    by_slot: [Option<usize>; ORPHAN_SLOTS],
+}
+
+impl Inodes {
+    fn alive(&self, inode: usize) -> bool {
+        !self.names[inode].is_empty() || self.open[inode] > 0
+    }
+
+    fn live_bytes(&self) -> u64 {
+        (0..self.bytes.len())
+            .filter(|&i| self.alive(i))
+            .map(|i| self.bytes[i].len() as u64)
+            .sum()
+    }
+
+    fn named_files(&self) -> u64 {
+        self.names.iter().filter(|n| !n.is_empty()).count() as u64
+    }
+
+    fn create(&mut self) -> usize {
+        self.bytes.push(Vec::new());
+        self.names.push(BTreeSet::new());
+        self.open.push(0);
+        self.bytes.len() - 1
+    }
+
+    fn link(&mut self, name: usize, inode: usize) {
+        if let Some(old) = self.by_name[name].replace(inode) {
+            self.names[old].remove(&name);
+        }
+        self.names[inode].insert(name);
+    }
+
+    fn unlink(&mut self, name: usize) {
+        if let Some(old) = self.by_name[name].take() {
+            self.names[old].remove(&name);
+        }
+    }
+
+    /// Points a slot at `inode` (or nothing); returns the inode its old handle held.
+    fn hold(&mut self, slot: usize, inode: Option<usize>) -> Option<usize> {
+        if let Some(new) = inode {
+            self.open[new] += 1;
+        }
+        let old = std::mem::replace(&mut self.by_slot[slot], inode);
+        if let Some(old) = old {
+            self.open[old] -= 1;
+        }
+        old
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: crate::common::proptest_cases(128), ..ProptestConfig::default() })]
+
+    #[test]
+    fn orphans_are_charged_until_their_last_handle_drops(ops in prop::collection::vec(orphan_op(), 1..60)) {
+        let fs = MemFs::builder().semantics(Semantics::Posix).quota(1 << 20).build().unwrap();
+        let mut model = Inodes::default();
+        let mut slots: [Option<MemFile>; ORPHAN_SLOTS] = Default::default();
+        for op in &ops {
+            let used_before = fs.stats().used;
+            let mut freed: Option<u64> = None;
+            match op {
+                OrphanOp::Open(slot, name) => {
+                    let file = fs.options().read(true).write(true).create(true).open(ORPHAN_NAMES[*name]).unwrap();
+                    let inode = match model.by_name[*name] {
+                        Some(inode) => inode,
+                        None => {
+                            let inode = model.create();
+                            model.link(*name, inode);
+                            inode
+                        }
+                    };
+                    slots[*slot] = Some(file);
+                    if let Some(old) = model.hold(*slot, Some(inode)) && !model.alive(old) {
+                        freed = Some(model.bytes[old].len() as u64);
+                    }
+                }
+                OrphanOp::WriteAt(slot, offset, data) => {
+                    if let (Some(file), Some(inode)) = (&slots[*slot], model.by_slot[*slot]) {
+                        prop_assert_eq!(file.write_at(data, *offset).unwrap(), data.len());
+                        if !data.is_empty() {
+                            let bytes = &mut model.bytes[inode];
+                            let end = *offset as usize + data.len();
+                            if bytes.len() < end {
+                                bytes.resize(end, 0);
+                            }
+                            bytes[*offset as usize..end].copy_from_slice(data);
+                        }
+                    }
+                }
+                OrphanOp::SetLen(slot, len) => {
+                    if let (Some(file), Some(inode)) = (&slots[*slot], model.by_slot[*slot]) {
+                        file.set_len(*len).unwrap();
+                        model.bytes[inode].resize(*len as usize, 0);
+                    }
+                }
+                OrphanOp::WritePath(name, data) => {
+                    fs.write(ORPHAN_NAMES[*name], data).unwrap();
+                    let inode = match model.by_name[*name] {
+                        Some(inode) => inode,
+                        None => {
+                            let inode = model.create();
+                            model.link(*name, inode);
+                            inode
+                        }
+                    };
+                    model.bytes[inode] = data.clone();
+                }
+                OrphanOp::Unlink(name) => match model.by_name[*name] {
+                    None => prop_assert!(fs.remove_file(ORPHAN_NAMES[*name]).is_err()),
+                    Some(inode) => {
+                        fs.remove_file(ORPHAN_NAMES[*name]).unwrap();
+                        model.unlink(*name);
+                        if !model.alive(inode) {
+                            freed = Some(model.bytes[inode].len() as u64);
+                        }
+                    }
+                },
+                OrphanOp::RenameOver(from, to) => match model.by_name[*from] {
+                    None => prop_assert!(fs.rename(ORPHAN_NAMES[*from], ORPHAN_NAMES[*to]).is_err()),
+                    Some(inode) => {
+                        fs.rename(ORPHAN_NAMES[*from], ORPHAN_NAMES[*to]).unwrap();
+                        // Onto itself or another name of the same file: nothing happens.
+                        if model.by_name[*to] != Some(inode) {
+                            let replaced = model.by_name[*to];
+                            model.unlink(*from);
+                            model.link(*to, inode);
+                            if let Some(old) = replaced && !model.alive(old) {
+                                freed = Some(model.bytes[old].len() as u64);
+                            }
+                        }
+                    }
+                },
+                OrphanOp::HardLink(original, link) => {
+                    let result = fs.hard_link(ORPHAN_NAMES[*original], ORPHAN_NAMES[*link]);
+                    match (model.by_name[*original], model.by_name[*link]) {
+                        (Some(inode), None) => {
+                            result.unwrap();
+                            model.link(*link, inode);
+                        }
+                        _ => prop_assert!(result.is_err()),
+                    }
+                }
+                OrphanOp::Drop(slot) => {
+                    slots[*slot] = None;
+                    if let Some(old) = model.hold(*slot, None) && !model.alive(old) {
+                        freed = Some(model.bytes[old].len() as u64);
+                    }
+                }
+            }
+            let stats = fs.stats();
+            // The bytes of a file that died went at once, exactly; a living one's stayed.
+            if let Some(bytes) = freed {
+                prop_assert_eq!(used_before - stats.used, bytes, "{:?} freed a file", op);
+            }
+            prop_assert_eq!(stats.used, model.live_bytes(), "after {:?}", op);
+            prop_assert_eq!(stats.files, model.named_files());
+            prop_assert_eq!(stats.open_handles, slots.iter().flatten().count() as u64);
+            // Every handle sees its inode: bytes and link count, named or orphaned.
+            for (slot, file) in slots.iter().enumerate() {
+                let (Some(file), Some(inode)) = (file, model.by_slot[slot]) else { continue };
+                let meta = file.metadata().unwrap();
+                prop_assert_eq!(meta.nlink(), model.names[inode].len() as u64);
+                let mut buf = vec![0; model.bytes[inode].len() + 1];
+                let n = file.read_at(&mut buf, 0).unwrap();
+                prop_assert_eq!(&buf[..n], &model.bytes[inode][..]);
+            }
+            for (name, inode) in model.by_name.iter().enumerate() {
+                match inode {
+                    Some(inode) => prop_assert_eq!(&fs.peek(ORPHAN_NAMES[name]).unwrap(), &model.bytes[*inode]),
+                    None => prop_assert!(!fs.exists(ORPHAN_NAMES[name])),
+                }
+            }
+        }
+        drop(slots);
+        let named: u64 = (0..model.bytes.len()).filter(|&i| !model.names[i].is_empty()).map(|i| model.bytes[i].len() as u64).sum();
+        prop_assert_eq!(fs.stats().used, named);
     }
 }

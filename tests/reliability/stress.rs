@@ -2,13 +2,13 @@
 //! detector watching: no panic, no deadlock, only documented error kinds, the quota never
 //! exceeded at any instant, and the accounting exact at the end.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use dmemfs_core::MemFs;
+use dmemfs_core::{MemFile, MemFs, Semantics};
 
 use crate::common::assert_invariants;
 
@@ -145,4 +145,202 @@ fn many_threads_mixed_operations_under_deadlock_detection() {
     );
     assert_eq!(fs.stats().open_handles, 0);
     assert_invariants(&fs);
+}
+
+// ---- POSIX mode: open files renamed, replaced and removed under their handles ----
+
+const POSIX_THREADS: usize = 16;
+const POSIX_ROUNDS: usize = 2000;
+const POSIX_QUOTA: u64 = 64 * 1024;
+/// The workers stop after this long even if their rounds are not done.
+const POSIX_BUDGET: Duration = Duration::from_secs(5);
+/// Handles each thread keeps open at most.
+const HELD: usize = 4;
+
+/// What a POSIX-mode worker may meet: a path changed under it, the quota taken first, or a
+/// copy between two names of one file. Never a lock (`WouldBlock`, `ResourceBusy`).
+const POSIX_RACE_KINDS: [ErrorKind; 4] = [
+    ErrorKind::NotFound,
+    ErrorKind::AlreadyExists,
+    ErrorKind::StorageFull,
+    ErrorKind::InvalidInput,
+];
+
+/// Writes through handles whose file had no name left: the test must exercise orphans.
+static ORPHAN_WRITES: AtomicU64 = AtomicU64::new(0);
+
+impl Rng {
+    fn posix_path(&mut self) -> String {
+        format!("/{}/f{}", ["p", "q"][self.below(2) as usize], self.below(6))
+    }
+}
+
+/// One step of a POSIX-mode worker: a path operation on the shared paths, or a call through
+/// one of the handles it holds, whose files other threads rename, replace and unlink.
+fn one_posix_operation(
+    fs: &MemFs,
+    rng: &mut Rng,
+    me: usize,
+    held: &mut Vec<MemFile>,
+) -> std::io::Result<()> {
+    let (a, b) = (rng.posix_path(), rng.posix_path());
+    let pick = rng.below(held.len().max(1) as u64) as usize;
+    let byte = me as u8;
+    match rng.below(14) {
+        0 | 1 => {
+            if held.len() == HELD {
+                held.swap_remove(pick);
+            }
+            let append = rng.below(4) == 0;
+            let file = fs
+                .options()
+                .read(true)
+                .write(!append)
+                .append(append)
+                .create(true)
+                .truncate(!append && rng.below(3) == 0)
+                .open(&a)?;
+            held.push(file);
+            Ok(())
+        }
+        2 | 3 => match held.get_mut(pick) {
+            Some(file) => {
+                if file.metadata()?.nlink() == 0 {
+                    ORPHAN_WRITES.fetch_add(1, SeqCst);
+                }
+                if rng.below(2) == 0 {
+                    file.write_all(&vec![byte; rng.below(3000) as usize])
+                } else {
+                    file.write_all_at(&[byte; 700], rng.below(5000))
+                }
+            }
+            None => Ok(()),
+        },
+        4 => match held.get_mut(pick) {
+            Some(file) => {
+                let mut buf = Vec::new();
+                file.seek(SeekFrom::Start(rng.below(2000)))?;
+                file.read_to_end(&mut buf).map(drop)
+            }
+            None => Ok(()),
+        },
+        5 => match held.get(pick) {
+            Some(file) => file.set_len(rng.below(6000)),
+            None => Ok(()),
+        },
+        6 => {
+            if !held.is_empty() {
+                held.swap_remove(pick);
+            }
+            Ok(())
+        }
+        // Every handle's metadata stays readable, its file named or not.
+        7 => held
+            .get(pick)
+            .map_or(Ok(()), |file| file.metadata().map(drop)),
+        8 => fs.write(&a, vec![byte; rng.below(4000) as usize]),
+        9 => fs.rename(&a, &b),
+        10 => fs.remove_file(&a),
+        11 => fs.hard_link(&a, &b),
+        12 => fs.copy(&a, &b).map(drop),
+        _ => fs.append(&a, [byte; 100]),
+    }
+}
+
+/// The summed lengths of the distinct files (hard links counted once) the tree names.
+fn named_bytes(fs: &MemFs) -> u64 {
+    let mut lengths = std::collections::BTreeMap::new();
+    for entry in fs.walk("/").unwrap() {
+        let meta = entry.unwrap().metadata();
+        if meta.is_file() {
+            lengths.insert(meta.ino(), meta.len());
+        }
+    }
+    lengths.values().sum()
+}
+
+#[test]
+fn posix_handles_survive_renames_replacements_and_unlinks_and_the_quota_holds() {
+    let fs = MemFs::builder()
+        .quota(POSIX_QUOTA)
+        .semantics(Semantics::Posix)
+        .build()
+        .unwrap();
+    fs.create_dir("/p").unwrap();
+    fs.create_dir("/q").unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    // Quota watcher: `used` (orphans included) never exceeds the quota, at any observation.
+    let watcher = {
+        let (stop, fs) = (Arc::clone(&stop), fs.clone());
+        thread::spawn(move || {
+            let (mut observations, mut over) = (0u64, 0u64);
+            while !stop.load(SeqCst) {
+                let stats = fs.stats();
+                observations += 1;
+                over += u64::from(stats.used > stats.quota || stats.peak_used > stats.quota);
+            }
+            (observations, over)
+        })
+    };
+    let barrier = Arc::new(Barrier::new(POSIX_THREADS));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..POSIX_THREADS)
+        .map(|me| {
+            let (fs, barrier) = (fs.clone(), Arc::clone(&barrier));
+            thread::spawn(move || {
+                let mut rng = Rng(0xD1B5_4A32_D192_ED03_u64.wrapping_mul(me as u64 + 1) | 1);
+                let mut held = Vec::new();
+                barrier.wait();
+                for _ in 0..POSIX_ROUNDS {
+                    // Bounded in time on a slow machine, whatever the rounds.
+                    if started.elapsed() > POSIX_BUDGET {
+                        break;
+                    }
+                    if let Err(err) = one_posix_operation(&fs, &mut rng, me, &mut held) {
+                        assert!(
+                            POSIX_RACE_KINDS.contains(&err.kind()),
+                            "thread {me}: unexpected error {err}"
+                        );
+                    }
+                }
+                // The handles drop here, after other threads may have unlinked their files.
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("a worker panicked");
+    }
+    let elapsed = started.elapsed();
+    stop.store(true, SeqCst);
+    let (observations, over) = watcher.join().unwrap();
+    assert!(observations > 0);
+    assert_eq!(
+        over, 0,
+        "used exceeded the quota at {over} of {observations} observations"
+    );
+    assert!(
+        elapsed < POSIX_BUDGET + Duration::from_secs(5),
+        "stress run took {elapsed:?}"
+    );
+    assert!(
+        ORPHAN_WRITES.load(SeqCst) > 0,
+        "no write reached an unlinked file"
+    );
+
+    // Every handle is gone: orphans gave their bytes back, exactly.
+    let stats = fs.stats();
+    assert_eq!(stats.open_handles, 0);
+    assert_eq!(stats.used, named_bytes(&fs));
+    let files: Vec<String> = fs
+        .walk("/")
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| entry.path().to_owned())
+        .collect();
+    for file in files {
+        fs.remove_file(file).unwrap();
+    }
+    let stats = fs.stats();
+    assert_eq!((stats.used, stats.files, stats.dirs), (0, 0, 3));
 }
