@@ -7,6 +7,6 @@ mod common {
 
 mod differential;
 mod hostile;
-mod known_bugs;
+mod linux_agreement;
 mod model;
 mod stress;

@@ -266,6 +266,10 @@ impl MemFile {
             return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
         }
         let buf = shorten(buf, self.intercept(Op::Write, Some(buf.len() as u64))?);
+        if buf.is_empty() {
+            // As Linux: writing nothing changes nothing, not even the modification time.
+            return Ok(0);
+        }
         let mut data = self.held.node.data.write();
         let offset = if self.mode.append {
             data.storage.len()
@@ -359,6 +363,10 @@ impl MemFile {
             return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
         }
         let buf = shorten(buf, self.intercept(Op::Write, Some(buf.len() as u64))?);
+        if buf.is_empty() {
+            // As Linux: writing nothing moves nothing, not even an append handle's cursor.
+            return Ok(0);
+        }
         let mut data = self.held.node.data.write();
         let offset = if self.mode.append {
             data.storage.len()

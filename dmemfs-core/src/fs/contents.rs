@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::{Held, Inner};
+use crate::engine::attrs::MODE_MASK;
 use crate::engine::{FileNode, Node};
 use crate::error::Reason;
 use crate::lock::HandleLock;
@@ -14,12 +15,14 @@ impl Inner {
     /// Creates a file at `path` holding about `len` bytes made by `make`; `Ok(false)`, with
     /// nothing changed, if something got there first. All or nothing, quota charged before
     /// `make` takes memory; a missing parent and the node limit are reported before the quota,
-    /// as on Linux. `changed` says whether the new file counts as written once (its generation).
+    /// as on Linux. `changed` says whether the new file counts as written once (its generation);
+    /// `mode`, its permission bits if not the default (a copy takes its source's).
     pub(crate) fn create_with(
         &self,
         path: &str,
         len: u64,
         changed: bool,
+        mode: Option<u32>,
         make: impl FnOnce() -> Result<Storage, Reason>,
     ) -> Result<bool, Reason> {
         let mut reservation = match self.reserve(len) {
@@ -46,6 +49,9 @@ impl Inner {
             u64::from(changed),
             self.now(),
         );
+        if let Some(mode) = mode {
+            node.data.write().attrs.mode = mode & MODE_MASK;
+        }
         tree.index(key, Node::File(node), slot);
         reservation.commit();
         Ok(true)
@@ -71,6 +77,7 @@ impl Inner {
         &self,
         held: &Held,
         len: u64,
+        mode: Option<u32>,
         make: impl FnOnce() -> Result<Storage, Reason>,
     ) -> Result<(), Reason> {
         let expected = held.node.data.read().storage.len();
@@ -85,6 +92,9 @@ impl Inner {
             // mode the file is held alone and `old == expected`): settle the difference.
             self.settle(&mut reservation, len.saturating_sub(old))?;
             let stale = std::mem::replace(&mut data.storage, fresh);
+            if let Some(mode) = mode {
+                data.attrs.mode = mode & MODE_MASK;
+            }
             let now = self.now();
             data.touch(now);
             if len > 0 {

@@ -181,7 +181,7 @@ impl MemFs {
                         let end = data.storage.len();
                         return write_locked(inner, &mut data, end, contents, Growth::Tight);
                     }
-                    return inner.replace_contents(&held, len, || {
+                    return inner.replace_contents(&held, len, None, || {
                         Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len))
                     });
                 }
@@ -189,7 +189,7 @@ impl MemFs {
                     let len = contents.len() as u64;
                     let make =
                         || Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len));
-                    if inner.create_with(path, len, len > 0, make)? {
+                    if inner.create_with(path, len, len > 0, None, make)? {
                         return Ok(());
                     }
                 }

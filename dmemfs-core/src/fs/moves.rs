@@ -270,7 +270,11 @@ impl MemFs {
             };
             // Measured for the quota, copied after it is charged (a writer may change the length
             // in between in POSIX mode: what is copied is what is settled and reported).
-            let len = source.node.data.read().storage.len();
+            // As `std::fs::copy`, the copy gets the source's permission bits.
+            let (len, mode) = {
+                let data = source.node.data.read();
+                (data.storage.len(), data.attrs.mode)
+            };
             let mut copied = len;
             let copy = || {
                 let data = source.node.data.read();
@@ -281,9 +285,9 @@ impl MemFs {
             };
             let done = match destination {
                 Some(destination) => inner
-                    .replace_contents(&destination, len, copy)
+                    .replace_contents(&destination, len, Some(mode), copy)
                     .map(|()| true)?,
-                None => inner.create_with(to, len, len > 0, copy)?,
+                None => inner.create_with(to, len, len > 0, Some(mode), copy)?,
             };
             if done {
                 return Ok(copied);

@@ -12,10 +12,10 @@
 //!
 //! Where dmemfs differs from Linux on purpose, the difference is excluded by a named rule.
 //! Every rule is listed in [`DIVERGENCES`] (and in the README), with the runs it applies to;
-//! nothing else is tolerated. Bugs found here and not fixed yet are no rules: each has a failing
-//! test in `reliability/known_bugs.rs`, and `rules::KNOWN_BUGS` lets the runs step over it
-//! meanwhile. With `--nocapture` each run reports how often it applied each rule, met each
-//! known bug, and reached each state the POSIX run is for.
+//! nothing else is tolerated. A disagreement that is not deliberate is a bug: it gets a minimal
+//! test against the kernel in `reliability/linux_agreement.rs` and is fixed. With
+//! `--nocapture` each run reports how often it applied each rule and reached each state the
+//! POSIX run is for.
 //!
 //! CI runs a bounded number of cases; for a long run:
 //! `PROPTEST_CASES=20000 cargo test --release -p dmemfs-e2e --test reliability differential`.
@@ -122,7 +122,6 @@ fn run_sequence(run: Run, steps: &[Step]) -> Result<(), String> {
             .map_err(|e| format!("step {index}: {e}"))?;
         sgid_dirs(run, step, &before.entries, &mem, &host);
         set_len_same(run, step, &mem_outcome, handle_len, &mem, &host);
-        rules::known_bug_fixups(run, step, &mem_outcome, &mut mem, &mut host);
         if matches!(mem_outcome, Outcome::Failed(_)) && observable(&mem.fs) != before {
             return Err(format!(
                 "step {index}: {step:?} failed but changed the filesystem"

@@ -113,79 +113,11 @@ pub(crate) const DIVERGENCES: &[Rule] = &[
     },
 ];
 
-/// Bugs found by this test and not fixed yet: each names its failing test in
-/// `reliability/known_bugs.rs`, and [`known_bug`] recognises it so that the runs can look
-/// for others meanwhile. Not divergences: delete each entry with its arm once fixed.
-pub(crate) const KNOWN_BUGS: &[&str] = &[
-    "hard_link_of_a_directory_reports_the_new_names_errors_first",
-    "copy_gives_the_destination_the_sources_permission_bits",
-    "an_empty_write_through_an_append_handle_leaves_the_cursor",
-];
-
-/// Undoes the known bugs' effects after a step, so that the runs go on.
-pub(super) fn known_bug_fixups(
-    run: Run,
-    step: &Step,
-    outcome: &Outcome,
-    mem: &mut Mem,
-    host: &mut Host,
-) {
-    use std::io::Seek;
-    let name = match (step, outcome) {
-        // Does on the dmemfs side what `std::fs::copy` does on Linux.
-        (Step::Copy(from, to), Outcome::Count(_)) => {
-            let source = mem.fs.metadata(from).expect("the source of a copy").mode();
-            if mem.fs.metadata(to).expect("the copy").mode() == source {
-                return;
-            }
-            mem.fs
-                .set_permissions(to, dmemfs_core::Permissions::from_mode(source))
-                .expect("chmod");
-            "copy_gives_the_destination_the_sources_permission_bits"
-        }
-        // Puts the cursor back where Linux left it.
-        (Step::Handle(slot, HandleStep::Write(b)), Outcome::Count(0)) if b.is_empty() => {
-            let (Some(ours), Some(theirs)) = (&mut mem.files[*slot], &mut host.files[*slot]) else {
-                return;
-            };
-            let position = theirs.stream_position().expect("host position");
-            if ours.stream_position().expect("position") == position {
-                return;
-            }
-            ours.seek(std::io::SeekFrom::Start(position)).expect("seek");
-            "an_empty_write_through_an_append_handle_leaves_the_cursor"
-        }
-        _ => return,
-    };
-    bug(run, name);
-}
-
-/// The known bug a pair of outcomes shows, if any.
-fn known_bug(
-    run: Run,
-    step: &Step,
-    mem: &Outcome,
-    host: &Outcome,
-    source_was_dir: bool,
-) -> Option<&'static str> {
-    use Outcome::*;
-    let name = match (step, mem, host) {
-        (
-            Step::HardLink(..),
-            Failed(ErrorKind::PermissionDenied),
-            Failed(ErrorKind::NotFound | ErrorKind::NotADirectory | ErrorKind::AlreadyExists),
-        ) if source_was_dir => "hard_link_of_a_directory_reports_the_new_names_errors_first",
-        _ => return None,
-    };
-    bug(run, name);
-    Some(name)
-}
-
-/// How often each rule (and each known bug, and each state of `view::note_coverage`) was met
+/// How often each rule (and each state of `view::note_coverage`) was met
 /// in this process, by run.
 static HITS: Mutex<BTreeMap<(Run, String), u64>> = Mutex::new(BTreeMap::new());
 
-/// What `run` met so far, with counts: rule names, and `bug:` + a known bug's test name.
+/// What `run` met so far, with counts: rule names and coverage states.
 pub(super) fn hits(run: Run) -> Vec<(String, u64)> {
     let hits = HITS.lock().unwrap();
     hits.iter()
@@ -196,12 +128,6 @@ pub(super) fn hits(run: Run) -> Vec<(String, u64)> {
 
 pub(super) fn count(run: Run, name: String) {
     *HITS.lock().unwrap().entry((run, name)).or_default() += 1;
-}
-
-/// Records that `run` met the known bug `name`.
-fn bug(run: Run, name: &'static str) {
-    assert!(KNOWN_BUGS.contains(&name), "no known bug {name}");
-    count(run, format!("bug:{name}"));
 }
 
 /// Records that `run` applied the rule `name`, which must be one of its rules.
@@ -374,7 +300,6 @@ pub(super) fn reconcile(
             let _ = rule(run, "HANDLE_MODE");
             Ok(())
         }
-        _ if known_bug(run, step, mem, host, source_was_dir).is_some() => Ok(()),
         _ => Err(format!(
             "{step:?}: dmemfs gave {mem:?}, Linux gave {host:?}"
         )),

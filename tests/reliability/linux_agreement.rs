@@ -1,6 +1,5 @@
-//! Bugs the differential run found in dmemfs-core, each as a minimal failing test that
-//! compares with the kernel. While one is open, `differential::rules::KNOWN_BUGS` keeps the
-//! differential run from stopping on it; both go once it is fixed.
+//! Cases the differential run found where dmemfs disagreed with the kernel, each a minimal
+//! test that compares with it.
 
 use std::io::ErrorKind;
 use std::path::Path;
