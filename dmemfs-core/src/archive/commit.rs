@@ -138,18 +138,18 @@ impl<'fs> Stage<'fs> {
         path: &'p str,
         dirs: &[&'p str],
     ) -> Result<Vec<&'p str>, Reason> {
-        let mut missing = Vec::new();
-        for &dir in dirs {
-            if matches!(tree.get(dir), Some(Node::File(_) | Node::Symlink(_)))
-                || self.files.contains_key(dir)
-            {
-                return Err(not_a_dir(dir, path));
-            }
-            if tree.get(dir).is_none() && !self.dirs.contains(dir) {
-                missing.push(dir);
-            }
+        let staged_file = |dir: &str| self.files.contains_key(dir);
+        let missing = tree
+            .missing_dirs(dirs.iter().copied(), staged_file)
+            .map_err(|dir| not_a_dir(dir, path))?;
+        // A staged file's path may exist in the tree as one; it still blocks.
+        if let Some(dir) = dirs.iter().find(|dir| staged_file(dir)) {
+            return Err(not_a_dir(dir, path));
         }
-        Ok(missing)
+        Ok(missing
+            .into_iter()
+            .filter(|dir| !self.dirs.contains(*dir))
+            .collect())
     }
 
     pub(super) fn admit_dir(&mut self, path: &str) -> Result<(), Reason> {
@@ -394,16 +394,9 @@ impl<'fs> Log<'fs> {
         path: &str,
         dirs: impl Iterator<Item = &'p str>,
     ) -> Result<Vec<&'p str>, Reason> {
-        let mut missing = Vec::new();
-        for dir in dirs {
-            match tree.get(dir) {
-                // A link where a directory is needed is not followed.
-                Some(Node::File(_) | Node::Symlink(_)) => return Err(not_a_dir(dir, path)),
-                Some(Node::Dir(_)) => {}
-                None => missing.push(dir),
-            }
-        }
-        Ok(missing)
+        // A link where a directory is needed is not followed.
+        tree.missing_dirs(dirs, |_| false)
+            .map_err(|dir| not_a_dir(dir, path))
     }
 
     fn create_missing(&mut self, tree: &mut Tree, missing: Vec<&str>) {

@@ -211,16 +211,14 @@ pub(crate) fn check(tree: &Tree, ledger: &Ledger, batch: &Batch) -> Result<Check
         None => is_file(path),
     };
     let ensure = |new_dirs: &mut BTreeSet<String>, path: &str, at: &str| {
-        for dir in ancestors_below_root(path) {
-            if blocked(dir) {
+        let missing = tree
+            .missing_dirs(ancestors_below_root(path), is_file)
+            .map_err(|dir| {
                 let component = dir.to_owned();
-                return Err(fail(at, Reason::ComponentNotADirectory { component }));
-            }
-            if tree.get(dir).is_none() {
-                new_dirs.insert(dir.to_owned());
-            }
-        }
-        Ok(())
+                fail(at, Reason::ComponentNotADirectory { component })
+            })?;
+        new_dirs.extend(missing.into_iter().map(str::to_owned));
+        Ok::<(), BatchError>(())
     };
     for dir in &batch.dirs {
         ensure(&mut new_dirs, dir, dir)?;

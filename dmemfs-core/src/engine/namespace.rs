@@ -227,6 +227,28 @@ impl Tree {
         Miss::Leaf
     }
 
+    /// The directories among `dirs` (a path's chain, parents first) that do not exist yet, for
+    /// an operation that creates them; `Err(dir)` names the first that is a file or a link
+    /// (never followed here: callers resolve links first), or that `blocked` says will be one.
+    /// The one computation of missing parents: `create_dir_all`, `move_path`, batches and
+    /// streaming extraction.
+    pub(crate) fn missing_dirs<'p>(
+        &self,
+        dirs: impl IntoIterator<Item = &'p str>,
+        blocked: impl Fn(&str) -> bool,
+    ) -> Result<Vec<&'p str>, &'p str> {
+        let mut missing = Vec::new();
+        for dir in dirs {
+            match self.get(dir) {
+                Some(Node::Dir(_)) => {}
+                Some(Node::File(_) | Node::Symlink(_)) => return Err(dir),
+                None if blocked(dir) => return Err(dir),
+                None => missing.push(dir),
+            }
+        }
+        Ok(missing)
+    }
+
     /// Checks that `path`'s parent is an existing directory.
     pub(crate) fn check_parent(&self, path: &str) -> Result<(), Reason> {
         let (parent, _) =

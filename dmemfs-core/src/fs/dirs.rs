@@ -225,26 +225,22 @@ pub(crate) fn list(tree: &Tree, path: &str, depth: usize) -> Result<Vec<DirEntry
 
 /// The directories `create_dirs` would have to create for `path`, parents first.
 fn missing_dirs<'p>(tree: &Tree, path: &'p str) -> Result<Vec<&'p str>, Reason> {
-    let mut missing = Vec::new();
     let last = (path != "/").then_some(path);
-    for dir in ancestors_below_root(path).chain(last) {
-        match tree.get(dir) {
-            Some(Node::Dir(_)) => {}
-            // As `mkdir -p`: a link to a directory is one, anything else is in the way.
-            Some(Node::Symlink(_)) if dir == path => {
-                return match tree.resolve(path, true).map(|to| tree.dir(&to).is_some()) {
-                    Ok(true) => Ok(Vec::new()),
-                    _ => Err(Reason::AlreadyExists),
-                };
+    match tree.missing_dirs(ancestors_below_root(path).chain(last), |_| false) {
+        Ok(missing) => Ok(missing),
+        // As `mkdir -p`: a link to a directory is one, anything else is in the way.
+        Err(dir) if dir == path => match tree.get(path) {
+            Some(Node::Symlink(_))
+                if tree
+                    .resolve(path, true)
+                    .is_ok_and(|to| tree.dir(&to).is_some()) =>
+            {
+                Ok(Vec::new())
             }
-            Some(Node::File(_)) if dir == path => return Err(Reason::AlreadyExists),
-            Some(Node::File(_) | Node::Symlink(_)) => {
-                return Err(Reason::ComponentNotADirectory {
-                    component: dir.to_owned(),
-                });
-            }
-            None => missing.push(dir),
-        }
+            _ => Err(Reason::AlreadyExists),
+        },
+        Err(dir) => Err(Reason::ComponentNotADirectory {
+            component: dir.to_owned(),
+        }),
     }
-    Ok(missing)
 }

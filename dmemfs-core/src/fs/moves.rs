@@ -155,18 +155,11 @@ impl MemFs {
         if tree.get(to).is_some() {
             return Err(Reason::AlreadyExists);
         }
-        let mut missing = Vec::new();
-        for dir in ancestors_below_root(to) {
-            match tree.get(dir) {
-                Some(Node::Dir(_)) => {}
-                Some(Node::File(_) | Node::Symlink(_)) => {
-                    return Err(Reason::ComponentNotADirectory {
-                        component: dir.into(),
-                    });
-                }
-                None => missing.push(dir),
-            }
-        }
+        let missing = tree
+            .missing_dirs(ancestors_below_root(to), |_| false)
+            .map_err(|dir| Reason::ComponentNotADirectory {
+                component: dir.into(),
+            })?;
         self.inner.busy_within(&tree, from)?;
         check_rebased_length(&tree, from, to)?;
         self.inner.check_nodes(&tree, missing.len() as u64)?;
