@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{MemFile, Mode};
 use crate::engine::{FileNode, Miss, Node};
 use crate::error::{Op, Reason, fail};
-use crate::fs::{Held, Lookup, MemFs, Wait};
+use crate::fs::{Created, Held, Lookup, MemFs, NewFile, Wait};
 use crate::lock::Access;
 use crate::storage::{MAX_FILE_SIZE, Storage};
 
@@ -450,36 +450,21 @@ impl Opener<'_> {
         Ok(())
     }
 
-    /// Creates the file under the tree's write lock; `None` if the path got taken meanwhile.
+    /// Creates the file (preallocated), held for the handle; `None` if the path got taken
+    /// meanwhile.
     fn create_file(&self, path: &str, access: Access) -> Result<Option<(Held, Arc<str>)>, Reason> {
         let inner = &self.fs.inner;
-        if self.preallocate > 0 {
-            // Fail cheaply before charging: the charge may query the host's memory.
-            let tree = inner.tree.read();
-            tree.check_parent(path)?;
-            inner.check_nodes(&tree, 1)?;
+        let len = self.preallocate;
+        let new = NewFile {
+            changed: len > 0,
+            mode: None,
+            hold: Some(access),
+        };
+        let make = || Storage::zeroed(len).map_err(|_| Reason::AllocationFailed(len));
+        match inner.create_with(path, len, new, make)? {
+            Created::New(held) => Ok(held),
+            Created::Taken if self.create_new => Err(Reason::AlreadyExists),
+            Created::Taken => Ok(None),
         }
-        // Charged before the tree's write lock is taken: the memory guard may query the host.
-        let reservation = inner.reserve(self.preallocate)?;
-        let storage = Storage::zeroed(self.preallocate)
-            .map(|s| inner.contents(s))
-            .map_err(|_| Reason::AllocationFailed(self.preallocate))?;
-        let mut tree = inner.tree.write();
-        if tree.get(path).is_some() {
-            return if self.create_new {
-                Err(Reason::AlreadyExists)
-            } else {
-                Ok(None)
-            };
-        }
-        tree.check_parent(path)?;
-        inner.check_nodes(&tree, 1)?;
-        let generation = u64::from(self.preallocate > 0);
-        let (lock, taken) = inner.new_lock(access);
-        let node = FileNode::new(storage, lock, generation, inner.now());
-        let key: Arc<str> = Arc::from(path);
-        tree.insert_keyed(Arc::clone(&key), Node::File(Arc::clone(&node)));
-        reservation.commit();
-        Ok(Some((Held::new(node, taken), key)))
     }
 }

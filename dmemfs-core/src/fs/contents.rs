@@ -1,5 +1,7 @@
-//! The one path that creates a file with contents (`write`, `copy`) and the one that
-//! replaces a whole file's contents (`write` and `copy` onto an existing file).
+//! The one path that creates a file with contents (`write`, `copy`, an open that
+//! preallocates) and the one that replaces a whole file's contents (`write` and `copy` onto
+//! an existing file). (An open with `create` and nothing to preallocate takes a one-pass
+//! fast path of its own: `OpenOptions`'s `create_or_lock`.)
 
 use std::sync::Arc;
 
@@ -7,24 +9,42 @@ use super::{Held, Inner};
 use crate::engine::attrs::MODE_MASK;
 use crate::engine::{FileNode, Node};
 use crate::error::Reason;
-use crate::lock::HandleLock;
+use crate::lock::{Access, HandleLock};
 use crate::quota::Reservation;
 use crate::storage::Storage;
 
+/// How [`Inner::create_with`] makes a file.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct NewFile {
+    /// Whether it counts as written once (its generation).
+    pub(crate) changed: bool,
+    /// Its permission bits, if not the default (a copy takes its source's).
+    pub(crate) mode: Option<u32>,
+    /// Held for a handle with this access (locked, or pinned in POSIX mode) from the moment
+    /// it exists.
+    pub(crate) hold: Option<Access>,
+}
+
+/// What [`Inner::create_with`] did.
+#[derive(Debug)]
+pub(crate) enum Created {
+    /// The file, held if asked, with its path as the tree's key.
+    New(Option<(Held, Arc<str>)>),
+    /// Something got there first; nothing changed.
+    Taken,
+}
+
 impl Inner {
-    /// Creates a file at `path` holding about `len` bytes made by `make`; `Ok(false)`, with
-    /// nothing changed, if something got there first. All or nothing, quota charged before
-    /// `make` takes memory; a missing parent and the node limit are reported before the quota,
-    /// as on Linux. `changed` says whether the new file counts as written once (its generation);
-    /// `mode`, its permission bits if not the default (a copy takes its source's).
+    /// Creates a file at `path` holding about `len` bytes made by `make`, as `new` says. All
+    /// or nothing, quota charged before `make` takes memory; a missing parent and the node
+    /// limit are reported before the quota, as on Linux.
     pub(crate) fn create_with(
         &self,
         path: &str,
         len: u64,
-        changed: bool,
-        mode: Option<u32>,
+        new: NewFile,
         make: impl FnOnce() -> Result<Storage, Reason>,
-    ) -> Result<bool, Reason> {
+    ) -> Result<Created, Reason> {
         let mut reservation = match self.reserve(len) {
             Ok(reservation) => reservation,
             Err(full) => {
@@ -39,22 +59,24 @@ impl Inner {
         self.settle(&mut reservation, storage.len())?;
         let mut tree = self.tree.write();
         if tree.get(path).is_some() {
-            return Ok(false);
+            return Ok(Created::Taken);
         }
         let key: Arc<str> = Arc::from(path);
         let slot = tree.attach(&key, false, |count| self.check_node_count(count, 1))?;
-        let node = FileNode::new(
-            storage,
-            HandleLock::default(),
-            u64::from(changed),
-            self.now(),
-        );
-        if let Some(mode) = mode {
+        let (lock, taken) = match new.hold {
+            Some(access) => self.new_lock(access),
+            None => (HandleLock::default(), None),
+        };
+        let node = FileNode::new(storage, lock, u64::from(new.changed), self.now());
+        if let Some(mode) = new.mode {
             node.data.write().attrs.mode = mode & MODE_MASK;
         }
-        tree.index(key, Node::File(node), slot);
+        tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)), slot);
         reservation.commit();
-        Ok(true)
+        // Held under the tree's lock, so that a pin is seen by any later unlink.
+        Ok(Created::New(
+            new.hold.map(|_| (Held::new(node, taken), key)),
+        ))
     }
 
     /// Makes `reservation` hold exactly `needed` bytes (a source may have changed length

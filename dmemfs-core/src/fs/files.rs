@@ -4,6 +4,7 @@
 use std::io;
 use std::sync::Arc;
 
+use super::contents::{Created, NewFile};
 use super::{Lookup, MemFs};
 use crate::engine::{Miss, Node, freed_file_bytes};
 use crate::error::{Op, Reason, fail};
@@ -189,7 +190,11 @@ impl MemFs {
                     let len = contents.len() as u64;
                     let make =
                         || Storage::from_slice(contents).map_err(|_| Reason::AllocationFailed(len));
-                    if inner.create_with(path, len, len > 0, None, make)? {
+                    let new = NewFile {
+                        changed: len > 0,
+                        ..NewFile::default()
+                    };
+                    if let Created::New(_) = inner.create_with(path, len, new, make)? {
                         return Ok(());
                     }
                 }

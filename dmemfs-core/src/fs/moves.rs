@@ -3,6 +3,7 @@
 use std::io;
 use std::sync::Arc;
 
+use super::contents::{Created, NewFile};
 use super::{Lookup, MemFs};
 use crate::engine::batch::{self, Batch, BatchFile, Existing};
 use crate::engine::{Miss, Node, Tree};
@@ -280,7 +281,14 @@ impl MemFs {
                 Some(destination) => inner
                     .replace_contents(&destination, len, Some(mode), copy)
                     .map(|()| true)?,
-                None => inner.create_with(to, len, len > 0, Some(mode), copy)?,
+                None => {
+                    let new = NewFile {
+                        changed: len > 0,
+                        mode: Some(mode),
+                        hold: None,
+                    };
+                    matches!(inner.create_with(to, len, new, copy)?, Created::New(_))
+                }
             };
             if done {
                 return Ok(copied);
