@@ -31,8 +31,8 @@ mod core_transfer;
 mod core_link_edges;
 // Features `tar`, `zip`.
 mod core_archive;
-// Second review of batches, pins and links (each test a confirmed defect).
-mod review2_findings;
+// Links meeting bulk operations and races (regressions from review).
+mod core_links_bulk_and_races;
 
 // dmemfs-test
 mod harness_assertions;

@@ -14,7 +14,6 @@ use super::extract::Pending;
 use super::{ArchiveReport, Conflict, SkipReason, SkippedEntry};
 use crate::engine::attrs::Stamp;
 use crate::engine::batch::{self, Batch, BatchError, BatchFile, Existing, Outcome};
-use crate::engine::ledger::sole_name_bytes;
 use crate::engine::{FileNode, Node, Tree, freed_file_bytes};
 use crate::error::Reason;
 use crate::fs::Inner;
@@ -57,7 +56,17 @@ enum Slot {
 
 /// Applies `conflict` to an existing node at `path`; `ours` says the file is one this
 /// extraction wrote (a later entry of the same name replaces it whatever the policy).
-fn decide(node: Option<&Node>, path: &str, conflict: Conflict, ours: bool) -> Result<Slot, Reason> {
+///
+/// `busy` says which files may not be replaced: for an atomic extraction (a batch), any in
+/// use; for a streaming one, which keeps what it replaces pinned (an orphan, still charged,
+/// if it loses its last name), only a file whose lock is held (locked mode).
+fn decide(
+    node: Option<&Node>,
+    path: &str,
+    conflict: Conflict,
+    ours: bool,
+    busy: fn(&FileNode) -> bool,
+) -> Result<Slot, Reason> {
     match node {
         None => Ok(Slot::Free),
         Some(Node::Dir(_)) => Err(Reason::IsADirectory),
@@ -72,7 +81,7 @@ fn decide(node: Option<&Node>, path: &str, conflict: Conflict, ours: bool) -> Re
                     Conflict::Overwrite => {}
                 }
             }
-            if file.in_use() {
+            if busy(file) {
                 return Err(Reason::Busy {
                     open: path.to_owned(),
                 });
@@ -80,6 +89,11 @@ fn decide(node: Option<&Node>, path: &str, conflict: Conflict, ours: bool) -> Re
             Ok(Slot::Replace(Arc::clone(file)))
         }
     }
+}
+
+/// Whether a handle or an operation holds the file's lock (locked mode).
+fn locked(file: &FileNode) -> bool {
+    file.lock.is_locked()
 }
 
 /// A file staged by an atomic extraction.
@@ -111,6 +125,8 @@ pub(super) struct Stage<'fs> {
     outgoing: u64,
     /// Nodes the staged entries would add, as of their admission.
     new_nodes: u64,
+    /// Names replaced so far, by node (see [`Stage::replace_name`]).
+    replaced_names: HashMap<*const FileNode, u32>,
     next_id: u64,
 }
 
@@ -126,6 +142,7 @@ impl<'fs> Stage<'fs> {
             incoming: 0,
             outgoing: 0,
             new_nodes: 0,
+            replaced_names: HashMap::new(),
             next_id: 0,
         }
     }
@@ -183,11 +200,13 @@ impl<'fs> Stage<'fs> {
             (_, Some(Node::Dir(_))) => return Err(Reason::IsADirectory),
             // A later entry of the same name: takes the earlier one's place.
             (Some((_, replaces)), _) => (replaces, 0),
-            (None, existing) => match decide(existing, path, self.conflict, false)? {
-                Slot::Free => (None, 1),
-                Slot::Skip => return Ok(None),
-                Slot::Replace(node) => (Some(sole_name_bytes(&node)), 0),
-            },
+            (None, existing) => {
+                match decide(existing, path, self.conflict, false, FileNode::in_use)? {
+                    Slot::Free => (None, 1),
+                    Slot::Skip => return Ok(None),
+                    Slot::Replace(node) => (Some(self.replace_name(&node)), 0),
+                }
+            }
         };
         let nodes = self.new_nodes + missing + new_file;
         self.inner.check_nodes(&tree, nodes)?;
@@ -216,6 +235,19 @@ impl<'fs> Stage<'fs> {
         };
         self.files.insert(path.to_owned(), staged);
         Ok(Some(id))
+    }
+
+    /// Counts one more name of `node` this extraction replaces; returns the bytes that frees:
+    /// the file's length once every one of its names is replaced (a hard-linked file stays
+    /// while another name holds it), as the batch that installs the stage will count them.
+    fn replace_name(&mut self, node: &Arc<FileNode>) -> u64 {
+        let names = self.replaced_names.entry(Arc::as_ptr(node)).or_insert(0);
+        *names += 1;
+        if *names == node.links() {
+            node.data.read().storage.len()
+        } else {
+            0
+        }
     }
 
     /// Grows or shrinks the reservation to `target` bytes.
@@ -420,7 +452,7 @@ impl<'fs> Log<'fs> {
         let tree = self.inner.tree.read();
         let missing = Self::missing_dirs(&tree, path, ancestors_below_root(path))?.len() as u64;
         let ours = self.is_ours(&tree, path).is_some();
-        let new_file = match decide(tree.get(path), path, self.conflict, ours)? {
+        let new_file = match decide(tree.get(path), path, self.conflict, ours, locked)? {
             Slot::Skip => return Ok(None),
             Slot::Free => 1,
             Slot::Replace(_) => 0,
@@ -450,7 +482,7 @@ impl<'fs> Log<'fs> {
         let mut tree = inner.tree.write();
         let missing = Self::missing_dirs(&tree, path, ancestors_below_root(path))?;
         let ours = self.is_ours(&tree, path);
-        let slot = decide(tree.get(path), path, self.conflict, ours.is_some())?;
+        let slot = decide(tree.get(path), path, self.conflict, ours.is_some(), locked)?;
         let new_file_count = match slot {
             Slot::Skip => return Ok(None),
             Slot::Free => 1,

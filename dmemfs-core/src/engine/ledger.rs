@@ -151,17 +151,6 @@ pub(crate) fn freed_bytes(node: &Node) -> u64 {
     }
 }
 
-/// The bytes replacing or removing one name of `file` would free: its length if that is its
-/// only name, nothing if it has others (for plans made before the change).
-#[cfg_attr(not(any(feature = "tar", feature = "zip")), allow(dead_code))]
-pub(crate) fn sole_name_bytes(file: &FileNode) -> u64 {
-    if file.links() <= 1 {
-        file.data.read().storage.len()
-    } else {
-        0
-    }
-}
-
 /// [`freed_bytes`] for a file node.
 pub(crate) fn freed_file_bytes(file: &FileNode) -> u64 {
     if file.links() == 0 && !file.is_orphan() {

@@ -20,9 +20,15 @@ impl Tree {
             let at = self.resolve(prefix, false).ok()?;
             match self.get(&at) {
                 Some(Node::Dir(_)) => {}
+                // Only a link to nothing: a link to a file is not a directory, and a loop is a
+                // loop; the operation's own resolution reports those.
                 Some(Node::Symlink(_)) => match self.resolve(&at, true) {
-                    Ok(to) if matches!(self.get(&to), Some(Node::Dir(_))) => {}
-                    _ => return Some(prefix.to_owned()),
+                    Ok(to) => match self.get(&to) {
+                        Some(Node::Dir(_)) => {}
+                        Some(_) => return None,
+                        None => return Some(prefix.to_owned()),
+                    },
+                    Err(_) => return None,
                 },
                 Some(Node::File(_)) | None => return None,
             }

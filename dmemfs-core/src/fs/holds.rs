@@ -167,9 +167,10 @@ impl Inner {
             .then(|| Held::new(Arc::clone(node), Some(access)))
     }
 
-    /// Holds `node` for reading or copying, waiting for its lock in locked mode. The pin is
-    /// taken outside the tree's lock: such holders never write, so an unlink that misses the
-    /// pin frees nothing they need.
+    /// Holds `node` for reading or copying, waiting for its lock in locked mode. In POSIX
+    /// mode the pin is taken under the tree's read lock, as every pin is: an unlink (or a
+    /// batch replacing the file) under the write lock must see every pin or none, or it could
+    /// free bytes an orphan frees again.
     pub(crate) fn hold_waiting(
         &self,
         node: Arc<FileNode>,
@@ -177,6 +178,7 @@ impl Inner {
         wait: &mut Wait,
     ) -> Result<Held, Reason> {
         if !self.locking() {
+            let _tree = self.tree.read();
             return Ok(Held::new(node, None));
         }
         if !node.lock.acquire(access, wait.deadline()) {

@@ -1,5 +1,7 @@
-//! Second adversarial review of the changes since 8a92885 (batches, the streaming log's pins,
-//! locked-mode holds, symbolic links). Each test reproduces one confirmed defect.
+//! Links meeting bulk operations and races: every name of a hard-linked file replaced by a
+//! streaming or atomic extraction, an import racing a reader that pins the file it replaces,
+//! `mkdir -p` and `move_path` below links to files and link loops. Each case reproduced a
+//! defect found by an adversarial review.
 
 use std::io::ErrorKind;
 use std::sync::mpsc;
