@@ -9,7 +9,7 @@
 use super::attrs::Stamp;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 
 use parking_lot::Mutex;
 
@@ -34,6 +34,9 @@ pub(crate) struct Ledger {
     clock: Option<Arc<dyn Clock>>,
     /// Inode numbers of files whose last reference dropped; the namespace reuses them.
     dead: Mutex<Vec<Ino>>,
+    /// Whether `dead` may hold any: read on every inode allocation, which then skips the
+    /// mutex (orphans are rare).
+    any_dead: AtomicBool,
     /// Symbolic link inodes in the tree (changed only by the tree, under its write lock).
     /// Read without the lock: while it is 0, paths need no resolution.
     symlinks: AtomicU64,
@@ -64,6 +67,7 @@ impl Ledger {
             zeroize,
             clock,
             dead: Mutex::new(Vec::new()),
+            any_dead: AtomicBool::new(false),
             symlinks: AtomicU64::new(0),
         }
     }
@@ -130,10 +134,15 @@ impl Ledger {
     /// Records that the file with inode `ino` is gone.
     pub(crate) fn bury(&self, ino: Ino) {
         self.dead.lock().push(ino);
+        self.any_dead.store(true, SeqCst);
     }
 
     /// Takes the inode numbers freed since the last call.
     pub(crate) fn take_dead(&self, into: &mut Vec<Ino>) {
+        // A read first: on the common path nothing was buried, and it stays a plain load.
+        if !self.any_dead.load(SeqCst) || !self.any_dead.swap(false, SeqCst) {
+            return;
+        }
         let mut dead = self.dead.lock();
         if !dead.is_empty() {
             into.append(&mut dead);
