@@ -20,6 +20,9 @@ use crate::engine::attrs::Stamp;
 
 /// Where a filesystem reads the time it stamps files and directories with.
 ///
+/// `now` is called while the filesystem holds internal locks: it must return promptly and
+/// must not call back into the filesystem.
+///
 /// ```
 /// use dmemfs_core::{Clock, MemFs};
 /// use std::time::{Duration, SystemTime};

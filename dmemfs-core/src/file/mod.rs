@@ -98,7 +98,9 @@ impl MemFile {
         }
     }
 
-    /// The file's normalised virtual path.
+    /// The file's normalised virtual path, as it was opened: with
+    /// [`Semantics::Posix`](crate::Semantics::Posix) the file may since have been renamed or
+    /// removed (a `std::fs::File` has no path at all).
     ///
     /// ```
     /// let fs = dmemfs_core::MemFs::new();
