@@ -20,7 +20,7 @@ impl MemFs {
     ///   files at any depth below `/src`, and a final `**` matches everything below its
     ///   directory (not the directory itself);
     /// - a name with no wildcard is looked up directly; only matching directories are
-    ///   descended into.
+    ///   descended into, never symbolic links (a link matches as a name), as `OsFs` does.
     ///
     /// Matching is case-sensitive and runs against one consistent snapshot of the tree.
     ///
