@@ -272,3 +272,14 @@ fn links_respect_the_node_limit() {
     );
     assert_eq!((fs.stats().nodes, fs.stats().symlinks), (2, 1));
 }
+
+#[test]
+fn glob_lists_links_without_descending() {
+    let fs = MemFs::new();
+    fs.create_dir("/real").unwrap();
+    fs.write("/real/f", "x").unwrap();
+    fs.symlink("/real", "/l").unwrap();
+    assert_eq!(fs.glob("/*").unwrap(), ["/l", "/real"]);
+    assert!(fs.glob("/l/*").unwrap().is_empty());
+    assert_eq!(fs.glob("/**/f").unwrap(), ["/real/f"]);
+}
