@@ -1,5 +1,6 @@
-//! Arbitrary sequences of operations, handles included, on a tiny quota and node limit:
-//! never a panic, the accounting exact after every step, failed steps change nothing.
+//! Arbitrary sequences of operations, handles and links included, on a tiny quota and node
+//! limit, in both open-file semantics: never a panic, the accounting exact after every step,
+//! failed steps change nothing.
 
 #![no_main]
 
@@ -7,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
-use dmemfs_core::{MemFile, MemFs};
+use dmemfs_core::{MemFile, MemFs, Permissions, Semantics};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "check.rs"]
@@ -35,16 +36,32 @@ enum Step {
     HandleSetLen(u32),
     HandleWriteAt(u32, Vec<u8>),
     Close,
+    HardLink(u8, u8),
+    Symlink(u8, u8),
+    ReadLink(u8),
+    SymlinkMetadata(u8),
+    SetPermissions(u8, u16),
 }
 
-const PATHS: [&str; 8] = ["/a", "/b", "/a/x", "/a/y", "/b/x", "/a/x/z", "/c", "/a/b/c/d"];
+const PATHS: [&str; 9] = ["/a", "/b", "/a/x", "/a/y", "/b/x", "/a/x/z", "/c", "/a/b/c/d", "/l"];
 
 fn path(i: u8) -> &'static str {
     PATHS[usize::from(i) % PATHS.len()]
 }
 
-fuzz_target!(|steps: Vec<Step>| {
-    let fs = MemFs::builder().quota(2048).max_nodes(12).lock_timeout(Some(Duration::ZERO)).build().unwrap();
+/// Link targets: relative, absolute, dangling, looping, climbing.
+const TARGETS: [&str; 6] = ["a", "/a/x", "x", "../b", "/c", "/l"];
+
+fuzz_target!(|input: (bool, Vec<Step>)| {
+    let (posix, steps) = input;
+    let semantics = if posix { Semantics::Posix } else { Semantics::Locked };
+    let fs = MemFs::builder()
+        .quota(2048)
+        .max_nodes(12)
+        .lock_timeout(Some(Duration::ZERO))
+        .semantics(semantics)
+        .build()
+        .unwrap();
     let mut handle: Option<MemFile> = None;
     for step in steps.iter().take(64) {
         let before = check::state(&fs);
@@ -62,6 +79,11 @@ fuzz_target!(|steps: Vec<Step>| {
             Step::Copy(a, b) => fs.copy(path(*a), path(*b)).is_ok(),
             Step::CopyDirAll(a, b) => fs.copy_dir_all(path(*a), path(*b)).is_ok(),
             Step::Import(p, b) => fs.import_tree([(path(*p), b)]).is_ok(),
+            Step::HardLink(a, b) => fs.hard_link(path(*a), path(*b)).is_ok(),
+            Step::Symlink(t, p) => fs.symlink(TARGETS[usize::from(*t) % TARGETS.len()], path(*p)).is_ok(),
+            Step::ReadLink(p) => fs.read_link(path(*p)).is_ok(),
+            Step::SymlinkMetadata(p) => fs.symlink_metadata(path(*p)).is_ok(),
+            Step::SetPermissions(p, mode) => fs.set_permissions(path(*p), Permissions::from_mode((*mode).into())).is_ok(),
             Step::Open { path: p, read, write, append, truncate, create, create_new, preallocate } => {
                 handle = None;
                 let before = check::state(&fs);
@@ -78,7 +100,7 @@ fuzz_target!(|steps: Vec<Step>| {
                 match opened {
                     Ok(file) => {
                         handle = Some(file);
-                        check::assert_invariants(&fs);
+                        check::assert_invariants(&fs, handle.as_ref());
                         continue;
                     }
                     Err(_) => {
@@ -113,6 +135,6 @@ fuzz_target!(|steps: Vec<Step>| {
         if !ok {
             assert_eq!(check::state(&fs), before, "failed step {step:?} changed the filesystem");
         }
-        check::assert_invariants(&fs);
+        check::assert_invariants(&fs, handle.as_ref());
     }
 });
