@@ -187,15 +187,20 @@ fn inode_numbers_are_stable_and_reused_only_after_the_node_is_gone() {
         fs.lookup(dir, &"n".repeat(256)).unwrap_err().kind(),
         ErrorKind::InvalidFilename
     );
+    let freed = [dir, b.ino(), file];
     fs.remove_dir_all("/z").unwrap();
-    assert!(fs.metadata_by_ino(dir).is_err());
-    assert!(fs.metadata_by_ino(file).is_err());
-    fs.write("/new", "y").unwrap();
-    let reused = fs.metadata("/new").unwrap().ino();
-    assert!(
-        reused == dir || reused == file || reused < 10,
-        "numbers are reused: {reused}"
-    );
+    for ino in freed {
+        assert!(fs.metadata_by_ino(ino).is_err());
+    }
+    // The next numbers handed out are the freed ones, not new ones.
+    for name in ["/n0", "/n1", "/n2"] {
+        fs.write(name, "y").unwrap();
+        let reused = fs.metadata(name).unwrap().ino();
+        assert!(
+            freed.contains(&reused),
+            "{name} got {reused}, not one of {freed:?}"
+        );
+    }
 }
 
 #[test]

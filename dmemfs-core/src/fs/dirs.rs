@@ -189,7 +189,9 @@ impl MemFs {
     pub fn read_dir(&self, path: impl AsRef<str>) -> io::Result<ReadDir> {
         let raw = path.as_ref();
         let given = self.normalize(Op::ReadDir, raw)?;
-        let path = self.resolve(Op::ReadDir, raw, true)?;
+        let path = self
+            .resolve_normalized(given.clone(), true)
+            .map_err(|r| fail(Op::ReadDir, raw, r))?;
         self.intercept(Op::ReadDir, &path, None, None)
             .map_err(|r| fail(Op::ReadDir, raw, r))?;
         let tree = self.inner.tree.read();

@@ -367,15 +367,21 @@ impl MemFs {
         follow: bool,
     ) -> io::Result<Cow<'p, str>> {
         let path = self.normalize(op, raw)?;
+        self.resolve_normalized(path, follow)
+            .map_err(|reason| fail(op, raw, reason))
+    }
+
+    /// [`resolve`](Self::resolve) for a path already normalised (an operation that also
+    /// needs the path as given).
+    pub(crate) fn resolve_normalized<'p>(
+        &self,
+        path: Cow<'p, str>,
+        follow: bool,
+    ) -> Result<Cow<'p, str>, Reason> {
         if self.inner.ledger.symlinks() == 0 {
             return Ok(path);
         }
-        let tree = self.inner.tree.read();
-        match tree.resolve(&path, follow) {
-            Ok(Cow::Borrowed(_)) => Ok(path),
-            Ok(Cow::Owned(resolved)) => Ok(Cow::Owned(resolved)),
-            Err(reason) => Err(fail(op, raw, reason)),
-        }
+        resolved(&self.inner.tree.read(), path, follow)
     }
 
     /// [`resolve`](Self::resolve) (not following the last component) for a path whose
@@ -387,13 +393,17 @@ impl MemFs {
         raw: &'p str,
     ) -> io::Result<Cow<'p, str>> {
         let given = self.normalize(op, raw)?;
-        if self.inner.ledger.symlinks() > 0
-            && let Some(link) = self.inner.tree.read().dangling_ancestor(&given)
-        {
-            let reason = Reason::DanglingLink { link };
-            return Err(fail(op, raw, reason));
-        }
-        self.resolve(op, raw, false)
+        let checked = || {
+            if self.inner.ledger.symlinks() > 0
+                && let Some(link) = self.inner.tree.read().dangling_ancestor(&given)
+            {
+                return Err(Reason::DanglingLink { link });
+            }
+            Ok(())
+        };
+        checked()
+            .and_then(|()| self.resolve_normalized(given.clone(), false))
+            .map_err(|reason| fail(op, raw, reason))
     }
 
     /// [`resolve`](Self::resolve) for both paths of a two-path operation.
@@ -408,12 +418,13 @@ impl MemFs {
             return Ok((a, b));
         }
         let tree = self.inner.tree.read();
-        let resolve = |path: Cow<'p, str>, follow: bool| match tree.resolve(&path, follow) {
-            Ok(Cow::Borrowed(_)) => Ok(path),
-            Ok(Cow::Owned(resolved)) => Ok(Cow::Owned(resolved)),
-            Err(reason) => Err(fail2(op, from, to, reason)),
+        let both = || {
+            Ok((
+                resolved(&tree, a, follow_from)?,
+                resolved(&tree, b, follow_to)?,
+            ))
         };
-        Ok((resolve(a, follow_from)?, resolve(b, follow_to)?))
+        both().map_err(|reason| fail2(op, from, to, reason))
     }
 
     pub(crate) fn normalize_pair<'p>(
@@ -423,6 +434,14 @@ impl MemFs {
         to: &'p str,
     ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
         normalize_pair_for(op, from, to)
+    }
+}
+
+/// `path` (normalised) with its links resolved: borrowed back unchanged when it has none.
+fn resolved<'p>(tree: &Tree, path: Cow<'p, str>, follow: bool) -> Result<Cow<'p, str>, Reason> {
+    match tree.resolve(&path, follow)? {
+        Cow::Borrowed(_) => Ok(path),
+        Cow::Owned(resolved) => Ok(Cow::Owned(resolved)),
     }
 }
 

@@ -80,7 +80,9 @@ impl MemFs {
     pub fn walk(&self, path: impl AsRef<str>) -> io::Result<Walk> {
         let raw = path.as_ref();
         let given = self.normalize(Op::Walk, raw)?;
-        let path = self.resolve(Op::Walk, raw, true)?;
+        let path = self
+            .resolve_normalized(given.clone(), true)
+            .map_err(|r| fail(Op::Walk, raw, r))?;
         self.intercept(Op::Walk, &path, None, None)
             .map_err(|r| fail(Op::Walk, raw, r))?;
         let tree = self.inner.tree.read();
