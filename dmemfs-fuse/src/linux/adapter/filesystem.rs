@@ -1,0 +1,382 @@
+//! `fuser::Filesystem` for [`Adapter`]: each request runs its handler under
+//! [`Adapter::serve`] and turns the outcome into the reply.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::time::SystemTime;
+
+use fuser::{
+    AccessFlags, BsdFileFlags, Errno, FileHandle, Filesystem, FopenFlags, Generation, INodeNo,
+    InitFlags, KernelConfig, LockOwner, OpenFlags, RenameFlags, ReplyAttr, ReplyCreate, ReplyData,
+    ReplyDirectory, ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, Request, TimeOrNow,
+    WriteFlags,
+};
+
+use super::entries::{AttrChange, BLOCK};
+use super::{Adapter, Failure};
+
+const GENERATION: Generation = Generation(0);
+
+fn empty(reply: ReplyEmpty, outcome: Result<(), Failure>) {
+    match outcome {
+        Ok(()) => reply.ok(),
+        Err(Failure(errno)) => reply.error(errno),
+    }
+}
+
+impl Adapter {
+    fn reply_entry(&self, reply: ReplyEntry, outcome: Result<fuser::FileAttr, Failure>) {
+        match outcome {
+            Ok(attr) => reply.entry(&self.settings.ttl, &attr, GENERATION),
+            Err(Failure(errno)) => reply.error(errno),
+        }
+    }
+
+    fn reply_attr(&self, reply: ReplyAttr, outcome: Result<fuser::FileAttr, Failure>) {
+        match outcome {
+            Ok(attr) => reply.attr(&self.settings.ttl, &attr),
+            Err(Failure(errno)) => reply.error(errno),
+        }
+    }
+}
+
+impl Filesystem for Adapter {
+    fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
+        // Without it the kernel turns `open(O_TRUNC)` into a separate truncate, so
+        // `echo x > file` is not one operation.
+        if let Err(missing) = config.add_capabilities(InitFlags::FUSE_ATOMIC_O_TRUNC) {
+            log::warn!("dmemfs-fuse: the kernel lacks {missing:?}");
+        }
+        Ok(())
+    }
+
+    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
+        self.serve("lookup", || {
+            self.reply_entry(reply, self.do_lookup(parent, name))
+        });
+    }
+
+    fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
+        self.serve("forget", || self.do_forget(ino, nlookup));
+    }
+
+    fn getattr(&self, _req: &Request, ino: INodeNo, fh: Option<FileHandle>, reply: ReplyAttr) {
+        self.serve("getattr", || {
+            self.reply_attr(reply, self.do_getattr(ino, fh.map(|fh| fh.0)));
+        });
+    }
+
+    fn setattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        mode: Option<u32>,
+        _uid: Option<u32>,
+        _gid: Option<u32>,
+        size: Option<u64>,
+        atime: Option<TimeOrNow>,
+        mtime: Option<TimeOrNow>,
+        _ctime: Option<SystemTime>,
+        fh: Option<FileHandle>,
+        _crtime: Option<SystemTime>,
+        _chgtime: Option<SystemTime>,
+        _bkuptime: Option<SystemTime>,
+        _flags: Option<BsdFileFlags>,
+        reply: ReplyAttr,
+    ) {
+        self.serve("setattr", || {
+            let fh = fh.map(|fh| fh.0);
+            let change = AttrChange {
+                mode,
+                size,
+                atime,
+                mtime,
+                fh,
+            };
+            self.reply_attr(reply, self.do_setattr(ino, change));
+        });
+    }
+
+    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
+        self.serve("readlink", || match self.do_readlink(ino) {
+            Ok(target) => reply.data(&target),
+            Err(Failure(errno)) => reply.error(errno),
+        });
+    }
+
+    fn mknod(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        _umask: u32,
+        _rdev: u32,
+        reply: ReplyEntry,
+    ) {
+        self.serve("mknod", || {
+            // Only regular files: a MemFs has no devices, FIFOs or sockets.
+            if mode & libc::S_IFMT != libc::S_IFREG {
+                return reply.error(Errno::EPERM);
+            }
+            let made = self
+                .do_create(parent, name, mode, libc::O_WRONLY | libc::O_EXCL, req.pid())
+                .map(|(attr, fh, _)| {
+                    self.do_release(fh);
+                    attr
+                });
+            self.reply_entry(reply, made);
+        });
+    }
+
+    fn mkdir(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        reply: ReplyEntry,
+    ) {
+        self.serve("mkdir", || {
+            self.reply_entry(reply, self.do_mkdir(parent, name, mode, umask));
+        });
+    }
+
+    fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        self.serve("unlink", || empty(reply, self.do_unlink(parent, name)));
+    }
+
+    fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        self.serve("rmdir", || empty(reply, self.do_rmdir(parent, name)));
+    }
+
+    fn symlink(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        link_name: &OsStr,
+        target: &Path,
+        reply: ReplyEntry,
+    ) {
+        self.serve("symlink", || {
+            self.reply_entry(reply, self.do_symlink(parent, link_name, target));
+        });
+    }
+
+    fn rename(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        newparent: INodeNo,
+        newname: &OsStr,
+        flags: RenameFlags,
+        reply: ReplyEmpty,
+    ) {
+        self.serve("rename", || {
+            empty(
+                reply,
+                self.do_rename((parent, name), (newparent, newname), flags),
+            );
+        });
+    }
+
+    fn link(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        newparent: INodeNo,
+        newname: &OsStr,
+        reply: ReplyEntry,
+    ) {
+        self.serve("link", || {
+            self.reply_entry(reply, self.do_link(ino, newparent, newname));
+        });
+    }
+
+    fn open(&self, req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
+        self.serve("open", || match self.do_open(ino, flags.0, req.pid()) {
+            Ok((fh, fopen)) => reply.opened(FileHandle(fh), fopen),
+            Err(Failure(errno)) => reply.error(errno),
+        });
+    }
+
+    fn read(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        size: u32,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        reply: ReplyData,
+    ) {
+        self.serve("read", || match self.do_read(fh.0, offset, size) {
+            Ok(data) => reply.data(&data),
+            Err(Failure(errno)) => reply.error(errno),
+        });
+    }
+
+    fn write(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        data: &[u8],
+        _write_flags: WriteFlags,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        reply: ReplyWrite,
+    ) {
+        self.serve("write", || match self.do_write(fh.0, offset, data) {
+            Ok(written) => reply.written(written),
+            Err(Failure(errno)) => reply.error(errno),
+        });
+    }
+
+    fn flush(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _lock_owner: LockOwner,
+        reply: ReplyEmpty,
+    ) {
+        reply.ok();
+    }
+
+    fn release(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        _flush: bool,
+        reply: ReplyEmpty,
+    ) {
+        self.serve("release", || {
+            self.do_release(fh.0);
+            reply.ok();
+        });
+    }
+
+    fn fsync(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _datasync: bool,
+        reply: ReplyEmpty,
+    ) {
+        // Memory is the storage: written bytes are as durable as they will ever be.
+        reply.ok();
+    }
+
+    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        self.serve("opendir", || match self.do_opendir(ino) {
+            Ok(fh) => reply.opened(FileHandle(fh), FopenFlags::empty()),
+            Err(Failure(errno)) => reply.error(errno),
+        });
+    }
+
+    fn readdir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectory,
+    ) {
+        self.serve("readdir", || {
+            let Some(items) = self.handles.dir(fh.0) else {
+                return reply.error(Errno::EBADF);
+            };
+            // Offsets are positions in the listing taken at opendir.
+            let start = usize::try_from(offset).unwrap_or(usize::MAX);
+            for (index, item) in items.iter().enumerate().skip(start) {
+                if reply.add(INodeNo(item.ino), index as u64 + 1, item.kind, &item.name) {
+                    break;
+                }
+            }
+            reply.ok();
+        });
+    }
+
+    fn releasedir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        reply: ReplyEmpty,
+    ) {
+        self.handles.release_dir(fh.0);
+        reply.ok();
+    }
+
+    fn fsyncdir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _datasync: bool,
+        reply: ReplyEmpty,
+    ) {
+        reply.ok();
+    }
+
+    fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
+        self.serve("statfs", || {
+            let usage = self.usage();
+            let name_max = dmemfs_core::NAME_MAX as u32;
+            let block = BLOCK as u32;
+            reply.statfs(
+                usage.blocks,
+                usage.free_blocks,
+                usage.free_blocks,
+                usage.files,
+                usage.free_files,
+                block,
+                name_max,
+                block,
+            );
+        });
+    }
+
+    fn access(&self, _req: &Request, ino: INodeNo, _mask: AccessFlags, reply: ReplyEmpty) {
+        // The kernel checks modes itself (`default_permissions`); this only says it exists.
+        self.serve("access", || {
+            empty(
+                reply,
+                self.fs
+                    .metadata_by_ino(ino.0)
+                    .map(drop)
+                    .map_err(Failure::from),
+            );
+        });
+    }
+
+    fn create(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        flags: i32,
+        reply: ReplyCreate,
+    ) {
+        self.serve("create", || {
+            match self.do_create(parent, name, mode & !umask, flags, req.pid()) {
+                Ok((attr, fh, fopen)) => {
+                    reply.created(&self.settings.ttl, &attr, GENERATION, FileHandle(fh), fopen);
+                }
+                Err(Failure(errno)) => reply.error(errno),
+            }
+        });
+    }
+}
