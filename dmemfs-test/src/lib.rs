@@ -55,6 +55,7 @@ mod fault;
 #[cfg(feature = "rstest")]
 mod fixture;
 mod macros;
+mod mount;
 mod session;
 mod tree;
 
@@ -68,6 +69,7 @@ pub use dump::{DUMP_ENV, DumpOnFailure, Outcome};
 pub use fault::{Effect, FaultPlan, Injection, Rule};
 #[cfg(feature = "rstest")]
 pub use fixture::{memfs, test_builder};
+pub use mount::{REQUIRE_FUSE_ENV, mount_dir};
 pub use session::{
     BindFuture, Bound, DEFAULT_TEST_LOCK_TIMEOUT, DEFAULT_TEST_QUOTA, bind, bind_future, current,
     try_current,
@@ -89,5 +91,6 @@ pub mod __private {
         check_file_matches, check_no_open_handles, check_path, check_quota, read_or_panic,
         render_snapshot, snapshot_name, stats,
     };
+    pub use crate::mount::Skipped;
     pub use crate::session::{Config, Dump, Session, TestId};
 }
