@@ -57,6 +57,7 @@ pub fn harness_test() -> io::Result<()> {
         max_nodes: None,
         lock_timeout: None,
         semantics: None,
+        mount: false,
         memory_guard: None,
         seed: None,
         dump: Dump::Default,
