@@ -43,7 +43,7 @@ mod options;
 mod report;
 
 pub use options::{Cache, MountOptions};
-pub use report::{Holder, Unavailable, Unmounted};
+pub use report::{Holder, ServeStats, Unavailable, Unmounted};
 
 #[cfg(target_os = "linux")]
 mod linux;

@@ -23,6 +23,17 @@ impl fmt::Display for Holder {
     }
 }
 
+/// How much work a mount's server has done: for telling the FUSE round trip apart from
+/// the time spent in dmemfs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServeStats {
+    /// Requests answered.
+    pub requests: u64,
+    /// Time spent in the request handlers (the `MemFs` work and the reply), in total.
+    pub handler_time: std::time::Duration,
+}
+
 /// How an unmount ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Unmounted {

@@ -201,6 +201,21 @@ impl Mount {
         &self.fs
     }
 
+    /// The requests served so far and the time spent in dmemfs serving them: the rest of
+    /// each FUSE round trip is the kernel's.
+    ///
+    /// ```no_run
+    /// # let fs = dmemfs_core::MemFs::new();
+    /// let mount = dmemfs_fuse::mount(&fs, &dmemfs_fuse::MountOptions::new())?;
+    /// std::fs::write(mount.host_path("/a"), "x")?;
+    /// let served = mount.serve_stats();
+    /// assert!(served.requests >= 3); // lookup, create, write, ...
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn serve_stats(&self) -> crate::ServeStats {
+        self.handles.serve_stats()
+    }
+
     /// Unmounts now and says whether processes still held files.
     ///
     /// # Errors

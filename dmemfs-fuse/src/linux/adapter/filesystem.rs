@@ -3,6 +3,7 @@
 
 use std::ffi::OsStr;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use fuser::{
@@ -13,6 +14,7 @@ use fuser::{
 };
 
 use super::entries::{AttrChange, BLOCK};
+use super::handles::DirItem;
 use super::{Adapter, Failure};
 
 const GENERATION: Generation = Generation(0);
@@ -51,19 +53,17 @@ impl Filesystem for Adapter {
     }
 
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        self.serve("lookup", || {
-            self.reply_entry(reply, self.do_lookup(parent, name))
-        });
+        let work = || self.do_lookup(parent, name);
+        self.serve("lookup", work, |out| self.reply_entry(reply, out));
     }
 
     fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
-        self.serve("forget", || self.do_forget(ino, nlookup));
+        self.serve("forget", || self.do_forget(ino, nlookup), drop);
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, fh: Option<FileHandle>, reply: ReplyAttr) {
-        self.serve("getattr", || {
-            self.reply_attr(reply, self.do_getattr(ino, fh.map(|fh| fh.0)));
-        });
+        let work = || self.do_getattr(ino, fh.map(|fh| fh.0));
+        self.serve("getattr", work, |out| self.reply_attr(reply, out));
     }
 
     fn setattr(
@@ -84,24 +84,27 @@ impl Filesystem for Adapter {
         _flags: Option<BsdFileFlags>,
         reply: ReplyAttr,
     ) {
-        self.serve("setattr", || {
-            let fh = fh.map(|fh| fh.0);
-            let change = AttrChange {
-                mode,
-                size,
-                atime,
-                mtime,
-                fh,
-            };
-            self.reply_attr(reply, self.do_setattr(ino, change));
-        });
+        let fh = fh.map(|fh| fh.0);
+        let change = AttrChange {
+            mode,
+            size,
+            atime,
+            mtime,
+            fh,
+        };
+        let work = || self.do_setattr(ino, change);
+        self.serve("setattr", work, |out| self.reply_attr(reply, out));
     }
 
     fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
-        self.serve("readlink", || match self.do_readlink(ino) {
-            Ok(target) => reply.data(&target),
-            Err(Failure(errno)) => reply.error(errno),
-        });
+        self.serve(
+            "readlink",
+            || self.do_readlink(ino),
+            |out| match out {
+                Ok(target) => reply.data(&target),
+                Err(Failure(errno)) => reply.error(errno),
+            },
+        );
     }
 
     fn mknod(
@@ -114,19 +117,18 @@ impl Filesystem for Adapter {
         _rdev: u32,
         reply: ReplyEntry,
     ) {
-        self.serve("mknod", || {
+        let pid = req.pid();
+        let work = || {
             // Only regular files: a MemFs has no devices, FIFOs or sockets.
             if mode & libc::S_IFMT != libc::S_IFREG {
-                return reply.error(Errno::EPERM);
+                return Err(Failure(Errno::EPERM));
             }
-            let made = self
-                .do_create(parent, name, mode, libc::O_WRONLY | libc::O_EXCL, req.pid())
-                .map(|(attr, fh, _)| {
-                    self.do_release(fh);
-                    attr
-                });
-            self.reply_entry(reply, made);
-        });
+            let flags = libc::O_WRONLY | libc::O_EXCL;
+            let (attr, fh, _) = self.do_create(parent, name, mode, flags, pid)?;
+            self.do_release(fh);
+            Ok(attr)
+        };
+        self.serve("mknod", work, |out| self.reply_entry(reply, out));
     }
 
     fn mkdir(
@@ -138,17 +140,24 @@ impl Filesystem for Adapter {
         umask: u32,
         reply: ReplyEntry,
     ) {
-        self.serve("mkdir", || {
-            self.reply_entry(reply, self.do_mkdir(parent, name, mode, umask));
-        });
+        let work = || self.do_mkdir(parent, name, mode, umask);
+        self.serve("mkdir", work, |out| self.reply_entry(reply, out));
     }
 
     fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        self.serve("unlink", || empty(reply, self.do_unlink(parent, name)));
+        self.serve(
+            "unlink",
+            || self.do_unlink(parent, name),
+            |out| empty(reply, out),
+        );
     }
 
     fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        self.serve("rmdir", || empty(reply, self.do_rmdir(parent, name)));
+        self.serve(
+            "rmdir",
+            || self.do_rmdir(parent, name),
+            |out| empty(reply, out),
+        );
     }
 
     fn symlink(
@@ -159,9 +168,8 @@ impl Filesystem for Adapter {
         target: &Path,
         reply: ReplyEntry,
     ) {
-        self.serve("symlink", || {
-            self.reply_entry(reply, self.do_symlink(parent, link_name, target));
-        });
+        let work = || self.do_symlink(parent, link_name, target);
+        self.serve("symlink", work, |out| self.reply_entry(reply, out));
     }
 
     fn rename(
@@ -174,12 +182,8 @@ impl Filesystem for Adapter {
         flags: RenameFlags,
         reply: ReplyEmpty,
     ) {
-        self.serve("rename", || {
-            empty(
-                reply,
-                self.do_rename((parent, name), (newparent, newname), flags),
-            );
-        });
+        let work = || self.do_rename((parent, name), (newparent, newname), flags);
+        self.serve("rename", work, |out| empty(reply, out));
     }
 
     fn link(
@@ -190,16 +194,20 @@ impl Filesystem for Adapter {
         newname: &OsStr,
         reply: ReplyEntry,
     ) {
-        self.serve("link", || {
-            self.reply_entry(reply, self.do_link(ino, newparent, newname));
-        });
+        let work = || self.do_link(ino, newparent, newname);
+        self.serve("link", work, |out| self.reply_entry(reply, out));
     }
 
     fn open(&self, req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
-        self.serve("open", || match self.do_open(ino, flags.0, req.pid()) {
-            Ok((fh, fopen)) => reply.opened(FileHandle(fh), fopen),
-            Err(Failure(errno)) => reply.error(errno),
-        });
+        let pid = req.pid();
+        self.serve(
+            "open",
+            || self.do_open(ino, flags.0, pid),
+            |out| match out {
+                Ok((fh, fopen)) => reply.opened(FileHandle(fh), fopen),
+                Err(Failure(errno)) => reply.error(errno),
+            },
+        );
     }
 
     fn read(
@@ -213,10 +221,14 @@ impl Filesystem for Adapter {
         _lock_owner: Option<LockOwner>,
         reply: ReplyData,
     ) {
-        self.serve("read", || match self.do_read(fh.0, offset, size) {
-            Ok(data) => reply.data(&data),
-            Err(Failure(errno)) => reply.error(errno),
-        });
+        self.serve(
+            "read",
+            || self.do_read(fh.0, offset, size),
+            |out| match out {
+                Ok(data) => reply.data(&data),
+                Err(Failure(errno)) => reply.error(errno),
+            },
+        );
     }
 
     fn write(
@@ -231,10 +243,14 @@ impl Filesystem for Adapter {
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
     ) {
-        self.serve("write", || match self.do_write(fh.0, offset, data) {
-            Ok(written) => reply.written(written),
-            Err(Failure(errno)) => reply.error(errno),
-        });
+        self.serve(
+            "write",
+            || self.do_write(fh.0, offset, data),
+            |out| match out {
+                Ok(written) => reply.written(written),
+                Err(Failure(errno)) => reply.error(errno),
+            },
+        );
     }
 
     fn flush(
@@ -245,7 +261,7 @@ impl Filesystem for Adapter {
         _lock_owner: LockOwner,
         reply: ReplyEmpty,
     ) {
-        reply.ok();
+        self.serve("flush", || (), |()| reply.ok());
     }
 
     fn release(
@@ -258,10 +274,7 @@ impl Filesystem for Adapter {
         _flush: bool,
         reply: ReplyEmpty,
     ) {
-        self.serve("release", || {
-            self.do_release(fh.0);
-            reply.ok();
-        });
+        self.serve("release", || self.do_release(fh.0), |()| reply.ok());
     }
 
     fn fsync(
@@ -273,14 +286,18 @@ impl Filesystem for Adapter {
         reply: ReplyEmpty,
     ) {
         // Memory is the storage: written bytes are as durable as they will ever be.
-        reply.ok();
+        self.serve("fsync", || (), |()| reply.ok());
     }
 
     fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        self.serve("opendir", || match self.do_opendir(ino) {
-            Ok(fh) => reply.opened(FileHandle(fh), FopenFlags::empty()),
-            Err(Failure(errno)) => reply.error(errno),
-        });
+        self.serve(
+            "opendir",
+            || self.do_opendir(ino),
+            |out| match out {
+                Ok(fh) => reply.opened(FileHandle(fh), FopenFlags::empty()),
+                Err(Failure(errno)) => reply.error(errno),
+            },
+        );
     }
 
     fn readdir(
@@ -291,8 +308,8 @@ impl Filesystem for Adapter {
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        self.serve("readdir", || {
-            let Some(items) = self.handles.dir(fh.0) else {
+        let answer = |items: Option<Arc<[DirItem]>>| {
+            let Some(items) = items else {
                 return reply.error(Errno::EBADF);
             };
             // Offsets are positions in the listing taken at opendir.
@@ -303,7 +320,8 @@ impl Filesystem for Adapter {
                 }
             }
             reply.ok();
-        });
+        };
+        self.serve("readdir", || self.handles.dir(fh.0), answer);
     }
 
     fn releasedir(
@@ -314,8 +332,11 @@ impl Filesystem for Adapter {
         _flags: OpenFlags,
         reply: ReplyEmpty,
     ) {
-        self.handles.release_dir(fh.0);
-        reply.ok();
+        self.serve(
+            "releasedir",
+            || self.handles.release_dir(fh.0),
+            |()| reply.ok(),
+        );
     }
 
     fn fsyncdir(
@@ -326,38 +347,34 @@ impl Filesystem for Adapter {
         _datasync: bool,
         reply: ReplyEmpty,
     ) {
-        reply.ok();
+        self.serve("fsyncdir", || (), |()| reply.ok());
     }
 
     fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
-        self.serve("statfs", || {
-            let usage = self.usage();
-            let name_max = dmemfs_core::NAME_MAX as u32;
-            let block = BLOCK as u32;
-            reply.statfs(
-                usage.blocks,
-                usage.free_blocks,
-                usage.free_blocks,
-                usage.files,
-                usage.free_files,
-                block,
-                name_max,
-                block,
-            );
-        });
+        self.serve(
+            "statfs",
+            || self.usage(),
+            |usage| {
+                let name_max = dmemfs_core::NAME_MAX as u32;
+                let block = BLOCK as u32;
+                let (blocks, free) = (usage.blocks, usage.free_blocks);
+                let (files, free_files) = (usage.files, usage.free_files);
+                reply.statfs(
+                    blocks, free, free, files, free_files, block, name_max, block,
+                );
+            },
+        );
     }
 
     fn access(&self, _req: &Request, ino: INodeNo, _mask: AccessFlags, reply: ReplyEmpty) {
         // The kernel checks modes itself (`default_permissions`); this only says it exists.
-        self.serve("access", || {
-            empty(
-                reply,
-                self.fs
-                    .metadata_by_ino(ino.0)
-                    .map(drop)
-                    .map_err(Failure::from),
-            );
-        });
+        let work = || {
+            self.fs
+                .metadata_by_ino(ino.0)
+                .map(drop)
+                .map_err(Failure::from)
+        };
+        self.serve("access", work, |out| empty(reply, out));
     }
 
     fn create(
@@ -370,13 +387,13 @@ impl Filesystem for Adapter {
         flags: i32,
         reply: ReplyCreate,
     ) {
-        self.serve("create", || {
-            match self.do_create(parent, name, mode & !umask, flags, req.pid()) {
-                Ok((attr, fh, fopen)) => {
-                    reply.created(&self.settings.ttl, &attr, GENERATION, FileHandle(fh), fopen);
-                }
-                Err(Failure(errno)) => reply.error(errno),
+        let pid = req.pid();
+        let work = || self.do_create(parent, name, mode & !umask, flags, pid);
+        self.serve("create", work, |out| match out {
+            Ok((attr, fh, fopen)) => {
+                reply.created(&self.settings.ttl, &attr, GENERATION, FileHandle(fh), fopen);
             }
+            Err(Failure(errno)) => reply.error(errno),
         });
     }
 }

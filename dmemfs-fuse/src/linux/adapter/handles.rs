@@ -49,12 +49,30 @@ pub(super) struct DirItem {
 /// reports who still holds files when it is unmounted.
 #[derive(Debug, Default)]
 pub(crate) struct Handles {
+    /// Requests served, and nanoseconds spent serving them.
+    requests: AtomicU64,
+    handler_nanos: AtomicU64,
     next: AtomicU64,
     files: Mutex<HashMap<u64, Arc<OpenFile>>>,
     dirs: Mutex<HashMap<u64, Arc<[DirItem]>>>,
 }
 
 impl Handles {
+    pub(super) fn count(&self, spent: std::time::Duration) {
+        let nanos = u64::try_from(spent.as_nanos()).unwrap_or(u64::MAX);
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.handler_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    pub(crate) fn serve_stats(&self) -> crate::ServeStats {
+        crate::ServeStats {
+            requests: self.requests.load(Ordering::Relaxed),
+            handler_time: std::time::Duration::from_nanos(
+                self.handler_nanos.load(Ordering::Relaxed),
+            ),
+        }
+    }
+
     fn number(&self) -> u64 {
         self.next.fetch_add(1, Ordering::Relaxed) + 1
     }

@@ -77,12 +77,21 @@ impl Adapter {
         }
     }
 
-    /// Runs one request's handler. A panic in it (a bug, or a panicking fault injector) must
-    /// not kill the session thread, which would hang every later request on the mount: the
-    /// reply, dropped while unwinding, answers `EIO` for that request only.
-    fn serve(&self, op: &str, handler: impl FnOnce()) {
-        if catch_unwind(AssertUnwindSafe(handler)).is_err() {
-            log::error!("dmemfs-fuse: the {op} handler panicked; answered EIO");
+    /// Serves one request: `work` (the `MemFs` side, timed for [`ServeStats`]), then
+    /// `answer` with its outcome. A panic in `work` (a bug, or a panicking fault injector)
+    /// must not kill the session thread, which would hang every later request on the mount:
+    /// `answer` is dropped unrun, and its reply, dropped, answers `EIO` for that request
+    /// only. Sending the reply is not timed: it wakes the caller, whose own time a pinned
+    /// CPU would otherwise count as ours.
+    ///
+    /// [`ServeStats`]: crate::ServeStats
+    fn serve<T>(&self, op: &str, work: impl FnOnce() -> T, answer: impl FnOnce(T)) {
+        let started = std::time::Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(work));
+        self.handles.count(started.elapsed());
+        match outcome {
+            Ok(value) => answer(value),
+            Err(_) => log::error!("dmemfs-fuse: the {op} handler panicked; answered EIO"),
         }
     }
 
