@@ -167,6 +167,7 @@ struct Samples {
     millis: Vec<f64>,
     requests: u64,
     handler: Duration,
+    by_request: BTreeMap<&'static str, u64>,
     wall: Duration,
     ops: usize,
 }
@@ -207,6 +208,10 @@ fn run(label: &str, sizes: &Sizes, archive: &Path) {
                     if let (Some(before), Some(after)) = (before, after) {
                         entry.requests += after.requests - before.requests;
                         entry.handler += after.handler_time - before.handler_time;
+                        for (kind, n) in &after.by_request {
+                            let was = before.by_request.get(kind).copied().unwrap_or(0);
+                            *entry.by_request.entry(kind).or_default() += n - was;
+                        }
                     }
                     index += 1;
                 }
@@ -223,29 +228,35 @@ fn run(label: &str, sizes: &Sizes, archive: &Path) {
     ];
     println!("\n## {label} ({} rounds, median)\n", sizes.rounds);
     println!(
-        "| workload | backend | ms | / tmpfs | FUSE requests per op | time in dmemfs handlers |"
+        "| workload | backend | ms | / tmpfs | FUSE requests per op | time in dmemfs handlers | requests per op, by kind |"
     );
-    println!("|---|---|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---|");
     for (index, name) in names.iter().enumerate() {
         let base = median(&mut results.get_mut(&(index, 0)).unwrap().millis.clone());
         for (b, backend) in backends.iter().enumerate() {
             let s = results.get_mut(&(index, b)).unwrap();
             let ms = median(&mut s.millis);
-            let (per_op, share) = if backend.mount.is_some() {
+            let (per_op, share, kinds) = if backend.mount.is_some() {
+                let kinds: Vec<String> = s
+                    .by_request
+                    .iter()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(kind, n)| format!("{kind} {:.1}", *n as f64 / s.ops as f64))
+                    .collect();
+                let share = 100.0 * s.handler.as_secs_f64() / s.wall.as_secs_f64();
+                let per_op = s.requests as f64 / s.ops as f64;
                 (
-                    format!("{:.1}", s.requests as f64 / s.ops as f64),
-                    format!(
-                        "{:.0}%",
-                        100.0 * s.handler.as_secs_f64() / s.wall.as_secs_f64()
-                    ),
+                    format!("{per_op:.1}"),
+                    format!("{share:.0}%"),
+                    kinds.join(", "),
                 )
             } else {
-                ("-".into(), "-".into())
+                ("-".into(), "-".into(), String::new())
             };
+            let ratio = ms / base;
+            let backend = backend.name;
             println!(
-                "| {name} | {} | {ms:.1} | {:.2}x | {per_op} | {share} |",
-                backend.name,
-                ms / base
+                "| {name} | {backend} | {ms:.1} | {ratio:.2}x | {per_op} | {share} | {kinds} |"
             );
         }
     }

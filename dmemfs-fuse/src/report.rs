@@ -25,13 +25,15 @@ impl fmt::Display for Holder {
 
 /// How much work a mount's server has done: for telling the FUSE round trip apart from
 /// the time spent in dmemfs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ServeStats {
     /// Requests answered.
     pub requests: u64,
-    /// Time spent in the request handlers (the `MemFs` work and the reply), in total.
+    /// Time spent in the request handlers doing the `MemFs` work (not sending replies).
     pub handler_time: std::time::Duration,
+    /// Requests answered, by kind (`lookup`, `getattr`, `write`, ...).
+    pub by_request: std::collections::BTreeMap<&'static str, u64>,
 }
 
 /// How an unmount ended.

@@ -97,7 +97,10 @@ fn reports_a_full_disk(fs: MemFs) {
 #[with_memfs(quota = "4M", mount)]
 fn a_program_writes_into_the_test_filesystem(fs: MemFs) {
     let status = std::process::Command::new("sh")
-        .args(["-c", "mkdir out && echo done > out/status && tar -cf out.tar out"])
+        .args([
+            "-c",
+            "mkdir out && echo done > out/status && tar -cf out.tar out",
+        ])
         .current_dir(dmemfs_test::mount_dir())
         .status()
         .unwrap();

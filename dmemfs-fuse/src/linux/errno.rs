@@ -93,7 +93,10 @@ mod tests {
         }
         fs.create_dir("/d").unwrap();
         fs.write("/d/f", "x").unwrap();
-        assert_eq!(raw(errno_of(&fs.create_dir("/d").unwrap_err())), libc::EEXIST);
+        assert_eq!(
+            raw(errno_of(&fs.create_dir("/d").unwrap_err())),
+            libc::EEXIST
+        );
         let full = fs.create_dir("/e").unwrap_err();
         assert_eq!(raw(errno_of(&full)), libc::EDQUOT, "{full}");
         assert_eq!(

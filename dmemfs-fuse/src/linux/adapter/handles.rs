@@ -52,16 +52,18 @@ pub(crate) struct Handles {
     /// Requests served, and nanoseconds spent serving them.
     requests: AtomicU64,
     handler_nanos: AtomicU64,
+    by_request: Mutex<std::collections::BTreeMap<&'static str, u64>>,
     next: AtomicU64,
     files: Mutex<HashMap<u64, Arc<OpenFile>>>,
     dirs: Mutex<HashMap<u64, Arc<[DirItem]>>>,
 }
 
 impl Handles {
-    pub(super) fn count(&self, spent: std::time::Duration) {
+    pub(super) fn count(&self, request: &'static str, spent: std::time::Duration) {
         let nanos = u64::try_from(spent.as_nanos()).unwrap_or(u64::MAX);
         self.requests.fetch_add(1, Ordering::Relaxed);
         self.handler_nanos.fetch_add(nanos, Ordering::Relaxed);
+        *self.by_request.lock().entry(request).or_default() += 1;
     }
 
     pub(crate) fn serve_stats(&self) -> crate::ServeStats {
@@ -70,6 +72,7 @@ impl Handles {
             handler_time: std::time::Duration::from_nanos(
                 self.handler_nanos.load(Ordering::Relaxed),
             ),
+            by_request: self.by_request.lock().clone(),
         }
     }
 

@@ -85,10 +85,10 @@ impl Adapter {
     /// CPU would otherwise count as ours.
     ///
     /// [`ServeStats`]: crate::ServeStats
-    fn serve<T>(&self, op: &str, work: impl FnOnce() -> T, answer: impl FnOnce(T)) {
+    fn serve<T>(&self, op: &'static str, work: impl FnOnce() -> T, answer: impl FnOnce(T)) {
         let started = std::time::Instant::now();
         let outcome = catch_unwind(AssertUnwindSafe(work));
-        self.handles.count(started.elapsed());
+        self.handles.count(op, started.elapsed());
         match outcome {
             Ok(value) => answer(value),
             Err(_) => log::error!("dmemfs-fuse: the {op} handler panicked; answered EIO"),
