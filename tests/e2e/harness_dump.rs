@@ -69,7 +69,7 @@ fn fails_holding_a_writer(fs: MemFs) {
 }
 
 /// Runs one test of this binary in a child process, dumping under `dump_dir`.
-fn run_child(test: &str, dump_dir: Option<&Path>) -> Output {
+pub(crate) fn run_child(test: &str, dump_dir: Option<&Path>) -> Output {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args([test, "--exact", "--ignored"])
@@ -85,7 +85,7 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn dumped(dir: &Path, test: &str) -> PathBuf {
+pub(crate) fn dumped(dir: &Path, test: &str) -> PathBuf {
     test.split("::")
         .fold(dir.join("e2e"), |path, part| path.join(part))
 }

@@ -105,3 +105,43 @@ fn a_test_returning_a_result_works_with_mount(fs: MemFs) -> Result<(), Box<dyn s
     assert_eq!(fs.read_to_string("/r")?, "ok");
     Ok(())
 }
+
+#[with_memfs(mount)]
+#[test]
+#[ignore = "fails on purpose; run by a_failing_mount_test_dumps_its_tree_and_unmounts"]
+fn panics_in_a_mount_on_purpose(fs: MemFs) {
+    let made = Command::new("sh")
+        .args(["-c", "mkdir -p app && echo from-a-child > app/out.txt"])
+        .current_dir(mount_dir())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    assert!(fs.is_file("/app/out.txt"));
+    println!("MOUNTED AT {}", mount_dir().display());
+    panic!("boom");
+}
+
+#[test]
+fn a_failing_mount_test_dumps_its_tree_and_unmounts() {
+    let dumps = tempfile::tempdir().unwrap();
+    let test = "harness_mount::panics_in_a_mount_on_purpose";
+    let output = crate::harness_dump::run_child(test, Some(dumps.path()));
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let tree = crate::harness_dump::dumped(dumps.path(), test);
+    assert_eq!(
+        std::fs::read_to_string(tree.join("app/out.txt")).unwrap(),
+        "from-a-child\n",
+        "{stdout}"
+    );
+    let mounted_at = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("MOUNTED AT "))
+        .expect("the child printed its mount point");
+    let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!table.contains(mounted_at), "unmounted after the panic");
+    assert!(
+        !std::path::Path::new(mounted_at).exists(),
+        "its directory removed"
+    );
+}
