@@ -155,3 +155,15 @@ fn truncating_opens_are_atomic() {
     );
     assert_eq!(fs.read_to_string("/g").unwrap().lines().count(), 300);
 }
+
+#[test]
+fn execute_needs_an_x_bit_and_access_agrees_with_tmpfs() {
+    let fs = posix(1 << 20);
+    let Some(mount) = mounted(&fs) else { return };
+    let shm = tempfile::tempdir_in("/dev/shm").unwrap();
+    let script = "printf '#!/bin/sh\\necho ran\\n' > s && chmod 644 s && \
+                  (./s 2>/dev/null || echo refused) && (test -x s && echo x || echo no-x) && \
+                  (test -w s && echo w) && chmod 100 s && ./s && (test -r s && echo r)";
+    let on_tmpfs = sh_ok(shm.path(), script);
+    assert_eq!(sh_ok(mount.path(), script), on_tmpfs);
+}

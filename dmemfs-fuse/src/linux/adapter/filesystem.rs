@@ -366,13 +366,16 @@ impl Filesystem for Adapter {
         );
     }
 
-    fn access(&self, _req: &Request, ino: INodeNo, _mask: AccessFlags, reply: ReplyEmpty) {
-        // The kernel checks modes itself (`default_permissions`); this only says it exists.
+    fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {
+        // Asked only when the kernel does not check modes itself, i.e. for root, who may do
+        // everything but execute a file that has no x bit.
         let work = || {
-            self.fs
-                .metadata_by_ino(ino.0)
-                .map(drop)
-                .map_err(Failure::from)
+            let meta = self.fs.metadata_by_ino(ino.0)?;
+            let executable = meta.is_dir() || meta.mode() & 0o111 != 0;
+            if mask.contains(AccessFlags::X_OK) && !executable {
+                return Err(Failure(Errno::EACCES));
+            }
+            Ok(())
         };
         self.serve("access", work, |out| empty(reply, out));
     }
