@@ -30,6 +30,8 @@ pub enum Cache {
 /// assert_eq!(options.threads_used(), 1);
 /// ```
 #[derive(Clone, Debug)]
+// Read only by the Linux mount code.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub struct MountOptions {
     pub(crate) cache: Cache,
     pub(crate) direct_io: bool,
@@ -132,6 +134,7 @@ impl MountOptions {
     }
 
     /// The source shown in the mount table.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn source(&self) -> String {
         let clean: String = self
             .name
@@ -154,4 +157,5 @@ impl MountOptions {
 
 /// Every mount of this crate has a source starting with this, which is how
 /// [`sweep_stale`](crate::sweep_stale) recognises dead ones.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) const SOURCE: &str = "dmemfs";

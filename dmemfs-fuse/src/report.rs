@@ -56,6 +56,7 @@ pub struct Unavailable {
 }
 
 impl Unavailable {
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn new(reason: impl Into<String>) -> Unavailable {
         Unavailable {
             reason: reason.into(),
