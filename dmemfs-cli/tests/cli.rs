@@ -8,16 +8,7 @@ fn dmemfs() -> Command {
 }
 
 fn fuse_or_skip() -> bool {
-    match dmemfs_fuse::available() {
-        Ok(()) => true,
-        Err(why) if std::env::var("DMEMFS_REQUIRE_FUSE").as_deref() == Ok("1") => {
-            panic!("{why} (and DMEMFS_REQUIRE_FUSE=1)")
-        }
-        Err(why) => {
-            eprintln!("skipped: {why}");
-            false
-        }
-    }
+    dmemfs_fuse::can_mount_or_skip(std::thread::current().name().unwrap_or("cli"))
 }
 
 fn sh(script: &str) -> std::process::Output {

@@ -41,9 +41,11 @@
 
 mod options;
 mod report;
+mod skip;
 
 pub use options::{Cache, MountOptions};
 pub use report::{Holder, ServeStats, Unavailable, Unmounted};
+pub use skip::{REQUIRE_FUSE_ENV, can_mount_or_skip};
 
 #[cfg(target_os = "linux")]
 mod linux;

@@ -65,11 +65,13 @@ pub use dmemfs_core::*;
 pub use dmemfs_macros::with_memfs;
 
 pub use assert::{ByteCount, TreeSource};
+#[cfg(feature = "mount")]
+pub use dmemfs_fuse::REQUIRE_FUSE_ENV;
 pub use dump::{DUMP_ENV, DumpOnFailure, Outcome};
 pub use fault::{Effect, FaultPlan, Injection, Rule};
 #[cfg(feature = "rstest")]
 pub use fixture::{memfs, test_builder};
-pub use mount::{REQUIRE_FUSE_ENV, mount_dir};
+pub use mount::mount_dir;
 pub use session::{
     BindFuture, Bound, DEFAULT_TEST_LOCK_TIMEOUT, DEFAULT_TEST_QUOTA, bind, bind_future, current,
     try_current,

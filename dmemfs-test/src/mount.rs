@@ -9,10 +9,6 @@ use parking_lot::Mutex;
 /// The host directories of the mounted tests' filesystems, by filesystem id.
 static MOUNTS: Mutex<BTreeMap<u64, PathBuf>> = Mutex::new(BTreeMap::new());
 
-/// The environment variable that turns a skipped mount test into a failure (`1`): for CI
-/// machines that must run them.
-pub const REQUIRE_FUSE_ENV: &str = "DMEMFS_REQUIRE_FUSE";
-
 /// The host directory where the current `#[with_memfs(mount)]` test's filesystem is mounted:
 /// give it to `std::fs` code, third-party crates that take a `Path`, and child processes.
 ///
@@ -70,11 +66,7 @@ pub(crate) fn mount_for(fs: &MemFs, test: &str) -> Option<TestMount> {
         SWEPT.call_once(|| {
             let _ = dmemfs_fuse::sweep_stale();
         });
-        if let Err(why) = dmemfs_fuse::available() {
-            if std::env::var(REQUIRE_FUSE_ENV).as_deref() == Ok("1") {
-                panic!("#[with_memfs(mount)] on `{test}`: {why} ({REQUIRE_FUSE_ENV}=1)");
-            }
-            eprintln!("dmemfs: skipped {test}: {why}");
+        if !dmemfs_fuse::can_mount_or_skip(test) {
             return None;
         }
         let options = dmemfs_fuse::MountOptions::new().name(test);

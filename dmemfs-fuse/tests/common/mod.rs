@@ -16,19 +16,14 @@ pub fn posix(quota: u64) -> MemFs {
         .unwrap()
 }
 
-/// Whether FUSE works here; if not, the test is skipped with the reason printed, or fails
-/// when `DMEMFS_REQUIRE_FUSE=1` (our CI, which runs as root with /dev/fuse).
+/// Whether FUSE works here (else the test is skipped, or fails with DMEMFS_REQUIRE_FUSE=1).
+#[track_caller]
 pub fn fuse_or_skip() -> bool {
-    match dmemfs_fuse::available() {
-        Ok(()) => true,
-        Err(why) if std::env::var("DMEMFS_REQUIRE_FUSE").as_deref() == Ok("1") => {
-            panic!("{why} (and DMEMFS_REQUIRE_FUSE=1)")
-        }
-        Err(why) => {
-            eprintln!("skipped: {why}");
-            false
-        }
-    }
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a mount test")
+        .to_owned();
+    dmemfs_fuse::can_mount_or_skip(&test)
 }
 
 /// `fs` mounted with the default options, or `None` (skipped) where FUSE is unavailable.
