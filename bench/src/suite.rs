@@ -58,6 +58,7 @@ pub fn harness_test() -> io::Result<()> {
         lock_timeout: None,
         semantics: None,
         mount: false,
+        mount_pinned: false,
         memory_guard: None,
         seed: None,
         dump: Dump::Default,

@@ -76,3 +76,28 @@ impl Mount {
         Ok(Unmounted::Joined)
     }
 }
+
+/// Pinning to a CPU: unsupported here.
+pub mod pin {
+    use std::io;
+
+    /// What [`only`] would restore.
+    #[derive(Debug)]
+    pub struct Previous(());
+
+    /// Always `Unsupported` here.
+    ///
+    /// # Errors
+    /// Always.
+    pub fn only(_cpu: usize) -> io::Result<Previous> {
+        Err(io::Error::new(io::ErrorKind::Unsupported, super::WHY))
+    }
+
+    /// Does nothing here.
+    pub fn restore(_previous: &Previous) {}
+
+    /// CPU 0 only, here.
+    pub fn usable_cpus() -> Vec<usize> {
+        vec![0]
+    }
+}

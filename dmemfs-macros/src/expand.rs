@@ -115,7 +115,7 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     // With `mount`, the session skips the test (with the reason printed) where FUSE cannot
     // be mounted; `__require_mount!` is an error at `mount` unless the feature is on.
     let (require, run) = match config.mount {
-        Some(span) => (
+        Some((span, _)) => (
             quote_spanned! {span=> #krate::__require_mount!(); },
             quote! {
                 if #session.skipped() {
@@ -344,6 +344,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
     };
     let name = item.sig.ident.to_string();
     let mount = config.mount.is_some();
+    let pinned = config.mount.is_some_and(|(_, pinned)| pinned);
     quote! {
         #krate::__private::Config {
             quota: #quota,
@@ -351,6 +352,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
             lock_timeout: #lock_timeout,
             semantics: #semantics,
             mount: #mount,
+            mount_pinned: #pinned,
             memory_guard: #memory_guard,
             seed: #seed,
             dump: #dump,

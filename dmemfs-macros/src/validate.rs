@@ -29,8 +29,9 @@ pub(crate) struct Config {
     pub(crate) max_nodes: Option<u64>,
     pub(crate) lock_timeout: Option<LockTimeout>,
     pub(crate) semantics: Option<Semantics>,
-    /// `mount`: the span of the flag, for the error when the feature is off.
-    pub(crate) mount: Option<Span>,
+    /// `mount`: the span of the flag (for the error when the feature is off), and whether
+    /// the test and the server are pinned to one CPU (`mount = "pinned"`).
+    pub(crate) mount: Option<(Span, bool)>,
     pub(crate) memory_guard: Option<Guard>,
     pub(crate) seed: Option<LitStr>,
     pub(crate) dump: Option<Dump>,
@@ -140,12 +141,13 @@ fn cross_check(config: &Config, args: &Args, errors: &mut Errors) {
     }
 }
 
-fn mount(arg: &Arg) -> syn::Result<Option<Span>> {
+fn mount(arg: &Arg) -> syn::Result<Option<(Span, bool)>> {
     match &arg.value {
-        Lit::Bool(flag) => Ok(flag.value.then(|| arg.key_span())),
+        Lit::Bool(flag) => Ok(flag.value.then(|| (arg.key_span(), false))),
+        Lit::Str(mode) if mode.value() == "pinned" => Ok(Some((arg.key_span(), true))),
         other => Err(syn::Error::new(
             other.span(),
-            "expected `mount` alone (or `mount = true`): the test gets a host directory where its filesystem is mounted",
+            "expected `mount` alone (or `mount = true`), or `mount = \"pinned\"` (the test and the server on one CPU): the test gets a host directory where its filesystem is mounted",
         )),
     }
 }

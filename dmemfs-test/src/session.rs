@@ -176,6 +176,8 @@ pub struct Config {
     pub semantics: Option<Semantics>,
     /// Mount the filesystem through FUSE (`#[with_memfs(mount)]`).
     pub mount: bool,
+    /// ... with the test thread and the server on one CPU (`mount = "pinned"`).
+    pub mount_pinned: bool,
     pub memory_guard: Option<MemoryGuard>,
     /// An absolute host path.
     pub seed: Option<&'static str>,
@@ -273,7 +275,9 @@ impl Session {
             Dump::Off => dump.disabled(),
             Dump::To(dir) => dump.to(dir),
         };
-        let mount = config.mount.then(|| mount_for(&fs, &test));
+        let mount = config
+            .mount
+            .then(|| mount_for(&fs, &test, config.mount_pinned));
         Session {
             fs,
             dump: Some(dump),

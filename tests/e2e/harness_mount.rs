@@ -145,3 +145,56 @@ fn a_failing_mount_test_dumps_its_tree_and_unmounts() {
         "its directory removed"
     );
 }
+
+/// The CPUs the calling thread may run on, from /proc.
+fn allowed_cpus() -> String {
+    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Cpus_allowed_list:"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[with_memfs(mount = "pinned")]
+fn a_pinned_mount_test_and_its_children_run_on_one_cpu(fs: MemFs) {
+    let cpus = allowed_cpus();
+    assert!(
+        !cpus.contains(',') && !cpus.contains('-'),
+        "pinned to one CPU: {cpus}"
+    );
+    let child = Command::new("sh")
+        .args(["-c", "grep Cpus_allowed_list /proc/self/status > cpus"])
+        .current_dir(mount_dir())
+        .status()
+        .unwrap();
+    assert!(child.success());
+    let seen = fs.read_to_string("/cpus").unwrap();
+    assert_eq!(
+        seen.split(':').nth(1).unwrap().trim(),
+        cpus,
+        "the child inherits the pin"
+    );
+}
+
+#[test]
+fn pinning_ends_with_the_test() {
+    // On a fresh thread, as libtest runs each test: pinned during the body, restored after.
+    let (before, after) = std::thread::spawn(|| {
+        let before = allowed_cpus();
+        pinned_body();
+        (before, allowed_cpus())
+    })
+    .join()
+    .unwrap();
+    assert_eq!(before, after);
+}
+
+#[with_memfs(mount = "pinned")]
+#[test]
+#[ignore = "called by pinning_ends_with_the_test"]
+fn pinned_body() {
+    let cpus = allowed_cpus();
+    assert!(!cpus.contains(',') && !cpus.contains('-'), "{cpus}");
+}

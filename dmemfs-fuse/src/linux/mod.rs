@@ -2,6 +2,7 @@
 
 mod adapter;
 mod errno;
+pub mod pin;
 mod probe;
 mod teardown;
 
@@ -127,7 +128,13 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
     }
     config.n_threads = Some(options.threads);
     config.clone_fd = options.threads > 1;
-    let session = fuser::spawn_mount(adapter, dir, &config).map_err(|err| {
+    // The server's threads inherit this thread's CPUs while they are spawned.
+    let pinned = options.pin_cpu.map(pin::only).transpose()?;
+    let session = fuser::spawn_mount(adapter, dir, &config);
+    if let Some(previous) = pinned {
+        pin::restore(&previous);
+    }
+    let session = session.map_err(|err| {
         io::Error::new(
             err.kind(),
             format!(
