@@ -39,17 +39,21 @@ use proc_macro::TokenStream;
 ///
 /// | argument | value | default |
 /// |---|---|---|
-/// | `quota` | a size: `"32M"`, `"1.5GiB"`, `"512K"`, `"10MB"`, or an integer number of bytes | `"64M"` |
+/// | `quota` | a size: `32M`, `1.5GiB`, `512K`, `10MB` (quoted or not), or an integer number of bytes | `64M` |
 /// | `max_nodes` | an integer, at least 1 (the root is a node) | unlimited |
-/// | `lock_timeout` | `"100ms"`, `"2s"`, ... or `"none"` to wait without limit | `"2s"` |
+/// | `lock_timeout` | `100ms`, `2s`, ... (quoted or not), or `"none"` to wait without limit | `2s` |
 /// | `semantics` | `"posix"` (open files shared, renamed and removed as on Linux) or `"locked"` (D-MemFS's handle locks); see `dmemfs_core::Semantics` | `"locked"` |
 /// | `memory_guard` | `"off"`, `"init"`, `"per_write"`, `"per_write(500ms)"`, each optionally followed by `", error"` (default action: warn) | `"off"` |
 /// | `seed` | a host directory, relative to the crate's manifest, imported at `/` before the body runs | none |
 /// | `dump` | `false`, `true`, or a directory for failed tests' trees (relative to the manifest) | `true`, into `target/dmemfs-failures` |
 /// | `crate` | the path of `dmemfs_test` if the dependency was renamed | `"dmemfs_test"` |
 ///
+/// Unquoted sizes and durations take the same units as the strings: `quota = 32M` is 32 MiB,
+/// `lock_timeout = 100ms` is 100 milliseconds; a bare integer quota is bytes, and a bare
+/// integer timeout is an error (it has no unit).
+///
 /// Arguments are checked at compile time: an unknown or repeated key, a malformed size
-/// (`quota = "32Q"`), a value of the wrong type, `max_nodes = 0`, a missing seed directory or
+/// (`quota = "32Q"`, `quota = 32Q`), a value of the wrong type, `max_nodes = 0`, a missing seed directory or
 /// a zero quota with a seed are errors pointing at the offending token.
 ///
 /// The lock timeout defaults to 2 seconds inside tests (the library default is 30), so a test

@@ -110,6 +110,38 @@ fn lock_timeout_argument(fs: MemFs) {
     assert!(started.elapsed() >= Duration::from_millis(30));
 }
 
+// issue 14: `quota = 32M` used to mean 32 bytes (the literal's suffix was ignored).
+#[with_memfs(quota = 32M, max_nodes = 10u64)]
+#[test]
+fn unquoted_sizes_mean_their_unit(fs: MemFs) {
+    assert_eq!(fs.stats().quota, 32 << 20);
+    assert_eq!(fs.stats().max_nodes, Some(10));
+}
+
+#[with_memfs(quota = 1.5K)]
+#[test]
+fn unquoted_fractional_and_decimal_sizes(fs: MemFs) {
+    assert_eq!(fs.stats().quota, 1536);
+}
+
+#[with_memfs(quota = 10MB)]
+#[test]
+fn unquoted_decimal_units(fs: MemFs) {
+    assert_eq!(fs.stats().quota, 10_000_000);
+}
+
+#[with_memfs(lock_timeout = 30ms)]
+#[test]
+fn unquoted_durations_mean_their_unit(fs: MemFs) {
+    let _writer = fs.create("/held").unwrap();
+    let started = Instant::now();
+    assert_eq!(fs.open("/held").unwrap_err().kind(), ErrorKind::WouldBlock);
+    let waited = started.elapsed();
+    // 30 ms, not 30 s (nor the 2 s default).
+    assert!(waited >= Duration::from_millis(30), "{waited:?}");
+    assert!(waited < DEFAULT_TEST_LOCK_TIMEOUT, "{waited:?}");
+}
+
 #[with_memfs(semantics = "posix", quota = "1K")]
 #[test]
 fn semantics_posix_argument(fs: MemFs) {
@@ -352,3 +384,4 @@ fn a_named_lifetime_on_the_reference<'a>(fs: &'a MemFs) {
 fn a_test_attribute_inside_cfg_attr(fs: MemFs) {
     fs.write("/a", "x").unwrap();
 }
+
