@@ -30,7 +30,31 @@ use proc_macro::TokenStream;
 ///
 /// The test names a parameter of type `MemFs` or `&MemFs` (any name); the attribute removes it
 /// from the signature and passes a fresh filesystem, built from the arguments below, seeded,
-/// and dropped when the test ends. Without such a parameter the filesystem is still there:
+/// and dropped when the test ends. To test code written against the
+/// [`FileSystem`](dmemfs_core::FileSystem) trait, the parameter may
+/// also be `&dyn FileSystem` (with `+ Send + Sync` if you like), `impl FileSystem`, or an
+/// `Arc`, `Box` or `Rc` of `MemFs` or `dyn FileSystem`:
+///
+/// ```
+/// use dmemfs_test::{FileSystem, with_memfs};
+///
+/// fn rotate(fs: &dyn FileSystem) -> std::io::Result<()> {
+///     fs.rename("/app.log", "/app.log.1")
+/// }
+///
+/// #[with_memfs]
+/// #[test]
+/// fn rotates(fs: &dyn FileSystem) -> std::io::Result<()> {
+///     fs.write("/app.log", b"line\n")?;
+///     rotate(fs)?;
+///     assert!(fs.exists("/app.log.1"));
+///     Ok(())
+/// }
+/// ```
+///
+/// Under `#[test]` (or `#[tokio::test]`, or the `#[test]` the attribute adds), any other
+/// parameter is an error at that parameter; under `#[rstest]` and other attributes that supply
+/// arguments, the other parameters are theirs. Without such a parameter the filesystem is still there:
 /// `dmemfs_test::current()` returns it anywhere in the test's body (on its thread, or its task
 /// for an async test).
 ///
@@ -53,8 +77,8 @@ use proc_macro::TokenStream;
 /// integer timeout is an error (it has no unit).
 ///
 /// Arguments are checked at compile time: an unknown or repeated key, a malformed size
-/// (`quota = "32Q"`, `quota = 32Q`), a value of the wrong type, `max_nodes = 0`, a missing seed directory or
-/// a zero quota with a seed are errors pointing at the offending token.
+/// (`quota = "32Q"`, `quota = 32Q`), a value of the wrong type, `max_nodes = 0`, a missing
+/// seed directory or a zero quota with a seed are errors pointing at the offending token.
 ///
 /// The lock timeout defaults to 2 seconds inside tests (the library default is 30), so a test
 /// that deadlocks on its own files fails quickly instead of hanging.

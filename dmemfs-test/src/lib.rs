@@ -79,6 +79,8 @@ pub use tree::{RenderOptions, Tree, TreeEntry, TreeSnapshot};
 #[doc(hidden)]
 pub mod __private {
     pub use core::time::Duration;
+    // A filesystem parameter in a smart pointer (`Arc<dyn FileSystem>`, ...).
+    pub use std::{boxed::Box, rc::Rc, sync::Arc};
 
     pub use dmemfs_core::{MemoryGuard, Semantics};
     #[cfg(feature = "snapshots")]

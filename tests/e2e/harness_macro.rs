@@ -385,3 +385,75 @@ fn a_test_attribute_inside_cfg_attr(fs: MemFs) {
     fs.write("/a", "x").unwrap();
 }
 
+// issue 14: code written against the `FileSystem` trait is tested through the trait.
+mod trait_parameters {
+    use std::rc::Rc;
+    use std::sync::Arc;
+
+    use dmemfs_test::{FileSystem, MemFs, current, with_memfs};
+
+    fn rotate(fs: &dyn FileSystem) -> std::io::Result<()> {
+        fs.rename("/app.log", "/app.log.1")
+    }
+
+    #[with_memfs(quota = "1K")]
+    #[test]
+    fn dyn_reference(fs: &dyn FileSystem) -> std::io::Result<()> {
+        fs.write("/app.log", b"line\n")?;
+        rotate(fs)?;
+        assert_eq!(current().read("/app.log.1")?, b"line\n");
+        assert_eq!(current().stats().quota, 1024);
+        Ok(())
+    }
+
+    #[with_memfs]
+    #[test]
+    fn dyn_reference_with_auto_traits(fs: &'static (dyn FileSystem + Send + Sync)) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn impl_trait(fs: impl FileSystem) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn impl_trait_reference(fs: &impl FileSystem) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn arc_of_dyn(fs: Arc<dyn FileSystem>) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn box_of_dyn(fs: Box<dyn dmemfs_test::FileSystem>) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn rc_of_memfs(fs: Rc<MemFs>) {
+        fs.write("/a", "x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[rstest::rstest]
+    #[case(1)]
+    #[case(2)]
+    fn dyn_reference_with_rstest(fs: &dyn FileSystem, #[case] n: usize) {
+        fs.write("/n", n.to_string().as_bytes()).unwrap();
+        assert_eq!(current().read_to_string("/n").unwrap(), n.to_string());
+    }
+}
