@@ -167,8 +167,10 @@ impl Rule {
     /// ```
     #[track_caller]
     pub fn matching(mut self, glob: &str) -> Rule {
-        let pattern = Pattern::new(glob)
-            .unwrap_or_else(|err| panic!("Rule::matching: invalid glob `{glob}`: {err}"));
+        let pattern = match Pattern::new(glob) {
+            Ok(pattern) => pattern,
+            Err(err) => panic!("Rule::matching: invalid glob `{glob}`: {err}"),
+        };
         self.paths.push(pattern);
         self
     }

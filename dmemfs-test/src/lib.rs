@@ -38,7 +38,7 @@
 //! - **Assertions**: [`assert_quota!`], [`assert_no_open_handles!`], [`assert_exists!`],
 //!   [`assert_missing!`], [`assert_is_dir!`], [`assert_is_file!`], [`assert_file_eq!`],
 //!   [`assert_file_contains!`], [`assert_file_matches!`]; failures show the tree around the
-//!   path.
+//!   path, and report the test's own line whatever the cause (a missing file included).
 //! - **Fault injection**: [`FaultPlan`] makes chosen operations fail, come up short or slow
 //!   down, and records what it did.
 //! - **rstest**: the [`memfs`](fn@memfs) fixture.

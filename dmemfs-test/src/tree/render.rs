@@ -305,8 +305,10 @@ impl RenderOptions {
 
 #[track_caller]
 fn pattern(glob: &str) -> Pattern {
-    Pattern::new(glob.trim_start_matches('/'))
-        .unwrap_or_else(|err| panic!("invalid glob pattern `{glob}`: {err}"))
+    match Pattern::new(glob.trim_start_matches('/')) {
+        Ok(pattern) => pattern,
+        Err(err) => panic!("invalid glob pattern `{glob}`: {err}"),
+    }
 }
 
 /// Shows trailing spaces and tabs (`·`, `→`): editors and review tools hide them, and a
