@@ -78,6 +78,7 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     let krate = crate_path(config);
     let session = format_ident!("__dmemfs_session", span = Span::mixed_site());
     let result = format_ident!("__dmemfs_result", span = Span::mixed_site());
+    let failure = format_ident!("__dmemfs_failure", span = Span::mixed_site());
     let owned = format_ident!("__dmemfs_fs", span = Span::mixed_site());
     let settings = settings(config, &krate, &item);
     let bind = match binding {
@@ -127,11 +128,19 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
             (move || #returns #block)()
         }}
     };
+    // The error's `Display` form when it has one, by auto-ref specialisation on the concrete
+    // result type (see `dmemfs_test::__private::Described`).
+    let displayed = quote! {{
+        #[allow(unused_imports)]
+        use #krate::__private::{AnyFailure as _, DisplayFailure as _};
+        (&#krate::__private::Described(&#result)).display_failure()
+    }};
     let body = quote! {{
         let #session = #krate::__private::Session::start(#settings);
         #bind
         let #result #annotation = #run;
-        #session.finish(#result)
+        let #failure = #displayed;
+        #session.finish(#result, #failure)
     }};
     *item.block = syn::parse2(body)?;
     Ok(quote! { #item })

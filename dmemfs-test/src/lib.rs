@@ -91,5 +91,7 @@ pub mod __private {
         check_file_matches, check_no_open_handles, check_path, check_quota, read_or_panic,
         render_snapshot, snapshot_name, stats,
     };
-    pub use crate::session::{Config, Dump, Session, TestId};
+    pub use crate::session::{
+        AnyFailure, Config, Described, DisplayFailure, Dump, Session, TestId,
+    };
 }
