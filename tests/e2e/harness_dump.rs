@@ -120,10 +120,9 @@ fn a_test_returning_err_leaves_its_tree_on_disk() {
         std::fs::read_to_string(tree.join("state.json")).unwrap(),
         "{\"ok\":false}"
     );
+    // The error's Display form, not its Debug form (issue 14).
     assert!(
-        stdout(&output).contains(
-            "the test returned Err(Custom { kind: Other, error: \"validation failed\" })"
-        )
+        stdout(&output).contains("the test returned Err(validation failed); its filesystem")
     );
 }
 

@@ -458,36 +458,3 @@ mod trait_parameters {
     }
 }
 
-/// Fails on purpose: run by `an_err_result_is_reported_by_its_display_form`, in a child process.
-#[with_memfs]
-#[test]
-#[ignore = "fails on purpose; run by an_err_result_is_reported_by_its_display_form"]
-fn returns_a_not_found_error(fs: MemFs) -> io::Result<()> {
-    fs.create_dir("/logs")?;
-    fs.read("/logs/a.gz")?;
-    Ok(())
-}
-
-// issue 14: the error of a test returning `Err` is shown by `Display`, not `Debug`
-// (`Custom { kind: NotFound, error: FsError { .. } }`).
-#[test]
-fn an_err_result_is_reported_by_its_display_form() {
-    let dumps = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "harness_macro::returns_a_not_found_error"])
-        .env("DMEMFS_DUMP", dumps.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success(), "the child test should fail");
-    let printed = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
-    let line = printed
-        .lines()
-        .find(|line| line.starts_with("dmemfs: the test"))
-        .unwrap_or_else(|| panic!("no dmemfs line in:\n{printed}"));
-    assert!(
-        line.starts_with(
-            "dmemfs: the test returned Err(read `/logs/a.gz`: no such file or directory); its filesystem"
-        ),
-        "{line}"
-    );
-}
