@@ -40,7 +40,8 @@
 //!   [`assert_file_contains!`], [`assert_file_matches!`]; failures show the tree around the
 //!   path, and report the test's own line whatever the cause (a missing file included).
 //! - **Fault injection**: [`FaultPlan`] makes chosen operations fail, come up short or slow
-//!   down, and records what it did.
+//!   down, and records what it did; [`FaultPlan::install`] returns a [`FaultGuard`] that
+//!   uninstalls it when dropped.
 //! - **rstest**: the [`memfs`](fn@memfs) fixture.
 
 #![deny(missing_docs)]
@@ -65,7 +66,7 @@ pub use dmemfs_macros::with_memfs;
 
 pub use assert::{ByteCount, TreeSource};
 pub use dump::{DUMP_ENV, DumpOnFailure, Outcome};
-pub use fault::{Effect, FaultPlan, Injection, Rule};
+pub use fault::{Effect, FaultGuard, FaultPlan, Injection, Rule};
 #[cfg(feature = "rstest")]
 pub use fixture::{memfs, test_builder};
 pub use session::{

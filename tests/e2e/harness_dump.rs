@@ -245,7 +245,8 @@ fn fails_with_faults_armed(fs: MemFs) {
     let plan = dmemfs_test::FaultPlan::new()
         .with(dmemfs_test::Rule::fail(io::ErrorKind::PermissionDenied).on(dmemfs_test::Op::Read))
         .with(dmemfs_test::Rule::fail(io::ErrorKind::Other).on(dmemfs_test::Op::Walk));
-    plan.install(&fs);
+    // Kept: a guard would uninstall the plan while the panic unwinds, before the dump.
+    plan.install(&fs).keep();
     panic!("failed with faults armed");
 }
 
