@@ -150,9 +150,30 @@ mod tests {
     use super::*;
 
     const PATHS: [&str; 24] = [
-        "", "/", "//", "a", "/a", "/a/", "/a//", "/a/b", "a/b", "/a/b.txt", "/a/b.tar.gz",
-        "/a/.hidden", "/a/.hidden.txt", "/a/b.", "/a/..", "/a/../b", "/a/.", "/a/./b", "./a",
-        "/a/b/./", "/a//b", "a.b/c", "/.", "..",
+        "",
+        "/",
+        "//",
+        "a",
+        "/a",
+        "/a/",
+        "/a//",
+        "/a/b",
+        "a/b",
+        "/a/b.txt",
+        "/a/b.tar.gz",
+        "/a/.hidden",
+        "/a/.hidden.txt",
+        "/a/b.",
+        "/a/..",
+        "/a/../b",
+        "/a/.",
+        "/a/./b",
+        "./a",
+        "/a/b/./",
+        "/a//b",
+        "a.b/c",
+        "/.",
+        "..",
     ];
 
     /// Every helper agrees with `std::path::Path` on `/`-separated paths.
@@ -162,9 +183,21 @@ mod tests {
         for path in PATHS {
             let std = Path::new(path);
             let case = format!("path {path:?}");
-            assert_eq!(file_name(path).map(str::to_owned), text(std.file_name()), "{case}");
-            assert_eq!(file_stem(path).map(str::to_owned), text(std.file_stem()), "{case}");
-            assert_eq!(extension(path).map(str::to_owned), text(std.extension()), "{case}");
+            assert_eq!(
+                file_name(path).map(str::to_owned),
+                text(std.file_name()),
+                "{case}"
+            );
+            assert_eq!(
+                file_stem(path).map(str::to_owned),
+                text(std.file_stem()),
+                "{case}"
+            );
+            assert_eq!(
+                extension(path).map(str::to_owned),
+                text(std.extension()),
+                "{case}"
+            );
             if !path.starts_with('.') {
                 // std keeps a leading `.` component (`./a`'s parent is `.`); these skip it.
                 let std_parent = std.parent().map(|p| p.to_str().unwrap().to_owned());
@@ -172,7 +205,11 @@ mod tests {
             }
             for other in ["x", "x/y", "/x", ""] {
                 let std_join = std.join(other);
-                assert_eq!(join(path, other), std_join.to_str().unwrap(), "{case} + {other:?}");
+                assert_eq!(
+                    join(path, other),
+                    std_join.to_str().unwrap(),
+                    "{case} + {other:?}"
+                );
             }
         }
     }

@@ -13,7 +13,7 @@ enum Binding {
     /// A parameter, moved out of the signature into `let #pat: #ty = #init;`.
     Param {
         pat: Box<Pat>,
-        ty: Option<Type>,
+        ty: Option<Box<Type>>,
         init: Init,
     },
     /// No parameter: the test calls `dmemfs_test::current()`.
@@ -139,6 +139,7 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         let #session = #krate::__private::Session::start(#settings);
         #bind
         let #result #annotation = #run;
+        #[allow(clippy::needless_borrow)]
         let #failure = #displayed;
         #session.finish(#result, #failure)
     }};
@@ -165,7 +166,12 @@ fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
                     param,
                     format!(
                         "#[with_memfs] cannot supply a parameter of type `{}`: the filesystem parameter is {SUPPLIED}, and a plain test takes no other parameters (use #[rstest] below #[with_memfs] for fixtures and cases)",
-                        param.ty.to_token_stream().to_string().replace(" :: ", "::").replace("& ", "&")
+                        param
+                            .ty
+                            .to_token_stream()
+                            .to_string()
+                            .replace(" :: ", "::")
+                            .replace("& ", "&")
                     ),
                 ));
             }
@@ -195,13 +201,13 @@ fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
                 Type::ImplTrait(_) => None,
                 // The reference's lifetime is elided: a named one (`&'a MemFs`) would outlive
                 // the body.
-                elem => Some(Type::Reference(syn::TypeReference {
+                elem => Some(Box::new(Type::Reference(syn::TypeReference {
                     lifetime: None,
                     elem: Box::new(elem.clone()),
                     ..reference.clone()
-                })),
+                }))),
             },
-            (_, ty) => Some(ty.clone()),
+            (_, ty) => Some(Box::new(ty.clone())),
         };
         let pat = param.pat.clone();
         found = Some((index, Binding::Param { pat, ty, init }));
@@ -320,7 +326,12 @@ fn supplies_arguments(attrs: &[Attribute]) -> bool {
                 .require_list()
                 .map(|list| list.tokens.to_string())
                 .unwrap_or_default();
-            let last = tokens.rsplit(',').next().unwrap_or_default().trim().to_owned();
+            let last = tokens
+                .rsplit(',')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
             last.split('(').next().unwrap_or_default().replace(' ', "")
         } else {
             attr.path().to_token_stream().to_string().replace(' ', "")

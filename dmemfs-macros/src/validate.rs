@@ -230,9 +230,14 @@ fn lock_timeout(value: &Lit) -> syn::Result<LockTimeout> {
     };
     match text.trim() {
         "none" | "forever" | "never" if matches!(value, Lit::Str(_)) => Ok(LockTimeout::Forever),
-        duration => humantime::parse_duration(duration).map(LockTimeout::After).map_err(|err| {
-            syn::Error::new(value.span(), format!("invalid `lock_timeout` `{duration}`: {err}; {EXPECTED}"))
-        }),
+        duration => humantime::parse_duration(duration)
+            .map(LockTimeout::After)
+            .map_err(|err| {
+                syn::Error::new(
+                    value.span(),
+                    format!("invalid `lock_timeout` `{duration}`: {err}; {EXPECTED}"),
+                )
+            }),
     }
 }
 

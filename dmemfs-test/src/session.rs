@@ -327,7 +327,10 @@ pub trait DisplayFailure {
 
 impl<T, E: fmt::Display> DisplayFailure for Described<'_, Result<T, E>> {
     fn display_failure(&self) -> Option<String> {
-        self.0.as_ref().err().map(|err| format!("returned Err({err})"))
+        self.0
+            .as_ref()
+            .err()
+            .map(|err| format!("returned Err({err})"))
     }
 }
 
@@ -366,6 +369,8 @@ mod tests {
     struct DebugOnly;
 
     #[test]
+    // The borrow is what makes the fallback resolve (one more auto-ref than `DisplayFailure`).
+    #[allow(clippy::needless_borrow)]
     fn errors_are_described_by_display_when_they_have_it() {
         let err = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         let result: Result<(), _> = Err(err);
@@ -376,7 +381,10 @@ mod tests {
         let ok: Result<u8, std::io::Error> = Ok(1);
         assert_eq!((&Described(&ok)).display_failure(), None);
         // Without `Display`, the session falls back to `Outcome::failure` (Debug).
-        assert_eq!((&Described(&Err::<(), _>(DebugOnly))).display_failure(), None);
+        assert_eq!(
+            (&Described(&Err::<(), _>(DebugOnly))).display_failure(),
+            None
+        );
         assert_eq!((&Described(&())).display_failure(), None);
     }
 }

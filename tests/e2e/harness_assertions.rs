@@ -209,8 +209,12 @@ mod locations {
             }));
         });
         LAST.with(|last| last.borrow_mut().take());
-        assert!(panic::catch_unwind(check).is_err(), "the assertion should have failed");
-        LAST.with(|last| last.borrow_mut().take()).expect("the panic hook ran")
+        assert!(
+            panic::catch_unwind(check).is_err(),
+            "the assertion should have failed"
+        );
+        LAST.with(|last| last.borrow_mut().take())
+            .expect("the panic hook ran")
     }
 
     /// Asserts that `$check` fails and reports this line.

@@ -121,9 +121,7 @@ fn a_test_returning_err_leaves_its_tree_on_disk() {
         "{\"ok\":false}"
     );
     // The error's Display form, not its Debug form (issue 14).
-    assert!(
-        stdout(&output).contains("the test returned Err(validation failed); its filesystem")
-    );
+    assert!(stdout(&output).contains("the test returned Err(validation failed); its filesystem"));
 }
 
 #[test]

@@ -270,15 +270,24 @@ fn the_install_guard_uninstalls_and_nests(fs: MemFs) {
     let outer_guard = outer.install(&fs);
     {
         let _inner = inner.install(&fs);
-        assert_eq!(fs.write("/a", "x").unwrap_err().kind(), ErrorKind::PermissionDenied);
+        assert_eq!(
+            fs.write("/a", "x").unwrap_err().kind(),
+            ErrorKind::PermissionDenied
+        );
     }
-    assert_eq!(fs.write("/a", "x").unwrap_err().kind(), ErrorKind::StorageFull);
+    assert_eq!(
+        fs.write("/a", "x").unwrap_err().kind(),
+        ErrorKind::StorageFull
+    );
     drop(outer_guard);
     fs.write("/a", "x").unwrap();
     assert_eq!((outer.injected().len(), inner.injected().len()), (1, 1));
 
     inner.install(&fs).keep();
-    assert_eq!(fs.write("/b", "x").unwrap_err().kind(), ErrorKind::PermissionDenied);
+    assert_eq!(
+        fs.write("/b", "x").unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
     fs.set_fault_injector(None);
     fs.write("/b", "x").unwrap();
 }

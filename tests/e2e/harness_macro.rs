@@ -457,4 +457,3 @@ mod trait_parameters {
         assert_eq!(current().read_to_string("/n").unwrap(), n.to_string());
     }
 }
-

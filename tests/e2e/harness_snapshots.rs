@@ -254,7 +254,10 @@ mod per_glob {
         // The first matching glob wins; a directory's glob covers the files below it.
         assert!(lines[3].starts_with("├── app.log.1.gz (sha256 "), "{text}");
         assert_eq!(lines[3].len(), "├── app.log.1.gz (sha256 )".len() + 16);
-        assert_eq!(lines[4..], ["└── old/", &format!("    └── app.log.2.gz ({size} bytes)")]);
+        assert_eq!(
+            lines[4..],
+            ["└── old/", &format!("    └── app.log.2.gz ({size} bytes)")]
+        );
         // Without a view, an archive is a hex dump.
         let plain = RenderOptions::new().render(&fs, "/logs").unwrap();
         assert!(plain.contains("binary, sha256") && plain.contains("00000000  1f 8b"));
