@@ -6,7 +6,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
-use crate::validate::{Config, Dump, GuardMode, LockTimeout, Semantics};
+use crate::validate::{Config, Dump, Errors, GuardMode, LockTimeout, Semantics};
 
 /// How the test receives its filesystem.
 enum Binding {
@@ -152,17 +152,13 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
 /// other parameter is an error at that parameter.
 fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
     let mut found: Option<(usize, Binding)> = None;
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |error: syn::Error| match &mut errors {
-        Some(first) => first.combine(error),
-        None => errors = Some(error),
-    };
+    let mut errors = Errors::default();
     let supplied_elsewhere = supplies_arguments(&item.attrs);
     for (index, input) in item.sig.inputs.iter().enumerate() {
         let FnArg::Typed(param) = input else { continue };
         let Some(kind) = classify(&param.ty) else {
             if !supplied_elsewhere {
-                push(syn::Error::new_spanned(
+                errors.push(syn::Error::new_spanned(
                     param,
                     format!(
                         "#[with_memfs] cannot supply a parameter of type `{}`: the filesystem parameter is {SUPPLIED}, and a plain test takes no other parameters (use #[rstest] below #[with_memfs] for fixtures and cases)",
@@ -179,7 +175,7 @@ fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
         };
         let init = match kind {
             Kind::Mutable => {
-                push(syn::Error::new_spanned(
+                errors.push(syn::Error::new_spanned(
                     &param.ty,
                     "take the filesystem as `MemFs` or `&MemFs` (or `&dyn FileSystem`): every method takes `&self`, so `&mut` is never needed",
                 ));
@@ -188,7 +184,7 @@ fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
             Kind::Param(init) => init,
         };
         if found.is_some() {
-            push(syn::Error::new_spanned(
+            errors.push(syn::Error::new_spanned(
                 param,
                 "only one parameter can receive the test's filesystem; clone the `MemFs` (clones share it) to pass it around",
             ));
@@ -212,8 +208,8 @@ fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
         let pat = param.pat.clone();
         found = Some((index, Binding::Param { pat, ty, init }));
     }
-    if let Some(errors) = errors {
-        return Err(errors);
+    if let Some(error) = errors.0 {
+        return Err(error);
     }
     let Some((index, binding)) = found else {
         return Ok(Binding::Ambient);
@@ -319,27 +315,9 @@ fn names_memfs(ty: &Type) -> bool {
 /// parameters other than the filesystem left to it. `#[test]`, `#[tokio::test]` and
 /// `#[async_std::test]` take none, nor does the `#[test]` added to a plain function.
 fn supplies_arguments(attrs: &[Attribute]) -> bool {
-    attrs.iter().filter(|a| is_test_attribute(a)).any(|attr| {
-        let path = if attr.path().is_ident("cfg_attr") {
-            let tokens = attr
-                .meta
-                .require_list()
-                .map(|list| list.tokens.to_string())
-                .unwrap_or_default();
-            let last = tokens
-                .rsplit(',')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
-            last.split('(').next().unwrap_or_default().replace(' ', "")
-        } else {
-            attr.path().to_token_stream().to_string().replace(' ', "")
-        };
+    attrs.iter().filter_map(test_attribute_path).any(|path| {
         let path = path.trim_start_matches("::");
-        let takes_none = path == "test"
-            || path == "tokio::test"
-            || path == "async_std::test"
+        let takes_none = matches!(path, "test" | "tokio::test" | "async_std::test")
             || (path.ends_with("::test")
                 && (path.starts_with("core::prelude::") || path.starts_with("std::prelude::")));
         !takes_none
@@ -350,23 +328,22 @@ fn supplies_arguments(attrs: &[Attribute]) -> bool {
 /// `#[test_case(..)]`, `#[proptest]`, ..., also inside `#[cfg_attr(.., test)]`: an attribute
 /// path whose last segment names a test.
 fn is_test_attribute(attr: &Attribute) -> bool {
-    if attr.path().is_ident("cfg_attr") {
+    test_attribute_path(attr).is_some()
+}
+
+/// The path of a test attribute (the one inside `cfg_attr(cond, ...)` for a `cfg_attr`),
+/// without spaces: `test`, `tokio::test`, `rstest`; `None` for other attributes.
+fn test_attribute_path(attr: &Attribute) -> Option<String> {
+    let path = if attr.path().is_ident("cfg_attr") {
         // The attribute after the condition: `cfg_attr(cond, test)` or `cfg_attr(cond, tokio::test)`.
-        let tokens = attr
-            .meta
-            .require_list()
-            .map(|list| list.tokens.to_string())
-            .unwrap_or_default();
-        return tokens.rsplit(',').next().is_some_and(|last| {
-            let last = last.trim();
-            let path = last.split('(').next().unwrap_or(last).trim();
-            names_a_test(path.rsplit("::").next().unwrap_or(path).trim())
-        });
-    }
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|segment| names_a_test(&segment.ident.to_string()))
+        let tokens = attr.meta.require_list().ok()?.tokens.to_string();
+        let last = tokens.rsplit(',').next()?;
+        last.split('(').next().unwrap_or(last).replace(' ', "")
+    } else {
+        attr.path().to_token_stream().to_string().replace(' ', "")
+    };
+    let name = path.rsplit("::").next().unwrap_or(&path);
+    names_a_test(name).then_some(path)
 }
 
 fn names_a_test(name: &str) -> bool {
