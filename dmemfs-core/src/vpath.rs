@@ -3,9 +3,11 @@
 //! [`file_stem`] and [`extension`], shaped like the methods of [`std::path::Path`] of the same
 //! names, so that code moving from `Path` keeps its meaning.
 //!
-//! They are lexical, as `Path`'s are: nothing is looked up, and `..` is not resolved. As in the
-//! filesystem, `\` is a separator like `/`; repeated separators, trailing separators and `.`
-//! components are skipped.
+//! They are lexical, as `Path`'s are: nothing is looked up, and `..` is not resolved; repeated
+//! separators, trailing separators and `.` components are skipped. Only `/` separates, as in
+//! `Path` on Unix and in every path the filesystem hands back (a `\` is part of a name here;
+//! the default locked semantics also reads it as a separator when normalising, POSIX
+//! semantics does not).
 //!
 //! ```
 //! use dmemfs_core::{MemFs, vpath};
@@ -23,7 +25,7 @@
 //! ```
 
 fn is_separator(c: char) -> bool {
-    c == '/' || c == '\\'
+    c == '/'
 }
 
 /// `path` without trailing separators and `.` components; a root stays a root (`"/"`).
@@ -215,11 +217,10 @@ mod tests {
     }
 
     #[test]
-    fn backslashes_are_separators() {
-        assert_eq!(file_name("\\logs\\app.log"), Some("app.log"));
-        assert_eq!(parent("\\logs\\app.log"), Some("\\logs"));
-        assert_eq!(join("\\logs\\", "a"), "\\logs\\a");
-        assert_eq!(join("/logs", "\\a"), "\\a");
+    fn a_backslash_is_part_of_a_name() {
+        assert_eq!(file_name("/logs/a\\b.log"), Some("a\\b.log"));
+        assert_eq!(parent("/logs/a\\b"), Some("/logs"));
+        assert_eq!(join("/logs", "\\a"), "/logs/\\a");
     }
 
     #[test]
