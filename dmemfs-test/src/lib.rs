@@ -34,7 +34,10 @@
 //! - **Dump on failure**: when a test fails, its tree lands in
 //!   `target/dmemfs-failures/<crate>/<module>/<test>/` ([`DumpOnFailure`], [`DUMP_ENV`]).
 //! - **Tree snapshots**: [`assert_tree_snapshot!`] (insta), [`Tree::to_snapshot`] for serde
-//!   snapshots, [`assert_tree_eq!`] with a readable diff, [`RenderOptions`].
+//!   snapshots, [`assert_tree_eq!`] with a readable diff, [`RenderOptions`] (which paths,
+//!   how much of each file, and per glob: [size only](RenderOptions::size_only),
+//!   [digest only](RenderOptions::digest_only) or [a renderer of
+//!   yours](RenderOptions::render_with), such as gunzip).
 //! - **Assertions**: [`assert_quota!`], [`assert_no_open_handles!`], [`assert_exists!`],
 //!   [`assert_missing!`], [`assert_is_dir!`], [`assert_is_file!`], [`assert_file_eq!`],
 //!   [`assert_file_contains!`], [`assert_file_matches!`]; failures show the tree around the
