@@ -75,7 +75,14 @@ pub fn harness_test() -> io::Result<()> {
         let _bound = session.bind();
         (move || memfs_body(&fs))()
     };
-    session.finish(result)
+    // The error's Display form, chosen as the macro's expansion chooses it.
+    #[allow(clippy::needless_borrow)]
+    let displayed = {
+        #[allow(unused_imports)]
+        use dmemfs_test::__private::{AnyFailure as _, DisplayFailure as _};
+        (&dmemfs_test::__private::Described(&result)).display_failure()
+    };
+    session.finish(result, displayed)
 }
 
 /// One test on a bare `MemFs::new()`, without the harness: shows what the harness adds.

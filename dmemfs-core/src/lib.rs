@@ -43,6 +43,9 @@
 //! Names are case-sensitive. Symbolic links are followed as Linux follows them (at most 40 in
 //! a path), after normalisation, so `..` is lexical (see [`MemFs::symlink`]).
 //!
+//! [`vpath`] has `std::path::Path`-shaped helpers for these strings: [`vpath::join`],
+//! [`vpath::parent`], [`vpath::file_name`], [`vpath::file_stem`], [`vpath::extension`].
+//!
 //! # Files as on Linux
 //! Every node has an inode number ([`Metadata::ino`]), names are separate from nodes
 //! ([`MemFs::hard_link`], [`Metadata::nlink`]), permission bits are stored and reported
@@ -179,6 +182,7 @@ mod quota;
 mod semantics;
 mod size;
 mod storage;
+pub mod vpath;
 
 #[cfg(feature = "conformance")]
 pub use abstraction::conformance;

@@ -167,8 +167,10 @@ impl Rule {
     /// ```
     #[track_caller]
     pub fn matching(mut self, glob: &str) -> Rule {
-        let pattern = Pattern::new(glob)
-            .unwrap_or_else(|err| panic!("Rule::matching: invalid glob `{glob}`: {err}"));
+        let pattern = match Pattern::new(glob) {
+            Ok(pattern) => pattern,
+            Err(err) => panic!("Rule::matching: invalid glob `{glob}`: {err}"),
+        };
         self.paths.push(pattern);
         self
     }
@@ -254,7 +256,7 @@ impl Rule {
 ///
 /// let fs = MemFs::new();
 /// let plan = FaultPlan::new().with(Rule::fail(ErrorKind::StorageFull).on(Op::Write));
-/// plan.install(&fs);
+/// let _faults = plan.install(&fs);
 /// assert!(fs.write("/a", "x").is_err());
 /// let injected = plan.injected();
 /// assert_eq!((injected[0].op, injected[0].path.as_str()), (Op::Write, "/a"));
@@ -312,7 +314,7 @@ struct RuleCount {
 ///
 /// let fs = MemFs::new();
 /// let plan = FaultPlan::new().with(Rule::fail(ErrorKind::StorageFull).on(Op::Write).nth(2));
-/// plan.install(&fs);
+/// let _faults = plan.install(&fs); // uninstalled when dropped
 /// let err = save_all(&fs, &[("/a", "1"), ("/b", "2"), ("/c", "3")]).unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::StorageFull);
 /// assert_eq!(plan.injected().len(), 1, "the error path was really taken");
@@ -369,7 +371,7 @@ impl FaultPlan {
     /// ```
     /// let fs = dmemfs_test::MemFs::new();
     /// let plan = dmemfs_test::FaultPlan::new().with(dmemfs_test::Rule::fail(std::io::ErrorKind::Other));
-    /// plan.install(&fs);
+    /// let _faults = plan.install(&fs);
     /// plan.clear();
     /// fs.write("/a", "fine")?;
     /// # Ok::<(), std::io::Error>(())
@@ -378,16 +380,32 @@ impl FaultPlan {
         self.state.lock().rules.clear();
     }
 
-    /// Installs the plan on `fs` (and its clones and open handles), replacing any other
-    /// injector. Remove it with `fs.set_fault_injector(None)`.
+    /// Installs the plan on `fs` (and its clones and open handles) until the returned guard
+    /// is dropped, which puts back the injector it replaced (usually none). To leave the plan
+    /// installed for the rest of the test, call [`FaultGuard::keep`].
     ///
     /// ```
-    /// let fs = dmemfs_test::MemFs::new();
-    /// dmemfs_test::FaultPlan::new().install(&fs);
-    /// fs.set_fault_injector(None);
+    /// use dmemfs_test::{FaultPlan, MemFs, Rule};
+    /// use std::io::ErrorKind;
+    ///
+    /// let fs = MemFs::new();
+    /// let plan = FaultPlan::new().with(Rule::fail(ErrorKind::StorageFull));
+    /// {
+    ///     let _faults = plan.install(&fs);
+    ///     assert!(fs.write("/a", "x").is_err());
+    /// }
+    /// fs.write("/a", "x")?; // uninstalled with the guard
+    ///
+    /// plan.install(&fs).keep(); // installed until the filesystem goes away
+    /// assert!(fs.write("/b", "x").is_err());
+    /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn install(&self, fs: &MemFs) {
-        fs.set_fault_injector(Some(Arc::new(self.clone())));
+    pub fn install(&self, fs: &MemFs) -> FaultGuard {
+        let previous = fs.replace_fault_injector(Some(Arc::new(self.clone())));
+        FaultGuard {
+            fs: fs.clone(),
+            previous: Some(previous),
+        }
     }
 
     /// Every fault injected so far, in order.
@@ -397,6 +415,57 @@ impl FaultPlan {
     /// ```
     pub fn injected(&self) -> Vec<Injection> {
         self.state.lock().injected.clone()
+    }
+}
+
+/// A [`FaultPlan`] installed by [`FaultPlan::install`]. Dropping it uninstalls the plan and
+/// puts back the injector installed before (so guards nest); [`keep`](Self::keep) leaves the
+/// plan installed instead.
+#[must_use = "the plan is uninstalled as soon as this guard is dropped: bind it \
+              (`let _faults = plan.install(&fs);`), or call `.keep()` to leave it installed"]
+pub struct FaultGuard {
+    fs: MemFs,
+    /// The injector to put back; `None` once kept.
+    previous: Option<Option<Arc<dyn FaultInjector>>>,
+}
+
+impl fmt::Debug for FaultGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FaultGuard")
+            .field("fs", &self.fs)
+            .field("kept", &self.previous.is_none())
+            .finish()
+    }
+}
+
+impl FaultGuard {
+    /// Leaves the plan installed for the rest of the filesystem's life: for a `#[with_memfs]`
+    /// filesystem, the whole test. Remove it later, if need be, with
+    /// `fs.set_fault_injector(None)` (or [`FaultPlan::clear`] its rules).
+    ///
+    /// ```
+    /// use dmemfs_test::{FaultPlan, MemFs, Rule};
+    ///
+    /// fn arm(fs: &MemFs) -> FaultPlan {
+    ///     let plan = FaultPlan::new().with(Rule::fail(std::io::ErrorKind::Other));
+    ///     plan.install(fs).keep(); // outlives this helper
+    ///     plan
+    /// }
+    /// let fs = MemFs::new();
+    /// let plan = arm(&fs);
+    /// assert!(fs.write("/a", "x").is_err());
+    /// assert_eq!(plan.injected().len(), 1);
+    /// ```
+    pub fn keep(mut self) {
+        self.previous = None;
+    }
+}
+
+impl Drop for FaultGuard {
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous.take() {
+            self.fs.replace_fault_injector(previous);
+        }
     }
 }
 

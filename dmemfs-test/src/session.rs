@@ -302,12 +302,15 @@ impl Session {
         bind_future(&self.fs, future)
     }
 
-    pub fn finish<R: Outcome>(mut self, result: R) -> R {
+    /// Ends the session with the test's result. `displayed` is its error in `Display` form
+    /// when it has one (see [`Described`]); otherwise [`Outcome::failure`] describes it.
+    pub fn finish<R: Outcome>(mut self, result: R, displayed: Option<String>) -> R {
         TESTS.lock().remove(&self.fs.id());
-        match self.dump.take() {
-            Some(dump) => dump.finish(result),
-            None => result,
+        if let Some(dump) = self.dump.take() {
+            let failure = displayed.or_else(|| result.failure());
+            let _ = dump.finish(Failure(failure));
         }
+        result
     }
 }
 
@@ -315,6 +318,51 @@ impl Drop for Session {
     fn drop(&mut self) {
         // After a panic `finish` was not reached; the dump guard, dropped next, sees it.
         TESTS.lock().remove(&self.fs.id());
+    }
+}
+
+/// A failure already described, for the dump guard.
+struct Failure(Option<String>);
+
+impl Outcome for Failure {
+    fn failure(&self) -> Option<String> {
+        self.0.clone()
+    }
+}
+
+/// A test's result, to describe its error by `Display` (``read `/a`: no such file or
+/// directory``) rather than `Debug` when the error type has it. Generated code calls
+/// `(&Described(&result)).display_failure()` on the concrete type: method resolution picks
+/// [`DisplayFailure`] when `E: Display`, and falls back to [`AnyFailure`] (one more auto-ref)
+/// otherwise.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Described<'a, R>(pub &'a R);
+
+/// See [`Described`].
+#[doc(hidden)]
+pub trait DisplayFailure {
+    fn display_failure(&self) -> Option<String>;
+}
+
+impl<T, E: fmt::Display> DisplayFailure for Described<'_, Result<T, E>> {
+    fn display_failure(&self) -> Option<String> {
+        self.0
+            .as_ref()
+            .err()
+            .map(|err| format!("returned Err({err})"))
+    }
+}
+
+/// See [`Described`].
+#[doc(hidden)]
+pub trait AnyFailure {
+    fn display_failure(&self) -> Option<String>;
+}
+
+impl<R> AnyFailure for &Described<'_, R> {
+    fn display_failure(&self) -> Option<String> {
+        None
     }
 }
 
@@ -331,4 +379,32 @@ pub(crate) fn count_snapshot(path: &str) -> usize {
     let count = others.entry(path.to_owned()).or_insert(0);
     *count += 1;
     *count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AnyFailure as _, Described, DisplayFailure as _};
+
+    #[derive(Debug)]
+    struct DebugOnly;
+
+    #[test]
+    // The borrow is what makes the fallback resolve (one more auto-ref than `DisplayFailure`).
+    #[allow(clippy::needless_borrow)]
+    fn errors_are_described_by_display_when_they_have_it() {
+        let err = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let result: Result<(), _> = Err(err);
+        assert_eq!(
+            (&Described(&result)).display_failure().as_deref(),
+            Some("returned Err(no such file)")
+        );
+        let ok: Result<u8, std::io::Error> = Ok(1);
+        assert_eq!((&Described(&ok)).display_failure(), None);
+        // Without `Display`, the session falls back to `Outcome::failure` (Debug).
+        assert_eq!(
+            (&Described(&Err::<(), _>(DebugOnly))).display_failure(),
+            None
+        );
+        assert_eq!((&Described(&())).display_failure(), None);
+    }
 }

@@ -120,11 +120,8 @@ fn a_test_returning_err_leaves_its_tree_on_disk() {
         std::fs::read_to_string(tree.join("state.json")).unwrap(),
         "{\"ok\":false}"
     );
-    assert!(
-        stdout(&output).contains(
-            "the test returned Err(Custom { kind: Other, error: \"validation failed\" })"
-        )
-    );
+    // The error's Display form, not its Debug form (issue 14).
+    assert!(stdout(&output).contains("the test returned Err(validation failed); its filesystem"));
 }
 
 #[test]
@@ -246,7 +243,8 @@ fn fails_with_faults_armed(fs: MemFs) {
     let plan = dmemfs_test::FaultPlan::new()
         .with(dmemfs_test::Rule::fail(io::ErrorKind::PermissionDenied).on(dmemfs_test::Op::Read))
         .with(dmemfs_test::Rule::fail(io::ErrorKind::Other).on(dmemfs_test::Op::Walk));
-    plan.install(&fs);
+    // Kept: a guard would uninstall the plan while the panic unwinds, before the dump.
+    plan.install(&fs).keep();
     panic!("failed with faults armed");
 }
 

@@ -31,7 +31,7 @@ fn the_nth_matching_write_fails(fs: MemFs) {
             .matching("/out/**")
             .nth(3),
     );
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     fs.write("/elsewhere", "not counted").unwrap();
     let err = save_records(&fs, "/out", &["a", "b", "c", "d"]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::StorageFull);
@@ -51,7 +51,7 @@ fn the_nth_matching_write_fails(fs: MemFs) {
 #[test]
 fn an_interrupted_write_is_retried_by_the_code_under_test(fs: MemFs) {
     let plan = FaultPlan::new().with(Rule::fail(ErrorKind::Interrupted).on(Op::Write).nth(2));
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     assert_eq!(save_records(&fs, "/out", &["a", "b", "c"]).unwrap(), 3);
     assert_eq!(plan.injected().len(), 1, "the retry path was really taken");
     assert_eq!(fs.read("/out/001.rec").unwrap(), b"b");
@@ -66,7 +66,7 @@ fn from_nth_and_times(fs: MemFs) {
             .from_nth(2)
             .times(2),
     );
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     let results: Vec<bool> = (0..5)
         .map(|i| fs.create_dir(format!("/d{i}")).is_ok())
         .collect();
@@ -81,7 +81,7 @@ fn the_disk_fills_after_n_bytes(fs: MemFs) {
             .on(Op::Write)
             .after_bytes(10),
     );
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     let mut log = fs.create("/log").unwrap();
     log.write_all(b"12345").unwrap();
     log.write_all(b"67890").unwrap();
@@ -98,7 +98,7 @@ fn short_reads_and_writes_exercise_loops(fs: MemFs) {
     let plan = FaultPlan::new()
         .with(Rule::short(3).on(Op::Read))
         .with(Rule::short(4).on(Op::Write));
-    plan.install(&fs);
+    let faults = plan.install(&fs);
     let mut contents = Vec::new();
     let mut file = fs.open("/data").unwrap();
     let mut buf = [0; 8];
@@ -119,7 +119,7 @@ fn short_reads_and_writes_exercise_loops(fs: MemFs) {
             .iter()
             .all(|i| matches!(i.effect, Effect::Short(3 | 4)))
     );
-    fs.set_fault_injector(None);
+    drop(faults);
     assert_eq!(fs.read("/copy").unwrap(), b"abcdefghij");
 }
 
@@ -128,7 +128,7 @@ fn short_reads_and_writes_exercise_loops(fs: MemFs) {
 fn lock_contention(fs: MemFs) {
     fs.write("/db.lock", "").unwrap();
     let plan = FaultPlan::new().with(Rule::lock_contention().matching("/*.lock"));
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     let err = expect_err(fs.open("/db.lock"), ErrorKind::WouldBlock);
     assert_eq!(
         err.reason(),
@@ -152,7 +152,7 @@ fn delays(fs: MemFs) {
     );
     fs.create_dir("/slow").unwrap();
     fs.write("/slow/a", "x").unwrap();
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     let started = Instant::now();
     fs.read("/slow/a").unwrap();
     assert!(started.elapsed() >= Duration::from_millis(25));
@@ -165,7 +165,7 @@ fn two_path_operations_match_either_path(fs: MemFs) {
     let plan =
         FaultPlan::new().with(Rule::fail(ErrorKind::PermissionDenied).matching("/protected/**"));
     fs.create_dir("/protected").unwrap();
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     let err = expect_err(
         fs.rename("/src.txt", "/protected/dst.txt"),
         ErrorKind::PermissionDenied,
@@ -184,7 +184,7 @@ fn two_path_operations_match_either_path(fs: MemFs) {
 #[test]
 fn rules_can_be_added_and_cleared_while_installed(fs: MemFs) {
     let plan = FaultPlan::new();
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     fs.write("/a", "1").unwrap();
     plan.add(Rule::fail(ErrorKind::Other).on(Op::RemoveFile));
     expect_err(fs.remove_file("/a"), ErrorKind::Other);
@@ -199,7 +199,7 @@ fn the_first_firing_rule_decides_and_every_rule_counts(fs: MemFs) {
     let plan = FaultPlan::new()
         .with(Rule::fail(ErrorKind::Interrupted).on(Op::Write).nth(2))
         .with(Rule::fail(ErrorKind::StorageFull).on(Op::Write).nth(2));
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     fs.write("/1", "").unwrap();
     expect_err(fs.write("/2", ""), ErrorKind::Interrupted);
     fs.write("/3", "").unwrap();
@@ -221,7 +221,7 @@ fn runs_are_deterministic() {
                 .from_nth(4)
                 .times(3),
         );
-        plan.install(&fs);
+        let _faults = plan.install(&fs);
         let outcomes: Vec<bool> = (0..10)
             .map(|i| fs.write(format!("/{i}"), "x").is_ok())
             .collect();
@@ -234,7 +234,7 @@ fn runs_are_deterministic() {
 #[test]
 fn short_rules_only_touch_handle_io(fs: MemFs) {
     let plan = FaultPlan::new().with(Rule::short(1).on(Op::Write).times(1));
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     fs.write("/setup", "hello").unwrap(); // whole-file: not shortened, not counted
     let mut file = fs.create("/f").unwrap();
     assert_eq!(file.write(b"hello").unwrap(), 1);
@@ -253,9 +253,41 @@ fn after_bytes_counts_only_bytes_that_moved(fs: MemFs) {
                 .on(Op::Write)
                 .after_bytes(10),
         );
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     expect_err(fs.write("/a", [0; 8]), ErrorKind::Interrupted); // refused: moved nothing
     fs.write("/b", [0; 8]).unwrap(); // 8 of 10
     expect_err(fs.write("/c", [0; 8]), ErrorKind::StorageFull); // would make 16
     assert_eq!(fs.stats().used, 8);
+}
+
+// issue 14: `install` returns a guard; dropping it uninstalls the plan and puts back the one
+// it replaced, and `keep` leaves the plan installed.
+#[with_memfs]
+#[test]
+fn the_install_guard_uninstalls_and_nests(fs: MemFs) {
+    let outer = FaultPlan::new().with(Rule::fail(ErrorKind::StorageFull).on(Op::Write));
+    let inner = FaultPlan::new().with(Rule::fail(ErrorKind::PermissionDenied).on(Op::Write));
+    let outer_guard = outer.install(&fs);
+    {
+        let _inner = inner.install(&fs);
+        assert_eq!(
+            fs.write("/a", "x").unwrap_err().kind(),
+            ErrorKind::PermissionDenied
+        );
+    }
+    assert_eq!(
+        fs.write("/a", "x").unwrap_err().kind(),
+        ErrorKind::StorageFull
+    );
+    drop(outer_guard);
+    fs.write("/a", "x").unwrap();
+    assert_eq!((outer.injected().len(), inner.injected().len()), (1, 1));
+
+    inner.install(&fs).keep();
+    assert_eq!(
+        fs.write("/b", "x").unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
+    fs.set_fault_injector(None);
+    fs.write("/b", "x").unwrap();
 }

@@ -68,7 +68,7 @@ fn a_fault_rule_fails_a_child_process_write(fs: MemFs) {
             .on(Op::Write)
             .matching("/out/**"),
     );
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     let out = Command::new("sh")
         .arg("-c")
         .arg("echo data | dd of=out/f status=none")

@@ -286,7 +286,33 @@ impl MemFs {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn set_fault_injector(&self, injector: Option<Arc<dyn FaultInjector>>) {
-        self.inner.faults.set(injector);
+        self.inner.faults.replace(injector);
+    }
+
+    /// Like [`set_fault_injector`](Self::set_fault_injector), returning the injector it
+    /// replaces, so that a scoped installation can put it back.
+    ///
+    /// ```
+    /// use dmemfs_core::{Call, FaultInjector, MemFs, Verdict};
+    /// use std::sync::Arc;
+    ///
+    /// #[derive(Debug)]
+    /// struct Never;
+    /// impl FaultInjector for Never {
+    ///     fn on_call(&self, _: &Call<'_>) -> Verdict {
+    ///         Verdict::Proceed
+    ///     }
+    /// }
+    /// let fs = MemFs::new();
+    /// assert!(fs.replace_fault_injector(Some(Arc::new(Never))).is_none());
+    /// let previous = fs.replace_fault_injector(None);
+    /// assert!(previous.is_some());
+    /// ```
+    pub fn replace_fault_injector(
+        &self,
+        injector: Option<Arc<dyn FaultInjector>>,
+    ) -> Option<Arc<dyn FaultInjector>> {
+        self.inner.faults.replace(injector)
     }
 
     /// A handle to the same filesystem on which the fault injector is never consulted, nor

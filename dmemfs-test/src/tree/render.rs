@@ -14,15 +14,17 @@
 //! Deterministic: names sorted, no timestamps. Text files are shown inline (up to a limit),
 //! binary files as a short hex preview and a digest of their whole contents.
 
+mod per_file;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io;
 
 use dmemfs_core::MemFs;
 use glob::{MatchOptions, Pattern};
-use sha2::{Digest, Sha256};
 
 use super::{Node, Tree};
+use per_file::{FileViews, short_sha256};
 
 const MATCH: MatchOptions = MatchOptions {
     case_sensitive: true,
@@ -30,7 +32,10 @@ const MATCH: MatchOptions = MatchOptions {
     require_literal_leading_dot: false,
 };
 
-/// How to render a tree: how much of each file to show, and which paths.
+/// How to render a tree: how much of each file to show, which paths, and, per glob, whether
+/// to show files by their size only ([`size_only`](Self::size_only)), a digest only
+/// ([`digest_only`](Self::digest_only)) or through a renderer of yours
+/// ([`render_with`](Self::render_with)).
 ///
 /// ```
 /// use dmemfs_test::{MemFs, RenderOptions};
@@ -50,6 +55,7 @@ pub struct RenderOptions {
     contents: bool,
     include: Vec<Pattern>,
     exclude: Vec<Pattern>,
+    views: FileViews,
 }
 
 impl Default for RenderOptions {
@@ -60,6 +66,7 @@ impl Default for RenderOptions {
             contents: true,
             include: Vec::new(),
             exclude: Vec::new(),
+            views: FileViews::default(),
         }
     }
 }
@@ -219,9 +226,10 @@ impl RenderOptions {
                     let _ = writeln!(out, "{prefix}{branch}{name} -> {target}");
                 }
                 Node::File(contents) => {
-                    let _ = writeln!(out, "{prefix}{branch}{name} ({})", self.describe(contents));
-                    if self.contents {
-                        self.write_contents(&mut out, &format!("{child_prefix}    "), contents);
+                    let (header, body) = self.file_view(path, contents);
+                    let _ = writeln!(out, "{prefix}{branch}{name} ({header})");
+                    if let Some(body) = body.filter(|_| self.contents) {
+                        self.write_contents(&mut out, &format!("{child_prefix}    "), &body);
                     }
                 }
             }
@@ -248,14 +256,7 @@ impl RenderOptions {
 
     fn describe(&self, contents: &[u8]) -> String {
         let len = contents.len();
-        let digest = || {
-            let digest = Sha256::digest(contents);
-            digest
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
+        let digest = || short_sha256(contents);
         if !is_text(contents) {
             format!("{len} bytes, binary, sha256 {}", digest())
         } else if self.contents && len > self.max_text_bytes {
@@ -305,8 +306,10 @@ impl RenderOptions {
 
 #[track_caller]
 fn pattern(glob: &str) -> Pattern {
-    Pattern::new(glob.trim_start_matches('/'))
-        .unwrap_or_else(|err| panic!("invalid glob pattern `{glob}`: {err}"))
+    match Pattern::new(glob.trim_start_matches('/')) {
+        Ok(pattern) => pattern,
+        Err(err) => panic!("invalid glob pattern `{glob}`: {err}"),
+    }
 }
 
 /// Shows trailing spaces and tabs (`·`, `→`): editors and review tools hide them, and a
