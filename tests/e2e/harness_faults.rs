@@ -259,3 +259,86 @@ fn after_bytes_counts_only_bytes_that_moved(fs: MemFs) {
     expect_err(fs.write("/c", [0; 8]), ErrorKind::StorageFull); // would make 16
     assert_eq!(fs.stats().used, 8);
 }
+
+/// `write_all_at` and `read_exact_at` loop over short transfers as std's `FileExt` versions
+/// do: under `Rule::short(1)` all five bytes go through, one call each.
+#[with_memfs]
+#[test]
+fn positional_all_and_exact_loop_over_short_transfers(fs: MemFs) {
+    let plan = FaultPlan::new().with(Rule::short(1));
+    plan.install(&fs);
+    let file = fs
+        .options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .open("/f")
+        .unwrap();
+    file.write_all_at(b"hello", 2).unwrap();
+    let mut buf = [0; 5];
+    file.read_exact_at(&mut buf, 2).unwrap();
+    assert_eq!(&buf, b"hello");
+    assert_eq!(plan.injected().len(), 10, "five one-byte writes, five reads");
+    drop(file);
+    fs.set_fault_injector(None);
+    assert_eq!(fs.read("/f").unwrap(), b"\0\0hello");
+}
+
+/// A write cut to nothing is `WriteZero` naming the path, and an interrupted one is retried,
+/// as std's `write_all_at` does; a read cut to nothing is the end of the file.
+#[with_memfs]
+#[test]
+fn positional_all_and_exact_stop_on_no_progress_and_retry_interruptions(fs: MemFs) {
+    let file = fs
+        .options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .open("/f")
+        .unwrap();
+    let plan = FaultPlan::new()
+        .with(Rule::fail(ErrorKind::Interrupted).times(2))
+        .with(Rule::short(2).on(Op::Write).times(1))
+        .with(Rule::short(0));
+    plan.install(&fs);
+    let err = expect_err(file.write_all_at(b"hello", 0), ErrorKind::WriteZero);
+    assert_eq!(err.path(), "/f");
+    assert_eq!(
+        err.reason(),
+        &Reason::WriteZero {
+            wanted: 5,
+            written: 2
+        }
+    );
+    let mut buf = [0; 2];
+    let err = expect_err(file.read_exact_at(&mut buf, 0), ErrorKind::UnexpectedEof);
+    assert_eq!(err.op(), Op::Read);
+    let effects: Vec<Effect> = plan.injected().iter().map(|i| i.effect).collect();
+    assert_eq!(
+        effects,
+        [
+            Effect::Fail(ErrorKind::Interrupted),
+            Effect::Fail(ErrorKind::Interrupted),
+            Effect::Short(2),
+            Effect::Short(0),
+            Effect::Short(0),
+        ]
+    );
+}
+
+/// A write cut to nothing through an append handle moves no cursor, as an empty write does
+/// on Linux (it returns before moving the offset to the end).
+#[with_memfs]
+#[test]
+fn a_write_cut_to_nothing_leaves_an_append_cursor(fs: MemFs) {
+    use std::io::{Seek, SeekFrom};
+    fs.write("/log", "abc").unwrap();
+    let mut file = fs.options().append(true).open("/log").unwrap();
+    file.seek(SeekFrom::Start(1)).unwrap();
+    let plan = FaultPlan::new().with(Rule::short(0).on(Op::Write).times(1));
+    plan.install(&fs);
+    assert_eq!(file.write(b"de").unwrap(), 0);
+    assert_eq!(file.stream_position().unwrap(), 1);
+    assert_eq!(file.write(b"de").unwrap(), 2);
+    assert_eq!(file.stream_position().unwrap(), 5);
+}
