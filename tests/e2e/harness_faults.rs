@@ -278,7 +278,11 @@ fn positional_all_and_exact_loop_over_short_transfers(fs: MemFs) {
     let mut buf = [0; 5];
     file.read_exact_at(&mut buf, 2).unwrap();
     assert_eq!(&buf, b"hello");
-    assert_eq!(plan.injected().len(), 10, "five one-byte writes, five reads");
+    assert_eq!(
+        plan.injected().len(),
+        10,
+        "five one-byte writes, five reads"
+    );
     drop(file);
     fs.set_fault_injector(None);
     assert_eq!(fs.read("/f").unwrap(), b"\0\0hello");

@@ -12,7 +12,7 @@ use zip::write::SimpleFileOptions;
 use super::{BOTH_MODES, fails_cleanly, mode};
 use crate::common::*;
 
-fn deflated() -> SimpleFileOptions {
+pub(super) fn deflated() -> SimpleFileOptions {
     SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
 }
 
@@ -20,7 +20,7 @@ fn stored() -> SimpleFileOptions {
     SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
 }
 
-fn zip_of(files: &[(&str, &[u8])], options: SimpleFileOptions) -> Vec<u8> {
+pub(super) fn zip_of(files: &[(&str, &[u8])], options: SimpleFileOptions) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, data) in files {
         if name.ends_with('/') {
