@@ -20,7 +20,7 @@ use super::names::{Target, target};
 use super::{ArchiveReport, ExtractMode, ExtractOptions, SkipReason, SkippedEntry, SpecialEntries};
 use crate::error::{Op, Reason, fail};
 use crate::fs::MemFs;
-use crate::storage::{CHUNK, Growth, Storage};
+use crate::storage::{CHUNK, Growth, MAX_FILE_SIZE, Storage};
 
 /// An entry as the archive describes it, before anything is read.
 #[derive(Debug)]
@@ -227,6 +227,16 @@ impl<'fs> Extractor<'fs> {
             }
             (Some(size), Target::Below(_)) => size,
         };
+        // A hostile header may declare any size: refuse what no file can hold before it
+        // is summed with others or charged.
+        if size > MAX_FILE_SIZE {
+            let reason = Reason::Archive {
+                entry: Some(head.name),
+                kind: io::ErrorKind::FileTooLarge,
+                message: format!("declares {size} bytes, more than the maximum file size"),
+            };
+            return Err(fail(op, &path, reason));
+        }
         self.fs
             .intercept(op, &path, None, Some(size))
             .map_err(|r| fail(op, &path, r))?;

@@ -215,3 +215,88 @@ fn corrupt_and_unsupported_zips_leave_nothing() {
         });
     }
 }
+
+/// A zip whose entries (empty, stored) declare the given uncompressed sizes in zip64 extra
+/// fields, as a hostile archive may: the zip crate's writer cannot produce one.
+fn zip_declaring(sizes: &[u64]) -> Vec<u8> {
+    fn zip64_extra(size: u64) -> Vec<u8> {
+        let mut extra = Vec::new();
+        extra.extend(1u16.to_le_bytes()); // the zip64 extended information field
+        extra.extend(16u16.to_le_bytes());
+        extra.extend(size.to_le_bytes()); // uncompressed
+        extra.extend(0u64.to_le_bytes()); // compressed
+        extra
+    }
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (i, size) in sizes.iter().enumerate() {
+        let name = format!("f{i}");
+        let extra = zip64_extra(*size);
+        let offset = out.len() as u32;
+        // Local header: version 4.5, stored, 1980-01-01, CRC 0, sizes in the zip64 field.
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend(45u16.to_le_bytes());
+        out.extend([0, 0, 0, 0, 0, 0]); // flags, method, time
+        out.extend(0x21u16.to_le_bytes());
+        out.extend(0u32.to_le_bytes());
+        out.extend([0xff; 8]);
+        out.extend((name.len() as u16).to_le_bytes());
+        out.extend((extra.len() as u16).to_le_bytes());
+        out.extend(name.as_bytes());
+        out.extend(&extra);
+        // Central directory header: made by Unix, a regular file 0644.
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend(0x031eu16.to_le_bytes());
+        central.extend(45u16.to_le_bytes());
+        central.extend([0, 0, 0, 0, 0, 0]);
+        central.extend(0x21u16.to_le_bytes());
+        central.extend(0u32.to_le_bytes());
+        central.extend([0xff; 8]);
+        central.extend((name.len() as u16).to_le_bytes());
+        central.extend((extra.len() as u16).to_le_bytes());
+        central.extend([0; 6]); // comment length, disk, internal attributes
+        central.extend((0o100_644u32 << 16).to_le_bytes());
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+        central.extend(&extra);
+    }
+    let (at, len) = (out.len() as u32, central.len() as u32);
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0; 4]);
+    out.extend((sizes.len() as u16).to_le_bytes());
+    out.extend((sizes.len() as u16).to_le_bytes());
+    out.extend(len.to_le_bytes());
+    out.extend(at.to_le_bytes());
+    out.extend([0; 2]);
+    out
+}
+
+/// Declared sizes are checked, never summed past u64: with a quota of u64::MAX, three
+/// entries of the maximum file size each fit alone but not together (atomic mode admits
+/// them all first; streaming reads the first, which is truncated), and one past the maximum
+/// file size is refused for its own size. Either way nothing is left.
+#[test]
+fn hostile_declared_sizes_get_a_clear_error_not_an_overflow() {
+    use ErrorKind::{FileTooLarge, StorageFull, UnexpectedEof};
+    let max = dmemfs_core::MAX_FILE_SIZE;
+    let cases = [
+        (
+            vec![max, max, max],
+            [StorageFull, UnexpectedEof],
+            ["/d/f2", "/d"],
+        ),
+        (vec![0, max + 1], [FileTooLarge; 2], ["/d/f1"; 2]),
+        (vec![u64::MAX], [FileTooLarge; 2], ["/d/f0"; 2]),
+    ];
+    for (sizes, kinds, paths) in cases {
+        for (mode, (kind, path)) in BOTH_MODES.into_iter().zip(kinds.into_iter().zip(paths)) {
+            let fs = MemFs::builder().quota(u64::MAX).build().unwrap();
+            let archive = zip_declaring(&sizes);
+            let err = fails_cleanly(&fs, kind, || {
+                fs.extract_zip(Cursor::new(&archive), "/d", &self::mode(mode))
+            });
+            assert_eq!(err.path(), path, "{sizes:?} {mode:?}: {err}");
+            assert!(matches!(err.reason(), Reason::Archive { .. }), "{err}");
+        }
+    }
+}
