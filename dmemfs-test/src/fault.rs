@@ -195,10 +195,12 @@ impl Rule {
         self
     }
 
-    /// Fire once the selected calls have moved `bytes` bytes: a call whose length would take
-    /// the total past `bytes` fires, and so does every one after it (a disk that fills up).
-    /// Only calls that went ahead count towards the total; calls without a length (such as
-    /// opens) never count or fire.
+    /// Fire once the selected calls have moved `bytes` bytes, as a disk that filled up: the
+    /// first call whose length would take the total past `bytes` fires, and so does every
+    /// selected call after it that moves any bytes, however few (nothing is freed
+    /// meanwhile). Only calls that went ahead count towards the total; calls without a
+    /// length (such as opens) and calls of zero bytes never fire. With [`times`](Rule::times), the disk "fills" only
+    /// that many times.
     ///
     /// ```
     /// use dmemfs_test::{Op, Rule};
@@ -414,9 +416,11 @@ impl FaultInjector for FaultPlan {
                 Trigger::Every => true,
                 Trigger::Nth(n) => selected == n,
                 Trigger::FromNth(n) => selected >= n,
-                Trigger::AfterBytes(limit) => call
-                    .len
-                    .is_some_and(|len| count.bytes.saturating_add(len) > limit),
+                // Once full, the disk stays full: a call that would have fitted beside the
+                // total fires too. A call of no bytes is no more refused than by a full disk.
+                Trigger::AfterBytes(limit) => call.len.is_some_and(|len| {
+                    len > 0 && (count.fired > 0 || count.bytes.saturating_add(len) > limit)
+                }),
             };
             if fires && rule.limit.is_none_or(|limit| count.fired < limit) {
                 fired = Some((index, rule.effect));

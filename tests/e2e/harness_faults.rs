@@ -260,6 +260,26 @@ fn after_bytes_counts_only_bytes_that_moved(fs: MemFs) {
     assert_eq!(fs.stats().used, 8);
 }
 
+/// After the first refusal the disk is full: a call small enough to fit beside the total
+/// fires too, and so does every later one.
+#[with_memfs]
+#[test]
+fn after_bytes_refuses_every_later_call_however_small(fs: MemFs) {
+    let plan = FaultPlan::new().with(
+        Rule::fail(ErrorKind::StorageFull)
+            .on(Op::Write)
+            .after_bytes(10),
+    );
+    plan.install(&fs);
+    fs.write("/a", [0; 8]).unwrap();
+    expect_err(fs.write("/b", [0; 8]), ErrorKind::StorageFull);
+    expect_err(fs.write("/c", [0; 2]), ErrorKind::StorageFull); // 8 + 2 would fit
+    expect_err(fs.write("/d", [0; 1]), ErrorKind::StorageFull);
+    fs.write("/e", []).unwrap(); // no bytes to refuse: an empty write is not the disk's
+    assert_eq!(plan.injected().len(), 3);
+    assert_eq!(fs.stats().used, 8);
+}
+
 /// `write_all_at` and `read_exact_at` loop over short transfers as std's `FileExt` versions
 /// do: under `Rule::short(1)` all five bytes go through, one call each.
 #[with_memfs]
