@@ -13,6 +13,7 @@ use parking_lot::Mutex;
 
 pub use options::OpenOptions;
 
+use crate::counter::Counted;
 use crate::engine::FileData;
 use crate::error::{Op, Reason, fail};
 use crate::fault::Call;
@@ -66,6 +67,8 @@ pub struct MemFile {
     /// Whether a write left spare capacity for [`Drop`] to give back: most handles write
     /// exact sizes, and their drop then skips the data lock.
     slack: AtomicBool,
+    /// This handle in the count of open handles, taken back when it drops.
+    counted: Counted,
 }
 
 impl fmt::Debug for MemFile {
@@ -86,8 +89,9 @@ impl std::panic::RefUnwindSafe for MemFile {}
 
 impl MemFile {
     pub(crate) fn new(fs: &MemFs, held: Held, path: Arc<str>, mode: Mode) -> MemFile {
-        fs.inner.open_handles.add(1);
+        let counted = fs.inner.open_handles.increment();
         MemFile {
+            counted,
             inner: Arc::clone(&fs.inner),
             faults: fs.faults,
             held,
@@ -497,7 +501,7 @@ impl Drop for MemFile {
         if self.mode.write && self.slack.load(Relaxed) {
             self.held.node.data.write().storage.compact();
         }
-        self.inner.open_handles.add(-1);
+        self.inner.open_handles.decrement(self.counted);
         // `held` releases the file lock after this body.
     }
 }
