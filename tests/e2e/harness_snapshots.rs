@@ -193,3 +193,13 @@ fn host_trees_are_labelled_by_name_not_by_absolute_path() {
     assert_eq!(tree.label(), "seed");
     assert_eq!(tree.to_snapshot().root, "seed");
 }
+
+/// The harness reads a host tree deeper than any stack would hold a recursion for, level
+/// by level, on a small stack.
+#[test]
+fn host_trees_of_any_depth_are_read_without_recursing() {
+    let (seed, chain) = crate::common::deep_host_tree();
+    let tree = crate::common::on_small_stack(|| Tree::from_host(seed.path()).unwrap());
+    assert_eq!(tree.file(&format!("{chain}/leaf")), Some(&b"bottom"[..]));
+    assert_eq!(tree.len(), crate::common::DEEP_LEVELS + 1);
+}
