@@ -175,6 +175,7 @@ mod interop;
 mod lock;
 mod metadata;
 mod path;
+mod precedence;
 mod quota;
 mod semantics;
 mod size;
