@@ -197,6 +197,7 @@ pub use error::{FsError, Op, Reason};
 pub use fault::{Call, FaultInjector, Verdict};
 pub use file::{MemFile, OpenOptions};
 pub use fs::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, ExportIter, MemFs, MemFsBuilder, Walk};
+pub use glob_pattern::GlobPattern;
 pub use guard::{GuardAction, GuardMode, MemoryGuard};
 pub use metadata::{DirEntry, FileType, Metadata, ReadDir, Stats};
 pub use path::{NAME_MAX, PATH_MAX};

@@ -6,15 +6,8 @@ use std::io::ErrorKind;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dmemfs_core::{Call, FaultInjector, MemFs, Op, Verdict};
-use glob::{MatchOptions, Pattern};
+use dmemfs_core::{Call, FaultInjector, GlobPattern, MemFs, Op, Verdict};
 use parking_lot::Mutex;
-
-const MATCH: MatchOptions = MatchOptions {
-    case_sensitive: true,
-    require_literal_separator: true,
-    require_literal_leading_dot: false,
-};
 
 /// What a [`Rule`] does to the calls it selects.
 ///
@@ -56,7 +49,7 @@ enum Trigger {
 #[derive(Clone)]
 pub struct Rule {
     ops: Vec<Op>,
-    paths: Vec<Pattern>,
+    paths: Vec<GlobPattern>,
     trigger: Trigger,
     effect: Effect,
     limit: Option<u64>,
@@ -68,7 +61,11 @@ impl fmt::Debug for Rule {
             .field("ops", &self.ops)
             .field(
                 "paths",
-                &self.paths.iter().map(Pattern::as_str).collect::<Vec<_>>(),
+                &self
+                    .paths
+                    .iter()
+                    .map(GlobPattern::as_str)
+                    .collect::<Vec<_>>(),
             )
             .field("trigger", &self.trigger)
             .field("effect", &self.effect)
@@ -156,7 +153,9 @@ impl Rule {
     }
 
     /// Select calls on paths matching `glob` (`*`, `?`, `[..]`, `**`), on either path of a
-    /// rename, move or copy. Several calls add patterns.
+    /// rename, move or copy. Several calls add patterns. The pattern is a
+    /// [`GlobPattern`], read as [`MemFs::glob`] reads it: `out/**` and `/out/**` select the
+    /// same calls, the ones on the paths `fs.glob("out/**")` lists.
     ///
     /// # Panics
     /// If `glob` is not a valid pattern.
@@ -167,7 +166,7 @@ impl Rule {
     /// ```
     #[track_caller]
     pub fn matching(mut self, glob: &str) -> Rule {
-        let pattern = Pattern::new(glob)
+        let pattern = GlobPattern::new(glob)
             .unwrap_or_else(|err| panic!("Rule::matching: invalid glob `{glob}`: {err}"));
         self.paths.push(pattern);
         self
@@ -240,10 +239,10 @@ impl Rule {
         }
         let op_ok = self.ops.is_empty() || self.ops.contains(&call.op);
         let path_ok = self.paths.is_empty()
-            || self.paths.iter().any(|p| {
-                p.matches_with(call.path, MATCH)
-                    || call.target.is_some_and(|t| p.matches_with(t, MATCH))
-            });
+            || self
+                .paths
+                .iter()
+                .any(|p| p.matches(call.path) || call.target.is_some_and(|t| p.matches(t)));
         op_ok && path_ok
     }
 }

@@ -366,3 +366,99 @@ fn a_write_cut_to_nothing_leaves_an_append_cursor(fs: MemFs) {
     assert_eq!(file.write(b"de").unwrap(), 2);
     assert_eq!(file.stream_position().unwrap(), 5);
 }
+
+/// One pattern language: for each pattern, the writes a `Rule::matching` fault fires on and
+/// the files `fs.glob` lists are the same set, and a rendering including it shows those and
+/// what is below the directories it lists (a rule that never fires would let a fault test
+/// pass without testing anything).
+#[test]
+fn rules_glob_and_renderings_read_a_pattern_alike() {
+    use dmemfs_test::{GlobPattern, RenderOptions};
+    let files = [
+        "/out/a.json",
+        "/out/sub/b.json",
+        "/outer.json",
+        "/src/out/c.json",
+        "/z",
+    ];
+    let patterns = [
+        "out/**",
+        "/out/**",
+        "out/*.json",
+        "**/*.json",
+        "**/out/*",
+        "./out//sub/*",
+        "*",
+        "/src/**/c.json",
+        "[a-o]*/*",
+    ];
+    let seeded = MemFs::new();
+    for file in files {
+        seeded
+            .create_dir_all(file.rsplit_once('/').unwrap().0)
+            .unwrap_or(());
+        seeded.write(file, "").unwrap();
+    }
+    for pattern in patterns {
+        let all = seeded.glob(pattern).unwrap();
+        let globbed: Vec<String> = all.iter().filter(|p| seeded.is_file(p)).cloned().collect();
+        // An included directory shows what is below it too.
+        let below_globbed: Vec<String> = files
+            .iter()
+            .filter(|file| {
+                all.iter()
+                    .any(|m| *file == m || file.starts_with(&format!("{m}/")))
+            })
+            .map(|file| file.to_string())
+            .collect();
+        // Rule::matching: which of the writes fail.
+        let fs = MemFs::new();
+        for file in files {
+            fs.create_dir_all(file.rsplit_once('/').unwrap().0)
+                .unwrap_or(());
+        }
+        FaultPlan::new()
+            .with(Rule::fail(ErrorKind::Other).on(Op::Write).matching(pattern))
+            .install(&fs);
+        let faulted: Vec<String> = files
+            .iter()
+            .filter(|file| fs.write(file, "").is_err())
+            .map(|file| file.to_string())
+            .collect();
+        // RenderOptions::include: which files are shown.
+        let text = RenderOptions::new()
+            .include(pattern)
+            .contents(false)
+            .render(&seeded, "/")
+            .unwrap();
+        let shown: Vec<String> = files
+            .iter()
+            .filter(|file| {
+                let name = file.rsplit('/').next().unwrap();
+                text.contains(&format!(" {name} (0 bytes)"))
+            })
+            .map(|file| file.to_string())
+            .collect();
+        let matched: Vec<String> = files
+            .iter()
+            .filter(|file| GlobPattern::new(pattern).unwrap().matches(file))
+            .map(|file| file.to_string())
+            .collect();
+        assert!(
+            !globbed.is_empty(),
+            "{pattern}: the table should match something"
+        );
+        assert_eq!(
+            faulted, globbed,
+            "{pattern}: Rule::matching against fs.glob"
+        );
+        assert_eq!(
+            shown, below_globbed,
+            "{pattern}: RenderOptions::include against fs.glob"
+        );
+        assert_eq!(
+            matched, globbed,
+            "{pattern}: GlobPattern::matches against fs.glob"
+        );
+    }
+}

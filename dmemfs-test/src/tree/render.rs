@@ -18,17 +18,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
 
-use dmemfs_core::MemFs;
-use glob::{MatchOptions, Pattern};
+use dmemfs_core::{GlobPattern, MemFs};
 use sha2::{Digest, Sha256};
 
 use super::{Node, Tree};
-
-const MATCH: MatchOptions = MatchOptions {
-    case_sensitive: true,
-    require_literal_separator: true,
-    require_literal_leading_dot: false,
-};
 
 /// How to render a tree: how much of each file to show, and which paths.
 ///
@@ -48,8 +41,8 @@ pub struct RenderOptions {
     max_text_bytes: usize,
     hex_preview_bytes: usize,
     contents: bool,
-    include: Vec<Pattern>,
-    exclude: Vec<Pattern>,
+    include: Vec<GlobPattern>,
+    exclude: Vec<GlobPattern>,
 }
 
 impl Default for RenderOptions {
@@ -119,7 +112,8 @@ impl RenderOptions {
     }
 
     /// Shows only paths matching `glob` (relative to the rendered root, such as `"src/**"` or
-    /// `"*.toml"`), and the directories leading to them. May be given several times.
+    /// `"*.toml"`; a [`GlobPattern`], read as `MemFs::glob` reads it), and the directories
+    /// leading to them. May be given several times.
     ///
     /// # Panics
     /// If `glob` is not a valid pattern.
@@ -138,8 +132,8 @@ impl RenderOptions {
         self
     }
 
-    /// Hides paths matching `glob` (relative to the rendered root), and everything below a
-    /// matching directory. May be given several times.
+    /// Hides paths matching `glob` (relative to the rendered root; a [`GlobPattern`]), and
+    /// everything below a matching directory. May be given several times.
     ///
     /// # Panics
     /// If `glob` is not a valid pattern.
@@ -232,8 +226,7 @@ impl RenderOptions {
     /// included entry. One pass with a stack of the current entry's ancestors: each path is
     /// matched once, and each ancestor marked kept once.
     fn visible<'t>(&self, entries: &[(&'t str, &'t Node)]) -> Vec<(&'t str, &'t Node)> {
-        let any =
-            |patterns: &[Pattern], path: &str| patterns.iter().any(|p| p.matches_with(path, MATCH));
+        let any = |patterns: &[GlobPattern], path: &str| patterns.iter().any(|p| p.matches(path));
         /// An ancestor of the current entry.
         struct Level {
             index: usize,
@@ -330,10 +323,11 @@ impl RenderOptions {
     }
 }
 
+/// The one pattern type of the workspace, read as `MemFs::glob` reads it (a leading `/`
+/// changes nothing: paths are matched relative to the rendered root).
 #[track_caller]
-fn pattern(glob: &str) -> Pattern {
-    Pattern::new(glob.trim_start_matches('/'))
-        .unwrap_or_else(|err| panic!("invalid glob pattern `{glob}`: {err}"))
+fn pattern(glob: &str) -> GlobPattern {
+    GlobPattern::new(glob).unwrap_or_else(|err| panic!("invalid glob pattern `{glob}`: {err}"))
 }
 
 /// Shows trailing spaces and tabs (`·`, `→`): editors and review tools hide them, and a
