@@ -57,7 +57,7 @@ use proc_macro::TokenStream;
 ///
 /// # When the test fails
 /// If the test panics or returns `Err`, its whole tree is written to
-/// `target/dmemfs-failures/<crate>/<module path>/<test name>/` and the path is printed with
+/// `target/dmemfs-failures/<package>/<crate>/<module>.<path>.<test name>/` and the path is printed with
 /// the test's output. Nothing is written when it passes (a stale dump of the same test is
 /// removed). Turn it off per test with `dump = false`, or for a whole run with the
 /// environment variable `DMEMFS_DUMP=off`; `DMEMFS_DUMP=<dir>` sends every dump under `<dir>`.
