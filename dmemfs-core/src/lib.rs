@@ -161,6 +161,7 @@ mod archive;
 #[cfg(feature = "tokio")]
 mod async_fs;
 mod attrs;
+mod cgroup;
 mod clock;
 mod counter;
 mod engine;

@@ -5,6 +5,7 @@ mod common {
     pub(crate) use dmemfs_e2e::support::*;
 }
 
+mod cgroup;
 mod differential;
 mod hostile;
 mod linux_agreement;
