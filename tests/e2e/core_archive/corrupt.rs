@@ -131,3 +131,37 @@ fn an_interrupted_reader_is_retried_by_extract_zip() {
         assert_eq!(fs.read("/d/sub/b").unwrap(), b"bee");
     }
 }
+
+/// A `.tar.gz` is read as `gzip -d` reads it: zero padding after the last member (tape
+/// blocking, padded downloads) is ignored, concatenated members are one stream; anything
+/// else after the stream is refused, leaving nothing.
+#[test]
+fn gzip_padding_is_ignored_and_trailing_garbage_refused() {
+    let tar = tar_of(&[("a", &[1u8; 3000]), ("b", b"bee")]);
+    let mut padded = gzip(&tar);
+    padded.extend([0u8; 10_240]);
+    // The tar split in two gzip members, as `cat a.gz b.gz` makes.
+    let mut members = gzip(&tar[..1024]);
+    members.extend(gzip(&tar[1024..]));
+    members.extend([0u8; 512]);
+    for archive in [padded.clone(), members] {
+        for mode in BOTH_MODES {
+            let fs = test_fs(1 << 20);
+            let report = fs
+                .extract_tar(&archive[..], "/d", &self::mode(mode))
+                .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+            assert_eq!((report.files, report.bytes), (2, 3003), "{mode:?}");
+            assert_eq!(fs.read("/d/b").unwrap(), b"bee");
+        }
+    }
+    for garbage in [&b"junk"[..], &[0, 0, 7][..]] {
+        let mut archive = gzip(&tar);
+        archive.extend(garbage);
+        for mode in BOTH_MODES {
+            let fs = test_fs(1 << 20);
+            fails_cleanly(&fs, ErrorKind::InvalidData, || {
+                fs.extract_tar(&archive[..], "/d", &self::mode(mode))
+            });
+        }
+    }
+}

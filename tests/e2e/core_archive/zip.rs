@@ -300,3 +300,27 @@ fn hostile_declared_sizes_get_a_clear_error_not_an_overflow() {
         }
     }
 }
+
+/// `cmd | zip out.zip -` records the data it read from the pipe with a FIFO's mode: it is
+/// extracted as a regular file, as `unzip` and Python's zipfile do, not skipped.
+#[test]
+fn an_entry_with_a_fifo_mode_is_a_regular_file() {
+    let data = vec![b'x'; 100_000];
+    let mut archive = zip_of(&[("-", &data)], deflated());
+    // Give the entry the mode Info-ZIP writes for standard input: S_IFIFO | 0644.
+    let central = archive
+        .windows(4)
+        .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+        .unwrap();
+    archive[central + 4..central + 6].copy_from_slice(&0x031eu16.to_le_bytes()); // made by Unix
+    archive[central + 38..central + 42].copy_from_slice(&(0o010_644u32 << 16).to_le_bytes());
+    for mode in BOTH_MODES {
+        let fs = test_fs(1 << 20);
+        let report = fs
+            .extract_zip(Cursor::new(&archive), "/d", &self::mode(mode))
+            .unwrap();
+        assert_eq!((report.files, report.bytes), (1, 100_000), "{mode:?}");
+        assert!(report.skipped.is_empty(), "{mode:?}: {:?}", report.skipped);
+        assert_eq!(fs.read("/d/-").unwrap(), data);
+    }
+}
