@@ -9,5 +9,6 @@ mod cgroup;
 mod differential;
 mod hostile;
 mod linux_agreement;
+mod memfs_vs_osfs;
 mod model;
 mod stress;
