@@ -17,8 +17,8 @@ pub(super) struct Members<R: BufRead> {
 }
 
 enum State<R: BufRead> {
-    /// Inside a member.
-    Member(GzDecoder<R>),
+    /// Inside a member (boxed: the decoder's state is large, and one exists at a time).
+    Member(Box<GzDecoder<R>>),
     /// Between members, or after the last one; `true` once zero padding began (then only
     /// zeros may follow).
     Between(R, bool),
@@ -30,7 +30,7 @@ impl<R: BufRead> Members<R> {
     /// Reads `reader`, which must start with a gzip member.
     pub(super) fn new(reader: R) -> Members<R> {
         Members {
-            state: State::Member(GzDecoder::new(reader)),
+            state: State::Member(Box::new(GzDecoder::new(reader))),
         }
     }
 }
@@ -58,7 +58,7 @@ impl<R: BufRead> Read for Members<R> {
                     }
                     if !padded && next[0] == MAGIC[0] {
                         // Another member (its header is checked as it is read).
-                        self.state = State::Member(GzDecoder::new(rest));
+                        self.state = State::Member(Box::new(GzDecoder::new(rest)));
                     } else if next.iter().all(|&b| b == 0) {
                         let n = next.len();
                         rest.consume(n);
