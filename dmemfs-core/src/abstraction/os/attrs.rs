@@ -19,12 +19,13 @@ impl OsFs {
         // then refuse the directory.
         // The source first, as the kernel looks it up first (cap-std opens the destination's
         // parent before it calls `linkat`, which would put the destination's errors first).
-        let source = if from == "/" {
-            self.stat(from)?
-        } else {
-            let meta = self.dir().symlink_metadata(relative(from));
-            super::metadata_of(&meta.map_err(|err| os_reason(&err))?)?
-        };
+        // A symbolic link is a source like any file (it is linked itself).
+        let source_is_dir = from == "/"
+            || self
+                .dir()
+                .symlink_metadata(relative(from))
+                .map_err(|err| os_reason(&err))?
+                .is_dir();
         if from == "/" || to == "/" {
             if to == "/" || self.dir().symlink_metadata(relative(to)).is_ok() {
                 return Err(Reason::AlreadyExists);
@@ -33,7 +34,7 @@ impl OsFs {
             if !self.stat(parent)?.is_dir() {
                 return Err(Reason::NotADirectory);
             }
-            if source.is_dir() {
+            if source_is_dir {
                 return Err(Reason::LinkToDirectory);
             }
         }
