@@ -57,6 +57,8 @@ pub fn harness_test() -> io::Result<()> {
         max_nodes: None,
         lock_timeout: None,
         semantics: None,
+        mount: false,
+        mount_pinned: false,
         memory_guard: None,
         seed: None,
         dump: Dump::Default,

@@ -31,27 +31,56 @@ pub const NAME_MAX: usize = 255;
 /// ```
 pub const PATH_MAX: usize = 4096;
 
-/// Normalises `input` into an absolute path without `.`, `..`, repeated or trailing slashes.
+/// Which bytes separate the names of a path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    /// `/` and `\` both separate, as in D-MemFS (paths written on Windows work unchanged):
+    /// the rule of [`Semantics::Locked`](crate::Semantics::Locked), of `OsFs` and of archives.
+    #[default]
+    Dmemfs,
+    /// Only `/` separates; `\` is an ordinary byte of a name, as on Linux: the rule of
+    /// [`Semantics::Posix`](crate::Semantics::Posix), which a mount needs (`touch 'a\b'`
+    /// creates one file).
+    Linux,
+}
+
+impl Syntax {
+    fn separators(self) -> &'static [char] {
+        match self {
+            Syntax::Dmemfs => &['/', '\\'],
+            Syntax::Linux => &['/'],
+        }
+    }
+}
+
+/// Normalises `input` into an absolute path without `.`, `..`, repeated or trailing slashes,
+/// with D-MemFS's separators ([`Syntax::Dmemfs`]).
 ///
 /// Returns the input unchanged (borrowed) when it is already normal, which is the common case.
 pub(crate) fn normalize(input: &str) -> Result<Cow<'_, str>, Reason> {
-    if is_normal(input) {
-        return Ok(Cow::Borrowed(input));
-    }
-    normalize_slow(input, false).map(Cow::Owned)
+    normalize_in(input, Syntax::Dmemfs)
 }
 
-/// Normalises the path a symbolic link leads to: as [`normalize`], except that `..` at the
+/// [`normalize`] with the separators of `syntax`.
+pub(crate) fn normalize_in(input: &str, syntax: Syntax) -> Result<Cow<'_, str>, Reason> {
+    if is_normal(input, syntax) {
+        return Ok(Cow::Borrowed(input));
+    }
+    normalize_slow(input, false, syntax).map(Cow::Owned)
+}
+
+/// Normalises the path a symbolic link leads to: as [`normalize_in`], except that `..` at the
 /// root stays at the root, as the kernel resolves it.
-pub(crate) fn normalize_link_target(input: &str) -> Result<String, Reason> {
-    normalize_slow(input, true)
+pub(crate) fn normalize_link_target(input: &str, syntax: Syntax) -> Result<String, Reason> {
+    normalize_slow(input, true, syntax)
 }
 
 /// Whether `input` is already in normal form, checked without allocating.
 ///
 /// One branch-free pass over byte pairs (which the compiler vectorises): this runs on every
 /// call, and paths in deep trees are long.
-fn is_normal(input: &str) -> bool {
+fn is_normal(input: &str, syntax: Syntax) -> bool {
+    let backslash_separates = syntax == Syntax::Dmemfs;
     let bytes = input.as_bytes();
     if bytes.first() != Some(&b'/') {
         return false;
@@ -69,7 +98,7 @@ fn is_normal(input: &str) -> bool {
             .iter()
             .zip(&bytes[1..])
             .fold(false, |seen, (&prev, &byte)| {
-                seen | (byte == b'\\')
+                seen | ((byte == b'\\') & backslash_separates)
                     | (byte == 0)
                     | ((prev == b'/') & ((byte == b'/') | (byte == b'.')))
             });
@@ -84,14 +113,14 @@ fn names_fit(bytes: &[u8]) -> bool {
 }
 
 #[cold]
-fn normalize_slow(input: &str, clamp_at_root: bool) -> Result<String, Reason> {
+fn normalize_slow(input: &str, clamp_at_root: bool, syntax: Syntax) -> Result<String, Reason> {
     if input.contains('\0') {
         return Err(Reason::InvalidPath("contains a NUL byte"));
     }
     let mut out = String::with_capacity(input.len() + 1);
     // Byte offsets in `out` where each pushed segment's separator starts, for `..`.
     let mut starts: Vec<usize> = Vec::new();
-    for segment in input.split(['/', '\\']) {
+    for segment in input.split(syntax.separators()) {
         match segment {
             "" | "." => {}
             ".." => match starts.pop() {

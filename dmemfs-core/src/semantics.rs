@@ -9,6 +9,7 @@
 /// | whole-file `read`/`write`/`copy` | wait for the lock, so they never interleave with a handle | never wait; each call is atomic |
 /// | removing or renaming an open file | `ResourceBusy` | allowed: handles keep the file, now nameless or renamed |
 /// | a removed file's bytes | freed at once | charged to the quota until its last handle drops |
+/// | `\` in a path | separates names, like `/` (paths written on Windows work) | an ordinary byte of a name, as on Linux |
 ///
 /// In both, each single read or write call is atomic, the quota is hard, and a failed
 /// operation changes nothing. `Posix` is what code written for `std::fs` on Linux expects (a

@@ -29,6 +29,15 @@ impl Parse for Args {
         while !input.is_empty() {
             // `crate` is a keyword; accept it (and any identifier) as a key.
             let key = Ident::parse_any(input)?;
+            // A flag: `mount` alone means `mount = true`.
+            if key == "mount" && (input.is_empty() || input.peek(Token![,])) {
+                let value = Lit::Bool(syn::LitBool::new(true, key.span()));
+                args.push(Arg { key, value });
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+                continue;
+            }
             if !input.peek(Token![=]) {
                 return Err(syn::Error::new(
                     key.span(),

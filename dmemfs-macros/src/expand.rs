@@ -112,7 +112,23 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
             (move || #returns #block)()
         }}
     };
+    // With `mount`, the session skips the test (with the reason printed) where FUSE cannot
+    // be mounted; `__require_mount!` is an error at `mount` unless the feature is on.
+    let (require, run) = match config.mount {
+        Some((span, _)) => (
+            quote_spanned! {span=> #krate::__require_mount!(); },
+            quote! {
+                if #session.skipped() {
+                    #krate::__private::Skipped::skipped()
+                } else {
+                    #run
+                }
+            },
+        ),
+        None => (quote! {}, run),
+    };
     let body = quote! {{
+        #require
         let #session = #krate::__private::Session::start(#settings);
         #bind
         let #result #annotation = #run;
@@ -327,12 +343,16 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
         },
     };
     let name = item.sig.ident.to_string();
+    let mount = config.mount.is_some();
+    let pinned = config.mount.is_some_and(|(_, pinned)| pinned);
     quote! {
         #krate::__private::Config {
             quota: #quota,
             max_nodes: #max_nodes,
             lock_timeout: #lock_timeout,
             semantics: #semantics,
+            mount: #mount,
+            mount_pinned: #pinned,
             memory_guard: #memory_guard,
             seed: #seed,
             dump: #dump,

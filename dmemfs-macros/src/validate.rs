@@ -11,11 +11,12 @@ use syn::{Lit, LitStr};
 use crate::args::{Arg, Args};
 
 /// The keys `#[with_memfs]` accepts, in the order the docs list them.
-pub(crate) const KEYS: [&str; 8] = [
+pub(crate) const KEYS: [&str; 9] = [
     "quota",
     "max_nodes",
     "lock_timeout",
     "semantics",
+    "mount",
     "memory_guard",
     "seed",
     "dump",
@@ -28,6 +29,9 @@ pub(crate) struct Config {
     pub(crate) max_nodes: Option<u64>,
     pub(crate) lock_timeout: Option<LockTimeout>,
     pub(crate) semantics: Option<Semantics>,
+    /// `mount`: the span of the flag (for the error when the feature is off), and whether
+    /// the test and the server are pinned to one CPU (`mount = "pinned"`).
+    pub(crate) mount: Option<(Span, bool)>,
     pub(crate) memory_guard: Option<Guard>,
     pub(crate) seed: Option<LitStr>,
     pub(crate) dump: Option<Dump>,
@@ -113,6 +117,7 @@ fn apply(config: &mut Config, key: &str, arg: &Arg) -> syn::Result<()> {
         "max_nodes" => config.max_nodes = Some(max_nodes(value)?),
         "lock_timeout" => config.lock_timeout = Some(lock_timeout(value)?),
         "semantics" => config.semantics = Some(semantics(value)?),
+        "mount" => config.mount = mount(arg)?,
         "memory_guard" => config.memory_guard = Some(guard(value)?),
         "seed" => config.seed = Some(seed(value)?),
         "dump" => config.dump = Some(dump(value)?),
@@ -133,6 +138,17 @@ fn cross_check(config: &Config, args: &Args, errors: &mut Errors) {
     if let (Some(0), Some(_)) = (config.quota, &config.seed) {
         let span = span_of("quota").unwrap_or_else(Span::call_site);
         errors.push(syn::Error::new(span, "a quota of 0 bytes cannot hold the seed directory's files; raise the quota or drop `seed`"));
+    }
+}
+
+fn mount(arg: &Arg) -> syn::Result<Option<(Span, bool)>> {
+    match &arg.value {
+        Lit::Bool(flag) => Ok(flag.value.then(|| (arg.key_span(), false))),
+        Lit::Str(mode) if mode.value() == "pinned" => Ok(Some((arg.key_span(), true))),
+        other => Err(syn::Error::new(
+            other.span(),
+            "expected `mount` alone (or `mount = true`), or `mount = \"pinned\"` (the test and the server on one CPU): the test gets a host directory where its filesystem is mounted",
+        )),
     }
 }
 

@@ -56,6 +56,7 @@ mod fault;
 #[cfg(feature = "rstest")]
 mod fixture;
 mod macros;
+mod mount;
 mod session;
 mod tree;
 
@@ -65,10 +66,13 @@ pub use dmemfs_core::*;
 pub use dmemfs_macros::with_memfs;
 
 pub use assert::{ByteCount, TreeSource};
+#[cfg(feature = "mount")]
+pub use dmemfs_fuse::REQUIRE_FUSE_ENV;
 pub use dump::{DUMP_ENV, DumpOnFailure, Outcome};
 pub use fault::{Effect, FaultPlan, Injection, Rule};
 #[cfg(feature = "rstest")]
 pub use fixture::{memfs, test_builder};
+pub use mount::mount_dir;
 pub use session::{
     BindFuture, Bound, DEFAULT_TEST_LOCK_TIMEOUT, DEFAULT_TEST_QUOTA, bind, bind_future, current,
     try_current,
@@ -90,5 +94,6 @@ pub mod __private {
         check_file_matches, check_no_open_handles, check_path, check_quota, read_or_panic,
         render_snapshot, snapshot_name, stats,
     };
+    pub use crate::mount::Skipped;
     pub use crate::session::{Config, Dump, Session, TestId};
 }

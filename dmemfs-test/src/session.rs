@@ -1,6 +1,7 @@
 //! The filesystem a test is running with: binding it to the current thread (or task) so that
 //! [`current()`] finds it, and the session `#[with_memfs]` generates code for.
 
+use crate::mount::{TestMount, mount_for};
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
@@ -173,6 +174,10 @@ pub struct Config {
     /// `None`: the harness default; `Some(None)`: wait without limit.
     pub lock_timeout: Option<Option<Duration>>,
     pub semantics: Option<Semantics>,
+    /// Mount the filesystem through FUSE (`#[with_memfs(mount)]`).
+    pub mount: bool,
+    /// ... with the test thread and the server on one CPU (`mount = "pinned"`).
+    pub mount_pinned: bool,
     pub memory_guard: Option<MemoryGuard>,
     /// An absolute host path.
     pub seed: Option<&'static str>,
@@ -221,6 +226,9 @@ pub(crate) fn owning_test(fs: &MemFs) -> Option<String> {
 pub struct Session {
     fs: MemFs,
     dump: Option<DumpOnFailure>,
+    /// `Some(None)`: mounting was asked for and is impossible here, so the test is skipped.
+    /// Dropped after the dump, so a failed test's tree is written before it is unmounted.
+    mount: Option<Option<TestMount>>,
 }
 
 impl Session {
@@ -243,8 +251,11 @@ impl Session {
         if let Some(limit) = config.max_nodes {
             builder = builder.max_nodes(limit);
         }
-        if let Some(semantics) = config.semantics {
-            builder = builder.semantics(semantics);
+        match config.semantics {
+            Some(semantics) => builder = builder.semantics(semantics),
+            // Other processes expect Linux's open files.
+            None if config.mount => builder = builder.semantics(Semantics::Posix),
+            None => {}
         }
         if let Some(guard) = config.memory_guard {
             builder = builder.memory_guard(guard);
@@ -269,10 +280,19 @@ impl Session {
             Dump::Off => dump.disabled(),
             Dump::To(dir) => dump.to(dir),
         };
+        let mount = config
+            .mount
+            .then(|| mount_for(&fs, &test, config.mount_pinned));
         Session {
             fs,
             dump: Some(dump),
+            mount,
         }
+    }
+
+    /// Whether the test is skipped (it asked for a mount, and FUSE is unavailable here).
+    pub fn skipped(&self) -> bool {
+        matches!(self.mount, Some(None))
     }
 
     pub fn memfs(&self) -> MemFs {

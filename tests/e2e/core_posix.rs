@@ -154,3 +154,27 @@ fn a_failed_write_to_an_orphan_changes_nothing() {
     drop(w);
     assert_eq!(fs.stats().used, 0);
 }
+
+#[test]
+fn a_backslash_is_a_name_byte_in_posix_and_a_separator_when_locked() {
+    let fs = posix(1 << 20);
+    fs.write("/a\\b", "one file").unwrap();
+    let names: Vec<String> = fs
+        .read_dir("/")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_owned())
+        .collect();
+    assert_eq!(names, ["a\\b"]);
+    assert_eq!(fs.read_to_string("/a\\b").unwrap(), "one file");
+    fs.symlink("a\\b", "/link").unwrap();
+    assert_eq!(fs.read_to_string("/link").unwrap(), "one file");
+    fs.import_tree([("/x\\y", "imported")]).unwrap();
+    assert!(fs.is_file("/x\\y") && !fs.exists("/x"));
+
+    let locked = MemFs::new();
+    locked.create_dir("/a").unwrap();
+    locked.write("/a\\b", "nested").unwrap();
+    assert_eq!(locked.read_to_string("/a/b").unwrap(), "nested");
+    assert_eq!(locked.semantics(), Semantics::Locked);
+    assert_eq!(fs.semantics(), Semantics::Posix);
+}

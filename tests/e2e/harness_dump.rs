@@ -69,7 +69,7 @@ fn fails_holding_a_writer(fs: MemFs) {
 }
 
 /// Runs one test of this binary in a child process, dumping under `dump_dir`.
-fn run_child(test: &str, dump_dir: Option<&Path>) -> Output {
+pub(crate) fn run_child(test: &str, dump_dir: Option<&Path>) -> Output {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args([test, "--exact", "--ignored"])
@@ -87,7 +87,7 @@ fn stdout(output: &Output) -> String {
 
 /// Where a test of this binary dumps: `<dir>/<package>/<crate>/<module path and name, joined
 /// with '.'>`.
-fn dumped(dir: &Path, test: &str) -> PathBuf {
+pub(crate) fn dumped(dir: &Path, test: &str) -> PathBuf {
     dir.join("dmemfs-e2e")
         .join("e2e")
         .join(test.replace("::", ".").replace("r#", ""))

@@ -39,6 +39,8 @@ mod harness_assertions;
 mod harness_dump;
 mod harness_faults;
 mod harness_macro;
+// `#[with_memfs(mount)]`: std::fs code and child processes on the test's filesystem.
+mod harness_mount;
 mod harness_snapshots;
 
 // interop

@@ -93,3 +93,18 @@ fn reports_a_full_disk(fs: MemFs) {
     );
     assert_eq!(plan.injected().len(), 1);
 }
+
+#[with_memfs(quota = "4M", mount)]
+fn a_program_writes_into_the_test_filesystem(fs: MemFs) {
+    let status = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "mkdir out && echo done > out/status && tar -cf out.tar out",
+        ])
+        .current_dir(dmemfs_test::mount_dir())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_file_eq!(fs, "/out/status", "done\n"); // read through the API
+    assert_quota!(fs, used <= "1M");
+}

@@ -7,6 +7,7 @@
 //! its last handle drops, as on tmpfs.
 
 use super::attrs::Stamp;
+use crate::path::Syntax;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
@@ -40,6 +41,8 @@ pub(crate) struct Ledger {
     /// Symbolic link inodes in the tree (changed only by the tree, under its write lock).
     /// Read without the lock: while it is 0, paths need no resolution.
     symlinks: AtomicU64,
+    /// Which bytes separate path names (from the semantics: `\` is a name byte in POSIX).
+    pub(crate) syntax: Syntax,
 }
 
 impl fmt::Debug for Ledger {
@@ -59,6 +62,7 @@ impl Ledger {
         zeroize: bool,
         clock: Option<Arc<dyn Clock>>,
         max_nodes: Option<u64>,
+        syntax: Syntax,
     ) -> Ledger {
         Ledger {
             quota,
@@ -69,13 +73,21 @@ impl Ledger {
             dead: Mutex::new(Vec::new()),
             any_dead: AtomicBool::new(false),
             symlinks: AtomicU64::new(0),
+            syntax,
         }
     }
 
     #[cfg(test)]
     pub(crate) fn for_tests() -> Ledger {
         let guard = GuardState::new(crate::guard::MemoryGuard::OFF, crate::guard::system_probe());
-        Ledger::new(Quota::new(u64::MAX), guard, false, None, None)
+        Ledger::new(
+            Quota::new(u64::MAX),
+            guard,
+            false,
+            None,
+            None,
+            Syntax::Dmemfs,
+        )
     }
 
     /// Charges `bytes` of growth to the quota, then asks the memory guard.

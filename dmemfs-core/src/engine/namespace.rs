@@ -101,7 +101,7 @@ pub(crate) struct Tree {
     /// where paths are resolved without the tree's lock while there are none.
     files: u64,
     dirs: u64,
-    ledger: Arc<Ledger>,
+    pub(super) ledger: Arc<Ledger>,
 }
 
 impl Tree {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::namespace::Tree;
 use super::node::{Node, SymlinkNode};
 use crate::error::Reason;
-use crate::path::{ancestors_below_root, normalize_link_target, split_parent};
+use crate::path::{Syntax, ancestors_below_root, normalize_link_target, split_parent};
 
 impl Tree {
     /// The first proper ancestor of `path` (normalised, links not yet resolved) that is a
@@ -57,7 +57,14 @@ impl Tree {
         loop {
             match self.get(&current) {
                 Some(Node::Symlink(link)) if follow_last => {
-                    current = Cow::Owned(follow(&current, link, "", &mut hops, path)?);
+                    current = Cow::Owned(follow(
+                        &current,
+                        link,
+                        "",
+                        &mut hops,
+                        path,
+                        self.ledger.syntax,
+                    )?);
                     continue;
                 }
                 Some(_) => return Ok(current),
@@ -69,7 +76,14 @@ impl Tree {
                     Some(Node::Dir(_)) => {}
                     Some(Node::Symlink(link)) => {
                         let rest = &current[ancestor.len()..];
-                        next = Some(follow(ancestor, link, rest, &mut hops, path)?);
+                        next = Some(follow(
+                            ancestor,
+                            link,
+                            rest,
+                            &mut hops,
+                            path,
+                            self.ledger.syntax,
+                        )?);
                         break;
                     }
                     Some(Node::File(_)) | None => break,
@@ -93,6 +107,7 @@ fn follow(
     rest: &str,
     hops: &mut u32,
     original: &str,
+    syntax: Syntax,
 ) -> Result<String, Reason> {
     *hops += 1;
     if *hops > MAX_HOPS {
@@ -100,11 +115,15 @@ fn follow(
             path: original.to_owned(),
         });
     }
-    let joined = if link.target.starts_with(['/', '\\']) {
+    let absolute = match syntax {
+        Syntax::Dmemfs => link.target.starts_with(['/', '\\']),
+        Syntax::Linux => link.target.starts_with('/'),
+    };
+    let joined = if absolute {
         format!("{}{rest}", link.target)
     } else {
         let dir = split_parent(at).map_or("/", |(dir, _)| dir);
         format!("{dir}/{}{rest}", link.target)
     };
-    normalize_link_target(&joined)
+    normalize_link_target(&joined, syntax)
 }

@@ -15,6 +15,7 @@ use crate::engine::Tree;
 use crate::error::{Op, Reason, fail};
 use crate::fault::FaultSlot;
 use crate::guard::{GuardState, MemoryGuard, MemoryProbe, system_probe};
+use crate::path::Syntax;
 use crate::quota::Quota;
 use crate::semantics::Semantics;
 
@@ -250,6 +251,10 @@ impl MemFsBuilder {
             self.zeroize,
             self.clock,
             self.max_nodes,
+            match self.semantics {
+                Semantics::Locked => Syntax::Dmemfs,
+                Semantics::Posix => Syntax::Linux,
+            },
         ));
         Ok(MemFs {
             inner: Arc::new(Inner {

@@ -118,7 +118,7 @@ impl MemFs {
         let op = Op::ImportFromDir;
         let prefix = self.resolve(op, raw, true)?.into_owned();
         let mut found = Vec::new();
-        let mut plan = ImportPlan::default();
+        let mut plan = self.import_plan();
         plan.dirs.insert(prefix.clone());
         scan(host_dir, &prefix, &mut plan, &mut found)?;
         // Refuse before reading anything if the files cannot possibly fit.
@@ -179,7 +179,7 @@ fn scan(
             };
             return Err(fail(op, dir, reason));
         };
-        if name.contains('\\') {
+        if name.contains('\\') && plan.syntax == crate::path::Syntax::Dmemfs {
             let reason = Reason::InvalidArgument(format!(
                 "host name `{name}` contains a backslash, a separator in virtual paths"
             ));

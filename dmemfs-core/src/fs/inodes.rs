@@ -47,6 +47,37 @@ impl MemFs {
         }
     }
 
+    /// The path of the directory numbered `ino`: what a FUSE server needs to turn the
+    /// kernel's (directory, name) requests into paths. Directories have exactly one name (no
+    /// hard links to them), so the number names one path; a file may have several names or
+    /// none, so there is no such call for files.
+    ///
+    /// # Errors
+    /// `NotFound` if no directory has that number, `NotADirectory` if the node is a file or a
+    /// symbolic link.
+    ///
+    /// ```
+    /// use dmemfs_core::MemFs;
+    /// let fs = MemFs::new();
+    /// fs.create_dir_all("/a/b")?;
+    /// let ino = fs.metadata("/a/b")?.ino();
+    /// fs.rename("/a", "/z")?;
+    /// assert_eq!(fs.dir_path_by_ino(ino)?, "/z/b");
+    /// assert_eq!(fs.dir_path_by_ino(MemFs::ROOT_INO)?, "/");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn dir_path_by_ino(&self, ino: u64) -> io::Result<String> {
+        match self.inner.tree.read().by_ino(ino) {
+            Some(ByIno::Dir(path)) => Ok(path.to_string()),
+            Some(ByIno::File(_) | ByIno::Symlink(_)) => Err(fail(
+                Op::Lookup,
+                &format!("inode {ino}"),
+                Reason::NotADirectory,
+            )),
+            None => Err(missing_ino(ino)),
+        }
+    }
+
     /// Looks up `name` in the directory numbered `parent`: what a FUSE server answers to
     /// the kernel's `lookup`. `.` and `..` name the directory and its parent.
     ///

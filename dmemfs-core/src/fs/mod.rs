@@ -34,7 +34,7 @@ use crate::engine::{Ledger, Node, Tree};
 use crate::error::{Op, Reason, fail, fail2};
 use crate::fault::{Call, FaultInjector, FaultSlot};
 use crate::metadata::{Metadata, Stats};
-use crate::path::normalize;
+use crate::path::{normalize, normalize_in};
 use crate::semantics::Semantics;
 
 /// The default byte quota of [`MemFs::new`]: 256 MiB, as in D-MemFS.
@@ -230,7 +230,7 @@ impl MemFs {
     }
 
     fn probe(&self, path: &str, test: impl FnOnce(&Node) -> bool) -> bool {
-        let Ok(path) = normalize(path) else {
+        let Ok(path) = normalize_in(path, self.inner.ledger.syntax) else {
             return false;
         };
         let tree = self.inner.tree.read();
@@ -321,6 +321,20 @@ impl MemFs {
         }
     }
 
+    /// How this filesystem's open files behave, as chosen with
+    /// [`MemFsBuilder::semantics`](crate::MemFsBuilder::semantics).
+    ///
+    /// ```
+    /// use dmemfs_core::{MemFs, Semantics};
+    /// assert_eq!(MemFs::new().semantics(), Semantics::Locked);
+    /// let fs = MemFs::builder().semantics(Semantics::Posix).build()?;
+    /// assert_eq!(fs.semantics(), Semantics::Posix);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn semantics(&self) -> Semantics {
+        self.inner.semantics
+    }
+
     /// A number identifying this filesystem, the same for all its clones and unique within
     /// the process.
     ///
@@ -354,7 +368,7 @@ impl MemFs {
     }
 
     pub(crate) fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {
-        normalize_for(op, raw)
+        normalize_in(raw, self.inner.ledger.syntax).map_err(|reason| fail(op, raw, reason))
     }
 
     /// Normalises `raw` and resolves the symbolic links on it, the last component's too if
@@ -433,7 +447,9 @@ impl MemFs {
         from: &'p str,
         to: &'p str,
     ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
-        normalize_pair_for(op, from, to)
+        let syntax = self.inner.ledger.syntax;
+        let both = || Ok((normalize_in(from, syntax)?, normalize_in(to, syntax)?));
+        both().map_err(|reason| fail2(op, from, to, reason))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Whole trees in and out: `export_tree`, `export_iter`, `import_tree`.
 
+use crate::path::Syntax;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::sync::Arc;
@@ -103,6 +104,8 @@ pub(crate) struct ImportPlan {
     pub(crate) files: BTreeMap<String, (String, Zeroizing<Vec<u8>>)>,
     /// Directories to ensure, normalised.
     pub(crate) dirs: BTreeSet<String>,
+    /// The filesystem's path syntax, which the keys are normalised with.
+    pub(crate) syntax: Syntax,
 }
 
 impl ImportPlan {
@@ -111,7 +114,7 @@ impl ImportPlan {
         raw: &str,
         contents: Vec<u8>,
     ) -> Result<(), (String, Reason)> {
-        let path = crate::path::normalize(raw)
+        let path = crate::path::normalize_in(raw, self.syntax)
             .map_err(|r| (raw.to_owned(), r))?
             .into_owned();
         if path == "/" {
@@ -224,7 +227,7 @@ impl MemFs {
         K: AsRef<str>,
         V: AsRef<[u8]>,
     {
-        let mut plan = ImportPlan::default();
+        let mut plan = self.import_plan();
         for (key, value) in entries {
             plan.add_file(key.as_ref(), value.as_ref().to_vec())
                 .map_err(|(raw, reason)| fail(Op::ImportTree, &raw, reason))?;
@@ -233,6 +236,14 @@ impl MemFs {
     }
 
     /// Installs a plan all or nothing: an engine batch.
+    /// An empty plan with this filesystem's path syntax.
+    pub(crate) fn import_plan(&self) -> ImportPlan {
+        ImportPlan {
+            syntax: self.inner.ledger.syntax,
+            ..ImportPlan::default()
+        }
+    }
+
     pub(crate) fn apply_import(&self, op: Op, plan: ImportPlan) -> io::Result<()> {
         for (path, (raw, contents)) in &plan.files {
             self.intercept(op, path, None, Some(contents.len() as u64))
