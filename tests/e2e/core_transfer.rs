@@ -593,14 +593,3 @@ fn export_to_dir_with_a_missing_prefix_does_not_touch_the_host() {
         "the host directory was created for a failed export"
     );
 }
-
-/// A host tree deeper than any stack would hold a recursion for is imported level by
-/// level, on a small stack.
-#[test]
-fn import_from_dir_reads_a_deep_host_tree_without_recursing() {
-    let (seed, chain) = deep_host_tree();
-    let fs = MemFs::new();
-    on_small_stack(|| fs.import_from_dir(seed.path(), "/s").unwrap());
-    assert_eq!(fs.read(format!("/s/{chain}/leaf")).unwrap(), b"bottom");
-    assert_eq!(fs.stats().dirs, 1 + 1 + DEEP_LEVELS as u64);
-}
