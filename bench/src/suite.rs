@@ -66,6 +66,7 @@ pub fn harness_test() -> io::Result<()> {
             module_path: module_path!(),
             name: "suite_test",
             bin: option_env!("CARGO_BIN_NAME"),
+            package: env!("CARGO_PKG_NAME"),
         },
     });
     let fs = session.memfs();

@@ -497,6 +497,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
                 module_path: ::core::module_path!(),
                 name: #name,
                 bin: ::core::option_env!("CARGO_BIN_NAME"),
+                package: ::core::env!("CARGO_PKG_NAME"),
             },
         }
     }

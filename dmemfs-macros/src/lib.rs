@@ -86,8 +86,8 @@ use proc_macro::TokenStream;
 ///
 /// # When the test fails
 /// If the test panics or returns `Err`, its whole tree is written to
-/// `target/dmemfs-failures/<crate>/<module path>/<test name>/` and the path is printed with
-/// the test's output, along with the error in its `Display` form when it has one
+/// `target/dmemfs-failures/<package>/<crate>/<module>.<path>.<test name>/` and the path is
+/// printed with the test's output, along with the error in its `Display` form when it has one
 /// (``dmemfs: the test returned Err(read `/logs/a.gz`: no such file or directory); ...``; the
 /// test harness's own `Error:` line below it is always `Debug`). Nothing is written when it passes (a stale dump of the same test is
 /// removed). Turn it off per test with `dump = false`, or for a whole run with the

@@ -6,15 +6,8 @@ use std::io::ErrorKind;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dmemfs_core::{Call, FaultInjector, MemFs, Op, Verdict};
-use glob::{MatchOptions, Pattern};
+use dmemfs_core::{Call, FaultInjector, GlobPattern, MemFs, Op, Verdict};
 use parking_lot::Mutex;
-
-const MATCH: MatchOptions = MatchOptions {
-    case_sensitive: true,
-    require_literal_separator: true,
-    require_literal_leading_dot: false,
-};
 
 /// What a [`Rule`] does to the calls it selects.
 ///
@@ -56,7 +49,7 @@ enum Trigger {
 #[derive(Clone)]
 pub struct Rule {
     ops: Vec<Op>,
-    paths: Vec<Pattern>,
+    paths: Vec<GlobPattern>,
     trigger: Trigger,
     effect: Effect,
     limit: Option<u64>,
@@ -68,7 +61,11 @@ impl fmt::Debug for Rule {
             .field("ops", &self.ops)
             .field(
                 "paths",
-                &self.paths.iter().map(Pattern::as_str).collect::<Vec<_>>(),
+                &self
+                    .paths
+                    .iter()
+                    .map(GlobPattern::as_str)
+                    .collect::<Vec<_>>(),
             )
             .field("trigger", &self.trigger)
             .field("effect", &self.effect)
@@ -156,7 +153,9 @@ impl Rule {
     }
 
     /// Select calls on paths matching `glob` (`*`, `?`, `[..]`, `**`), on either path of a
-    /// rename, move or copy. Several calls add patterns.
+    /// rename, move or copy. Several calls add patterns. The pattern is a
+    /// [`GlobPattern`], read as [`MemFs::glob`] reads it: `out/**` and `/out/**` select the
+    /// same calls, the ones on the paths `fs.glob("out/**")` lists.
     ///
     /// # Panics
     /// If `glob` is not a valid pattern.
@@ -167,7 +166,7 @@ impl Rule {
     /// ```
     #[track_caller]
     pub fn matching(mut self, glob: &str) -> Rule {
-        let pattern = match Pattern::new(glob) {
+        let pattern = match GlobPattern::new(glob) {
             Ok(pattern) => pattern,
             Err(err) => panic!("Rule::matching: invalid glob `{glob}`: {err}"),
         };
@@ -197,10 +196,12 @@ impl Rule {
         self
     }
 
-    /// Fire once the selected calls have moved `bytes` bytes: a call whose length would take
-    /// the total past `bytes` fires, and so does every one after it (a disk that fills up).
-    /// Only calls that went ahead count towards the total; calls without a length (such as
-    /// opens) never count or fire.
+    /// Fire once the selected calls have moved `bytes` bytes, as a disk that filled up: the
+    /// first call whose length would take the total past `bytes` fires, and so does every
+    /// selected call after it that moves any bytes, however few (nothing is freed
+    /// meanwhile). Only calls that went ahead count towards the total; calls without a
+    /// length (such as opens) and calls of zero bytes never fire. With [`times`](Rule::times), the disk "fills" only
+    /// that many times.
     ///
     /// ```
     /// use dmemfs_test::{Op, Rule};
@@ -240,10 +241,10 @@ impl Rule {
         }
         let op_ok = self.ops.is_empty() || self.ops.contains(&call.op);
         let path_ok = self.paths.is_empty()
-            || self.paths.iter().any(|p| {
-                p.matches_with(call.path, MATCH)
-                    || call.target.is_some_and(|t| p.matches_with(t, MATCH))
-            });
+            || self
+                .paths
+                .iter()
+                .any(|p| p.matches(call.path) || call.target.is_some_and(|t| p.matches(t)));
         op_ok && path_ok
     }
 }
@@ -483,9 +484,11 @@ impl FaultInjector for FaultPlan {
                 Trigger::Every => true,
                 Trigger::Nth(n) => selected == n,
                 Trigger::FromNth(n) => selected >= n,
-                Trigger::AfterBytes(limit) => call
-                    .len
-                    .is_some_and(|len| count.bytes.saturating_add(len) > limit),
+                // Once full, the disk stays full: a call that would have fitted beside the
+                // total fires too. A call of no bytes is no more refused than by a full disk.
+                Trigger::AfterBytes(limit) => call.len.is_some_and(|len| {
+                    len > 0 && (count.fired > 0 || count.bytes.saturating_add(len) > limit)
+                }),
             };
             if fires && rule.limit.is_none_or(|limit| count.fired < limit) {
                 fired = Some((index, rule.effect));

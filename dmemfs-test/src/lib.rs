@@ -32,7 +32,8 @@
 //!   node limit, lock timeout, memory guard and a seed directory; composes with `#[test]`,
 //!   `#[rstest]` and `#[tokio::test]`. Without a `MemFs` parameter, [`current()`] returns it.
 //! - **Dump on failure**: when a test fails, its tree lands in
-//!   `target/dmemfs-failures/<crate>/<module>/<test>/` ([`DumpOnFailure`], [`DUMP_ENV`]).
+//!   `target/dmemfs-failures/<package>/<crate>/<module>.<test>/` ([`DumpOnFailure`],
+//!   [`DUMP_ENV`]).
 //! - **Tree snapshots**: [`assert_tree_snapshot!`] (insta), [`Tree::to_snapshot`] for serde
 //!   snapshots, [`assert_tree_eq!`] with a readable diff, [`RenderOptions`] (which paths,
 //!   how much of each file, and per glob: [size only](RenderOptions::size_only),

@@ -206,6 +206,8 @@ pub struct TestId {
     /// The binary target being compiled, for unit tests of a `bin` (whose crate name may be
     /// the library's too).
     pub bin: Option<&'static str>,
+    /// The package being compiled: two packages may hold test binaries of one name.
+    pub package: &'static str,
 }
 
 /// The tests running with a session, by filesystem id: their paths (such as
@@ -236,6 +238,7 @@ impl Session {
             module_path,
             name,
             bin,
+            package,
         } = config.test;
         let test = format!("{module_path}::{name}");
         let mut builder = MemFs::builder()
@@ -269,7 +272,9 @@ impl Session {
         }
         let module = module_path.split_once("::").map_or("", |(_, rest)| rest);
         TESTS.lock().insert(fs.id(), (test_path(module, name), 0));
-        let dump = DumpOnFailure::new(&fs, module_path, name).in_bin(bin);
+        let dump = DumpOnFailure::new(&fs, module_path, name)
+            .in_bin(bin)
+            .in_package(package);
         let dump = match config.dump {
             Dump::Default => dump,
             Dump::Off => dump.disabled(),

@@ -263,3 +263,63 @@ mod per_glob {
         assert!(plain.contains("binary, sha256") && plain.contains("00000000  1f 8b"));
     }
 }
+
+/// The harness reads a host tree deeper than any stack would hold a recursion for, level
+/// by level, on a small stack.
+#[test]
+fn host_trees_of_any_depth_are_read_without_recursing() {
+    let (seed, chain) = crate::common::deep_host_tree();
+    let tree = crate::common::on_small_stack(|| Tree::from_host(seed.path()).unwrap());
+    assert_eq!(tree.file(&format!("{chain}/leaf")), Some(&b"bottom"[..]));
+    assert_eq!(tree.len(), crate::common::DEEP_LEVELS + 1);
+}
+
+/// The one-pass rendering draws the same tree as before: bars for ancestors with later
+/// siblings, `a/` before `a-b/`, includes keeping the directories that lead to a match,
+/// excludes hiding a whole subtree. (Its time, linear in the tree, is measured by the
+/// benchmark's `render` part.)
+#[with_memfs]
+#[test]
+fn rendering_draws_bars_includes_and_excludes(fs: MemFs) {
+    fs.create_dir_all("/a/x").unwrap();
+    fs.create_dir_all("/a/y").unwrap();
+    fs.create_dir_all("/a-b").unwrap();
+    for file in [
+        "/a/x/1.txt",
+        "/a/x/2.txt",
+        "/a/y/3.txt",
+        "/a-b/4.txt",
+        "/z.txt",
+    ] {
+        fs.write(file, "").unwrap();
+    }
+    let render = |options: RenderOptions| options.contents(false).render(&fs, "/").unwrap();
+    assert_eq!(
+        render(RenderOptions::new()),
+        "/\n├── a/\n│   ├── x/\n│   │   ├── 1.txt (0 bytes)\n│   │   └── 2.txt (0 bytes)\n\
+         │   └── y/\n│       └── 3.txt (0 bytes)\n├── a-b/\n│   └── 4.txt (0 bytes)\n\
+         └── z.txt (0 bytes)\n"
+    );
+    assert_eq!(
+        render(RenderOptions::new().include("**/3.txt").include("a-b")),
+        "/\n├── a/\n│   └── y/\n│       └── 3.txt (0 bytes)\n└── a-b/\n    └── 4.txt (0 bytes)\n"
+    );
+    assert_eq!(
+        render(RenderOptions::new().exclude("a/x").exclude("*.txt")),
+        "/\n├── a/\n│   └── y/\n│       └── 3.txt (0 bytes)\n└── a-b/\n    └── 4.txt (0 bytes)\n"
+    );
+}
+
+/// A 1,024-level chain renders whole, each level one deeper than its parent.
+#[with_memfs]
+#[test]
+fn a_deep_chain_renders_every_level(fs: MemFs) {
+    let chain: String = (0..1024).map(|_| "/d").collect();
+    fs.create_dir_all(&chain).unwrap();
+    let text = RenderOptions::new().render(&fs, "/").unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 1024);
+    for (depth, line) in lines[1..].iter().enumerate() {
+        assert_eq!(*line, format!("{}└── d/", "    ".repeat(depth)));
+    }
+}

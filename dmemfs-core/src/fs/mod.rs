@@ -172,12 +172,12 @@ impl MemFs {
     pub fn stats(&self) -> Stats {
         let tree = self.inner.tree.read();
         let quota = &self.inner.ledger.quota;
-        let used = quota.used();
+        let (used, peak_used) = quota.usage();
         Stats {
             quota: quota.limit(),
             used,
             free: quota.limit().saturating_sub(used),
-            peak_used: quota.peak(),
+            peak_used,
             files: tree.files(),
             dirs: tree.dirs(),
             symlinks: tree.symlinks(),

@@ -20,7 +20,7 @@ use crate::{Cache, MountOptions, Unmounted};
 use adapter::{Adapter, Handles, Settings};
 
 pub use probe::available;
-pub use teardown::sweep_stale;
+pub use teardown::{mounts, sweep_stale};
 
 /// Where fresh mount points are made: `$TMPDIR/dmemfs-mnt-PID-N`.
 pub(crate) const DIR_PREFIX: &str = "dmemfs-mnt-";

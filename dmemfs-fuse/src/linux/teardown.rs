@@ -54,10 +54,9 @@ pub(super) fn lazy_unmount(dir: &Path) -> io::Result<()> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn sweep_stale() -> io::Result<usize> {
-    let table = std::fs::read_to_string("/proc/self/mountinfo")?;
     let base = std::env::temp_dir();
     let mut removed = 0;
-    for dir in ours(&table) {
+    for dir in mounts()? {
         let fresh = dir.parent() == Some(base.as_path())
             && dir
                 .file_name()
@@ -72,6 +71,26 @@ pub fn sweep_stale() -> io::Result<usize> {
         }
     }
     Ok(removed)
+}
+
+/// The directories where a `MemFs` of this crate is mounted now (in this process's mount
+/// namespace), live or dead, read from `/proc/self/mountinfo`.
+///
+/// # Errors
+/// `/proc/self/mountinfo` could not be read.
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// # if dmemfs_fuse::available().is_err() { return Ok(()); }
+/// let mount = dmemfs_fuse::mount(&fs, &dmemfs_fuse::MountOptions::new())?;
+/// let dir = mount.path().to_owned();
+/// assert!(dmemfs_fuse::mounts()?.contains(&dir));
+/// drop(mount);
+/// assert!(!dmemfs_fuse::mounts()?.contains(&dir));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn mounts() -> io::Result<Vec<PathBuf>> {
+    Ok(ours(&std::fs::read_to_string("/proc/self/mountinfo")?))
 }
 
 /// The mount points of `mountinfo` whose filesystem is FUSE with a `dmemfs` source.

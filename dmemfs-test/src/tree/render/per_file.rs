@@ -5,9 +5,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use glob::Pattern;
+use dmemfs_core::GlobPattern;
 
-use super::{MATCH, RenderOptions, pattern, self_and_ancestors};
+use super::{RenderOptions, pattern};
 
 /// A custom renderer: the text shown for a file's contents.
 type Renderer = Arc<dyn Fn(&[u8]) -> String + Send + Sync>;
@@ -22,7 +22,7 @@ enum View {
 /// The per-glob views of [`RenderOptions`], in the order given: the first that matches a file
 /// (or a directory above it) decides how it is shown.
 #[derive(Clone, Default)]
-pub(super) struct FileViews(Vec<(Pattern, View)>);
+pub(super) struct FileViews(Vec<(GlobPattern, View)>);
 
 impl fmt::Debug for FileViews {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -138,7 +138,7 @@ impl RenderOptions {
     ) -> (String, Option<Cow<'c, [u8]>>) {
         let view = self.views.0.iter().find_map(|(glob, view)| {
             self_and_ancestors(path)
-                .any(|p| glob.matches_with(p, MATCH))
+                .any(|p| glob.matches(p))
                 .then_some(view)
         });
         match view {
@@ -161,4 +161,9 @@ pub(super) fn short_sha256(contents: &[u8]) -> String {
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// `a/b/c`, `a/b`, `a`: a directory's glob covers the files below it.
+fn self_and_ancestors(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(path), |p| p.rfind('/').map(|i| &p[..i]))
 }
