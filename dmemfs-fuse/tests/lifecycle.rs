@@ -156,3 +156,22 @@ fn mounting_on_a_file_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn mounting_over_a_mount_point_is_refused_so_no_unmount_takes_it_along() {
+    if !fuse_or_skip() {
+        return;
+    }
+    let fs = posix(1 << 20);
+    let first = dmemfs_fuse::mount(&fs, &MountOptions::new()).unwrap();
+    std::fs::write(first.host_path("/precious"), "kept").unwrap();
+    let err =
+        dmemfs_fuse::mount_at(&posix(1 << 20), first.path(), &MountOptions::new()).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ResourceBusy);
+    assert!(err.to_string().contains("already a mount point"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(first.host_path("/precious")).unwrap(),
+        "kept"
+    );
+    assert!(is_mounted(first.path()));
+}

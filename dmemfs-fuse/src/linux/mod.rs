@@ -100,6 +100,23 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
             format!("mount point `{}` is not a directory", dir.display()),
         ));
     }
+    // Mounting over a mount point would hide it, and the unmount of a stack is by path:
+    // fuser's own clean-up after ours would take the mount below with it.
+    let canonical = dir.canonicalize()?;
+    if let Some(below) = teardown::mount_table()?
+        .into_iter()
+        .find(|m| m.point == canonical)
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::ResourceBusy,
+            format!(
+                "`{}` is already a mount point ({} {}); mount on a directory that is not",
+                dir.display(),
+                below.kind,
+                below.source
+            ),
+        ));
+    }
     let (ttl, keep_cache) = match options.cache {
         Cache::Coherent => (Duration::ZERO, false),
         Cache::Ttl(ttl) => (ttl, true),

@@ -93,9 +93,20 @@ pub fn mounts() -> io::Result<Vec<PathBuf>> {
     Ok(ours(&std::fs::read_to_string("/proc/self/mountinfo")?))
 }
 
-/// The mount points of `mountinfo` whose filesystem is FUSE with a `dmemfs` source.
-fn ours(mountinfo: &str) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
+/// One line of `/proc/self/mountinfo`.
+pub(super) struct Mounted {
+    pub(super) point: PathBuf,
+    pub(super) kind: String,
+    pub(super) source: String,
+}
+
+/// Every mount of this process's namespace.
+pub(super) fn mount_table() -> io::Result<Vec<Mounted>> {
+    Ok(parse(&std::fs::read_to_string("/proc/self/mountinfo")?))
+}
+
+fn parse(mountinfo: &str) -> Vec<Mounted> {
+    let mut all = Vec::new();
     for line in mountinfo.lines() {
         let Some((left, right)) = line.split_once(" - ") else {
             continue;
@@ -107,12 +118,25 @@ fn ours(mountinfo: &str) -> Vec<PathBuf> {
         let Some(point) = left.split(' ').nth(4) else {
             continue;
         };
-        let is_source = source == SOURCE || source.starts_with(&format!("{SOURCE}:"));
-        if (kind == "fuse" || kind.starts_with("fuse.")) && is_source {
-            dirs.push(PathBuf::from(unescape(point)));
-        }
+        all.push(Mounted {
+            point: PathBuf::from(unescape(point)),
+            kind: kind.to_owned(),
+            source: unescape(source),
+        });
     }
-    dirs
+    all
+}
+
+/// The mount points of `mountinfo` whose filesystem is FUSE with a `dmemfs` source.
+fn ours(mountinfo: &str) -> Vec<PathBuf> {
+    parse(mountinfo)
+        .into_iter()
+        .filter(|m| {
+            let is_source = m.source == SOURCE || m.source.starts_with(&format!("{SOURCE}:"));
+            (m.kind == "fuse" || m.kind.starts_with("fuse.")) && is_source
+        })
+        .map(|m| m.point)
+        .collect()
 }
 
 /// mountinfo writes space, tab, newline and backslash as octal escapes (`\040`).
