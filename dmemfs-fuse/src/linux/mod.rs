@@ -126,6 +126,9 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
         direct_io: options.direct_io,
         keep_cache,
     };
+    // The kernel may hold a removed node's number (a working directory, an open file):
+    // a reused number would send its requests to the new node.
+    fs.keep_inode_numbers_unique();
     let handles = Arc::new(Handles::default());
     let adapter = Adapter::new(fs.clone(), settings, Arc::clone(&handles));
     let mut config = Config::default();
