@@ -218,3 +218,83 @@ fn a_removed_directory_stays_removed_for_a_process_inside_it() {
     );
     assert!(!fs.exists("/e/y"));
 }
+
+/// Open files reached by number once their names are gone or changed: `fchmod`, `futimens`,
+/// `ftruncate` and reopening through `/proc/self/fd` (as `tempfile` and `flock`-style code
+/// do), recorded step by step to compare with tmpfs.
+fn nameless_open_files(dir: &std::path::Path) -> Vec<String> {
+    use std::fs::{FileTimes, Permissions};
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::time::{Duration, UNIX_EPOCH};
+    let mut seen = Vec::new();
+    let state = |step: &str, file: &File| {
+        let meta = file.metadata().unwrap();
+        format!(
+            "{step}: mode {:o} len {} links {} mtime {}",
+            meta.mode() & 0o7777,
+            meta.len(),
+            meta.nlink(),
+            meta.mtime()
+        )
+    };
+    let proc_fd = |file: &File| {
+        use std::os::fd::AsRawFd;
+        format!("/proc/self/fd/{}", file.as_raw_fd())
+    };
+    // Unlinked while open.
+    let mut orphan = File::options()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(dir.join("orphan"))
+        .unwrap();
+    orphan.write_all(b"hello world").unwrap();
+    std::fs::remove_file(dir.join("orphan")).unwrap();
+    orphan.set_permissions(Permissions::from_mode(0o600)).unwrap();
+    seen.push(state("fchmod", &orphan));
+    let at = UNIX_EPOCH + Duration::from_secs(1_000_000);
+    orphan.set_times(FileTimes::new().set_modified(at)).unwrap();
+    seen.push(state("futimens", &orphan));
+    let mut again = File::open(proc_fd(&orphan)).unwrap();
+    let mut text = String::new();
+    again.read_to_string(&mut text).unwrap();
+    seen.push(format!("reopened read: {text}"));
+    orphan.set_len(5).unwrap();
+    seen.push(state("ftruncate", &orphan));
+    // Read-only with O_TRUNC still empties it, as Linux does.
+    use std::os::unix::fs::OpenOptionsExt;
+    let emptied = File::options()
+        .read(true)
+        .custom_flags(libc::O_TRUNC)
+        .open(proc_fd(&orphan))
+        .unwrap();
+    seen.push(state("read-only O_TRUNC", &emptied));
+    // Linked, then the first name removed: reached by the second.
+    let first = File::create(dir.join("first")).unwrap();
+    std::fs::hard_link(dir.join("first"), dir.join("second")).unwrap();
+    std::fs::remove_file(dir.join("first")).unwrap();
+    first.set_permissions(Permissions::from_mode(0o640)).unwrap();
+    seen.push(state("fchmod after unlinking one of two names", &first));
+    let writer = File::options().write(true).open(proc_fd(&first)).unwrap();
+    (&writer).write_all(b"via fd").unwrap();
+    seen.push(format!(
+        "second reads: {}",
+        std::fs::read_to_string(dir.join("second")).unwrap()
+    ));
+    let emptied = File::options()
+        .read(true)
+        .custom_flags(libc::O_TRUNC)
+        .open(dir.join("second"))
+        .unwrap();
+    seen.push(state("read-only O_TRUNC by name", &emptied));
+    seen
+}
+
+#[test]
+fn open_files_without_their_names_behave_as_on_tmpfs() {
+    let fs = posix(1 << 20);
+    let Some(mount) = mounted(&fs) else { return };
+    let shm = tempfile::tempdir_in("/dev/shm").unwrap();
+    let expected = nameless_open_files(shm.path());
+    assert_eq!(nameless_open_files(mount.path()), expected);
+}

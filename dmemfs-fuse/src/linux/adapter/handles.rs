@@ -90,6 +90,22 @@ impl Handles {
         self.files.lock().get(&fh).cloned()
     }
 
+    /// Runs `op` on a `MemFs` handle that some open of the file numbered `ino` holds
+    /// ([`How::Held`]): how a file that has lost every name is still reached, as Linux
+    /// reaches it through `/proc/PID/fd/N`.
+    pub(super) fn with_held<T>(&self, ino: u64, op: impl FnOnce(&MemFile) -> T) -> Option<T> {
+        let open = self
+            .files
+            .lock()
+            .values()
+            .find(|open| open.ino == ino && matches!(open.how, How::Held(_)))
+            .cloned()?;
+        match &open.how {
+            How::Held(file) => Some(op(file)),
+            How::PerRequest { .. } => None,
+        }
+    }
+
     /// Drops the handle; a `MemFile` it held is closed once no request still uses it.
     pub(super) fn release_file(&self, fh: u64) {
         let released = self.files.lock().remove(&fh);

@@ -101,13 +101,18 @@ impl Adapter {
         match self.fs.dir_path_by_ino(ino.0) {
             Ok(path) => Ok(path),
             Err(err) if err.kind() == std::io::ErrorKind::NotADirectory => {
-                let (parent, name) = self.names.get(ino.0).ok_or(Failure(Errno::ESTALE))?;
-                let path = join(&self.fs.dir_path_by_ino(parent)?, &name);
-                // The name may have been removed or reused through the API since.
-                match self.fs.symlink_metadata(&path) {
-                    Ok(meta) if meta.ino() == ino.0 => Ok(path),
-                    _ => Err(Failure(Errno::ESTALE)),
+                // Any name the kernel reached it by that still names it (names may have been
+                // removed or taken over through the API since).
+                for (parent, name) in self.names.get(ino.0) {
+                    let Ok(dir) = self.fs.dir_path_by_ino(parent) else {
+                        continue;
+                    };
+                    let path = join(&dir, &name);
+                    if self.fs.symlink_metadata(&path).is_ok_and(|m| m.ino() == ino.0) {
+                        return Ok(path);
+                    }
                 }
+                Err(Failure(Errno::ESTALE))
             }
             Err(err) => Err(err.into()),
         }
