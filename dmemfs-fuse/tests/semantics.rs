@@ -88,7 +88,7 @@ fn with_dmemfs_locks_a_held_file_gives_other_processes_eagain_at_once() {
     );
 }
 
-/// Fails writes under `/out` with the kind given, panics on `/boom`.
+/// Fails writes under `/out` with the kind given and `stat` of `/hidden`, panics on `/boom`.
 #[derive(Debug)]
 struct Faults;
 
@@ -99,6 +99,9 @@ impl FaultInjector for Faults {
         }
         if call.op == Op::Write && call.path.starts_with("/out/") {
             return Verdict::Fail(ErrorKind::StorageFull);
+        }
+        if call.op == Op::Metadata && call.path == "/hidden" {
+            return Verdict::Fail(ErrorKind::PermissionDenied);
         }
         if call.op == Op::Write && call.path.starts_with("/short/") && call.handle {
             return Verdict::Short(3);
@@ -114,7 +117,15 @@ fn faults_reach_child_processes_as_errno_and_a_panic_fails_one_request() {
     fs.create_dir("/out").unwrap();
     fs.create_dir("/short").unwrap();
     fs.write("/boom", "never read").unwrap();
+    fs.write("/hidden", "x").unwrap();
     fs.set_fault_injector(Some(Arc::new(Faults)));
+    // A metadata rule fails a child's `stat` (the kernel's lookup of the name).
+    let out = sh(mount.path(), "stat hidden");
+    assert!(
+        stderr(&out).contains("Permission denied"),
+        "{}",
+        stderr(&out)
+    );
     // (dash's builtin echo calls every write error "I/O error"; dd says what it got.)
     let out = sh(mount.path(), "echo data | dd of=out/f status=none");
     assert!(
@@ -138,7 +149,7 @@ fn faults_reach_child_processes_as_errno_and_a_panic_fails_one_request() {
     );
     // The mount still serves every later request.
     fs.set_fault_injector(None);
-    assert_eq!(sh_ok(mount.path(), "ls"), "boom\nout\nshort\n");
+    assert_eq!(sh_ok(mount.path(), "ls"), "boom\nhidden\nout\nshort\n");
     assert_eq!(sh_ok(mount.path(), "cat boom"), "never read");
 }
 
@@ -249,12 +260,17 @@ fn nameless_open_files(dir: &std::path::Path) -> Vec<String> {
         .unwrap();
     orphan.write_all(b"hello world").unwrap();
     std::fs::remove_file(dir.join("orphan")).unwrap();
-    orphan.set_permissions(Permissions::from_mode(0o600)).unwrap();
+    orphan
+        .set_permissions(Permissions::from_mode(0o600))
+        .unwrap();
     seen.push(state("fchmod", &orphan));
     let at = UNIX_EPOCH + Duration::from_secs(1_000_000);
     orphan.set_times(FileTimes::new().set_modified(at)).unwrap();
     // (Only set times are compared: the two runs may fall in different seconds.)
-    seen.push(format!("futimens: mtime {}", orphan.metadata().unwrap().mtime()));
+    seen.push(format!(
+        "futimens: mtime {}",
+        orphan.metadata().unwrap().mtime()
+    ));
     let mut again = File::open(proc_fd(&orphan)).unwrap();
     let mut text = String::new();
     again.read_to_string(&mut text).unwrap();
@@ -273,7 +289,9 @@ fn nameless_open_files(dir: &std::path::Path) -> Vec<String> {
     let first = File::create(dir.join("first")).unwrap();
     std::fs::hard_link(dir.join("first"), dir.join("second")).unwrap();
     std::fs::remove_file(dir.join("first")).unwrap();
-    first.set_permissions(Permissions::from_mode(0o640)).unwrap();
+    first
+        .set_permissions(Permissions::from_mode(0o640))
+        .unwrap();
     seen.push(state("fchmod after unlinking one of two names", &first));
     let writer = File::options().write(true).open(proc_fd(&first)).unwrap();
     (&writer).write_all(b"via fd").unwrap();

@@ -182,7 +182,10 @@ fn a_backslash_is_a_name_byte_in_posix_and_a_separator_when_locked() {
 #[test]
 fn reopen_reaches_a_nameless_file_with_its_own_access_and_keeps_its_bytes_charged() {
     let fs = posix(1 << 20);
-    let reader = fs.create("/tmp.bin").and_then(|_| fs.open("/tmp.bin")).unwrap();
+    let reader = fs
+        .create("/tmp.bin")
+        .and_then(|_| fs.open("/tmp.bin"))
+        .unwrap();
     fs.remove_file("/tmp.bin").unwrap();
     let mut writer = fs.options().write(true).reopen(&reader).unwrap();
     writer.write_all(b"0123456789").unwrap();
@@ -193,15 +196,35 @@ fn reopen_reaches_a_nameless_file_with_its_own_access_and_keeps_its_bytes_charge
     again.read_to_string(&mut text).unwrap();
     assert_eq!(text, "0123456789");
     // `truncate` applies; `create_new` cannot (the file exists); flags are checked as `open`.
-    drop(fs.options().write(true).truncate(true).reopen(&reader).unwrap());
+    drop(
+        fs.options()
+            .write(true)
+            .truncate(true)
+            .reopen(&reader)
+            .unwrap(),
+    );
     assert_eq!(reader.metadata().unwrap().len(), 0);
-    let err = fs.options().write(true).create_new(true).reopen(&reader).unwrap_err();
+    let err = fs
+        .options()
+        .write(true)
+        .create_new(true)
+        .reopen(&reader)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::AlreadyExists);
     assert!(err.to_string().contains("/tmp.bin"), "{err}");
-    let err = fs.options().read(true).truncate(true).reopen(&reader).unwrap_err();
+    let err = fs
+        .options()
+        .read(true)
+        .truncate(true)
+        .reopen(&reader)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     // A handle of another filesystem is refused.
-    let err = posix(1 << 20).options().read(true).reopen(&reader).unwrap_err();
+    let err = posix(1 << 20)
+        .options()
+        .read(true)
+        .reopen(&reader)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     drop((reader, writer, again));
     assert_eq!(fs.stats().used, 0);

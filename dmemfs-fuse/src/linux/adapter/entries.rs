@@ -87,7 +87,12 @@ impl Adapter {
             Target::Path(_, path) => self.fs.symlink_metadata(path)?.file_type(),
         };
         if let Some(size) = change.size {
-            let writable = self.fs.options().write(true).lock_timeout(Some(Duration::ZERO)).clone();
+            let writable = self
+                .fs
+                .options()
+                .write(true)
+                .lock_timeout(Some(Duration::ZERO))
+                .clone();
             match target {
                 // A read-only handle cannot truncate; the kernel checked the caller may.
                 Target::File(file) => match file.set_len(size) {
@@ -193,7 +198,10 @@ impl Adapter {
         }
         let replaced = self.fs.symlink_metadata(&to).map(|m| m.ino());
         self.fs.rename(&from, &to)?;
-        let (old, new) = ((parent.0, name_str(name)?), (new_parent.0, name_str(new_name)?));
+        let (old, new) = (
+            (parent.0, name_str(name)?),
+            (new_parent.0, name_str(new_name)?),
+        );
         if let Ok(ino) = replaced {
             self.names.removed(ino, new.0, new.1);
         }

@@ -108,7 +108,11 @@ impl Adapter {
                         continue;
                     };
                     let path = join(&dir, &name);
-                    if self.fs.symlink_metadata(&path).is_ok_and(|m| m.ino() == ino.0) {
+                    if self
+                        .fs
+                        .symlink_metadata(&path)
+                        .is_ok_and(|m| m.ino() == ino.0)
+                    {
                         return Ok(path);
                     }
                 }

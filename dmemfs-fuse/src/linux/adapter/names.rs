@@ -38,7 +38,9 @@ impl Names {
     /// `ino` was renamed from (`parent`, `name`) to (`new_parent`, `new_name`).
     pub(super) fn renamed(&self, ino: u64, (parent, name): (u64, &str), to: (u64, &str)) {
         if let Some(entry) = self.known.lock().get_mut(&ino) {
-            entry.names.retain(|(p, n)| (*p, n.as_str()) != (parent, name));
+            entry
+                .names
+                .retain(|(p, n)| (*p, n.as_str()) != (parent, name));
             add_first(&mut entry.names, to.0, to.1);
         }
     }
@@ -46,7 +48,9 @@ impl Names {
     /// The name (`parent`, `name`) of `ino` was removed (unlinked, or replaced by a rename).
     pub(super) fn removed(&self, ino: u64, parent: u64, name: &str) {
         if let Some(entry) = self.known.lock().get_mut(&ino) {
-            entry.names.retain(|(p, n)| (*p, n.as_str()) != (parent, name));
+            entry
+                .names
+                .retain(|(p, n)| (*p, n.as_str()) != (parent, name));
         }
     }
 
