@@ -2,6 +2,7 @@
 
 use std::ffi::OsStr;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dmemfs_core::{FileTimes, FileType, MemFile, Metadata, Permissions};
@@ -218,6 +219,17 @@ impl Adapter {
     }
 
     pub(super) fn do_opendir(&self, ino: INodeNo) -> Served<u64> {
+        Ok(self.handles.add_dir(self.listing(ino)?))
+    }
+
+    /// The entries of the open directory `fh` from `offset` on.
+    pub(super) fn do_readdir(&self, ino: INodeNo, fh: u64, offset: u64) -> Served<Arc<[DirItem]>> {
+        let listing = self.handles.dir(fh).ok_or(Failure(Errno::EBADF))?;
+        listing.serve(offset, || self.listing(ino))
+    }
+
+    /// The directory numbered `ino`'s entries, `.` and `..` first.
+    fn listing(&self, ino: INodeNo) -> Served<Vec<DirItem>> {
         let path = self.fs.dir_path_by_ino(ino.0)?;
         let up = self.fs.lookup(ino.0, "..")?.ino();
         let mut items = vec![
@@ -241,7 +253,7 @@ impl Adapter {
                 name: entry.file_name().to_owned(),
             });
         }
-        Ok(self.handles.add_dir(items))
+        Ok(items)
     }
 
     pub(super) fn usage(&self) -> Usage {
