@@ -47,7 +47,7 @@
 //! - With [`Semantics::Locked`](dmemfs_core::Semantics::Locked), a file that an API handle
 //!   holds gives other processes `EAGAIN` at once (a FUSE request never waits for a lock);
 //!   a file a process has open can be removed or renamed by another process, and the first
-//!   one's next `read(2)` or `write(2)` then fails with `ESTALE` (the mount holds no
+//!   one's next `read(2)` or `write(2)` then fails (`ENOENT` or `ESTALE`; the mount holds no
 //!   D-MemFS lock between requests); tmpfs, like `Semantics::Posix`, lets it go on.
 //! - At unmount, [`Unmounted::Detached`] lists the processes holding files open; a process
 //!   whose working directory is inside the mount also keeps it busy but is not listed.
