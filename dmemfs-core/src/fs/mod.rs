@@ -23,7 +23,7 @@ use std::time::Duration;
 use parking_lot::RwLock;
 
 pub use builder::MemFsBuilder;
-pub(crate) use contents::{Created, NewFile};
+pub(crate) use contents::{Created, NewFile, write_locked};
 #[cfg(feature = "tokio")]
 pub(crate) use holds::try_once;
 pub(crate) use holds::{Held, Lookup, Wait};
