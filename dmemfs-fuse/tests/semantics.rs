@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use common::{mounted, posix, sh, sh_ok, stderr};
 use dmemfs_core::{Call, FaultInjector, MemFs, Op, Verdict};
+use dmemfs_fuse::{Cache, MountOptions};
 
 #[test]
 fn api_changes_are_seen_through_the_mount_at_once() {
@@ -315,4 +316,21 @@ fn open_files_without_their_names_behave_as_on_tmpfs() {
     let shm = tempfile::tempdir_in("/dev/shm").unwrap();
     let expected = nameless_open_files(shm.path());
     assert_eq!(nameless_open_files(mount.path()), expected);
+}
+
+/// With a TTL cache the kernel reuses its entry for a name without asking again: a file
+/// reached by two names, one then removed, is still opened by the other.
+#[test]
+fn a_cached_name_still_opens_after_another_link_is_removed() {
+    let fs = posix(1 << 20);
+    if !common::fuse_or_skip() {
+        return;
+    }
+    let options = MountOptions::new().cache(Cache::Ttl(std::time::Duration::from_secs(10)));
+    let mount = dmemfs_fuse::mount(&fs, &options).unwrap();
+    let (a, b) = (mount.host_path("/a"), mount.host_path("/b"));
+    std::fs::write(&a, "x").unwrap();
+    std::fs::hard_link(&a, &b).unwrap();
+    std::fs::remove_file(&b).unwrap();
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "x");
 }
