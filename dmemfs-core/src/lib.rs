@@ -156,6 +156,8 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// Every dependency is used (the library itself; tests and examples have their own).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 #![warn(rustdoc::broken_intra_doc_links)]
 
 pub mod abstraction;

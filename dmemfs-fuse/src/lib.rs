@@ -59,6 +59,8 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// Every dependency is used (the library itself; tests and examples have their own).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod options;
 mod report;
