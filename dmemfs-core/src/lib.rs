@@ -155,6 +155,7 @@
 //! | `memory_guard=..., memory_guard_action=...` | [`MemFsBuilder::memory_guard`] with [`MemoryGuard`] |
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 // Every dependency is used (the library itself; tests and examples have their own).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]

@@ -49,6 +49,7 @@
 //! - **rstest**: the [`memfs`](fn@memfs) fixture.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 // Every dependency is used (the library itself; tests and examples have their own).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
