@@ -25,7 +25,10 @@
 //! ```
 //!
 //! Add `dmemfs-test` to `[dev-dependencies]`; it re-exports everything from `dmemfs-core`
-//! ([`MemFs`], [`OpenOptions`], the error types, ...) and the [`with_memfs`] attribute.
+//! ([`MemFs`], [`OpenOptions`], the error types, ...) and the [`with_memfs`] attribute. Its
+//! features `tokio`, `tar`, `zip`, `vfs` and `conformance` turn on dmemfs-core's, so one line
+//! is enough: `dmemfs-test = { version = "0.1", features = ["tar", "tokio"] }`; `mount` adds
+//! `#[with_memfs(mount)]`.
 //!
 //! # What is here
 //! - [`#[with_memfs(...)]`](with_memfs): a fresh, isolated filesystem per test, with a quota,
