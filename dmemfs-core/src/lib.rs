@@ -161,6 +161,12 @@
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+// First, in this order: the documentation lists `MemFs`'s methods in declaration order, so its
+// page opens with the constructors and the everyday operations, archives last.
+mod fs;
+// (then opening files)
+mod file;
+
 pub mod abstraction;
 #[cfg(any(feature = "tar", feature = "zip"))]
 mod archive;
@@ -173,8 +179,6 @@ mod counter;
 mod engine;
 mod error;
 mod fault;
-mod file;
-mod fs;
 mod glob_pattern;
 mod guard;
 #[cfg(feature = "vfs")]
