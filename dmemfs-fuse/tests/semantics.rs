@@ -49,14 +49,7 @@ fn an_open_file_lives_on_after_rename_and_unlink_with_its_bytes_charged() {
     assert_eq!(text, "before\nafter\n");
     reader.seek(SeekFrom::Start(0)).unwrap();
     drop((log, reader));
-    // The kernel releases asynchronously after close.
-    for _ in 0..500 {
-        if fs.stats().used == 0 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    assert_eq!(fs.stats().used, 0);
+    assert_eq!(common::used_after_release(&fs), 0);
     assert_eq!(fs.stats().open_handles, 0);
 }
 
@@ -333,4 +326,59 @@ fn a_cached_name_still_opens_after_another_link_is_removed() {
     std::fs::hard_link(&a, &b).unwrap();
     std::fs::remove_file(&b).unwrap();
     assert_eq!(std::fs::read_to_string(&a).unwrap(), "x");
+}
+
+const NAMELESS: &str = r#"
+exec 3<>f; printf hello >&3; rm f
+stat -L -c 'stat: size %s links %h mode %a' /proc/self/fd/3 2>&1 | sed 's/.*: //'
+chmod 600 /proc/self/fd/3 2>&1 && echo chmod ok
+stat -L -c 'mode %a' /proc/self/fd/3 2>&1 | sed 's/.*: //'
+truncate -s 3 /proc/self/fd/3 2>&1 && echo truncate ok
+cat /proc/self/fd/3; echo
+: > /proc/self/fd/3 && echo otrunc ok
+stat -L -c 'size %s' /proc/self/fd/3 2>&1 | sed 's/.*: //'
+printf again > /proc/self/fd/3; cat /proc/self/fd/3; echo
+ln -L /proc/self/fd/3 g 2>&1 | sed 's/.*: //'
+ls
+"#;
+
+/// A shell reaching an unlinked open file through /proc/self/fd, compared with tmpfs.
+#[test]
+fn nameless_file_through_proc_fd_matches_tmpfs() {
+    let fs = posix(1 << 20);
+    let Some(mount) = mounted(&fs) else { return };
+    let shm = tempfile::tempdir_in("/dev/shm").unwrap();
+    let want = sh(shm.path(), NAMELESS);
+    let got = sh(mount.path(), NAMELESS);
+    assert_eq!(
+        String::from_utf8_lossy(&got.stdout),
+        String::from_utf8_lossy(&want.stdout),
+        "mount stderr: {}",
+        stderr(&got)
+    );
+    assert_eq!(
+        common::used_after_release(&fs),
+        0,
+        "the orphan's bytes are freed once closed"
+    );
+}
+
+/// Quota: an orphan reopened through /proc/self/fd, grown through the second handle,
+/// frees everything when the last handle closes.
+#[test]
+fn a_reopened_orphan_frees_its_bytes_when_the_last_handle_closes() {
+    let fs = posix(1 << 20);
+    let Some(mount) = mounted(&fs) else { return };
+    let out = sh(
+        mount.path(),
+        "exec 3<>f; head -c 1000 /dev/zero >&3; rm f; exec 4<>/proc/self/fd/3; \
+         head -c 5000 /dev/zero >&4; exec 3>&-; echo $(stat -L -c %s /proc/self/fd/4)",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "5000",
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(common::used_after_release(&fs), 0);
 }

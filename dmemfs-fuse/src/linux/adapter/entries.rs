@@ -85,7 +85,7 @@ impl Adapter {
     fn set_attrs(&self, target: Target<'_>, change: &AttrChange) -> Served<FileAttr> {
         let kind = match target {
             Target::File(_) => FileType::File,
-            Target::Path(_, path) => self.fs.symlink_metadata(path)?.file_type(),
+            Target::Path(_, path) => self.quiet.symlink_metadata(path)?.file_type(),
         };
         if let Some(size) = change.size {
             let writable = self
@@ -150,7 +150,7 @@ impl Adapter {
 
     pub(super) fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Served<()> {
         let path = self.child_path(parent, name)?;
-        let gone = self.fs.symlink_metadata(&path).map(|m| m.ino());
+        let gone = self.quiet.symlink_metadata(&path).map(|m| m.ino());
         self.fs.remove_file(&path)?;
         if let Ok(ino) = gone {
             self.names.removed(ino, parent.0, name_str(name)?);
@@ -194,10 +194,11 @@ impl Adapter {
         {
             return Err(Failure(Errno::EINVAL));
         }
-        if flags.contains(RenameFlags::RENAME_NOREPLACE) && self.fs.symlink_metadata(&to).is_ok() {
+        if flags.contains(RenameFlags::RENAME_NOREPLACE) && self.quiet.symlink_metadata(&to).is_ok()
+        {
             return Err(Failure(Errno::EEXIST));
         }
-        let replaced = self.fs.symlink_metadata(&to).map(|m| m.ino());
+        let replaced = self.quiet.symlink_metadata(&to).map(|m| m.ino());
         self.fs.rename(&from, &to)?;
         let (old, new) = (
             (parent.0, name_str(name)?),
@@ -206,7 +207,7 @@ impl Adapter {
         if let Ok(ino) = replaced {
             self.names.removed(ino, new.0, new.1);
         }
-        if let Ok(meta) = self.fs.symlink_metadata(&to)
+        if let Ok(meta) = self.quiet.symlink_metadata(&to)
             && !meta.is_dir()
         {
             self.names.renamed(meta.ino(), old, new);
@@ -231,7 +232,7 @@ impl Adapter {
     /// The directory numbered `ino`'s entries, `.` and `..` first.
     fn listing(&self, ino: INodeNo) -> Served<Vec<DirItem>> {
         let path = self.fs.dir_path_by_ino(ino.0)?;
-        let up = self.fs.lookup(ino.0, "..")?.ino();
+        let up = self.quiet.lookup(ino.0, "..")?.ino();
         let mut items = vec![
             DirItem {
                 ino: ino.0,
@@ -270,7 +271,7 @@ impl Adapter {
     /// The entry for `name` in `parent` just made: looked up, so the kernel may hold it.
     pub(super) fn looked_up(&self, parent: INodeNo, name: &OsStr) -> Served<FileAttr> {
         let name = name_str(name)?;
-        let meta: Metadata = self.fs.lookup(parent.0, name)?;
+        let meta: Metadata = self.quiet.lookup(parent.0, name)?;
         Ok(self.entry(parent, name, &meta))
     }
 }

@@ -61,6 +61,11 @@ pub(crate) struct Adapter {
     /// The mounting user, who owns every node (MemFs keeps no owners).
     uid: u32,
     gid: u32,
+    /// The same filesystem without fault injection, for the adapter's own bookkeeping
+    /// (which name a number has, whether a rename replaces something, the entry of a node
+    /// just made): a fault rule fails the program's operations, never a step of one that has
+    /// already happened.
+    quiet: MemFs,
     names: Names,
     handles: Arc<Handles>,
 }
@@ -68,6 +73,7 @@ pub(crate) struct Adapter {
 impl Adapter {
     pub(crate) fn new(fs: MemFs, settings: Settings, handles: Arc<Handles>) -> Adapter {
         Adapter {
+            quiet: fs.without_faults(),
             fs,
             settings,
             uid: rustix::process::geteuid().as_raw(),
