@@ -4,12 +4,32 @@
 // Every dependency is used (on Unix, where the command serves).
 #![cfg_attr(all(unix, not(test)), deny(unused_crate_dependencies))]
 
+/// Prints a line on standard output (`say!`) or standard error (`note!`). A closed stream
+/// (`dmemfs mount ... | head -1`) must not stop the server before it saves and unmounts, as
+/// `println!` would by panicking, so write errors are ignored.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// See [`say!`].
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+#[cfg(unix)]
+mod save;
 #[cfg(unix)]
 mod serve;
 
 #[cfg(not(unix))]
 fn main() -> std::process::ExitCode {
-    eprintln!("dmemfs: mounting needs Linux FUSE");
+    note!("dmemfs: mounting needs Linux FUSE");
     std::process::ExitCode::FAILURE
 }
 

@@ -1,13 +1,14 @@
 //! The `mount` command.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
-use dmemfs_core::{ArchiveReport, ExportOptions, MemFs, Semantics, Stats, parse_size};
+use dmemfs_core::{MemFs, Semantics, Stats, parse_size};
+
+use crate::save::Save;
 use dmemfs_fuse::{MountOptions, Unmounted};
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 fn cli() -> Command {
@@ -36,7 +37,7 @@ pub(crate) fn main() -> ExitCode {
     match serve(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("dmemfs: {message}");
+            note!("dmemfs: {message}");
             ExitCode::FAILURE
         }
     }
@@ -70,30 +71,32 @@ fn serve(args: &ArgMatches) -> Result<(), String> {
     // Before mounting: a --save that cannot be written is found now, not after the work.
     let save = args
         .get_one::<PathBuf>("save")
-        .map(|file| Save::prepare(file))
+        .map(|file| Save::prepare(file, dir))
         .transpose()?;
     // Before mounting: a signal that arrives at any later moment is seen.
-    let mut signals = Signals::new([SIGINT, SIGTERM]).map_err(|err| format!("signals: {err}"))?;
+    // SIGHUP (the terminal closed) and SIGQUIT stop it cleanly too: saved and unmounted.
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
+        .map_err(|err| format!("signals: {err}"))?;
     let name = dir.display().to_string();
     let mount = dmemfs_fuse::mount_at(&fs, dir, &MountOptions::new().name(name))
         .map_err(|err| err.to_string())?;
-    println!(
+    say!(
         "dmemfs: serving {} with a quota of {} at {} (Ctrl-C to stop)",
         describe(&fs.stats()),
         human(quota),
         dir.display()
     );
     let mut signals = signals.forever();
-    eprintln!("dmemfs: {}; stopping", signal_name(signals.next()));
+    note!("dmemfs: {}; stopping", signal_name(signals.next()));
     let saved = save.map(|save| {
         save.keep(&fs, |err| {
             // The files exist nowhere else: keep serving them for one more chance.
-            eprintln!(
+            note!(
                 "dmemfs: {err}\ndmemfs: the files are still served at {}: copy what you need \
                  (or free space), then stop again to retry; a second failure stops without saving",
                 dir.display()
             );
-            eprintln!("dmemfs: {}; retrying the save", signal_name(signals.next()));
+            note!("dmemfs: {}; retrying the save", signal_name(signals.next()));
         })
     });
     match mount
@@ -102,13 +105,13 @@ fn serve(args: &ArgMatches) -> Result<(), String> {
     {
         Unmounted::Joined => {}
         Unmounted::Detached { holders } => {
-            eprintln!("dmemfs: unmounted while files were open; detached from:");
+            note!("dmemfs: unmounted while files were open; detached from:");
             for holder in holders {
-                eprintln!("dmemfs:   {holder}");
+                note!("dmemfs:   {holder}");
             }
         }
     }
-    println!(
+    say!(
         "dmemfs: unmounted {}; {}",
         dir.display(),
         describe(&fs.stats())
@@ -130,80 +133,12 @@ fn check_mount_point(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Where `--save` writes: a temporary file beside the archive, made before mounting, and
-/// renamed over it only once complete, so a failed save never destroys an earlier archive.
-struct Save {
-    file: PathBuf,
-    gzip: bool,
-    partial: tempfile::NamedTempFile,
-}
-
-impl Save {
-    fn prepare(file: &Path) -> Result<Save, String> {
-        let name = file.display();
-        let dir = match file.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        if file.is_dir() {
-            return Err(format!("--save {name}: a directory, not an archive file"));
-        }
-        let partial = tempfile::Builder::new()
-            .prefix(".dmemfs-save-")
-            .permissions(std::fs::Permissions::from_mode(0o644))
-            .tempfile_in(dir)
-            .map_err(|err| format!("--save {name}: cannot write in {}: {err}", dir.display()))?;
-        let text = file.to_string_lossy();
-        Ok(Save {
-            file: file.to_owned(),
-            gzip: text.ends_with(".gz") || text.ends_with(".tgz"),
-            partial,
-        })
-    }
-
-    /// Writes the archive, with one retry after `again` if the first attempt fails, and puts
-    /// it in place.
-    fn keep(self, fs: &MemFs, again: impl FnOnce(&str)) -> Result<(), String> {
-        let name = self.file.display().to_string();
-        let report = match self.write(fs) {
-            Ok(report) => report,
-            Err(err) => {
-                again(&err);
-                self.write(fs)?
-            }
-        };
-        self.partial
-            .persist(&self.file)
-            .map_err(|err| format!("--save {name}: {}", err.error))?;
-        println!(
-            "dmemfs: saved {} files and {} directories to {name}",
-            report.files, report.dirs
-        );
-        Ok(())
-    }
-
-    /// Writes the whole tree into the temporary file, from its start.
-    fn write(&self, fs: &MemFs) -> Result<ArchiveReport, String> {
-        let name = self.file.display();
-        let fail = |err: std::io::Error| format!("--save {name}: {err}");
-        let out = self.partial.reopen().map_err(fail)?;
-        out.set_len(0).map_err(fail)?;
-        let mut out = std::io::BufWriter::new(out);
-        let report = fs
-            .export_tar("/", &mut out, &ExportOptions::new().gzip(self.gzip))
-            .map_err(fail)?;
-        out.into_inner()
-            .map_err(std::io::IntoInnerError::into_error)
-            .and_then(|out| out.sync_all())
-            .map_err(fail)?;
-        Ok(report)
-    }
-}
-
 fn signal_name(signal: Option<i32>) -> &'static str {
     match signal {
         Some(SIGINT) => "interrupted",
         Some(SIGTERM) => "terminated",
+        Some(SIGHUP) => "hung up",
+        Some(SIGQUIT) => "quit",
         _ => "signalled",
     }
 }

@@ -108,7 +108,7 @@ fn bad_arguments_get_a_clear_message_and_a_failure_exit() {
                 "--save",
                 "/nonexistent/dir/a.tar",
             ],
-            "--save /nonexistent/dir/a.tar: cannot write in /nonexistent/dir",
+            "--save /nonexistent/dir/a.tar: no directory /nonexistent/dir",
         ),
     ];
     for (args, expected) in cases {
