@@ -48,8 +48,12 @@ impl Adapter {
         let access = Access::of(flags);
         // O_TRUNC empties the file whatever the access mode, as on Linux (the kernel has
         // checked the caller may write it).
+        // It is emptied through a handle checked to be on `ino`: a name the API gave to
+        // another file meanwhile must not lose that file's contents.
         if access.truncate {
-            drop(self.open_ino(ino, &self.emptying())?);
+            let mut writable = self.fs.options();
+            writable.write(true).lock_timeout(Some(Duration::ZERO));
+            self.open_ino(ino, &writable)?.1.set_len(0)?;
         }
         let (path, file) = self.open_ino(ino, &access.options(self))?;
         Ok((
@@ -123,18 +127,13 @@ impl Adapter {
 
     /// Empties the file at `path` (`O_TRUNC`), without waiting for a lock.
     fn truncate(&self, path: &str) -> Served<()> {
-        self.emptying().open(path)?;
-        Ok(())
-    }
-
-    /// Options that empty a file (`O_TRUNC`), without waiting for a lock.
-    fn emptying(&self) -> OpenOptions {
-        let mut options = self.fs.options();
-        options
+        self.fs
+            .options()
             .write(true)
             .truncate(true)
-            .lock_timeout(Some(Duration::ZERO));
-        options
+            .lock_timeout(Some(Duration::ZERO))
+            .open(path)?;
+        Ok(())
     }
 
     /// Registers an open file: in POSIX semantics its `MemFs` handle is kept until release;
