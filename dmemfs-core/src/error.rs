@@ -452,7 +452,8 @@ impl FsError {
         self.op
     }
 
-    /// The path the operation was given (as the caller wrote it).
+    /// The path the operation was given (as the caller wrote it); empty for an operation on
+    /// no path ([`Op::Build`]).
     ///
     /// ```
     /// # use dmemfs_core::{FsError, Op, Reason};
@@ -510,6 +511,10 @@ impl FsError {
 
 impl fmt::Display for FsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // An operation on no path (building a filesystem) names none.
+        if self.path.is_empty() {
+            return write!(f, "{}: {}", self.op, self.reason);
+        }
         write!(f, "{} `{}`", self.op, self.path)?;
         if let Some(target) = &self.target {
             write!(f, " to `{target}`")?;

@@ -271,12 +271,14 @@ impl MemFsBuilder {
     /// ```
     /// let err = dmemfs_core::MemFs::builder().max_nodes(0).build().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// assert!(err.to_string().starts_with("build: max_nodes must be at least 1"));
     /// ```
     pub fn build(self) -> io::Result<MemFs> {
         if self.max_nodes == Some(0) {
+            // A filesystem being built has no path to name: the message is "build: ...".
             return Err(fail(
                 Op::Build,
-                "/",
+                "",
                 Reason::InvalidArgument(
                     "max_nodes must be at least 1: the root directory is a node".into(),
                 ),
@@ -286,7 +288,7 @@ impl MemFsBuilder {
         let guard = GuardState::new(self.guard, probe);
         guard
             .check_init(self.quota)
-            .map_err(|reason| fail(Op::Build, "/", reason))?;
+            .map_err(|reason| fail(Op::Build, "", reason))?;
         let ledger = Arc::new(Ledger::new(
             Quota::new(self.quota),
             guard,
