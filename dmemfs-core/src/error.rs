@@ -306,22 +306,24 @@ pub enum Reason {
     EscapesRoot,
     /// An operating-system call of an [`OsFs`](crate::OsFs) failed in a way no other reason
     /// describes (permission denied, I/O error, read-only filesystem, ...).
-    #[error("{message}")]
+    #[error("{error}")]
     Os {
         /// The OS error's kind.
         kind: io::ErrorKind,
-        /// The OS error's message (it names no host path).
-        message: String,
+        /// The OS error itself (its message names no host path); also the
+        /// [`FsError`]'s [`source`](std::error::Error::source).
+        error: IoSource,
     },
     /// A host filesystem call failed (import from or export to a host directory).
-    #[error("host path `{host_path}`: {message}")]
+    #[error("host path `{host_path}`: {error}")]
     Host {
         /// The host path involved.
         host_path: String,
         /// The host error's kind.
         kind: io::ErrorKind,
-        /// The host error's message.
-        message: String,
+        /// The host error itself; also the [`FsError`]'s
+        /// [`source`](std::error::Error::source).
+        error: IoSource,
     },
     /// An archive entry's name would not land below the destination directory (an absolute
     /// name, a `..` component, a drive prefix) or names nothing. Nothing was extracted.
@@ -511,8 +513,8 @@ impl FsError {
 
 impl fmt::Display for FsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // An operation on no path (building a filesystem) names none.
-        if self.path.is_empty() {
+        // Building a filesystem is an operation on no path: it names none.
+        if self.op == Op::Build && self.path.is_empty() {
             return write!(f, "{}: {}", self.op, self.reason);
         }
         write!(f, "{} `{}`", self.op, self.path)?;
@@ -523,7 +525,66 @@ impl fmt::Display for FsError {
     }
 }
 
-impl std::error::Error for FsError {}
+/// The source of an `FsError` is the operating system's or the host's own error, when the
+/// failure came from one ([`Reason::Os`], [`Reason::Host`]): its `raw_os_error()` is there.
+///
+/// ```
+/// use std::error::Error;
+/// let fs = dmemfs_core::MemFs::new();
+/// let err = fs.import_from_dir("/nonexistent/dmemfs-seed", "/").unwrap_err();
+/// let detail = dmemfs_core::FsError::from_io(&err).unwrap();
+/// let host = detail.source().unwrap().downcast_ref::<std::io::Error>().unwrap();
+/// assert_eq!(host.raw_os_error(), Some(2)); // ENOENT
+/// ```
+impl std::error::Error for FsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.reason {
+            Reason::Os { error, .. } | Reason::Host { error, .. } => Some(error.get_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// An I/O error kept whole inside a [`Reason`], shared so that reasons stay cheap to clone.
+/// Two are equal when their kind, OS error number and message are.
+///
+/// ```
+/// use dmemfs_core::IoSource;
+/// let denied = IoSource::new(std::io::Error::from_raw_os_error(13));
+/// assert_eq!(denied.get_ref().raw_os_error(), Some(13));
+/// assert_eq!(denied, denied.clone());
+/// ```
+#[derive(Clone, Debug)]
+pub struct IoSource(std::sync::Arc<io::Error>);
+
+impl IoSource {
+    /// Keeps `error`.
+    pub fn new(error: io::Error) -> IoSource {
+        IoSource(std::sync::Arc::new(error))
+    }
+
+    /// The error kept.
+    pub fn get_ref(&self) -> &io::Error {
+        &self.0
+    }
+}
+
+impl PartialEq for IoSource {
+    fn eq(&self, other: &IoSource) -> bool {
+        let (a, b) = (self.get_ref(), other.get_ref());
+        a.kind() == b.kind()
+            && a.raw_os_error() == b.raw_os_error()
+            && a.to_string() == b.to_string()
+    }
+}
+
+impl Eq for IoSource {}
+
+impl fmt::Display for IoSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 impl From<FsError> for io::Error {
     fn from(err: FsError) -> io::Error {

@@ -205,7 +205,7 @@ pub use archive::{
 pub use async_fs::{AsyncMemFile, AsyncMemFs, AsyncOpenOptions};
 pub use attrs::{FileTimes, Permissions};
 pub use clock::{Clock, ManualClock};
-pub use error::{FsError, Op, Reason};
+pub use error::{FsError, IoSource, Op, Reason};
 pub use fault::{Call, FaultInjector, Verdict};
 pub use file::{MemFile, OpenOptions};
 pub use fs::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, ExportIter, MemFs, MemFsBuilder, Walk};

@@ -321,6 +321,10 @@ fn listings_leave_out_what_virtual_paths_cannot_name() {
         ErrorKind::Unsupported,
     );
     assert!(matches!(err.reason(), Reason::Os { .. }));
+    // The OS-side error is the source, whole.
+    let source = std::error::Error::source(&err).expect("a source");
+    let source = source.downcast_ref::<std::io::Error>().unwrap();
+    assert_eq!(source.kind(), ErrorKind::Unsupported);
     expect_err(fs.metadata("/dangling"), ErrorKind::NotFound);
 }
 

@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 
 use super::MemFs;
 use super::transfer::ImportPlan;
-use crate::error::{Op, Reason, fail};
+use crate::error::{IoSource, Op, Reason, fail};
 use crate::path::join;
 
-fn host_error(op: Op, virtual_path: &str, host_path: &Path, err: &io::Error) -> io::Error {
+fn host_error(op: Op, virtual_path: &str, host_path: &Path, err: io::Error) -> io::Error {
     let reason = Reason::Host {
         host_path: host_path.display().to_string(),
         kind: err.kind(),
-        message: err.to_string(),
+        error: IoSource::new(err),
     };
     fail(op, virtual_path, reason)
 }
@@ -55,12 +55,12 @@ impl MemFs {
             .map_err(|r| fail(op, raw, r))?;
         // Check the prefix before touching the host.
         self.metadata(&*prefix).map_err(|e| rewrap(op, raw, e))?;
-        fs::create_dir_all(host_dir).map_err(|e| host_error(op, raw, host_dir, &e))?;
+        fs::create_dir_all(host_dir).map_err(|e| host_error(op, raw, host_dir, e))?;
         if self.is_file(&*prefix) {
             let name = crate::path::split_parent(&prefix).map_or("file", |(_, name)| name);
             let contents = self.read(&*prefix)?;
             let target = host_dir.join(name);
-            return fs::write(&target, contents).map_err(|e| host_error(op, &prefix, &target, &e));
+            return fs::write(&target, contents).map_err(|e| host_error(op, &prefix, &target, e));
         }
         let base_len = if prefix == "/" { 0 } else { prefix.len() };
         let walk = self.walk(&*prefix).map_err(|e| rewrap(op, raw, e))?;
@@ -70,7 +70,7 @@ impl MemFs {
             let target = host_dir.join(relative);
             if entry.file_type().is_dir() {
                 fs::create_dir_all(&target)
-                    .map_err(|e| host_error(op, entry.path(), &target, &e))?;
+                    .map_err(|e| host_error(op, entry.path(), &target, e))?;
             } else {
                 // A file removed since the walk listed it is simply not exported.
                 let contents = match self.read(entry.path()) {
@@ -78,7 +78,7 @@ impl MemFs {
                     other => other.map_err(|e| rewrap(op, entry.path(), e))?,
                 };
                 fs::write(&target, contents)
-                    .map_err(|e| host_error(op, entry.path(), &target, &e))?;
+                    .map_err(|e| host_error(op, entry.path(), &target, e))?;
             }
         }
         Ok(())
@@ -146,7 +146,7 @@ impl MemFs {
         }
         for (path, host_path, _) in found {
             let contents =
-                fs::read(&host_path).map_err(|e| host_error(op, &path, &host_path, &e))?;
+                fs::read(&host_path).map_err(|e| host_error(op, &path, &host_path, e))?;
             plan.add_file(&path, contents)
                 .map_err(|(raw, reason)| fail(op, &raw, reason))?;
         }
@@ -175,7 +175,10 @@ fn scan(
             let reason = Reason::Host {
                 host_path: host_path.display().to_string(),
                 kind: io::ErrorKind::InvalidData,
-                message: "file name is not valid UTF-8".into(),
+                error: IoSource::new(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "file name is not valid UTF-8",
+                )),
             };
             return Err(fail(op, dir, reason));
         };
@@ -188,7 +191,7 @@ fn scan(
         let path = join(dir, &name);
         let kind = entry
             .file_type()
-            .map_err(|e| host_error(op, &path, &host_path, &e))?;
+            .map_err(|e| host_error(op, &path, &host_path, e))?;
         if kind.is_symlink() {
             let reason = Reason::InvalidArgument(format!(
                 "`{}` is a symbolic link; links are not supported",
@@ -207,7 +210,7 @@ fn scan(
         } else {
             let len = entry
                 .metadata()
-                .map_err(|e| host_error(op, &path, &host_path, &e))?
+                .map_err(|e| host_error(op, &path, &host_path, e))?
                 .len();
             found.push((path, host_path, len));
         }
@@ -219,10 +222,10 @@ fn scan(
 /// are collected, so no directory stays open while its subdirectories are listed.
 fn sorted_entries(host_dir: &Path, prefix: &str) -> io::Result<std::vec::IntoIter<fs::DirEntry>> {
     let op = Op::ImportFromDir;
-    let entries = fs::read_dir(host_dir).map_err(|e| host_error(op, prefix, host_dir, &e))?;
+    let entries = fs::read_dir(host_dir).map_err(|e| host_error(op, prefix, host_dir, e))?;
     let mut entries: Vec<fs::DirEntry> = entries
         .collect::<io::Result<_>>()
-        .map_err(|e| host_error(op, prefix, host_dir, &e))?;
+        .map_err(|e| host_error(op, prefix, host_dir, e))?;
     entries.sort_by_key(fs::DirEntry::file_name);
     Ok(entries.into_iter())
 }

@@ -24,7 +24,7 @@ impl OsFs {
             || self
                 .dir()
                 .symlink_metadata(relative(from))
-                .map_err(|err| os_reason(&err))?
+                .map_err(os_reason)?
                 .is_dir();
         if from == "/" || to == "/" {
             if to == "/" || self.dir().symlink_metadata(relative(to)).is_ok() {
@@ -40,16 +40,15 @@ impl OsFs {
         }
         let dir = self.dir();
         dir.hard_link(relative(from), dir, relative(to))
-            .map_err(|err| match os_reason(&err) {
+            .map_err(|err| match (err.raw_os_error(), os_reason(err)) {
                 // EPERM for a directory: name it as a MemFs does.
-                reason
-                    if err.raw_os_error().is_some()
-                        && reason.kind() == io::ErrorKind::PermissionDenied
+                (Some(_), reason)
+                    if reason.kind() == io::ErrorKind::PermissionDenied
                         && self.stat(from).is_ok_and(|meta| meta.is_dir()) =>
                 {
                     Reason::LinkToDirectory
                 }
-                reason => reason,
+                (_, reason) => reason,
             })
     }
 
@@ -63,7 +62,7 @@ impl OsFs {
         let path = relative(normal);
         let result = host_permissions(perm, || Ok(self.dir().metadata(path)?.permissions()))
             .and_then(|host| self.dir().set_permissions(path, host));
-        result.map_err(|err| os_reason(&err))
+        result.map_err(os_reason)
     }
 
     /// Sets the times of a normalised path, following links inside the root: the node is
@@ -86,8 +85,8 @@ impl OsFs {
                 .map_err(|_| err),
             opened => opened,
         };
-        let file = file.map_err(|err| os_reason(&err))?;
-        set_file_times(&file, times).map_err(|err| os_reason(&err))
+        let file = file.map_err(os_reason)?;
+        set_file_times(&file, times).map_err(os_reason)
     }
 }
 

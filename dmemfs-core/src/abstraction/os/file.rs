@@ -46,7 +46,7 @@ impl OsFile {
         fail(op, &self.path, reason)
     }
 
-    fn os(&self, op: Op, err: &io::Error) -> io::Error {
+    fn os(&self, op: Op, err: io::Error) -> io::Error {
         self.fail(op, os_reason(err))
     }
 
@@ -70,14 +70,14 @@ impl OsFile {
 impl Read for OsFile {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.check_read()?;
-        self.file.read(buf).map_err(|err| self.os(Op::Read, &err))
+        self.file.read(buf).map_err(|err| self.os(Op::Read, err))
     }
 
     fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
         self.check_read()?;
         self.file
             .read_to_end(buf)
-            .map_err(|err| self.os(Op::Read, &err))
+            .map_err(|err| self.os(Op::Read, err))
     }
 
     fn read_to_string(&mut self, buf: &mut String) -> io::Result<usize> {
@@ -94,17 +94,17 @@ impl Read for OsFile {
 impl Write for OsFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.check_write(Op::Write)?;
-        self.file.write(buf).map_err(|err| self.os(Op::Write, &err))
+        self.file.write(buf).map_err(|err| self.os(Op::Write, err))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.file.flush().map_err(|err| self.os(Op::Write, &err))
+        self.file.flush().map_err(|err| self.os(Op::Write, err))
     }
 }
 
 impl Seek for OsFile {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        self.file.seek(pos).map_err(|err| self.os(Op::Seek, &err))
+        self.file.seek(pos).map_err(|err| self.os(Op::Seek, err))
     }
 }
 
@@ -117,7 +117,7 @@ impl FsFile for OsFile {
         let meta = self
             .file
             .metadata()
-            .map_err(|err| self.os(Op::Metadata, &err))?;
+            .map_err(|err| self.os(Op::Metadata, err))?;
         metadata_of(&meta).map_err(|reason| self.fail(Op::Metadata, reason))
     }
 
@@ -125,21 +125,21 @@ impl FsFile for OsFile {
         self.check_write(Op::SetLen)?;
         self.file
             .set_len(size)
-            .map_err(|err| self.os(Op::SetLen, &err))
+            .map_err(|err| self.os(Op::SetLen, err))
     }
 
     fn sync_all(&self) -> io::Result<()> {
-        self.file.sync_all().map_err(|err| self.os(Op::Write, &err))
+        self.file.sync_all().map_err(|err| self.os(Op::Write, err))
     }
 
     fn set_permissions(&self, perm: Permissions) -> io::Result<()> {
         // fchmod(2): any handle may, a read-only one included.
         host_permissions(perm, || Ok(self.file.metadata()?.permissions()))
             .and_then(|host| self.file.set_permissions(host))
-            .map_err(|err| self.os(Op::SetPermissions, &err))
+            .map_err(|err| self.os(Op::SetPermissions, err))
     }
 
     fn set_times(&self, times: FileTimes) -> io::Result<()> {
-        set_file_times(&self.file, times).map_err(|err| self.os(Op::SetTimes, &err))
+        set_file_times(&self.file, times).map_err(|err| self.os(Op::SetTimes, err))
     }
 }

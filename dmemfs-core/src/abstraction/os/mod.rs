@@ -17,7 +17,7 @@ use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
 use super::types::FsMetadata;
-use crate::error::{FsError, Op, Reason};
+use crate::error::{FsError, IoSource, Op, Reason};
 use crate::metadata::FileType;
 
 /// A directory on the host disk used as the root of a virtual filesystem: the
@@ -117,7 +117,7 @@ impl OsFs {
     pub fn new(host_dir: impl AsRef<Path>) -> io::Result<OsFs> {
         let host = host_dir.as_ref();
         let dir = Dir::open_ambient_dir(host, ambient_authority())
-            .map_err(|err| FsError::new(Op::Build, host.display().to_string(), os_reason(&err)))?;
+            .map_err(|err| FsError::new(Op::Build, host.display().to_string(), os_reason(err)))?;
         Ok(OsFs {
             root: Arc::new(Root {
                 dir,
@@ -163,7 +163,7 @@ impl OsFs {
         } else {
             self.dir().metadata(relative(normal))
         };
-        metadata_of(&meta.map_err(|err| os_reason(&err))?)
+        metadata_of(&meta.map_err(os_reason)?)
     }
 }
 
@@ -177,7 +177,7 @@ fn relative(normal: &str) -> &str {
 }
 
 /// The reason for an OS error, with the kinds a [`MemFs`](crate::MemFs) would give.
-fn os_reason(err: &io::Error) -> Reason {
+fn os_reason(err: io::Error) -> Reason {
     use io::ErrorKind as K;
     match err.kind() {
         // cap-std reports an escape as a PermissionDenied error of its own, not an errno.
@@ -189,10 +189,10 @@ fn os_reason(err: &io::Error) -> Reason {
         K::DirectoryNotEmpty => Reason::DirectoryNotEmpty,
         K::InvalidFilename => Reason::NameTooLong,
         K::FileTooLarge => Reason::FileTooLarge,
+        // OS messages name no path ("Permission denied (os error 13)").
         kind => Reason::Os {
             kind,
-            // OS messages name no path ("Permission denied (os error 13)").
-            message: err.to_string(),
+            error: IoSource::new(err),
         },
     }
 }
@@ -204,12 +204,16 @@ fn metadata_of(meta: &cap_std::fs::Metadata) -> Result<FsMetadata, Reason> {
     } else if meta.is_file() {
         FileType::File
     } else {
+        let kind = io::ErrorKind::Unsupported;
         return Err(Reason::Os {
-            kind: io::ErrorKind::Unsupported,
-            message: "neither a regular file nor a directory".into(),
+            kind,
+            error: IoSource::new(io::Error::new(
+                kind,
+                "neither a regular file nor a directory",
+            )),
         });
     };
-    let modified = meta.modified().map_err(|err| os_reason(&err))?.into_std();
+    let modified = meta.modified().map_err(os_reason)?.into_std();
     let (ino, nlink, mode) = attrs::unix_numbers(meta, file_type);
     Ok(FsMetadata {
         file_type,
@@ -238,12 +242,15 @@ mod tests {
 
     #[test]
     fn os_errors_keep_their_kind() {
-        let denied = io::Error::from_raw_os_error(13);
-        assert_eq!(os_reason(&denied).kind(), io::ErrorKind::PermissionDenied);
-        assert!(matches!(os_reason(&denied), Reason::Os { .. }));
+        let denied = os_reason(io::Error::from_raw_os_error(13));
+        assert_eq!(denied.kind(), io::ErrorKind::PermissionDenied);
+        let Reason::Os { error, .. } = denied else {
+            panic!("{denied:?}")
+        };
+        assert_eq!(error.get_ref().raw_os_error(), Some(13));
         let escape = io::Error::new(io::ErrorKind::PermissionDenied, "outside");
-        assert_eq!(os_reason(&escape), Reason::EscapesRoot);
+        assert_eq!(os_reason(escape), Reason::EscapesRoot);
         let not_empty = io::Error::from_raw_os_error(39);
-        assert_eq!(os_reason(&not_empty), Reason::DirectoryNotEmpty);
+        assert_eq!(os_reason(not_empty), Reason::DirectoryNotEmpty);
     }
 }

@@ -27,11 +27,11 @@ impl OsFs {
         let file = self
             .dir()
             .open_with(relative(normal), &host_options(options))
-            .map_err(|err| os_reason(&err))?;
+            .map_err(os_reason)?;
         // Linux opens a directory read-only without complaint and fails at the first read; a
         // writable open of one already failed with EISDIR.
         if !options.writes() {
-            let meta = file.metadata().map_err(|err| os_reason(&err))?;
+            let meta = file.metadata().map_err(os_reason)?;
             if meta.is_dir() {
                 return Err(Reason::IsADirectory);
             }
@@ -52,11 +52,8 @@ impl OsFs {
         if normal == "/" {
             return Err(Reason::IsADirectory);
         }
-        let file = self
-            .dir()
-            .open(relative(normal))
-            .map_err(|err| os_reason(&err))?;
-        let meta = file.metadata().map_err(|err| os_reason(&err))?;
+        let file = self.dir().open(relative(normal)).map_err(os_reason)?;
+        let meta = file.metadata().map_err(os_reason)?;
         if meta.is_dir() {
             return Err(Reason::IsADirectory);
         }
@@ -66,7 +63,7 @@ impl OsFs {
     fn read_normalized(&self, normal: &str) -> Result<Vec<u8>, Reason> {
         let (mut file, meta) = self.open_source(normal)?;
         let mut out = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        file.read_to_end(&mut out).map_err(|err| os_reason(&err))?;
+        file.read_to_end(&mut out).map_err(os_reason)?;
         Ok(out)
     }
 
@@ -86,8 +83,8 @@ impl OsFs {
             let mut file = self
                 .dir()
                 .open_with(relative(&normal), &options)
-                .map_err(|err| os_reason(&err))?;
-            file.write_all(contents).map_err(|err| os_reason(&err))
+                .map_err(os_reason)?;
+            file.write_all(contents).map_err(os_reason)
         })();
         result.map_err(|reason| fail(op, raw, reason))
     }
@@ -115,22 +112,22 @@ impl OsFs {
                 let file = self
                     .dir()
                     .open_with(relative(to), OpenOptions::new().write(true))
-                    .map_err(|err| os_reason(&err))?;
+                    .map_err(os_reason)?;
                 (file, false)
             }
-            Err(err) => return Err(os_reason(&err)),
+            Err(err) => return Err(os_reason(err)),
         };
         let result = (|| {
-            let dest_meta = dest.metadata().map_err(|err| os_reason(&err))?;
+            let dest_meta = dest.metadata().map_err(os_reason)?;
             // The same file under another name (a link): truncating it would lose the data.
             if super::attrs::same_node(&dest_meta, &source_meta) {
                 return Err(same_file());
             }
-            dest.set_len(0).map_err(|err| os_reason(&err))?;
-            let copied = io::copy(&mut source, &mut dest).map_err(|err| os_reason(&err))?;
+            dest.set_len(0).map_err(os_reason)?;
+            let copied = io::copy(&mut source, &mut dest).map_err(os_reason)?;
             // As std::fs::copy: the destination gets the source's permissions.
             dest.set_permissions(source_meta.permissions())
-                .map_err(|err| os_reason(&err))?;
+                .map_err(os_reason)?;
             Ok(copied)
         })();
         if result.is_err() && created {
@@ -189,9 +186,7 @@ impl FileSystem for OsFs {
         let result = if normal == "/" {
             Err(Reason::InvalidPath("the root has no name"))
         } else {
-            self.dir()
-                .create_dir(relative(&normal))
-                .map_err(|err| os_reason(&err))
+            self.dir().create_dir(relative(&normal)).map_err(os_reason)
         };
         result.map_err(|reason| fail(Op::CreateDir, path, reason))
     }
@@ -203,7 +198,7 @@ impl FileSystem for OsFs {
         }
         self.dir()
             .create_dir_all(relative(&normal))
-            .map_err(|err| fail(Op::CreateDirAll, path, os_reason(&err)))
+            .map_err(|err| fail(Op::CreateDirAll, path, os_reason(err)))
     }
 
     fn remove_file(&self, path: &str) -> io::Result<()> {
@@ -211,9 +206,7 @@ impl FileSystem for OsFs {
         let result = if normal == "/" {
             Err(Reason::IsADirectory)
         } else {
-            self.dir()
-                .remove_file(relative(&normal))
-                .map_err(|err| os_reason(&err))
+            self.dir().remove_file(relative(&normal)).map_err(os_reason)
         };
         result.map_err(|reason| fail(Op::RemoveFile, path, reason))
     }
@@ -223,9 +216,7 @@ impl FileSystem for OsFs {
         let result = if normal == "/" {
             Err(Reason::InvalidPath("the root cannot be removed"))
         } else {
-            self.dir()
-                .remove_dir(relative(&normal))
-                .map_err(|err| os_reason(&err))
+            self.dir().remove_dir(relative(&normal)).map_err(os_reason)
         };
         result.map_err(|reason| fail(Op::RemoveDir, path, reason))
     }
@@ -237,7 +228,7 @@ impl FileSystem for OsFs {
         } else {
             self.dir()
                 .remove_dir_all(relative(&normal))
-                .map_err(|err| os_reason(&err))
+                .map_err(os_reason)
         };
         result.map_err(|reason| fail(Op::RemoveDirAll, path, reason))
     }
@@ -271,7 +262,7 @@ impl FileSystem for OsFs {
         } else {
             let dir = self.dir();
             dir.rename(relative(&normal_from), dir, relative(&normal_to))
-                .map_err(|err| match os_reason(&err) {
+                .map_err(|err| match os_reason(err) {
                     // EINVAL: a directory into itself; say so as a MemFs does.
                     reason
                         if reason.kind() == io::ErrorKind::InvalidInput

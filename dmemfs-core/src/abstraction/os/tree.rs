@@ -26,10 +26,10 @@ impl OsFs {
         } else {
             self.dir().read_dir(relative(normal))
         }
-        .map_err(|err| os_reason(&err))?;
+        .map_err(os_reason)?;
         let mut listed = Vec::new();
         for item in entries {
-            let item = item.map_err(|err| os_reason(&err))?;
+            let item = item.map_err(os_reason)?;
             // Not UTF-8, or holding `\` (a separator in virtual paths): no path can name it.
             let Ok(name) = item.file_name().into_string() else {
                 continue;
@@ -38,7 +38,7 @@ impl OsFs {
                 continue;
             }
             let path = join(normal, &name);
-            let file_type = item.file_type().map_err(|err| os_reason(&err))?;
+            let file_type = item.file_type().map_err(os_reason)?;
             let (meta, descend) = if file_type.is_symlink() {
                 // Resolved beneath the root: a dangling or escaping link is left out.
                 match self.dir().metadata(relative(&path)) {
@@ -50,7 +50,7 @@ impl OsFs {
                     Ok(meta) => (meta, file_type.is_dir()),
                     // Removed since the directory was read.
                     Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
-                    Err(err) => return Err(os_reason(&err)),
+                    Err(err) => return Err(os_reason(err)),
                 }
             };
             // Sockets, FIFOs and devices have no place in a file-or-directory tree.
@@ -91,21 +91,17 @@ impl OsFs {
         // what it held before and terminates.
         let mut entries = Vec::new();
         for entry in self.walk_normalized(from)?.skip(1) {
-            let entry = entry.map_err(|err| {
-                crate::error::FsError::from_io(&err)
-                    .map_or_else(|| os_reason(&err), |e| e.reason().clone())
+            let entry = entry.map_err(|err| match crate::error::FsError::from_io(&err) {
+                Some(detail) => detail.reason().clone(),
+                None => os_reason(err),
             })?;
             entries.push(entry);
         }
-        self.dir()
-            .create_dir(relative(to))
-            .map_err(|err| os_reason(&err))?;
+        self.dir().create_dir(relative(to)).map_err(os_reason)?;
         let result = entries.iter().try_for_each(|entry| {
             let target = rebase(entry.path(), from, to);
             if entry.file_type().is_dir() {
-                self.dir()
-                    .create_dir(relative(&target))
-                    .map_err(|err| os_reason(&err))
+                self.dir().create_dir(relative(&target)).map_err(os_reason)
             } else {
                 self.copy_new_file(entry.path(), &target)
             }
@@ -118,18 +114,15 @@ impl OsFs {
 
     /// Copies the file `from` to the path `to`, which must not exist.
     fn copy_new_file(&self, from: &str, to: &str) -> Result<(), Reason> {
-        let mut source = self
-            .dir()
-            .open(relative(from))
-            .map_err(|err| os_reason(&err))?;
+        let mut source = self.dir().open(relative(from)).map_err(os_reason)?;
         let mut dest = self
             .dir()
             .open_with(
                 relative(to),
                 OpenOptions::new().write(true).create_new(true),
             )
-            .map_err(|err| os_reason(&err))?;
-        io::copy(&mut source, &mut dest).map_err(|err| os_reason(&err))?;
+            .map_err(os_reason)?;
+        io::copy(&mut source, &mut dest).map_err(os_reason)?;
         Ok(())
     }
 }
