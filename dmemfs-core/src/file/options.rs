@@ -388,12 +388,15 @@ impl Opener<'_> {
     }
 
     /// Opening with `create` in one pass under the tree's write lock: creates the missing file,
-    /// or locks the existing one if no other handle holds it. Three hash lookups instead of
-    /// the general path's six, which matters for workloads of many small files.
+    /// or locks the existing one if no other handle holds it. Two hashes (the path, once for
+    /// the lookup and the insertion, and its parent) instead of the general path's six, which
+    /// matters for workloads of many small files.
     fn create_or_lock(&self, path: &str, access: Access) -> Result<Claim, Reason> {
         let inner = &self.fs.inner;
         let mut tree = inner.tree.write();
-        match tree.get_with_key(path) {
+        // Hashed once for the lookup and the insertion.
+        let hash = tree.hash(path);
+        match tree.get_with_key_hashed(path, hash) {
             // As O_CREAT | O_EXCL: anything already there, a directory included.
             Some(_) if self.create_new => Err(Reason::AlreadyExists),
             Some((_, Node::Dir(_))) => Err(Reason::IsADirectory),
@@ -404,7 +407,8 @@ impl Opener<'_> {
             }),
             None => {
                 let key: Arc<str> = Arc::from(path);
-                let slot = tree.attach(&key, false, |count| inner.check_node_count(count, 1))?;
+                let room = |count| inner.check_node_count(count, 1);
+                let slot = tree.attach_hashed(&key, hash, false, room)?;
                 let storage = inner.contents(Storage::default());
                 let (lock, taken) = inner.new_lock(access);
                 let node = FileNode::new(storage, lock, 0, inner.now());

@@ -58,11 +58,14 @@ impl Inner {
         let storage = self.contents(make()?);
         self.settle(&mut reservation, storage.len())?;
         let mut tree = self.tree.write();
-        if tree.get(path).is_some() {
+        // Hashed once for the lookup and the insertion.
+        let hash = tree.hash(path);
+        if tree.get_with_key_hashed(path, hash).is_some() {
             return Ok(Created::Taken);
         }
         let key: Arc<str> = Arc::from(path);
-        let slot = tree.attach(&key, false, |count| self.check_node_count(count, 1))?;
+        let room = |count| self.check_node_count(count, 1);
+        let slot = tree.attach_hashed(&key, hash, false, room)?;
         let (lock, taken) = match new.hold {
             Some(access) => self.new_lock(access),
             None => (HandleLock::default(), None),
