@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
+use super::attrs::Stamp;
 pub(crate) use super::index::Miss;
 use super::index::{Entry, Index, PathHash, slot_number};
 use super::ledger::freed_bytes;
@@ -279,21 +280,23 @@ impl Tree {
         is_dir: bool,
         room: impl FnOnce(u64) -> Result<(), Reason>,
     ) -> Result<Slot, Reason> {
-        self.attach_hashed(path, self.hash(path), is_dir, room)
+        let now = self.ledger.now();
+        self.attach_hashed(path, self.hash(path), now, is_dir, room)
     }
 
-    /// [`attach`](Self::attach) with the path's [`hash`](Self::hash).
+    /// [`attach`](Self::attach) with the path's [`hash`](Self::hash), stamping the parent
+    /// with `now` (the new node's own time: one clock read per create).
     pub(crate) fn attach_hashed(
         &mut self,
         path: &Arc<str>,
         hash: PathHash,
+        now: Stamp,
         is_dir: bool,
         room: impl FnOnce(u64) -> Result<(), Reason>,
     ) -> Result<Slot, Reason> {
         let (parent, _) =
             split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
         let count = self.node_count();
-        let now = self.ledger.now();
         match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {
                 room(count)?;

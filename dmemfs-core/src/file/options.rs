@@ -408,10 +408,11 @@ impl Opener<'_> {
             None => {
                 let key: Arc<str> = Arc::from(path);
                 let room = |count| inner.check_node_count(count, 1);
-                let slot = tree.attach_hashed(&key, hash, false, room)?;
+                let now = inner.now();
+                let slot = tree.attach_hashed(&key, hash, now, false, room)?;
                 let storage = inner.contents(Storage::default());
                 let (lock, taken) = inner.new_lock(access);
-                let node = FileNode::new(storage, lock, 0, inner.now());
+                let node = FileNode::new(storage, lock, 0, now);
                 tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)), slot);
                 Ok(Claim::Created(Held::new(node, taken), key))
             }

@@ -65,12 +65,13 @@ impl Inner {
         }
         let key: Arc<str> = Arc::from(path);
         let room = |count| self.check_node_count(count, 1);
-        let slot = tree.attach_hashed(&key, hash, false, room)?;
+        let now = self.now();
+        let slot = tree.attach_hashed(&key, hash, now, false, room)?;
         let (lock, taken) = match new.hold {
             Some(access) => self.new_lock(access),
             None => (HandleLock::default(), None),
         };
-        let node = FileNode::new(storage, lock, u64::from(new.changed), self.now());
+        let node = FileNode::new(storage, lock, u64::from(new.changed), now);
         if let Some(mode) = new.mode {
             node.data.write().attrs.mode = mode & MODE_MASK;
         }
