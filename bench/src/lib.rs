@@ -26,6 +26,7 @@ pub mod measure;
 pub mod memcpy;
 pub mod memory;
 pub mod pyrandom;
+pub mod render;
 pub mod report;
 pub mod scaling;
 pub mod suite;

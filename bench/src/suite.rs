@@ -58,6 +58,7 @@ pub fn harness_test() -> io::Result<()> {
         lock_timeout: None,
         semantics: None,
         mount: false,
+        mount_pinned: false,
         memory_guard: None,
         seed: None,
         dump: Dump::Default,
@@ -65,6 +66,7 @@ pub fn harness_test() -> io::Result<()> {
             module_path: module_path!(),
             name: "suite_test",
             bin: option_env!("CARGO_BIN_NAME"),
+            package: env!("CARGO_PKG_NAME"),
         },
     });
     let fs = session.memfs();
@@ -74,7 +76,14 @@ pub fn harness_test() -> io::Result<()> {
         let _bound = session.bind();
         (move || memfs_body(&fs))()
     };
-    session.finish(result)
+    // The error's Display form, chosen as the macro's expansion chooses it.
+    #[allow(clippy::needless_borrow)]
+    let displayed = {
+        #[allow(unused_imports)]
+        use dmemfs_test::__private::{AnyFailure as _, DisplayFailure as _};
+        (&dmemfs_test::__private::Described(&result)).display_failure()
+    };
+    session.finish(result, displayed)
 }
 
 /// One test on a bare `MemFs::new()`, without the harness: shows what the harness adds.

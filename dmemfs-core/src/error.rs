@@ -281,6 +281,15 @@ pub enum Reason {
         /// Bytes the file lacked.
         missing: u64,
     },
+    /// A write made no progress before the whole buffer was written (`write_all_at` when
+    /// a write, cut short by a fault injector, transferred nothing).
+    #[error("wrote {written} of the {wanted} bytes requested, then nothing more")]
+    WriteZero {
+        /// Bytes asked for.
+        wanted: u64,
+        /// Bytes written before the write that wrote nothing.
+        written: u64,
+    },
     /// The file's contents are not valid UTF-8.
     #[error("stream did not contain valid UTF-8")]
     InvalidUtf8,
@@ -368,6 +377,7 @@ impl Reason {
             Reason::MemoryGuard { .. } | Reason::AllocationFailed(_) => K::OutOfMemory,
             Reason::InvalidUtf8 => K::InvalidData,
             Reason::UnexpectedEof { .. } => K::UnexpectedEof,
+            Reason::WriteZero { .. } => K::WriteZero,
             Reason::EscapesRoot | Reason::LinkToDirectory => K::PermissionDenied,
             Reason::FilesystemLoop { .. } | Reason::UnexpectedLink { .. } => loop_kind(),
             Reason::Os { kind, .. } => *kind,

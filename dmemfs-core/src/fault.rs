@@ -102,10 +102,14 @@ pub(crate) struct FaultSlot {
 }
 
 impl FaultSlot {
-    pub(crate) fn set(&self, injector: Option<Arc<dyn FaultInjector>>) {
+    /// Installs `injector`, returning the one it replaces.
+    pub(crate) fn replace(
+        &self,
+        injector: Option<Arc<dyn FaultInjector>>,
+    ) -> Option<Arc<dyn FaultInjector>> {
         let mut slot = self.injector.write();
         self.armed.store(injector.is_some(), Ordering::Release);
-        *slot = injector;
+        std::mem::replace(&mut slot, injector)
     }
 
     /// Whether an injector is installed (its verdicts may sleep on the calling thread).

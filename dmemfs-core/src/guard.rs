@@ -2,7 +2,8 @@
 //!
 //! The quota bounds what a filesystem may hold; the guard protects the host when the quota is
 //! larger than the memory actually free. Available memory comes from `sysinfo`, lowered to the
-//! container's free memory when a cgroup limit applies.
+//! container's free memory when a cgroup limit applies, and to what the limits of the
+//! process's own cgroup and its parents leave (see `cgroup.rs`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -143,7 +144,8 @@ impl MemoryGuard {
 /// Reports the bytes of physical memory available, or `None` when unknown.
 pub(crate) type MemoryProbe = Arc<dyn Fn() -> Option<u64> + Send + Sync>;
 
-/// The default probe: `sysinfo`'s available memory, capped by the cgroup's free memory.
+/// The default probe: `sysinfo`'s available memory, capped by the cgroup's free memory and by
+/// what the limits of the process's own cgroups leave.
 pub(crate) fn system_probe() -> MemoryProbe {
     let system: Mutex<Option<sysinfo::System>> = Mutex::new(None);
     Arc::new(move || {
@@ -154,8 +156,15 @@ pub(crate) fn system_probe() -> MemoryProbe {
         let system = slot.as_mut()?;
         system.refresh_memory_specifics(sysinfo::MemoryRefreshKind::nothing().with_ram());
         let host = system.available_memory();
-        let container = system.cgroup_limits().map(|limits| limits.free_memory);
-        let available = container.map_or(host, |free| free.min(host));
+        // sysinfo's reading sees the cgroup hierarchy's root; the process's own cgroup (and
+        // its parents) may allow much less: the least of the three is what is left.
+        let available = [
+            system.cgroup_limits().map(|limits| limits.free_memory),
+            crate::cgroup::available(),
+        ]
+        .into_iter()
+        .flatten()
+        .fold(host, u64::min);
         // Some platforms report 0 when they cannot tell (sysinfo#1620); a running process
         // never truly has zero bytes available, so treat it as unknown.
         // Chunks in the process-wide memory cache are reused before new memory is asked of

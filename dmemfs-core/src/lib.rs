@@ -43,6 +43,9 @@
 //! Names are case-sensitive. Symbolic links are followed as Linux follows them (at most 40 in
 //! a path), after normalisation, so `..` is lexical (see [`MemFs::symlink`]).
 //!
+//! [`vpath`] has `std::path::Path`-shaped helpers for these strings: [`vpath::join`],
+//! [`vpath::parent`], [`vpath::file_name`], [`vpath::file_stem`], [`vpath::extension`].
+//!
 //! # Files as on Linux
 //! Every node has an inode number ([`Metadata::ino`]), names are separate from nodes
 //! ([`MemFs::hard_link`], [`Metadata::nlink`]), permission bits are stored and reported
@@ -161,6 +164,7 @@ mod archive;
 #[cfg(feature = "tokio")]
 mod async_fs;
 mod attrs;
+mod cgroup;
 mod clock;
 mod counter;
 mod engine;
@@ -175,10 +179,12 @@ mod interop;
 mod lock;
 mod metadata;
 mod path;
+mod precedence;
 mod quota;
 mod semantics;
 mod size;
 mod storage;
+pub mod vpath;
 
 #[cfg(feature = "conformance")]
 pub use abstraction::conformance;
@@ -196,6 +202,7 @@ pub use error::{FsError, Op, Reason};
 pub use fault::{Call, FaultInjector, Verdict};
 pub use file::{MemFile, OpenOptions};
 pub use fs::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, ExportIter, MemFs, MemFsBuilder, Walk};
+pub use glob_pattern::GlobPattern;
 pub use guard::{GuardAction, GuardMode, MemoryGuard};
 pub use metadata::{DirEntry, FileType, Metadata, ReadDir, Stats};
 pub use path::{NAME_MAX, PATH_MAX};

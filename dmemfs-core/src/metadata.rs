@@ -505,7 +505,8 @@ pub struct Stats {
     pub used: u64,
     /// Bytes still available: `quota - used`.
     pub free: u64,
-    /// The highest `used` has ever been.
+    /// The highest `used` has ever been; never below `used` in one reading, even while
+    /// other threads write.
     pub peak_used: u64,
     /// Number of files.
     pub files: u64,
@@ -517,7 +518,8 @@ pub struct Stats {
     pub nodes: u64,
     /// The node limit, if one is set.
     pub max_nodes: Option<u64>,
-    /// Handles currently open.
+    /// Handles currently open. A handle open throughout the call is always counted, even
+    /// while other handles are opened on one thread and dropped on another.
     pub open_handles: u64,
 }
 

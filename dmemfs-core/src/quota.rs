@@ -32,13 +32,23 @@ impl Quota {
     }
 
     /// Bytes held by files.
+    #[cfg(test)]
     pub(crate) fn used(&self) -> u64 {
         self.used.load(SeqCst)
     }
 
     /// The highest `used` has been.
+    #[cfg(test)]
     pub(crate) fn peak(&self) -> u64 {
         self.peak.load(SeqCst)
+    }
+
+    /// `(used, peak)` as one consistent reading: the peak is never below `used`. A commit
+    /// raises `used` first and the peak after it, so a reading between the two would
+    /// otherwise show a peak below the bytes in use.
+    pub(crate) fn usage(&self) -> (u64, u64) {
+        let used = self.used.load(SeqCst);
+        (used, self.peak.load(SeqCst).max(used))
     }
 
     /// Reserves `bytes` for an operation, or refuses without reserving anything.
@@ -198,5 +208,15 @@ mod tests {
         r.commit();
         assert_eq!((q.used(), q.peak()), (40, 40));
         assert!(q.reserve(60).is_ok());
+    }
+
+    /// A commit between raising `used` and raising the peak (another thread's, caught
+    /// mid-way): the reading still has the peak at least at `used`.
+    #[test]
+    fn a_reading_mid_commit_has_the_peak_at_least_at_used() {
+        let q = Quota::new(100);
+        q.reserve(40).unwrap().commit();
+        q.used.fetch_add(30, SeqCst); // the first half of committing 30 more
+        assert_eq!(q.usage(), (70, 70));
     }
 }

@@ -50,9 +50,9 @@ pub use skip::{REQUIRE_FUSE_ENV, can_mount_or_skip};
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
-pub use linux::{Mount, available, mount, mount_at, sweep_stale};
+pub use linux::{Mount, available, mount, mount_at, mounts, pin, sweep_stale};
 
 #[cfg(not(target_os = "linux"))]
 mod other;
 #[cfg(not(target_os = "linux"))]
-pub use other::{Mount, available, mount, mount_at, sweep_stale};
+pub use other::{Mount, available, mount, mount_at, mounts, pin, sweep_stale};

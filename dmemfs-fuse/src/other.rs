@@ -45,6 +45,14 @@ pub fn sweep_stale() -> io::Result<usize> {
     Ok(0)
 }
 
+/// No mounts here.
+///
+/// # Errors
+/// Never.
+pub fn mounts() -> io::Result<Vec<PathBuf>> {
+    Ok(Vec::new())
+}
+
 /// A mounted `MemFs` (never made on this system).
 #[derive(Debug)]
 pub struct Mount {
@@ -74,5 +82,30 @@ impl Mount {
     /// Never.
     pub fn unmount(self) -> io::Result<Unmounted> {
         Ok(Unmounted::Joined)
+    }
+}
+
+/// Pinning to a CPU: unsupported here.
+pub mod pin {
+    use std::io;
+
+    /// What [`only`] would restore.
+    #[derive(Debug)]
+    pub struct Previous(());
+
+    /// Always `Unsupported` here.
+    ///
+    /// # Errors
+    /// Always.
+    pub fn only(_cpu: usize) -> io::Result<Previous> {
+        Err(io::Error::new(io::ErrorKind::Unsupported, super::WHY))
+    }
+
+    /// Does nothing here.
+    pub fn restore(_previous: &Previous) {}
+
+    /// CPU 0 only, here.
+    pub fn usable_cpus() -> Vec<usize> {
+        vec![0]
     }
 }

@@ -6,7 +6,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{fuse_or_skip, mount_table, mounted, posix, sh_ok};
+use common::{fuse_or_skip, is_mounted, mounted, posix, sh_ok};
 use dmemfs_fuse::{MountOptions, Unmounted};
 
 #[test]
@@ -20,7 +20,7 @@ fn a_panicking_test_still_unmounts() {
     }));
     assert!(outcome.is_err());
     assert!(!dir.exists(), "the fresh directory is removed");
-    assert!(!mount_table().contains(dir.to_str().unwrap()));
+    assert!(!is_mounted(&dir));
 }
 
 #[test]
@@ -53,10 +53,7 @@ fn unmounting_with_a_file_held_open_detaches_and_names_the_holder() {
     assert_eq!(holders.len(), 1);
     assert_eq!(holders[0].path, "/held.txt");
     assert_eq!(holders[0].pid, holder.id());
-    assert!(
-        !mount_table().contains(dir.to_str().unwrap()),
-        "gone from the namespace at once"
-    );
+    assert!(!is_mounted(&dir), "gone from the namespace at once");
     holder.kill().unwrap();
     holder.wait().unwrap();
     // Once the holder is gone the background server ends and closes its handle.
@@ -112,7 +109,7 @@ fn a_killed_servers_dead_mount_is_swept() {
     );
     assert!(dmemfs_fuse::sweep_stale().unwrap() >= 1);
     assert!(!dir.exists());
-    assert!(!mount_table().contains(dir.to_str().unwrap()));
+    assert!(!is_mounted(&dir));
 }
 
 fn libc_enotconn() -> i32 {
@@ -158,4 +155,23 @@ fn mounting_on_a_file_is_a_clear_error() {
         err.to_string().contains(file.path().to_str().unwrap()),
         "{err}"
     );
+}
+
+#[test]
+fn mounting_over_a_mount_point_is_refused_so_no_unmount_takes_it_along() {
+    if !fuse_or_skip() {
+        return;
+    }
+    let fs = posix(1 << 20);
+    let first = dmemfs_fuse::mount(&fs, &MountOptions::new()).unwrap();
+    std::fs::write(first.host_path("/precious"), "kept").unwrap();
+    let err =
+        dmemfs_fuse::mount_at(&posix(1 << 20), first.path(), &MountOptions::new()).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ResourceBusy);
+    assert!(err.to_string().contains("already a mount point"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(first.host_path("/precious")).unwrap(),
+        "kept"
+    );
+    assert!(is_mounted(first.path()));
 }

@@ -183,3 +183,38 @@ fn renames_follow_linux_rules() {
     );
     assert_eq!(String::from_utf8_lossy(&noreplace.stdout), "kept\n");
 }
+
+#[test]
+fn a_removed_directory_stays_removed_for_a_process_inside_it() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let fs = posix(1 << 20);
+    let Some(mount) = mounted(&fs) else { return };
+    fs.create_dir("/d").unwrap();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("cd d && echo inside && read go && (echo late > y) 2>/dev/null; echo $?")
+        .current_dir(mount.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "inside\n");
+    // Through the API: the child's directory goes, a new one comes (on a number never
+    // given before, so the child's requests cannot reach it).
+    fs.remove_dir("/d").unwrap();
+    fs.create_dir("/e").unwrap();
+    writeln!(child.stdin.take().unwrap(), "go").unwrap();
+    let mut status = String::new();
+    out.read_line(&mut status).unwrap();
+    child.wait().unwrap();
+    assert_ne!(
+        status.trim(),
+        "0",
+        "creating in a removed directory fails, as on tmpfs"
+    );
+    assert!(!fs.exists("/e/y"));
+}

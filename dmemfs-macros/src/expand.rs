@@ -2,21 +2,36 @@
 //! that builds, seeds, binds and (on failure) dumps its filesystem.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Attribute, FnArg, ItemFn, Pat, ReturnType, Type};
+use syn::{Attribute, FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
-use crate::validate::{Config, Dump, GuardMode, LockTimeout, Semantics};
+use crate::validate::{Config, Dump, Errors, GuardMode, LockTimeout, Semantics};
 
 /// How the test receives its filesystem.
 enum Binding {
-    /// A `MemFs` parameter, moved out of the signature into a `let`.
-    Owned { pat: Box<Pat>, ty: Box<Type> },
-    /// A `&MemFs` parameter.
-    Borrowed { pat: Box<Pat>, ty: Box<Type> },
+    /// A parameter, moved out of the signature into `let #pat: #ty = #init;`.
+    Param {
+        pat: Box<Pat>,
+        ty: Option<Box<Type>>,
+        init: Init,
+    },
     /// No parameter: the test calls `dmemfs_test::current()`.
     Ambient,
 }
+
+/// What a filesystem parameter is initialised with.
+enum Init {
+    /// The `MemFs` itself (`MemFs`, `impl FileSystem`).
+    Owned,
+    /// A reference to it (`&MemFs`, `&dyn FileSystem`).
+    Borrowed,
+    /// It, in a smart pointer (`Arc<dyn FileSystem>`, `Box<MemFs>`, ...).
+    Pointer(Ident),
+}
+
+/// The parameter types `#[with_memfs]` supplies, for error messages.
+const SUPPLIED: &str = "`MemFs`, `&MemFs`, `&dyn FileSystem`, `impl FileSystem`, or `Arc`, `Box` or `Rc` of `MemFs` or `dyn FileSystem`";
 
 /// Rewrites `item`. Errors here concern the function itself (its parameters, a missing
 /// runtime for an async test, the attribute order); argument errors were reported by
@@ -47,7 +62,7 @@ fn placed_below_rstest(item: &ItemFn) -> Option<syn::Error> {
         return None;
     }
     inner.sig.inputs.iter().find_map(|input| match input {
-        FnArg::Typed(param) if names_memfs(&param.ty) || matches!(&*param.ty, Type::Reference(r) if names_memfs(&r.elem)) => {
+        FnArg::Typed(param) if classify(&param.ty).is_some() => {
             Some(syn::Error::new_spanned(
                 param,
                 "#[with_memfs] must come before #[rstest]: below it, rstest sees this parameter first and looks for a fixture of that name; move #[with_memfs] above #[rstest]",
@@ -63,19 +78,20 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     let krate = crate_path(config);
     let session = format_ident!("__dmemfs_session", span = Span::mixed_site());
     let result = format_ident!("__dmemfs_result", span = Span::mixed_site());
+    let failure = format_ident!("__dmemfs_failure", span = Span::mixed_site());
     let owned = format_ident!("__dmemfs_fs", span = Span::mixed_site());
     let settings = settings(config, &krate, &item);
-    let bind = match &binding {
-        Binding::Owned { pat, ty } => quote! { let #pat: #ty = #session.memfs(); },
-        // The reference's lifetime is elided: a named one (`&'a MemFs`) would outlive the body.
-        Binding::Borrowed { pat, ty } => {
-            let elem = match &**ty {
-                Type::Reference(reference) => &reference.elem,
-                other => other,
+    let bind = match binding {
+        Binding::Param { pat, ty, init } => {
+            let annotation = ty.map(|ty| quote! { : #ty });
+            let init = match init {
+                Init::Owned => quote! { #owned },
+                Init::Borrowed => quote! { &#owned },
+                Init::Pointer(pointer) => quote! { #krate::__private::#pointer::new(#owned) },
             };
             quote! {
                 let #owned = #session.memfs();
-                let #pat: &#elem = &#owned;
+                let #pat #annotation = #init;
             }
         }
         Binding::Ambient => quote! {},
@@ -115,7 +131,7 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     // With `mount`, the session skips the test (with the reason printed) where FUSE cannot
     // be mounted; `__require_mount!` is an error at `mount` unless the feature is on.
     let (require, run) = match config.mount {
-        Some(span) => (
+        Some((span, _)) => (
             quote_spanned! {span=> #krate::__require_mount!(); },
             quote! {
                 if #session.skipped() {
@@ -127,49 +143,89 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         ),
         None => (quote! {}, run),
     };
+    // The error's `Display` form when it has one, by auto-ref specialisation on the concrete
+    // result type (see `dmemfs_test::__private::Described`).
+    let displayed = quote! {{
+        #[allow(unused_imports)]
+        use #krate::__private::{AnyFailure as _, DisplayFailure as _};
+        (&#krate::__private::Described(&#result)).display_failure()
+    }};
     let body = quote! {{
         #require
         let #session = #krate::__private::Session::start(#settings);
         #bind
         let #result #annotation = #run;
-        #session.finish(#result)
+        #[allow(clippy::needless_borrow)]
+        let #failure = #displayed;
+        #session.finish(#result, #failure)
     }};
     *item.block = syn::parse2(body)?;
     Ok(quote! { #item })
 }
 
-/// Finds the `MemFs` / `&MemFs` parameter, removes it from the signature, and says how to
-/// bind it.
+/// Finds the filesystem parameter, removes it from the signature, and says how to bind it.
+/// Under a test attribute that supplies no arguments (`#[test]`, `#[tokio::test]`, ...), any
+/// other parameter is an error at that parameter.
 fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
     let mut found: Option<(usize, Binding)> = None;
+    let mut errors = Errors::default();
+    let supplied_elsewhere = supplies_arguments(&item.attrs);
     for (index, input) in item.sig.inputs.iter().enumerate() {
         let FnArg::Typed(param) = input else { continue };
-        let binding = match &*param.ty {
-            ty if names_memfs(ty) => Binding::Owned {
-                pat: param.pat.clone(),
-                ty: param.ty.clone(),
-            },
-            Type::Reference(reference) if names_memfs(&reference.elem) => {
-                if reference.mutability.is_some() {
-                    return Err(syn::Error::new_spanned(
-                        &param.ty,
-                        "take the filesystem as `MemFs` or `&MemFs`: every method takes `&self`, so `&mut` is never needed",
-                    ));
-                }
-                Binding::Borrowed {
-                    pat: param.pat.clone(),
-                    ty: param.ty.clone(),
-                }
+        let Some(kind) = classify(&param.ty) else {
+            if !supplied_elsewhere {
+                errors.push(syn::Error::new_spanned(
+                    param,
+                    format!(
+                        "#[with_memfs] cannot supply a parameter of type `{}`: the filesystem parameter is {SUPPLIED}, and a plain test takes no other parameters (use #[rstest] below #[with_memfs] for fixtures and cases)",
+                        param
+                            .ty
+                            .to_token_stream()
+                            .to_string()
+                            .replace(" :: ", "::")
+                            .replace("& ", "&")
+                    ),
+                ));
             }
-            _ => continue,
+            continue;
+        };
+        let init = match kind {
+            Kind::Mutable => {
+                errors.push(syn::Error::new_spanned(
+                    &param.ty,
+                    "take the filesystem as `MemFs` or `&MemFs` (or `&dyn FileSystem`): every method takes `&self`, so `&mut` is never needed",
+                ));
+                continue;
+            }
+            Kind::Param(init) => init,
         };
         if found.is_some() {
-            return Err(syn::Error::new_spanned(
+            errors.push(syn::Error::new_spanned(
                 param,
                 "only one parameter can receive the test's filesystem; clone the `MemFs` (clones share it) to pass it around",
             ));
+            continue;
         }
-        found = Some((index, binding));
+        let ty = match (&init, &*param.ty) {
+            // `impl Trait` cannot annotate a `let`: the parameter is the `MemFs` itself.
+            (_, Type::ImplTrait(_)) => None,
+            (Init::Borrowed, Type::Reference(reference)) => match &*reference.elem {
+                Type::ImplTrait(_) => None,
+                // The reference's lifetime is elided: a named one (`&'a MemFs`) would outlive
+                // the body.
+                elem => Some(Box::new(Type::Reference(syn::TypeReference {
+                    lifetime: None,
+                    elem: Box::new(elem.clone()),
+                    ..reference.clone()
+                }))),
+            },
+            (_, ty) => Some(Box::new(ty.clone())),
+        };
+        let pat = param.pat.clone();
+        found = Some((index, Binding::Param { pat, ty, init }));
+    }
+    if let Some(error) = errors.0 {
+        return Err(error);
     }
     let Some((index, binding)) = found else {
         return Ok(Binding::Ambient);
@@ -182,6 +238,74 @@ fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
         .map(|(_, arg)| arg)
         .collect();
     Ok(binding)
+}
+
+/// What a parameter type asks of `#[with_memfs]`.
+enum Kind {
+    Param(Init),
+    /// `&mut MemFs`, `&mut dyn FileSystem`: refused.
+    Mutable,
+}
+
+/// Whether `ty` is a filesystem parameter `#[with_memfs]` supplies (see [`SUPPLIED`]).
+fn classify(ty: &Type) -> Option<Kind> {
+    match ty {
+        Type::Paren(inner) => classify(&inner.elem),
+        Type::Group(inner) => classify(&inner.elem),
+        Type::ImplTrait(bounds) if names_filesystem(&bounds.bounds) => {
+            Some(Kind::Param(Init::Owned))
+        }
+        ty if names_memfs(ty) => Some(Kind::Param(Init::Owned)),
+        Type::Reference(reference) if is_filesystem(&reference.elem) => {
+            Some(match reference.mutability {
+                Some(_) => Kind::Mutable,
+                None => Kind::Param(Init::Borrowed),
+            })
+        }
+        Type::Path(path) if path.qself.is_none() => {
+            let last = path.path.segments.last()?;
+            let pointer = &last.ident;
+            if !matches!(pointer.to_string().as_str(), "Arc" | "Box" | "Rc") {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.iter().collect::<Vec<_>>()[..] {
+                [syn::GenericArgument::Type(inner)] if is_filesystem(inner) => {
+                    Some(Kind::Param(Init::Pointer(pointer.clone())))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `MemFs`, `dyn FileSystem` (with auto traits and lifetimes) or `impl FileSystem`.
+fn is_filesystem(ty: &Type) -> bool {
+    match ty {
+        Type::Paren(inner) => is_filesystem(&inner.elem),
+        Type::Group(inner) => is_filesystem(&inner.elem),
+        Type::TraitObject(object) => names_filesystem(&object.bounds),
+        Type::ImplTrait(bounds) => names_filesystem(&bounds.bounds),
+        ty => names_memfs(ty),
+    }
+}
+
+/// Bounds whose one trait is `FileSystem` (any path), plus `Send`, `Sync` and lifetimes.
+fn names_filesystem(
+    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+) -> bool {
+    let traits: Vec<&syn::Path> = bounds
+        .iter()
+        .filter_map(|bound| match bound {
+            syn::TypeParamBound::Trait(bound) => Some(&bound.path),
+            _ => None,
+        })
+        .filter(|path| !path.is_ident("Send") && !path.is_ident("Sync"))
+        .collect();
+    matches!(traits[..], [path] if path.segments.last().is_some_and(|s| s.ident == "FileSystem" && s.arguments.is_none()))
 }
 
 /// `MemFs`, `dmemfs_test::MemFs`, `::dmemfs_core::MemFs`, ...: a path whose last segment is
@@ -202,27 +326,40 @@ fn names_memfs(ty: &Type) -> bool {
     }
 }
 
+/// Whether a test attribute below `#[with_memfs]` may supply parameters (`#[rstest]`,
+/// `#[test_case(..)]`, `#[proptest]`, any attribute not known to take none): only then are
+/// parameters other than the filesystem left to it. `#[test]`, `#[tokio::test]` and
+/// `#[async_std::test]` take none, nor does the `#[test]` added to a plain function.
+fn supplies_arguments(attrs: &[Attribute]) -> bool {
+    attrs.iter().filter_map(test_attribute_path).any(|path| {
+        let path = path.trim_start_matches("::");
+        let takes_none = matches!(path, "test" | "tokio::test" | "async_std::test")
+            || (path.ends_with("::test")
+                && (path.starts_with("core::prelude::") || path.starts_with("std::prelude::")));
+        !takes_none
+    })
+}
+
 /// A test attribute below `#[with_memfs]`: `#[test]`, `#[tokio::test]`, `#[rstest]`,
 /// `#[test_case(..)]`, `#[proptest]`, ..., also inside `#[cfg_attr(.., test)]`: an attribute
 /// path whose last segment names a test.
 fn is_test_attribute(attr: &Attribute) -> bool {
-    if attr.path().is_ident("cfg_attr") {
+    test_attribute_path(attr).is_some()
+}
+
+/// The path of a test attribute (the one inside `cfg_attr(cond, ...)` for a `cfg_attr`),
+/// without spaces: `test`, `tokio::test`, `rstest`; `None` for other attributes.
+fn test_attribute_path(attr: &Attribute) -> Option<String> {
+    let path = if attr.path().is_ident("cfg_attr") {
         // The attribute after the condition: `cfg_attr(cond, test)` or `cfg_attr(cond, tokio::test)`.
-        let tokens = attr
-            .meta
-            .require_list()
-            .map(|list| list.tokens.to_string())
-            .unwrap_or_default();
-        return tokens.rsplit(',').next().is_some_and(|last| {
-            let last = last.trim();
-            let path = last.split('(').next().unwrap_or(last).trim();
-            names_a_test(path.rsplit("::").next().unwrap_or(path).trim())
-        });
-    }
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|segment| names_a_test(&segment.ident.to_string()))
+        let tokens = attr.meta.require_list().ok()?.tokens.to_string();
+        let last = tokens.rsplit(',').next()?;
+        last.split('(').next().unwrap_or(last).replace(' ', "")
+    } else {
+        attr.path().to_token_stream().to_string().replace(' ', "")
+    };
+    let name = path.rsplit("::").next().unwrap_or(&path);
+    names_a_test(name).then_some(path)
 }
 
 fn names_a_test(name: &str) -> bool {
@@ -344,6 +481,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
     };
     let name = item.sig.ident.to_string();
     let mount = config.mount.is_some();
+    let pinned = config.mount.is_some_and(|(_, pinned)| pinned);
     quote! {
         #krate::__private::Config {
             quota: #quota,
@@ -351,6 +489,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
             lock_timeout: #lock_timeout,
             semantics: #semantics,
             mount: #mount,
+            mount_pinned: #pinned,
             memory_guard: #memory_guard,
             seed: #seed,
             dump: #dump,
@@ -358,6 +497,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
                 module_path: ::core::module_path!(),
                 name: #name,
                 bin: ::core::option_env!("CARGO_BIN_NAME"),
+                package: ::core::env!("CARGO_PKG_NAME"),
             },
         }
     }

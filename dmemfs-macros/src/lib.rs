@@ -30,7 +30,31 @@ use proc_macro::TokenStream;
 ///
 /// The test names a parameter of type `MemFs` or `&MemFs` (any name); the attribute removes it
 /// from the signature and passes a fresh filesystem, built from the arguments below, seeded,
-/// and dropped when the test ends. Without such a parameter the filesystem is still there:
+/// and dropped when the test ends. To test code written against the
+/// [`FileSystem`](dmemfs_core::FileSystem) trait, the parameter may
+/// also be `&dyn FileSystem` (with `+ Send + Sync` if you like), `impl FileSystem`, or an
+/// `Arc`, `Box` or `Rc` of `MemFs` or `dyn FileSystem`:
+///
+/// ```
+/// use dmemfs_test::{FileSystem, with_memfs};
+///
+/// fn rotate(fs: &dyn FileSystem) -> std::io::Result<()> {
+///     fs.rename("/app.log", "/app.log.1")
+/// }
+///
+/// #[with_memfs]
+/// #[test]
+/// fn rotates(fs: &dyn FileSystem) -> std::io::Result<()> {
+///     fs.write("/app.log", b"line\n")?;
+///     rotate(fs)?;
+///     assert!(fs.exists("/app.log.1"));
+///     Ok(())
+/// }
+/// ```
+///
+/// Under `#[test]` (or `#[tokio::test]`, or the `#[test]` the attribute adds), any other
+/// parameter is an error at that parameter; under `#[rstest]` and other attributes that supply
+/// arguments, the other parameters are theirs. Without such a parameter the filesystem is still there:
 /// `dmemfs_test::current()` returns it anywhere in the test's body (on its thread, or its task
 /// for an async test).
 ///
@@ -39,27 +63,33 @@ use proc_macro::TokenStream;
 ///
 /// | argument | value | default |
 /// |---|---|---|
-/// | `quota` | a size: `"32M"`, `"1.5GiB"`, `"512K"`, `"10MB"`, or an integer number of bytes | `"64M"` |
+/// | `quota` | a size: `32M`, `1.5GiB`, `512K`, `10MB` (quoted or not), or an integer number of bytes | `64M` |
 /// | `max_nodes` | an integer, at least 1 (the root is a node) | unlimited |
-/// | `lock_timeout` | `"100ms"`, `"2s"`, ... or `"none"` to wait without limit | `"2s"` |
-/// | `mount` | mount the filesystem through FUSE for `std::fs` code and child processes; `dmemfs_test::mount_dir()` gives its host path; skipped with the reason printed where FUSE is unavailable, failed instead with `DMEMFS_REQUIRE_FUSE=1`; needs `dmemfs-test`'s `mount` feature; implies `semantics = "posix"` unless set | off |
+/// | `lock_timeout` | `100ms`, `2s`, ... (quoted or not), or `"none"` to wait without limit | `2s` |
+/// | `mount` | mount the filesystem through FUSE for `std::fs` code and child processes; `dmemfs_test::mount_dir()` gives its host path; skipped with the reason printed where FUSE is unavailable, failed instead with `DMEMFS_REQUIRE_FUSE=1`; needs `dmemfs-test`'s `mount` feature; implies `semantics = "posix"` unless set; `mount = "pinned"` also keeps the test (and the programs it starts) and the server on one CPU, which avoids slow cross-CPU wake-ups on an idle machine | off |
 /// | `semantics` | `"posix"` (open files shared, renamed and removed as on Linux) or `"locked"` (D-MemFS's handle locks); see `dmemfs_core::Semantics` | `"locked"` |
 /// | `memory_guard` | `"off"`, `"init"`, `"per_write"`, `"per_write(500ms)"`, each optionally followed by `", error"` (default action: warn) | `"off"` |
 /// | `seed` | a host directory, relative to the crate's manifest, imported at `/` before the body runs | none |
 /// | `dump` | `false`, `true`, or a directory for failed tests' trees (relative to the manifest) | `true`, into `target/dmemfs-failures` |
 /// | `crate` | the path of `dmemfs_test` if the dependency was renamed | `"dmemfs_test"` |
 ///
+/// Unquoted sizes and durations take the same units as the strings: `quota = 32M` is 32 MiB,
+/// `lock_timeout = 100ms` is 100 milliseconds; a bare integer quota is bytes, and a bare
+/// integer timeout is an error (it has no unit).
+///
 /// Arguments are checked at compile time: an unknown or repeated key, a malformed size
-/// (`quota = "32Q"`), a value of the wrong type, `max_nodes = 0`, a missing seed directory or
-/// a zero quota with a seed are errors pointing at the offending token.
+/// (`quota = "32Q"`, `quota = 32Q`), a value of the wrong type, `max_nodes = 0`, a missing
+/// seed directory or a zero quota with a seed are errors pointing at the offending token.
 ///
 /// The lock timeout defaults to 2 seconds inside tests (the library default is 30), so a test
 /// that deadlocks on its own files fails quickly instead of hanging.
 ///
 /// # When the test fails
 /// If the test panics or returns `Err`, its whole tree is written to
-/// `target/dmemfs-failures/<crate>/<module path>/<test name>/` and the path is printed with
-/// the test's output. Nothing is written when it passes (a stale dump of the same test is
+/// `target/dmemfs-failures/<package>/<crate>/<module>.<path>.<test name>/` and the path is
+/// printed with the test's output, along with the error in its `Display` form when it has one
+/// (``dmemfs: the test returned Err(read `/logs/a.gz`: no such file or directory); ...``; the
+/// test harness's own `Error:` line below it is always `Debug`). Nothing is written when it passes (a stale dump of the same test is
 /// removed). Turn it off per test with `dump = false`, or for a whole run with the
 /// environment variable `DMEMFS_DUMP=off`; `DMEMFS_DUMP=<dir>` sends every dump under `<dir>`.
 /// Tests marked `#[should_panic]` do not dump unless `dump` is given.

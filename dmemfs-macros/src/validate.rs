@@ -29,8 +29,9 @@ pub(crate) struct Config {
     pub(crate) max_nodes: Option<u64>,
     pub(crate) lock_timeout: Option<LockTimeout>,
     pub(crate) semantics: Option<Semantics>,
-    /// `mount`: the span of the flag, for the error when the feature is off.
-    pub(crate) mount: Option<Span>,
+    /// `mount`: the span of the flag (for the error when the feature is off), and whether
+    /// the test and the server are pinned to one CPU (`mount = "pinned"`).
+    pub(crate) mount: Option<(Span, bool)>,
     pub(crate) memory_guard: Option<Guard>,
     pub(crate) seed: Option<LitStr>,
     pub(crate) dump: Option<Dump>,
@@ -67,10 +68,10 @@ pub(crate) enum Dump {
 
 /// Collects errors so that all of them are reported at once.
 #[derive(Default)]
-struct Errors(Option<syn::Error>);
+pub(crate) struct Errors(pub(crate) Option<syn::Error>);
 
 impl Errors {
-    fn push(&mut self, error: syn::Error) {
+    pub(crate) fn push(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(first) => first.combine(error),
             None => self.0 = Some(error),
@@ -140,12 +141,13 @@ fn cross_check(config: &Config, args: &Args, errors: &mut Errors) {
     }
 }
 
-fn mount(arg: &Arg) -> syn::Result<Option<Span>> {
+fn mount(arg: &Arg) -> syn::Result<Option<(Span, bool)>> {
     match &arg.value {
-        Lit::Bool(flag) => Ok(flag.value.then(|| arg.key_span())),
+        Lit::Bool(flag) => Ok(flag.value.then(|| (arg.key_span(), false))),
+        Lit::Str(mode) if mode.value() == "pinned" => Ok(Some((arg.key_span(), true))),
         other => Err(syn::Error::new(
             other.span(),
-            "expected `mount` alone (or `mount = true`): the test gets a host directory where its filesystem is mounted",
+            "expected `mount` alone (or `mount = true`), or `mount = \"pinned\"` (the test and the server on one CPU): the test gets a host directory where its filesystem is mounted",
         )),
     }
 }
@@ -165,28 +167,62 @@ fn semantics(value: &Lit) -> syn::Result<Semantics> {
     }
 }
 
-fn size(value: &Lit) -> syn::Result<u64> {
+/// Rust's integer type suffixes: `4096u64` is still a plain number.
+const INTEGER_SUFFIXES: [&str; 12] = [
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+];
+
+/// A numeric literal's digits and suffix: `32M` is `("32", "M")`, `1.5G` is `("1.5", "G")`.
+/// The suffix is a unit: unquoted sizes and durations mean what they say (`32M` is 32 MiB,
+/// not 32 bytes).
+fn number_and_unit(value: &Lit) -> Option<(&str, &str)> {
     match value {
-        Lit::Str(text) => dmemfs_core::parse_size(&text.value())
-            .map_err(|err| syn::Error::new(text.span(), format!("invalid `quota`: {err}"))),
-        Lit::Int(int) => int.base10_parse::<u64>(),
-        other => Err(syn::Error::new(
-            other.span(),
-            "expected a size for `quota`: a string such as \"32M\", \"512K\" or \"1.5GiB\", or an integer number of bytes",
-        )),
+        Lit::Int(int) => Some((int.base10_digits(), int.suffix())),
+        Lit::Float(float) => Some((float.base10_digits(), float.suffix())),
+        _ => None,
     }
 }
 
-fn max_nodes(value: &Lit) -> syn::Result<u64> {
-    let Lit::Int(int) = value else {
-        return Err(syn::Error::new(
-            value.span(),
-            "expected an integer for `max_nodes`, such as 100",
-        ));
+fn size(value: &Lit) -> syn::Result<u64> {
+    const EXPECTED: &str = "expected a size for `quota`, such as 32M, 512K, 1.5GiB (quoted or not) or an integer number of bytes";
+    let text = match value {
+        Lit::Str(text) => text.value(),
+        Lit::Int(int) if INTEGER_SUFFIXES.contains(&int.suffix()) => {
+            return int.base10_parse::<u64>();
+        }
+        other => match number_and_unit(other) {
+            Some((number, unit)) => format!("{number}{unit}"),
+            None => return Err(syn::Error::new(other.span(), EXPECTED)),
+        },
     };
-    match int.base10_parse::<u64>()? {
+    dmemfs_core::parse_size(&text)
+        .map_err(|err| syn::Error::new(value.span(), format!("invalid `quota`: {err}")))
+}
+
+fn max_nodes(value: &Lit) -> syn::Result<u64> {
+    let count = match value {
+        Lit::Int(int) if int.suffix().is_empty() || INTEGER_SUFFIXES.contains(&int.suffix()) => {
+            int.base10_parse::<u64>()?
+        }
+        Lit::Int(int) => {
+            return Err(syn::Error::new(
+                int.span(),
+                format!(
+                    "`max_nodes` is a count of files and directories, without a unit: write {}, not `{int}`",
+                    int.base10_digits()
+                ),
+            ));
+        }
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                "expected an integer for `max_nodes`, such as 100",
+            ));
+        }
+    };
+    match count {
         0 => Err(syn::Error::new(
-            int.span(),
+            value.span(),
             "`max_nodes = 0` leaves no room for the root directory, which is a node; use at least 1",
         )),
         n => Ok(n),
@@ -194,17 +230,30 @@ fn max_nodes(value: &Lit) -> syn::Result<u64> {
 }
 
 fn lock_timeout(value: &Lit) -> syn::Result<LockTimeout> {
-    let Lit::Str(text) = value else {
-        return Err(syn::Error::new(
-            value.span(),
-            "expected a duration string for `lock_timeout`, such as \"100ms\" or \"2s\", or \"none\" to wait without limit",
-        ));
+    const EXPECTED: &str = "expected a duration for `lock_timeout`, such as 100ms or 2s (quoted or not), or \"none\" to wait without limit";
+    let text = match value {
+        Lit::Str(text) => text.value(),
+        other => match number_and_unit(other) {
+            Some((number, "")) => {
+                return Err(syn::Error::new(
+                    other.span(),
+                    format!("`lock_timeout = {number}` has no unit; write {number}ms or {number}s"),
+                ));
+            }
+            Some((number, unit)) => format!("{number}{unit}"),
+            None => return Err(syn::Error::new(other.span(), EXPECTED)),
+        },
     };
-    match text.value().trim() {
-        "none" | "forever" | "never" => Ok(LockTimeout::Forever),
-        duration => humantime::parse_duration(duration).map(LockTimeout::After).map_err(|err| {
-            syn::Error::new(text.span(), format!("invalid `lock_timeout` \"{duration}\": {err}; expected a duration such as \"100ms\" or \"2s\", or \"none\""))
-        }),
+    match text.trim() {
+        "none" | "forever" | "never" if matches!(value, Lit::Str(_)) => Ok(LockTimeout::Forever),
+        duration => humantime::parse_duration(duration)
+            .map(LockTimeout::After)
+            .map_err(|err| {
+                syn::Error::new(
+                    value.span(),
+                    format!("invalid `lock_timeout` `{duration}`: {err}; {EXPECTED}"),
+                )
+            }),
     }
 }
 

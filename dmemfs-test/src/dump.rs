@@ -14,9 +14,11 @@ use parking_lot::Mutex;
 /// still wins over it).
 pub const DUMP_ENV: &str = "DMEMFS_DUMP";
 
-/// The file that marks a directory as a dump: only such directories are ever replaced or
-/// removed, so a dump location that overlaps the user's own files cannot destroy them.
-const MARKER: &str = ".dmemfs-dump";
+/// The suffix of the file that marks a directory as a dump: `<test dir>.dmemfs-dump`, beside
+/// the directory and not in it, where the dumped tree could hold a file of any name. Only
+/// directories so marked are ever replaced or removed, so a dump location that overlaps the
+/// user's own files cannot destroy them.
+const MARKER_SUFFIX: &str = ".dmemfs-dump";
 
 /// What a test returned, as far as failing goes: `()` never fails, `Result` fails with `Err`.
 ///
@@ -52,10 +54,18 @@ impl<T, E: Debug> Outcome for Result<T, E> {
 /// guard is dropped) or when [`finish`](Self::finish) is given an `Err`. `#[with_memfs]` sets
 /// one up for every test; use it directly in tests that build their own [`MemFs`].
 ///
-/// The tree goes to `target/dmemfs-failures/<crate>/<module path>/<test name>/` (see
+/// The tree goes to `target/dmemfs-failures/<package>/<crate>/<module>.<path>.<test>/` (see
 /// [`DUMP_ENV`] to change or disable that), replacing any earlier dump of the same test, and
 /// the path is printed on stderr, which the test harness shows for failing tests. When the
 /// test passes, a stale dump of it is removed.
+///
+/// Every test gets a directory of its own that no other test's contains or shares: the
+/// package keeps apart two packages' `tests/integration.rs`; the module path is one name,
+/// joined with `.` (which no Rust identifier holds), so a test `parse` and the tests of a
+/// `mod parse` are siblings, not nested; a raw identifier's `r#` is dropped (`r#type` is
+/// `type`, which no plain identifier can be, so `r_type` stays apart). The package is the one
+/// `#[with_memfs]` was compiled in, or for a guard made by hand, the `CARGO_PKG_NAME` cargo
+/// gives the test process.
 ///
 /// ```
 /// use dmemfs_test::{DumpOnFailure, MemFs};
@@ -74,6 +84,7 @@ pub struct DumpOnFailure {
     module_path: String,
     name: String,
     base: Option<PathBuf>,
+    package: Option<String>,
     bin: Option<String>,
     enabled: bool,
     done: bool,
@@ -86,7 +97,7 @@ impl DumpOnFailure {
     /// ```
     /// let fs = dmemfs_test::MemFs::new();
     /// let guard = dmemfs_test::DumpOnFailure::new(&fs, "my_crate::tests", "t");
-    /// assert!(guard.path().ends_with("dmemfs-failures/my_crate/tests/t"));
+    /// assert!(guard.path().ends_with("my_crate/tests.t"));
     /// # guard.finish(());
     /// ```
     pub fn new(fs: &MemFs, module_path: &str, name: &str) -> DumpOnFailure {
@@ -95,19 +106,21 @@ impl DumpOnFailure {
             module_path: module_path.to_owned(),
             name: name.to_owned(),
             base: None,
+            package: std::env::var("CARGO_PKG_NAME").ok(),
             bin: None,
             enabled: true,
             done: false,
         }
     }
 
-    /// Dumps under `dir` instead of `target/dmemfs-failures` (the crate, module and test
+    /// Dumps under `dir` instead of `target/dmemfs-failures` (the package, crate and test
     /// directories are still added).
     ///
     /// ```
     /// let fs = dmemfs_test::MemFs::new();
     /// let guard = dmemfs_test::DumpOnFailure::new(&fs, "c::m", "t").to("/tmp/dumps");
-    /// assert_eq!(guard.path(), std::path::Path::new("/tmp/dumps/c/m/t"));
+    /// assert!(guard.path().starts_with("/tmp/dumps"));
+    /// assert!(guard.path().ends_with("c/m.t"));
     /// # guard.finish(());
     /// ```
     pub fn to(mut self, dir: impl Into<PathBuf>) -> DumpOnFailure {
@@ -119,6 +132,12 @@ impl DumpOnFailure {
     /// whose crate name may be the library's too.
     pub(crate) fn in_bin(mut self, bin: Option<&str>) -> DumpOnFailure {
         self.bin = bin.map(str::to_owned);
+        self
+    }
+
+    /// The package the test was compiled in (`#[with_memfs]` knows it at compile time).
+    pub(crate) fn in_package(mut self, package: &str) -> DumpOnFailure {
+        self.package = Some(package.to_owned());
         self
     }
 
@@ -148,27 +167,27 @@ impl DumpOnFailure {
         self.path_in(self.crate_dir())
     }
 
-    /// The directory of the test's crate under the dumps root: `<root>/<crate>`.
+    /// The directory of the test's crate under the dumps root: `<root>/<package>/<crate>`
+    /// (crate and package names hold no `/`; a crate name no `-`, so `-bin` is its own).
     fn crate_dir(&self) -> PathBuf {
         let base = match (&self.base, env_setting()) {
             (Some(dir), _) => dir.clone(),
             (None, EnvSetting::Dir(dir)) => dir,
             (None, _) => target_dir().join("dmemfs-failures"),
         };
+        let package = self.package.as_deref().unwrap_or("unknown-package");
         let krate = self.module_path.split("::").next().unwrap_or_default();
-        match &self.bin {
-            Some(_) => base.join(format!("{}-bin", sanitize(krate))),
-            None => base.join(sanitize(krate)),
-        }
+        let krate = match &self.bin {
+            Some(_) => format!("{}-bin", sanitize(krate)),
+            None => sanitize(krate),
+        };
+        base.join(sanitize(package)).join(krate)
     }
 
-    /// The test's directory below its crate's.
+    /// The test's directory below its crate's: one name for the whole module path.
     fn path_in(&self, crate_dir: PathBuf) -> PathBuf {
         let module = self.module_path.split_once("::").map_or("", |(_, m)| m);
-        test_path(module, &self.name)
-            .split("::")
-            .filter(|s| !s.is_empty())
-            .fold(crate_dir, |dir, part| dir.join(sanitize(part)))
+        crate_dir.join(leaf_name(&test_path(module, &self.name)))
     }
 
     /// Hands back the test's result, dumping the tree first if it is an `Err`.
@@ -200,8 +219,10 @@ impl DumpOnFailure {
             return;
         }
         let dir = self.path_in(crate_dir);
-        if dir.join(MARKER).is_file() {
-            let _ = std::fs::remove_dir_all(dir);
+        let marker = marker_of(&dir);
+        if marker.is_file() {
+            let _ = std::fs::remove_dir_all(&dir);
+            let _ = std::fs::remove_file(marker);
         }
     }
 
@@ -249,10 +270,21 @@ impl Drop for DumpOnFailure {
     }
 }
 
+/// The file beside `dir` marking it as a dump.
+fn marker_of(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(MARKER_SUFFIX);
+    dir.with_file_name(name)
+}
+
 /// Writes the whole tree under `dir`, replacing an earlier dump there (and nothing else).
 fn write_tree(fs: &MemFs, dir: &Path) -> io::Result<()> {
-    if dir.join(MARKER).is_file() {
-        std::fs::remove_dir_all(dir)?;
+    let marker = marker_of(dir);
+    if marker.is_file() {
+        match std::fs::remove_dir_all(dir) {
+            Err(err) if err.kind() != ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
     } else if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
         return Err(io::Error::new(
             ErrorKind::AlreadyExists,
@@ -261,8 +293,9 @@ fn write_tree(fs: &MemFs, dir: &Path) -> io::Result<()> {
     }
     std::fs::create_dir_all(dir)?;
     std::fs::write(
-        dir.join(MARKER),
-        "written by dmemfs-test for a failed test; safe to delete\n",
+        &marker,
+        "marks the directory of the same name as written by dmemfs-test for a failed test; \
+         both are safe to delete\n",
     )?;
     for entry in fs.walk("/")? {
         let entry = entry?;
@@ -338,6 +371,32 @@ pub(crate) fn test_path(module: &str, name: &str) -> String {
     }
 }
 
+/// The directory name of the test `path` (`harness::t::case_1`): its segments joined with
+/// `.`, each without a raw identifier's `r#`. Identifiers hold neither `.` nor `#`, so no two
+/// tests share a name. A name past what filesystems allow keeps its start and ends with a
+/// hash of the whole.
+fn leaf_name(path: &str) -> String {
+    let joined = path
+        .split("::")
+        .filter(|s| !s.is_empty())
+        .map(|segment| sanitize(segment.strip_prefix("r#").unwrap_or(segment)))
+        .collect::<Vec<_>>()
+        .join(".");
+    const MAX: usize = 200;
+    if joined.len() <= MAX {
+        return joined;
+    }
+    // FNV-1a: stable across runs and platforms, unlike std's hasher.
+    let hash = joined.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut cut = MAX - 17;
+    while !joined.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}~{hash:016x}", &joined[..cut])
+}
+
 /// Keeps a path segment a single, portable directory name.
 fn sanitize(segment: &str) -> String {
     // Never `.` or `..`: a segment must stay a directory of its own.
@@ -380,4 +439,51 @@ fn find_target_dir() -> PathBuf {
                 .map(Path::to_path_buf)
         })
         .unwrap_or_else(std::env::temp_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_test_gets_a_name_of_its_own() {
+        let names = [
+            "x::parse",
+            "x::parse::t",
+            "r#type",
+            "r_type",
+            "m::r#type",
+            "m::r_type",
+            "m_r_type",
+        ]
+        .map(leaf_name);
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert_eq!(names[0], "x.parse");
+        assert_eq!(names[2], "type");
+    }
+
+    #[test]
+    fn long_names_are_cut_with_a_hash_of_the_whole() {
+        let long = |end: &str| leaf_name(&format!("{}::{end}", "m".repeat(300)));
+        let (a, b) = (long("a"), long("b"));
+        assert!(a.len() <= 200 && b.len() <= 200);
+        assert_ne!(a, b);
+    }
+
+    /// Two packages of a workspace each with `tests/integration.rs`: the same crate name,
+    /// module path and test name, two directories.
+    #[test]
+    fn two_packages_dump_apart() {
+        let fs = MemFs::new();
+        let guard = |package: &str| {
+            DumpOnFailure::new(&fs, "integration", "saves")
+                .to("/dumps")
+                .in_package(package)
+                .disabled()
+        };
+        let (a, b) = (guard("app-a"), guard("app-b"));
+        assert_eq!(a.path(), Path::new("/dumps/app-a/integration/saves"));
+        assert_eq!(b.path(), Path::new("/dumps/app-b/integration/saves"));
+    }
 }

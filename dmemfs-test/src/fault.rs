@@ -6,15 +6,8 @@ use std::io::ErrorKind;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dmemfs_core::{Call, FaultInjector, MemFs, Op, Verdict};
-use glob::{MatchOptions, Pattern};
+use dmemfs_core::{Call, FaultInjector, GlobPattern, MemFs, Op, Verdict};
 use parking_lot::Mutex;
-
-const MATCH: MatchOptions = MatchOptions {
-    case_sensitive: true,
-    require_literal_separator: true,
-    require_literal_leading_dot: false,
-};
 
 /// What a [`Rule`] does to the calls it selects.
 ///
@@ -56,7 +49,7 @@ enum Trigger {
 #[derive(Clone)]
 pub struct Rule {
     ops: Vec<Op>,
-    paths: Vec<Pattern>,
+    paths: Vec<GlobPattern>,
     trigger: Trigger,
     effect: Effect,
     limit: Option<u64>,
@@ -68,7 +61,11 @@ impl fmt::Debug for Rule {
             .field("ops", &self.ops)
             .field(
                 "paths",
-                &self.paths.iter().map(Pattern::as_str).collect::<Vec<_>>(),
+                &self
+                    .paths
+                    .iter()
+                    .map(GlobPattern::as_str)
+                    .collect::<Vec<_>>(),
             )
             .field("trigger", &self.trigger)
             .field("effect", &self.effect)
@@ -156,7 +153,9 @@ impl Rule {
     }
 
     /// Select calls on paths matching `glob` (`*`, `?`, `[..]`, `**`), on either path of a
-    /// rename, move or copy. Several calls add patterns.
+    /// rename, move or copy. Several calls add patterns. The pattern is a
+    /// [`GlobPattern`], read as [`MemFs::glob`] reads it: `out/**` and `/out/**` select the
+    /// same calls, the ones on the paths `fs.glob("out/**")` lists.
     ///
     /// # Panics
     /// If `glob` is not a valid pattern.
@@ -167,8 +166,10 @@ impl Rule {
     /// ```
     #[track_caller]
     pub fn matching(mut self, glob: &str) -> Rule {
-        let pattern = Pattern::new(glob)
-            .unwrap_or_else(|err| panic!("Rule::matching: invalid glob `{glob}`: {err}"));
+        let pattern = match GlobPattern::new(glob) {
+            Ok(pattern) => pattern,
+            Err(err) => panic!("Rule::matching: invalid glob `{glob}`: {err}"),
+        };
         self.paths.push(pattern);
         self
     }
@@ -195,10 +196,12 @@ impl Rule {
         self
     }
 
-    /// Fire once the selected calls have moved `bytes` bytes: a call whose length would take
-    /// the total past `bytes` fires, and so does every one after it (a disk that fills up).
-    /// Only calls that went ahead count towards the total; calls without a length (such as
-    /// opens) never count or fire.
+    /// Fire once the selected calls have moved `bytes` bytes, as a disk that filled up: the
+    /// first call whose length would take the total past `bytes` fires, and so does every
+    /// selected call after it that moves any bytes, however few (nothing is freed
+    /// meanwhile). Only calls that went ahead count towards the total; calls without a
+    /// length (such as opens) and calls of zero bytes never fire. With [`times`](Rule::times), the disk "fills" only
+    /// that many times.
     ///
     /// ```
     /// use dmemfs_test::{Op, Rule};
@@ -238,10 +241,10 @@ impl Rule {
         }
         let op_ok = self.ops.is_empty() || self.ops.contains(&call.op);
         let path_ok = self.paths.is_empty()
-            || self.paths.iter().any(|p| {
-                p.matches_with(call.path, MATCH)
-                    || call.target.is_some_and(|t| p.matches_with(t, MATCH))
-            });
+            || self
+                .paths
+                .iter()
+                .any(|p| p.matches(call.path) || call.target.is_some_and(|t| p.matches(t)));
         op_ok && path_ok
     }
 }
@@ -254,7 +257,7 @@ impl Rule {
 ///
 /// let fs = MemFs::new();
 /// let plan = FaultPlan::new().with(Rule::fail(ErrorKind::StorageFull).on(Op::Write));
-/// plan.install(&fs);
+/// let _faults = plan.install(&fs);
 /// assert!(fs.write("/a", "x").is_err());
 /// let injected = plan.injected();
 /// assert_eq!((injected[0].op, injected[0].path.as_str()), (Op::Write, "/a"));
@@ -312,7 +315,7 @@ struct RuleCount {
 ///
 /// let fs = MemFs::new();
 /// let plan = FaultPlan::new().with(Rule::fail(ErrorKind::StorageFull).on(Op::Write).nth(2));
-/// plan.install(&fs);
+/// let _faults = plan.install(&fs); // uninstalled when dropped
 /// let err = save_all(&fs, &[("/a", "1"), ("/b", "2"), ("/c", "3")]).unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::StorageFull);
 /// assert_eq!(plan.injected().len(), 1, "the error path was really taken");
@@ -369,7 +372,7 @@ impl FaultPlan {
     /// ```
     /// let fs = dmemfs_test::MemFs::new();
     /// let plan = dmemfs_test::FaultPlan::new().with(dmemfs_test::Rule::fail(std::io::ErrorKind::Other));
-    /// plan.install(&fs);
+    /// let _faults = plan.install(&fs);
     /// plan.clear();
     /// fs.write("/a", "fine")?;
     /// # Ok::<(), std::io::Error>(())
@@ -378,16 +381,32 @@ impl FaultPlan {
         self.state.lock().rules.clear();
     }
 
-    /// Installs the plan on `fs` (and its clones and open handles), replacing any other
-    /// injector. Remove it with `fs.set_fault_injector(None)`.
+    /// Installs the plan on `fs` (and its clones and open handles) until the returned guard
+    /// is dropped, which puts back the injector it replaced (usually none). To leave the plan
+    /// installed for the rest of the test, call [`FaultGuard::keep`].
     ///
     /// ```
-    /// let fs = dmemfs_test::MemFs::new();
-    /// dmemfs_test::FaultPlan::new().install(&fs);
-    /// fs.set_fault_injector(None);
+    /// use dmemfs_test::{FaultPlan, MemFs, Rule};
+    /// use std::io::ErrorKind;
+    ///
+    /// let fs = MemFs::new();
+    /// let plan = FaultPlan::new().with(Rule::fail(ErrorKind::StorageFull));
+    /// {
+    ///     let _faults = plan.install(&fs);
+    ///     assert!(fs.write("/a", "x").is_err());
+    /// }
+    /// fs.write("/a", "x")?; // uninstalled with the guard
+    ///
+    /// plan.install(&fs).keep(); // installed until the filesystem goes away
+    /// assert!(fs.write("/b", "x").is_err());
+    /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn install(&self, fs: &MemFs) {
-        fs.set_fault_injector(Some(Arc::new(self.clone())));
+    pub fn install(&self, fs: &MemFs) -> FaultGuard {
+        let previous = fs.replace_fault_injector(Some(Arc::new(self.clone())));
+        FaultGuard {
+            fs: fs.clone(),
+            previous: Some(previous),
+        }
     }
 
     /// Every fault injected so far, in order.
@@ -397,6 +416,57 @@ impl FaultPlan {
     /// ```
     pub fn injected(&self) -> Vec<Injection> {
         self.state.lock().injected.clone()
+    }
+}
+
+/// A [`FaultPlan`] installed by [`FaultPlan::install`]. Dropping it uninstalls the plan and
+/// puts back the injector installed before (so guards nest); [`keep`](Self::keep) leaves the
+/// plan installed instead.
+#[must_use = "the plan is uninstalled as soon as this guard is dropped: bind it \
+              (`let _faults = plan.install(&fs);`), or call `.keep()` to leave it installed"]
+pub struct FaultGuard {
+    fs: MemFs,
+    /// The injector to put back; `None` once kept.
+    previous: Option<Option<Arc<dyn FaultInjector>>>,
+}
+
+impl fmt::Debug for FaultGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FaultGuard")
+            .field("fs", &self.fs)
+            .field("kept", &self.previous.is_none())
+            .finish()
+    }
+}
+
+impl FaultGuard {
+    /// Leaves the plan installed for the rest of the filesystem's life: for a `#[with_memfs]`
+    /// filesystem, the whole test. Remove it later, if need be, with
+    /// `fs.set_fault_injector(None)` (or [`FaultPlan::clear`] its rules).
+    ///
+    /// ```
+    /// use dmemfs_test::{FaultPlan, MemFs, Rule};
+    ///
+    /// fn arm(fs: &MemFs) -> FaultPlan {
+    ///     let plan = FaultPlan::new().with(Rule::fail(std::io::ErrorKind::Other));
+    ///     plan.install(fs).keep(); // outlives this helper
+    ///     plan
+    /// }
+    /// let fs = MemFs::new();
+    /// let plan = arm(&fs);
+    /// assert!(fs.write("/a", "x").is_err());
+    /// assert_eq!(plan.injected().len(), 1);
+    /// ```
+    pub fn keep(mut self) {
+        self.previous = None;
+    }
+}
+
+impl Drop for FaultGuard {
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous.take() {
+            self.fs.replace_fault_injector(previous);
+        }
     }
 }
 
@@ -414,9 +484,11 @@ impl FaultInjector for FaultPlan {
                 Trigger::Every => true,
                 Trigger::Nth(n) => selected == n,
                 Trigger::FromNth(n) => selected >= n,
-                Trigger::AfterBytes(limit) => call
-                    .len
-                    .is_some_and(|len| count.bytes.saturating_add(len) > limit),
+                // Once full, the disk stays full: a call that would have fitted beside the
+                // total fires too. A call of no bytes is no more refused than by a full disk.
+                Trigger::AfterBytes(limit) => call.len.is_some_and(|len| {
+                    len > 0 && (count.fired > 0 || count.bytes.saturating_add(len) > limit)
+                }),
             };
             if fires && rule.limit.is_none_or(|limit| count.fired < limit) {
                 fired = Some((index, rule.effect));

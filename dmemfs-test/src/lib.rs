@@ -32,15 +32,20 @@
 //!   node limit, lock timeout, memory guard and a seed directory; composes with `#[test]`,
 //!   `#[rstest]` and `#[tokio::test]`. Without a `MemFs` parameter, [`current()`] returns it.
 //! - **Dump on failure**: when a test fails, its tree lands in
-//!   `target/dmemfs-failures/<crate>/<module>/<test>/` ([`DumpOnFailure`], [`DUMP_ENV`]).
+//!   `target/dmemfs-failures/<package>/<crate>/<module>.<test>/` ([`DumpOnFailure`],
+//!   [`DUMP_ENV`]).
 //! - **Tree snapshots**: [`assert_tree_snapshot!`] (insta), [`Tree::to_snapshot`] for serde
-//!   snapshots, [`assert_tree_eq!`] with a readable diff, [`RenderOptions`].
+//!   snapshots, [`assert_tree_eq!`] with a readable diff, [`RenderOptions`] (which paths,
+//!   how much of each file, and per glob: [size only](RenderOptions::size_only),
+//!   [digest only](RenderOptions::digest_only) or [a renderer of
+//!   yours](RenderOptions::render_with), such as gunzip).
 //! - **Assertions**: [`assert_quota!`], [`assert_no_open_handles!`], [`assert_exists!`],
 //!   [`assert_missing!`], [`assert_is_dir!`], [`assert_is_file!`], [`assert_file_eq!`],
 //!   [`assert_file_contains!`], [`assert_file_matches!`]; failures show the tree around the
-//!   path.
+//!   path, and report the test's own line whatever the cause (a missing file included).
 //! - **Fault injection**: [`FaultPlan`] makes chosen operations fail, come up short or slow
-//!   down, and records what it did.
+//!   down, and records what it did; [`FaultPlan::install`] returns a [`FaultGuard`] that
+//!   uninstalls it when dropped.
 //! - **rstest**: the [`memfs`](fn@memfs) fixture.
 
 #![deny(missing_docs)]
@@ -68,7 +73,7 @@ pub use assert::{ByteCount, TreeSource};
 #[cfg(feature = "mount")]
 pub use dmemfs_fuse::REQUIRE_FUSE_ENV;
 pub use dump::{DUMP_ENV, DumpOnFailure, Outcome};
-pub use fault::{Effect, FaultPlan, Injection, Rule};
+pub use fault::{Effect, FaultGuard, FaultPlan, Injection, Rule};
 #[cfg(feature = "rstest")]
 pub use fixture::{memfs, test_builder};
 pub use mount::mount_dir;
@@ -83,6 +88,8 @@ pub use tree::{RenderOptions, Tree, TreeEntry, TreeSnapshot};
 #[doc(hidden)]
 pub mod __private {
     pub use core::time::Duration;
+    // A filesystem parameter in a smart pointer (`Arc<dyn FileSystem>`, ...).
+    pub use std::{boxed::Box, rc::Rc, sync::Arc};
 
     pub use dmemfs_core::{MemoryGuard, Semantics};
     #[cfg(feature = "snapshots")]
@@ -94,5 +101,7 @@ pub mod __private {
         render_snapshot, snapshot_name, stats,
     };
     pub use crate::mount::Skipped;
-    pub use crate::session::{Config, Dump, Session, TestId};
+    pub use crate::session::{
+        AnyFailure, Config, Described, DisplayFailure, Dump, Session, TestId,
+    };
 }

@@ -44,6 +44,10 @@ pub fn mount_dir() -> PathBuf {
 pub(crate) struct TestMount {
     #[cfg(feature = "mount")]
     _mount: dmemfs_fuse::Mount,
+    /// The test thread's CPUs before it was pinned (`mount = "pinned"`), restored after the
+    /// unmount (fields drop in order).
+    #[cfg(feature = "mount")]
+    _unpin: Option<Unpin>,
     id: u64,
 }
 
@@ -58,7 +62,7 @@ impl Drop for TestMount {
 /// # Panics
 /// FUSE is unavailable and `DMEMFS_REQUIRE_FUSE=1`, or the mount itself failed.
 #[track_caller]
-pub(crate) fn mount_for(fs: &MemFs, test: &str) -> Option<TestMount> {
+pub(crate) fn mount_for(fs: &MemFs, test: &str, pinned: bool) -> Option<TestMount> {
     #[cfg(feature = "mount")]
     {
         static SWEPT: std::sync::Once = std::sync::Once::new();
@@ -69,7 +73,18 @@ pub(crate) fn mount_for(fs: &MemFs, test: &str) -> Option<TestMount> {
         if !dmemfs_fuse::can_mount_or_skip(test) {
             return None;
         }
-        let options = dmemfs_fuse::MountOptions::new().name(test);
+        let mut options = dmemfs_fuse::MountOptions::new().name(test);
+        // Round-robin over the CPUs, so that parallel pinned tests spread out.
+        let unpin = pinned.then(|| {
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let cpus = dmemfs_fuse::pin::usable_cpus();
+            let cpu = cpus[NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % cpus.len()];
+            options = options.clone().pin_cpu(cpu);
+            match dmemfs_fuse::pin::only(cpu) {
+                Ok(previous) => Unpin(previous),
+                Err(err) => panic!("#[with_memfs(mount = \"pinned\")] on `{test}`: {err}"),
+            }
+        });
         let mount = match dmemfs_fuse::mount(fs, &options) {
             Ok(mount) => mount,
             Err(err) => panic!("#[with_memfs(mount)] on `{test}`: {err}"),
@@ -77,13 +92,26 @@ pub(crate) fn mount_for(fs: &MemFs, test: &str) -> Option<TestMount> {
         MOUNTS.lock().insert(fs.id(), mount.path().to_owned());
         Some(TestMount {
             _mount: mount,
+            _unpin: unpin,
             id: fs.id(),
         })
     }
     #[cfg(not(feature = "mount"))]
     {
-        let _ = fs;
+        let _ = (fs, pinned);
         panic!("#[with_memfs(mount)] on `{test}` needs dmemfs-test's `mount` feature")
+    }
+}
+
+/// Restores the test thread's CPUs when dropped.
+#[cfg(feature = "mount")]
+#[derive(Debug)]
+struct Unpin(dmemfs_fuse::pin::Previous);
+
+#[cfg(feature = "mount")]
+impl Drop for Unpin {
+    fn drop(&mut self) {
+        dmemfs_fuse::pin::restore(&self.0);
     }
 }
 

@@ -176,6 +176,8 @@ pub struct Config {
     pub semantics: Option<Semantics>,
     /// Mount the filesystem through FUSE (`#[with_memfs(mount)]`).
     pub mount: bool,
+    /// ... with the test thread and the server on one CPU (`mount = "pinned"`).
+    pub mount_pinned: bool,
     pub memory_guard: Option<MemoryGuard>,
     /// An absolute host path.
     pub seed: Option<&'static str>,
@@ -204,6 +206,8 @@ pub struct TestId {
     /// The binary target being compiled, for unit tests of a `bin` (whose crate name may be
     /// the library's too).
     pub bin: Option<&'static str>,
+    /// The package being compiled: two packages may hold test binaries of one name.
+    pub package: &'static str,
 }
 
 /// The tests running with a session, by filesystem id: their paths (such as
@@ -234,6 +238,7 @@ impl Session {
             module_path,
             name,
             bin,
+            package,
         } = config.test;
         let test = format!("{module_path}::{name}");
         let mut builder = MemFs::builder()
@@ -267,13 +272,17 @@ impl Session {
         }
         let module = module_path.split_once("::").map_or("", |(_, rest)| rest);
         TESTS.lock().insert(fs.id(), (test_path(module, name), 0));
-        let dump = DumpOnFailure::new(&fs, module_path, name).in_bin(bin);
+        let dump = DumpOnFailure::new(&fs, module_path, name)
+            .in_bin(bin)
+            .in_package(package);
         let dump = match config.dump {
             Dump::Default => dump,
             Dump::Off => dump.disabled(),
             Dump::To(dir) => dump.to(dir),
         };
-        let mount = config.mount.then(|| mount_for(&fs, &test));
+        let mount = config
+            .mount
+            .then(|| mount_for(&fs, &test, config.mount_pinned));
         Session {
             fs,
             dump: Some(dump),
@@ -298,12 +307,15 @@ impl Session {
         bind_future(&self.fs, future)
     }
 
-    pub fn finish<R: Outcome>(mut self, result: R) -> R {
+    /// Ends the session with the test's result. `displayed` is its error in `Display` form
+    /// when it has one (see [`Described`]); otherwise [`Outcome::failure`] describes it.
+    pub fn finish<R: Outcome>(mut self, result: R, displayed: Option<String>) -> R {
         TESTS.lock().remove(&self.fs.id());
-        match self.dump.take() {
-            Some(dump) => dump.finish(result),
-            None => result,
+        if let Some(dump) = self.dump.take() {
+            let failure = displayed.or_else(|| result.failure());
+            let _ = dump.finish(Failure(failure));
         }
+        result
     }
 }
 
@@ -311,6 +323,51 @@ impl Drop for Session {
     fn drop(&mut self) {
         // After a panic `finish` was not reached; the dump guard, dropped next, sees it.
         TESTS.lock().remove(&self.fs.id());
+    }
+}
+
+/// A failure already described, for the dump guard.
+struct Failure(Option<String>);
+
+impl Outcome for Failure {
+    fn failure(&self) -> Option<String> {
+        self.0.clone()
+    }
+}
+
+/// A test's result, to describe its error by `Display` (``read `/a`: no such file or
+/// directory``) rather than `Debug` when the error type has it. Generated code calls
+/// `(&Described(&result)).display_failure()` on the concrete type: method resolution picks
+/// [`DisplayFailure`] when `E: Display`, and falls back to [`AnyFailure`] (one more auto-ref)
+/// otherwise.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Described<'a, R>(pub &'a R);
+
+/// See [`Described`].
+#[doc(hidden)]
+pub trait DisplayFailure {
+    fn display_failure(&self) -> Option<String>;
+}
+
+impl<T, E: fmt::Display> DisplayFailure for Described<'_, Result<T, E>> {
+    fn display_failure(&self) -> Option<String> {
+        self.0
+            .as_ref()
+            .err()
+            .map(|err| format!("returned Err({err})"))
+    }
+}
+
+/// See [`Described`].
+#[doc(hidden)]
+pub trait AnyFailure {
+    fn display_failure(&self) -> Option<String>;
+}
+
+impl<R> AnyFailure for &Described<'_, R> {
+    fn display_failure(&self) -> Option<String> {
+        None
     }
 }
 
@@ -327,4 +384,32 @@ pub(crate) fn count_snapshot(path: &str) -> usize {
     let count = others.entry(path.to_owned()).or_insert(0);
     *count += 1;
     *count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AnyFailure as _, Described, DisplayFailure as _};
+
+    #[derive(Debug)]
+    struct DebugOnly;
+
+    #[test]
+    // The borrow is what makes the fallback resolve (one more auto-ref than `DisplayFailure`).
+    #[allow(clippy::needless_borrow)]
+    fn errors_are_described_by_display_when_they_have_it() {
+        let err = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let result: Result<(), _> = Err(err);
+        assert_eq!(
+            (&Described(&result)).display_failure().as_deref(),
+            Some("returned Err(no such file)")
+        );
+        let ok: Result<u8, std::io::Error> = Ok(1);
+        assert_eq!((&Described(&ok)).display_failure(), None);
+        // Without `Display`, the session falls back to `Outcome::failure` (Debug).
+        assert_eq!(
+            (&Described(&Err::<(), _>(DebugOnly))).display_failure(),
+            None
+        );
+        assert_eq!((&Described(&())).display_failure(), None);
+    }
 }

@@ -158,3 +158,14 @@ fn import_from_dir_refuses_special_files() {
     assert!(err.to_string().contains("is not a regular file"), "{err}");
     assert!(!fs.exists("/seed"), "nothing imported");
 }
+
+/// A host tree deeper than any stack would hold a recursion for is imported level by
+/// level, on a small stack.
+#[test]
+fn import_from_dir_reads_a_deep_host_tree_without_recursing() {
+    let (seed, chain) = crate::common::deep_host_tree();
+    let fs = MemFs::new();
+    crate::common::on_small_stack(|| fs.import_from_dir(seed.path(), "/s").unwrap());
+    assert_eq!(fs.read(format!("/s/{chain}/leaf")).unwrap(), b"bottom");
+    assert_eq!(fs.stats().dirs, 1 + 1 + crate::common::DEEP_LEVELS as u64);
+}

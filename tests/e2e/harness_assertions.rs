@@ -177,3 +177,80 @@ fn content_failures_name_the_path_and_show_the_tree() {
         ],
     );
 }
+
+/// issue 14: every assertion reports the line of the test that called it, whatever the reason
+/// it fails (a missing file used to report a line inside dmemfs-test).
+mod locations {
+    use std::cell::RefCell;
+    use std::panic::{self, UnwindSafe};
+    use std::sync::Once;
+
+    use dmemfs_test::{
+        assert_exists, assert_file_contains, assert_file_eq, assert_file_matches, assert_is_dir,
+        assert_is_file, assert_missing, assert_no_open_handles, assert_quota, assert_tree_eq,
+        assert_tree_snapshot,
+    };
+
+    thread_local! {
+        static LAST: RefCell<Option<(String, u32)>> = const { RefCell::new(None) };
+    }
+
+    /// The file and line the panic raised by `check` reports.
+    fn panic_location(check: impl FnOnce() + UnwindSafe) -> (String, u32) {
+        static HOOK: Once = Once::new();
+        HOOK.call_once(|| {
+            let previous = panic::take_hook();
+            panic::set_hook(Box::new(move |info| {
+                if let Some(at) = info.location() {
+                    let at = (at.file().to_owned(), at.line());
+                    LAST.with(|last| *last.borrow_mut() = Some(at));
+                }
+                previous(info);
+            }));
+        });
+        LAST.with(|last| last.borrow_mut().take());
+        assert!(
+            panic::catch_unwind(check).is_err(),
+            "the assertion should have failed"
+        );
+        LAST.with(|last| last.borrow_mut().take())
+            .expect("the panic hook ran")
+    }
+
+    /// Asserts that `$check` fails and reports this line.
+    macro_rules! fails_here {
+        ($check:expr) => {
+            assert_eq!(
+                panic_location(|| {
+                    $check;
+                }),
+                (file!().to_owned(), line!()),
+                "{}",
+                stringify!($check)
+            )
+        };
+    }
+
+    #[test]
+    fn every_assertion_reports_the_callers_line() {
+        let fs = super::sample();
+        fails_here!(assert_exists!(fs, "/none"));
+        fails_here!(assert_missing!(fs, "/out"));
+        fails_here!(assert_is_dir!(fs, "/out/report.csv"));
+        fails_here!(assert_is_file!(fs, "/out"));
+        fails_here!(assert_file_eq!(fs, "/missing.csv", ""));
+        fails_here!(assert_file_eq!(fs, "/out/report.csv", "other"));
+        fails_here!(assert_file_contains!(fs, "/missing.csv", "x"));
+        fails_here!(assert_file_contains!(fs, "/out/report.csv", "zzz"));
+        fails_here!(assert_file_matches!(fs, "/missing.csv", |_| true));
+        fails_here!(assert_file_matches!(fs, "/out/report.csv", |_| false));
+        fails_here!(assert_quota!(fs, used == 0));
+        fails_here!(assert_quota!(fs, used <= "lots"));
+        fails_here!(assert_tree_eq!((&fs, "/out"), (&fs, "/out/logs")));
+        fails_here!(assert_tree_eq!((&fs, "/missing"), fs));
+        fails_here!(assert_tree_snapshot!(fs, "/missing"));
+        let handle = fs.open("/out/report.csv").unwrap();
+        fails_here!(assert_no_open_handles!(fs));
+        drop(handle);
+    }
+}

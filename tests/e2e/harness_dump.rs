@@ -85,9 +85,19 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Where a test of this binary dumps: `<dir>/<package>/<crate>/<module path and name, joined
+/// with '.'>`.
 pub(crate) fn dumped(dir: &Path, test: &str) -> PathBuf {
-    test.split("::")
-        .fold(dir.join("e2e"), |path, part| path.join(part))
+    dir.join("dmemfs-e2e")
+        .join("e2e")
+        .join(test.replace("::", ".").replace("r#", ""))
+}
+
+/// The file beside a dump directory that marks it as one.
+fn marker(dump: &Path) -> PathBuf {
+    let mut name = dump.file_name().unwrap().to_os_string();
+    name.push(".dmemfs-dump");
+    dump.with_file_name(name)
 }
 
 #[test]
@@ -120,11 +130,8 @@ fn a_test_returning_err_leaves_its_tree_on_disk() {
         std::fs::read_to_string(tree.join("state.json")).unwrap(),
         "{\"ok\":false}"
     );
-    assert!(
-        stdout(&output).contains(
-            "the test returned Err(Custom { kind: Other, error: \"validation failed\" })"
-        )
-    );
+    // The error's Display form, not its Debug form (issue 14).
+    assert!(stdout(&output).contains("the test returned Err(validation failed); its filesystem"));
 }
 
 #[test]
@@ -133,7 +140,7 @@ fn a_passing_test_writes_nothing_and_clears_a_stale_dump() {
     let stale = dumped(dumps.path(), "harness_dump::passes_on_purpose");
     std::fs::create_dir_all(&stale).unwrap();
     std::fs::write(stale.join("old.txt"), "from an earlier failure").unwrap();
-    std::fs::write(stale.join(".dmemfs-dump"), "").unwrap(); // what marks a dump
+    std::fs::write(marker(&stale), "").unwrap(); // what marks a dump
     let output = run_child("harness_dump::passes_on_purpose", Some(dumps.path()));
     assert!(output.status.success(), "{}", stdout(&output));
     assert!(
@@ -196,7 +203,11 @@ fn the_guard_can_be_used_without_the_macro() {
     fs.write("/evidence.txt", "what went wrong").unwrap();
     let guard = DumpOnFailure::new(&fs, "my_crate::checks", "by_hand").to(dumps.path());
     let target = guard.path();
-    assert_eq!(target, dumps.path().join("my_crate/checks/by_hand"));
+    // The package from cargo's environment (the macro knows it at compile time).
+    assert_eq!(
+        target,
+        dumps.path().join("dmemfs-e2e/my_crate/checks.by_hand")
+    );
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         let _guard = guard;
         panic!("by hand");
@@ -246,7 +257,8 @@ fn fails_with_faults_armed(fs: MemFs) {
     let plan = dmemfs_test::FaultPlan::new()
         .with(dmemfs_test::Rule::fail(io::ErrorKind::PermissionDenied).on(dmemfs_test::Op::Read))
         .with(dmemfs_test::Rule::fail(io::ErrorKind::Other).on(dmemfs_test::Op::Walk));
-    plan.install(&fs);
+    // Kept: a guard would uninstall the plan while the panic unwinds, before the dump.
+    plan.install(&fs).keep();
     panic!("failed with faults armed");
 }
 
@@ -260,4 +272,112 @@ fn armed_faults_do_not_spoil_the_dump() {
         std::fs::read_to_string(tree.join("important.log")).unwrap(),
         "what happened"
     );
+}
+
+#[with_memfs]
+#[test]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn parse(fs: MemFs) {
+    fs.write("/from", "the test parse").unwrap();
+    panic!("parse fails");
+}
+
+mod parse {
+    use dmemfs_test::{MemFs, with_memfs};
+
+    #[with_memfs]
+    #[test]
+    #[ignore = "fails on purpose; run by the harness_dump checks"]
+    fn t(fs: MemFs) {
+        fs.write("/from", "the test parse::t").unwrap();
+        panic!("parse::t fails");
+    }
+}
+
+#[with_memfs]
+#[test]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn r#type(fs: MemFs) {
+    fs.write("/from", "r#type").unwrap();
+    panic!("r#type fails");
+}
+
+#[with_memfs]
+#[test]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn r_type(fs: MemFs) {
+    fs.write("/from", "r_type").unwrap();
+    panic!("r_type fails");
+}
+
+#[with_memfs]
+#[test]
+#[ignore = "fails on purpose; run by the harness_dump checks"]
+fn holds_a_directory_named_like_the_marker(fs: MemFs) {
+    fs.create_dir("/.dmemfs-dump").unwrap();
+    fs.write("/.dmemfs-dump/inside", "kept").unwrap();
+    panic!("fails with a .dmemfs-dump directory");
+}
+
+/// Tests whose names once shared or nested their dump directories each get their own: a test
+/// `parse` and a test in `mod parse`, in either order, and `r#type` and `r_type`. Each dump
+/// holds its own test's file.
+#[test]
+fn tests_named_alike_dump_apart() {
+    let dumps = tempfile::tempdir().unwrap();
+    let tests = [
+        ("harness_dump::parse::t", "the test parse::t"),
+        ("harness_dump::parse", "the test parse"),
+        ("harness_dump::r#type", "r#type"),
+        ("harness_dump::r_type", "r_type"),
+    ];
+    for (test, _) in tests {
+        let output = run_child(test, Some(dumps.path()));
+        assert!(!output.status.success(), "{test} should fail");
+        assert!(
+            stdout(&output).contains("was written to"),
+            "{test}: {}",
+            stdout(&output)
+        );
+    }
+    for (test, from) in tests {
+        let dump = dumped(dumps.path(), test);
+        assert_eq!(
+            std::fs::read_to_string(dump.join("from")).unwrap(),
+            from,
+            "{test} dumped to {}",
+            dump.display()
+        );
+    }
+    // A rerun of `parse` replaces its own dump and leaves `parse::t`'s.
+    assert!(
+        !run_child("harness_dump::parse", Some(dumps.path()))
+            .status
+            .success()
+    );
+    let t = dumped(dumps.path(), "harness_dump::parse::t");
+    assert_eq!(
+        std::fs::read_to_string(t.join("from")).unwrap(),
+        "the test parse::t"
+    );
+}
+
+/// The marker lives beside the dump, outside the dumped tree's names: a virtual directory
+/// named `.dmemfs-dump` is dumped like any other.
+#[test]
+fn a_directory_named_like_the_marker_is_dumped() {
+    let dumps = tempfile::tempdir().unwrap();
+    let test = "harness_dump::holds_a_directory_named_like_the_marker";
+    let output = run_child(test, Some(dumps.path()));
+    assert!(
+        stdout(&output).contains("was written to"),
+        "{}",
+        stdout(&output)
+    );
+    let dump = dumped(dumps.path(), test);
+    assert_eq!(
+        std::fs::read_to_string(dump.join(".dmemfs-dump/inside")).unwrap(),
+        "kept"
+    );
+    assert!(marker(&dump).is_file());
 }

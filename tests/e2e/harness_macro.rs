@@ -110,6 +110,38 @@ fn lock_timeout_argument(fs: MemFs) {
     assert!(started.elapsed() >= Duration::from_millis(30));
 }
 
+// issue 14: `quota = 32M` used to mean 32 bytes (the literal's suffix was ignored).
+#[with_memfs(quota = 32M, max_nodes = 10u64)]
+#[test]
+fn unquoted_sizes_mean_their_unit(fs: MemFs) {
+    assert_eq!(fs.stats().quota, 32 << 20);
+    assert_eq!(fs.stats().max_nodes, Some(10));
+}
+
+#[with_memfs(quota = 1.5K)]
+#[test]
+fn unquoted_fractional_and_decimal_sizes(fs: MemFs) {
+    assert_eq!(fs.stats().quota, 1536);
+}
+
+#[with_memfs(quota = 10MB)]
+#[test]
+fn unquoted_decimal_units(fs: MemFs) {
+    assert_eq!(fs.stats().quota, 10_000_000);
+}
+
+#[with_memfs(lock_timeout = 30ms)]
+#[test]
+fn unquoted_durations_mean_their_unit(fs: MemFs) {
+    let _writer = fs.create("/held").unwrap();
+    let started = Instant::now();
+    assert_eq!(fs.open("/held").unwrap_err().kind(), ErrorKind::WouldBlock);
+    let waited = started.elapsed();
+    // 30 ms, not 30 s (nor the 2 s default).
+    assert!(waited >= Duration::from_millis(30), "{waited:?}");
+    assert!(waited < DEFAULT_TEST_LOCK_TIMEOUT, "{waited:?}");
+}
+
 #[with_memfs(semantics = "posix", quota = "1K")]
 #[test]
 fn semantics_posix_argument(fs: MemFs) {
@@ -351,4 +383,77 @@ fn a_named_lifetime_on_the_reference<'a>(fs: &'a MemFs) {
 #[cfg_attr(all(), test)]
 fn a_test_attribute_inside_cfg_attr(fs: MemFs) {
     fs.write("/a", "x").unwrap();
+}
+
+// issue 14: code written against the `FileSystem` trait is tested through the trait.
+mod trait_parameters {
+    use std::rc::Rc;
+    use std::sync::Arc;
+
+    use dmemfs_test::{FileSystem, MemFs, current, with_memfs};
+
+    fn rotate(fs: &dyn FileSystem) -> std::io::Result<()> {
+        fs.rename("/app.log", "/app.log.1")
+    }
+
+    #[with_memfs(quota = "1K")]
+    #[test]
+    fn dyn_reference(fs: &dyn FileSystem) -> std::io::Result<()> {
+        fs.write("/app.log", b"line\n")?;
+        rotate(fs)?;
+        assert_eq!(current().read("/app.log.1")?, b"line\n");
+        assert_eq!(current().stats().quota, 1024);
+        Ok(())
+    }
+
+    #[with_memfs]
+    #[test]
+    fn dyn_reference_with_auto_traits(fs: &'static (dyn FileSystem + Send + Sync)) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn impl_trait(fs: impl FileSystem) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn impl_trait_reference(fs: &impl FileSystem) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn arc_of_dyn(fs: Arc<dyn FileSystem>) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn box_of_dyn(fs: Box<dyn dmemfs_test::FileSystem>) {
+        fs.write("/a", b"x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[test]
+    fn rc_of_memfs(fs: Rc<MemFs>) {
+        fs.write("/a", "x").unwrap();
+        assert!(current().exists("/a"));
+    }
+
+    #[with_memfs]
+    #[rstest::rstest]
+    #[case(1)]
+    #[case(2)]
+    fn dyn_reference_with_rstest(fs: &dyn FileSystem, #[case] n: usize) {
+        fs.write("/n", n.to_string().as_bytes()).unwrap();
+        assert_eq!(current().read_to_string("/n").unwrap(), n.to_string());
+    }
 }

@@ -68,7 +68,7 @@ fn a_fault_rule_fails_a_child_process_write(fs: MemFs) {
             .on(Op::Write)
             .matching("/out/**"),
     );
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     let out = Command::new("sh")
         .arg("-c")
         .arg("echo data | dd of=out/f status=none")
@@ -138,10 +138,64 @@ fn a_failing_mount_test_dumps_its_tree_and_unmounts() {
         .lines()
         .find_map(|line| line.strip_prefix("MOUNTED AT "))
         .expect("the child printed its mount point");
-    let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    assert!(!table.contains(mounted_at), "unmounted after the panic");
+    let mounted_at = std::path::Path::new(mounted_at);
+    let mounts = dmemfs_fuse::mounts().unwrap();
     assert!(
-        !std::path::Path::new(mounted_at).exists(),
-        "its directory removed"
+        !mounts.iter().any(|m| m == mounted_at),
+        "unmounted after the panic"
     );
+    assert!(!mounted_at.exists(), "its directory removed");
+}
+
+/// The CPUs the calling thread may run on, from /proc.
+fn allowed_cpus() -> String {
+    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Cpus_allowed_list:"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[with_memfs(mount = "pinned")]
+fn a_pinned_mount_test_and_its_children_run_on_one_cpu(fs: MemFs) {
+    let cpus = allowed_cpus();
+    assert!(
+        !cpus.contains(',') && !cpus.contains('-'),
+        "pinned to one CPU: {cpus}"
+    );
+    let child = Command::new("sh")
+        .args(["-c", "grep Cpus_allowed_list /proc/self/status > cpus"])
+        .current_dir(mount_dir())
+        .status()
+        .unwrap();
+    assert!(child.success());
+    let seen = fs.read_to_string("/cpus").unwrap();
+    assert_eq!(
+        seen.split(':').nth(1).unwrap().trim(),
+        cpus,
+        "the child inherits the pin"
+    );
+}
+
+#[test]
+fn pinning_ends_with_the_test() {
+    // On a fresh thread, as libtest runs each test: pinned during the body, restored after.
+    let (before, after) = std::thread::spawn(|| {
+        let before = allowed_cpus();
+        pinned_body();
+        (before, allowed_cpus())
+    })
+    .join()
+    .unwrap();
+    assert_eq!(before, after);
+}
+
+#[with_memfs(mount = "pinned")]
+#[test]
+#[ignore = "called by pinning_ends_with_the_test"]
+fn pinned_body() {
+    let cpus = allowed_cpus();
+    assert!(!cpus.contains(',') && !cpus.contains('-'), "{cpus}");
 }

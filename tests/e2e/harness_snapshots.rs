@@ -193,3 +193,133 @@ fn host_trees_are_labelled_by_name_not_by_absolute_path() {
     assert_eq!(tree.label(), "seed");
     assert_eq!(tree.to_snapshot().root, "seed");
 }
+
+// issue 14: binary outputs rendered per glob, so a snapshot of `.gz` archives shows what is in
+// them and does not churn when the compressor changes its bytes.
+mod per_glob {
+    use std::io::{Read, Write};
+
+    use dmemfs_test::{MemFs, RenderOptions};
+    use flate2::{Compression, read::GzDecoder, write::GzEncoder};
+
+    fn gzip(text: &str, level: u32) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::new(level));
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn gunzip(bytes: &[u8]) -> String {
+        let mut text = String::new();
+        match GzDecoder::new(bytes).read_to_string(&mut text) {
+            Ok(_) => text,
+            Err(err) => format!("(not gzip: {err})"),
+        }
+    }
+
+    /// Rotated logs, compressed at `level`.
+    fn logs(level: u32) -> MemFs {
+        let fs = MemFs::new();
+        fs.create_dir_all("/logs/old").unwrap();
+        fs.write("/logs/app.log", "today\n").unwrap();
+        let day = "yesterday\n".repeat(20);
+        fs.write("/logs/app.log.1.gz", gzip(&day, level)).unwrap();
+        fs.write("/logs/old/app.log.2.gz", gzip("long ago\n", level))
+            .unwrap();
+        fs
+    }
+
+    #[test]
+    fn a_custom_renderer_shows_archives_decompressed() {
+        let options = RenderOptions::new().render_with("**/*.gz", "gunzip", gunzip);
+        let fast = options.render(&logs(1), "/logs").unwrap();
+        assert_eq!(fast, options.render(&logs(9), "/logs").unwrap());
+        let expected = format!(
+            "/logs\n├── app.log (6 bytes)\n│       today\n├── app.log.1.gz (gunzip)\n{}└── old/\n    └── app.log.2.gz (gunzip)\n            long ago\n",
+            "│       yesterday\n".repeat(20)
+        );
+        assert_eq!(fast, expected);
+    }
+
+    #[test]
+    fn size_only_and_digest_only() {
+        let fs = logs(6);
+        let size = fs.metadata("/logs/old/app.log.2.gz").unwrap().len();
+        let text = RenderOptions::new()
+            .size_only("old")
+            .digest_only("*.gz")
+            .render(&fs, "/logs")
+            .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1..3], ["├── app.log (6 bytes)", "│       today"]);
+        // The first matching glob wins; a directory's glob covers the files below it.
+        assert!(lines[3].starts_with("├── app.log.1.gz (sha256 "), "{text}");
+        assert_eq!(lines[3].len(), "├── app.log.1.gz (sha256 )".len() + 16);
+        assert_eq!(
+            lines[4..],
+            ["└── old/", &format!("    └── app.log.2.gz ({size} bytes)")]
+        );
+        // Without a view, an archive is a hex dump.
+        let plain = RenderOptions::new().render(&fs, "/logs").unwrap();
+        assert!(plain.contains("binary, sha256") && plain.contains("00000000  1f 8b"));
+    }
+}
+
+/// The harness reads a host tree deeper than any stack would hold a recursion for, level
+/// by level, on a small stack.
+#[test]
+fn host_trees_of_any_depth_are_read_without_recursing() {
+    let (seed, chain) = crate::common::deep_host_tree();
+    let tree = crate::common::on_small_stack(|| Tree::from_host(seed.path()).unwrap());
+    assert_eq!(tree.file(&format!("{chain}/leaf")), Some(&b"bottom"[..]));
+    assert_eq!(tree.len(), crate::common::DEEP_LEVELS + 1);
+}
+
+/// The one-pass rendering draws the same tree as before: bars for ancestors with later
+/// siblings, `a/` before `a-b/`, includes keeping the directories that lead to a match,
+/// excludes hiding a whole subtree. (Its time, linear in the tree, is measured by the
+/// benchmark's `render` part.)
+#[with_memfs]
+#[test]
+fn rendering_draws_bars_includes_and_excludes(fs: MemFs) {
+    fs.create_dir_all("/a/x").unwrap();
+    fs.create_dir_all("/a/y").unwrap();
+    fs.create_dir_all("/a-b").unwrap();
+    for file in [
+        "/a/x/1.txt",
+        "/a/x/2.txt",
+        "/a/y/3.txt",
+        "/a-b/4.txt",
+        "/z.txt",
+    ] {
+        fs.write(file, "").unwrap();
+    }
+    let render = |options: RenderOptions| options.contents(false).render(&fs, "/").unwrap();
+    assert_eq!(
+        render(RenderOptions::new()),
+        "/\n├── a/\n│   ├── x/\n│   │   ├── 1.txt (0 bytes)\n│   │   └── 2.txt (0 bytes)\n\
+         │   └── y/\n│       └── 3.txt (0 bytes)\n├── a-b/\n│   └── 4.txt (0 bytes)\n\
+         └── z.txt (0 bytes)\n"
+    );
+    assert_eq!(
+        render(RenderOptions::new().include("**/3.txt").include("a-b")),
+        "/\n├── a/\n│   └── y/\n│       └── 3.txt (0 bytes)\n└── a-b/\n    └── 4.txt (0 bytes)\n"
+    );
+    assert_eq!(
+        render(RenderOptions::new().exclude("a/x").exclude("*.txt")),
+        "/\n├── a/\n│   └── y/\n│       └── 3.txt (0 bytes)\n└── a-b/\n    └── 4.txt (0 bytes)\n"
+    );
+}
+
+/// A 1,024-level chain renders whole, each level one deeper than its parent.
+#[with_memfs]
+#[test]
+fn a_deep_chain_renders_every_level(fs: MemFs) {
+    let chain: String = (0..1024).map(|_| "/d").collect();
+    fs.create_dir_all(&chain).unwrap();
+    let text = RenderOptions::new().render(&fs, "/").unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 1024);
+    for (depth, line) in lines[1..].iter().enumerate() {
+        assert_eq!(*line, format!("{}└── d/", "    ".repeat(depth)));
+    }
+}

@@ -84,7 +84,7 @@ fn reports_a_full_disk(fs: MemFs) {
             .matching("/out/**")
             .nth(2),
     );
-    plan.install(&fs);
+    let _faults = plan.install(&fs);
     fs.create_dir("/out").unwrap();
     fs.write("/out/1.json", "{}").unwrap();
     assert_eq!(

@@ -47,7 +47,7 @@ fn hard_link_of_a_directory_reports_the_new_names_errors_first() {
 }
 
 /// `write` of nothing through an append handle: Linux returns 0 before it moves the offset to
-/// the end (`generic_write_checks`); dmemfs moves the cursor to the end.
+/// the end (`generic_write_checks`); so does dmemfs (it once moved the cursor to the end).
 #[test]
 fn an_empty_write_through_an_append_handle_leaves_the_cursor() {
     use std::io::{Seek, SeekFrom, Write};

@@ -5,8 +5,10 @@ mod common {
     pub(crate) use dmemfs_e2e::support::*;
 }
 
+mod cgroup;
 mod differential;
 mod hostile;
 mod linux_agreement;
+mod memfs_vs_osfs;
 mod model;
 mod stress;

@@ -74,20 +74,36 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: crate::common::proptest_cases(96), ..ProptestConfig::default() })]
 
     #[test]
-    fn a_file_behaves_like_a_vector(ops in prop::collection::vec(file_op(), 1..40)) {
+    fn a_file_behaves_like_a_vector(
+        append in any::<bool>(),
+        ops in prop::collection::vec(file_op(), 1..40),
+    ) {
+        // With `append`, writes land at the end (`write_at` too, as Linux's `pwrite` on
+        // O_APPEND); an empty write moves nothing, not even the cursor to the end.
         let fs = MemFs::builder().quota(1 << 30).build().unwrap();
-        let mut file = fs.options().read(true).write(true).create(true).open("/f").unwrap();
+        let mut file = fs
+            .options()
+            .read(true)
+            .write(true)
+            .append(append)
+            .create(true)
+            .open("/f")
+            .unwrap();
         let mut model = Model::default();
         for op in &ops {
             match op {
                 FileOp::Write(data) => {
                     prop_assert_eq!(file.write(data).unwrap(), data.len());
-                    model.write_at(model.cursor, data);
-                    model.cursor += data.len() as u64;
+                    if !data.is_empty() {
+                        let at = if append { model.bytes.len() as u64 } else { model.cursor };
+                        model.write_at(at, data);
+                        model.cursor = at + data.len() as u64;
+                    }
                 }
                 FileOp::WriteAt(offset, data) => {
                     prop_assert_eq!(file.write_at(data, *offset).unwrap(), data.len());
-                    model.write_at(*offset, data);
+                    let at = if append { model.bytes.len() as u64 } else { *offset };
+                    model.write_at(at, data);
                 }
                 FileOp::Read(n) => {
                     let mut buf = vec![0; *n];

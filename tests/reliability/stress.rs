@@ -94,13 +94,17 @@ fn many_threads_mixed_operations_under_deadlock_detection() {
             }
         })
     };
-    // Quota watcher: `used` never exceeds the quota, at any instant.
+    // Quota watcher: `used` never exceeds the quota nor the peak, at any instant.
     let watcher = {
         let (stop, over, fs) = (Arc::clone(&stop), Arc::clone(&over_quota), fs.clone());
         thread::spawn(move || {
             while !stop.load(SeqCst) {
                 let stats = fs.stats();
-                if stats.used > stats.quota || stats.peak_used > stats.quota {
+                // The peak is never below `used` either, in any one reading.
+                if stats.used > stats.quota
+                    || stats.peak_used > stats.quota
+                    || stats.peak_used < stats.used
+                {
                     over.fetch_add(1, SeqCst);
                 }
             }
@@ -141,7 +145,7 @@ fn many_threads_mixed_operations_under_deadlock_detection() {
     assert_eq!(
         over_quota.load(SeqCst),
         0,
-        "used exceeded the quota at some instant"
+        "used exceeded the quota, or the peak was below used, at some instant"
     );
     assert_eq!(fs.stats().open_handles, 0);
     assert_invariants(&fs);
@@ -277,7 +281,11 @@ fn posix_handles_survive_renames_replacements_and_unlinks_and_the_quota_holds() 
             while !stop.load(SeqCst) {
                 let stats = fs.stats();
                 observations += 1;
-                over += u64::from(stats.used > stats.quota || stats.peak_used > stats.quota);
+                over += u64::from(
+                    stats.used > stats.quota
+                        || stats.peak_used > stats.quota
+                        || stats.peak_used < stats.used,
+                );
             }
             (observations, over)
         })
@@ -316,7 +324,7 @@ fn posix_handles_survive_renames_replacements_and_unlinks_and_the_quota_holds() 
     assert!(observations > 0);
     assert_eq!(
         over, 0,
-        "used exceeded the quota at {over} of {observations} observations"
+        "used exceeded the quota or the peak at {over} of {observations} observations"
     );
     assert!(
         elapsed < POSIX_BUDGET + Duration::from_secs(5),
@@ -343,4 +351,75 @@ fn posix_handles_survive_renames_replacements_and_unlinks_and_the_quota_holds() 
     }
     let stats = fs.stats();
     assert_eq!((stats.used, stats.files, stats.dirs), (0, 0, 3));
+}
+
+// ---- stats() read while handles move between threads and files grow and shrink ----
+
+const HANDOFF_ROUNDS: usize = 50_000;
+const APPEND_ROUNDS: usize = 20_000;
+
+/// Every `stats()` reading is consistent, at every instant: a handle open throughout is
+/// counted (`open_handles >= 1`) while other handles are opened on one thread and dropped on
+/// another, as tokio tasks do; and `peak_used >= used` while other threads append and
+/// truncate.
+#[test]
+fn stats_are_consistent_at_every_instant() {
+    let fs = MemFs::with_quota(1 << 20);
+    fs.write("/shared", "x").unwrap();
+    let held = fs.open("/shared").unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let (stop, fs) = (Arc::clone(&stop), fs.clone());
+        thread::spawn(move || {
+            let (mut observations, mut no_handles, mut low_peak) = (0u64, 0u64, 0u64);
+            while !stop.load(SeqCst) {
+                let stats = fs.stats();
+                observations += 1;
+                no_handles += u64::from(stats.open_handles == 0);
+                low_peak += u64::from(stats.peak_used < stats.used);
+            }
+            (observations, no_handles, low_peak)
+        })
+    };
+    let (send, receive) = std::sync::mpsc::sync_channel::<MemFile>(64);
+    let dropper = thread::spawn(move || receive.into_iter().for_each(drop));
+    let openers: Vec<_> = (0..2)
+        .map(|_| {
+            let (fs, send) = (fs.clone(), send.clone());
+            thread::spawn(move || {
+                for _ in 0..HANDOFF_ROUNDS {
+                    send.send(fs.open("/shared").unwrap()).unwrap();
+                }
+            })
+        })
+        .collect();
+    drop(send);
+    let appenders: Vec<_> = (0..2)
+        .map(|me| {
+            let fs = fs.clone();
+            thread::spawn(move || {
+                let path = format!("/grow{me}");
+                for round in 0..APPEND_ROUNDS {
+                    if round % 64 == 0 {
+                        fs.write(&path, "").unwrap();
+                    }
+                    fs.append(&path, [me as u8; 100]).unwrap();
+                }
+            })
+        })
+        .collect();
+    for worker in openers.into_iter().chain(appenders) {
+        worker.join().expect("a worker panicked");
+    }
+    dropper.join().unwrap();
+    stop.store(true, SeqCst);
+    let (observations, no_handles, low_peak) = watcher.join().unwrap();
+    assert!(observations > 0);
+    assert_eq!(
+        (no_handles, low_peak),
+        (0, 0),
+        "of {observations} readings: open_handles 0 with a handle open, peak_used below used"
+    );
+    drop(held);
+    assert_eq!(fs.stats().open_handles, 0);
 }

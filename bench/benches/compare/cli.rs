@@ -4,12 +4,13 @@ use dmemfs_bench::measure::Reps;
 use dmemfs_bench::workloads::{CASES, Sizes};
 
 pub(crate) const BACKENDS: [&str; 6] = ["floor", "dmemfs", "tmpfs", "disk", "vfs", "rsfs"];
-const PARTS: [&str; 4] = ["suite", "memory", "scaling", "workloads"];
+const PARTS: [&str; 5] = ["suite", "memory", "scaling", "render", "workloads"];
 
 pub(crate) const USAGE: &str =
     "usage: cargo bench -p dmemfs-bench -- [PART...] [--quick] [--backends a,b,...] [--in-process]
   PART: workloads (the six cases) | small_files_rw | stream_write_read | random_access_rw |
-        large_stream_write_read | many_files_random_read | deep_tree_read | suite | memory | scaling
+        large_stream_write_read | many_files_random_read | deep_tree_read | suite | memory | scaling |
+        render
         (none: everything)
   --quick       warm-up 1 + 3 repetitions, smaller volumes (64 MiB, 2,000 files, 100 tests)
   --backends    only these of floor,dmemfs,tmpfs,disk,vfs,rsfs in the six cases
@@ -22,6 +23,7 @@ pub(crate) struct Options {
     pub(crate) suite: bool,
     pub(crate) memory: bool,
     pub(crate) scaling: bool,
+    pub(crate) render: bool,
     pub(crate) backends: Vec<&'static str>,
     pub(crate) in_process: bool,
     /// `--child CASE BACKEND`: measure one pair and print it as `key=value`s.
@@ -84,6 +86,7 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
         suite: wants("suite"),
         memory: wants("memory"),
         scaling: wants("scaling"),
+        render: wants("render"),
         backends: backends.unwrap_or_else(|| BACKENDS.to_vec()),
         in_process,
         child,

@@ -3,7 +3,7 @@
 //! Prints markdown tables comparing dmemfs with the floor (`HashMap<String, Vec<u8>>`),
 //! `std::fs` on tmpfs and on disk, `vfs` and `rsfs`, then one PASS/FAIL line per target of
 //! issue 4. PART is any of the six case names, `workloads` (all six), `suite`, `memory`,
-//! `scaling`; none means everything.
+//! `scaling`, `render`; none means everything.
 //!
 //! Each (case, backend) pair of the six workloads runs in a fresh process (this binary,
 //! re-executed with `--child CASE BACKEND`): the stream cases depend on the allocator's state
@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use dmemfs_bench::measure::{Reps, Sample, load_average, median, prime_allocator, run_within};
 use dmemfs_bench::memory::{self, Scenario};
+use dmemfs_bench::render::{Shape, render_time};
 use dmemfs_bench::report::{Bound, Check, Table, bytes, ms, ratio};
 use dmemfs_bench::scaling::{Target, run_threads};
 use dmemfs_bench::workloads::Sizes;
@@ -359,6 +360,56 @@ fn scaling_part(ops: usize, reps: Reps) -> io::Result<Vec<Check>> {
     Ok(checks)
 }
 
+/// Rendering time at two sizes of each shape: linear growth doubles it, quadratic would
+/// quadruple it. A deep chain's rendering itself grows as the square of its depth (each line
+/// is indented by its level), so that shape is allowed a square and no more.
+fn render_part(quick: bool) -> io::Result<Vec<Check>> {
+    let mut table = Table::new(&["tree", "min ms:", "× the half-size tree:"]);
+    let mut checks = Vec::new();
+    let (wide, deep) = if quick { (5_000, 256) } else { (20_000, 1_024) };
+    let shapes = [
+        (
+            "files in one directory",
+            Shape::Wide(wide / 2),
+            Shape::Wide(wide),
+            wide,
+            2.6,
+        ),
+        (
+            "levels of a chain",
+            Shape::Deep(deep / 2),
+            Shape::Deep(deep),
+            deep,
+            5.0,
+        ),
+    ];
+    for (what, half, full, n, limit) in shapes {
+        eprintln!("  render: {n} {what}");
+        let (t_half, t_full) = (render_time(half, 5)?, render_time(full, 5)?);
+        let growth = t_full.as_secs_f64() / t_half.as_secs_f64();
+        table.row(vec![
+            format!("{} {what}", n / 2),
+            ms(t_half.as_secs_f64() * 1e3),
+            "".into(),
+        ]);
+        table.row(vec![
+            format!("{n} {what}"),
+            ms(t_full.as_secs_f64() * 1e3),
+            ratio(growth),
+        ]);
+        checks.push(Check::new(
+            format!("render {n} {what} / {}", n / 2),
+            growth,
+            Bound::AtMost,
+            limit,
+        ));
+    }
+    println!("## Rendering\n");
+    println!("`RenderOptions::new().render(&fs, \"/\")`, fastest of 5.\n");
+    println!("{}", table.render());
+    Ok(checks)
+}
+
 fn bench(opts: &Options) -> io::Result<Vec<Check>> {
     let (sizes, reps) = settings(opts.quick);
     prime_allocator();
@@ -385,6 +436,9 @@ fn bench(opts: &Options) -> io::Result<Vec<Check>> {
     }
     if opts.scaling {
         checks.extend(scaling_part(if opts.quick { 5_000 } else { 20_000 }, reps)?);
+    }
+    if opts.render {
+        checks.extend(render_part(opts.quick)?);
     }
     Ok(checks)
 }

@@ -417,7 +417,9 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     /// Copies a directory tree to a new path, which must not exist (its parent must).
     ///
     /// # Errors
-    /// `NotFound`, `NotADirectory` (the source is a file), `AlreadyExists`, `InvalidInput`.
+    /// `NotFound`, `NotADirectory` (the source is a file), `AlreadyExists` (the destination,
+    /// the root included), `InvalidInput`. The source is checked before the destination, in
+    /// every implementation.
     ///
     /// ```
     /// # use dmemfs_core::{FileSystem, MemFs};

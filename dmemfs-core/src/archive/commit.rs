@@ -7,6 +7,7 @@
 //! bytes were read). Nothing is changed until every check of an install has passed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io;
 use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
@@ -211,7 +212,15 @@ impl<'fs> Stage<'fs> {
         let nodes = self.new_nodes + missing + new_file;
         self.inner.check_nodes(&tree, nodes)?;
         drop(tree);
-        let incoming = self.incoming - earlier.map_or(0, |(size, _)| size) + size;
+        // Declared sizes come from the archive: their sum may pass u64 (a quota near
+        // u64::MAX lets each one through), which is an archive no quota can hold.
+        let incoming = (self.incoming - earlier.map_or(0, |(size, _)| size))
+            .checked_add(size)
+            .ok_or_else(|| Reason::Archive {
+                entry: Some(entry.to_owned()),
+                kind: io::ErrorKind::StorageFull,
+                message: "the sizes its entries declare add up to more than 2^64 bytes".into(),
+            })?;
         let outgoing = self.outgoing
             + if earlier.is_none() {
                 replaces.unwrap_or(0)

@@ -20,7 +20,7 @@ use super::names::{Target, target};
 use super::{ArchiveReport, ExtractMode, ExtractOptions, SkipReason, SkippedEntry, SpecialEntries};
 use crate::error::{Op, Reason, fail};
 use crate::fs::MemFs;
-use crate::storage::{CHUNK, Growth, Storage};
+use crate::storage::{CHUNK, Growth, MAX_FILE_SIZE, Storage};
 
 /// An entry as the archive describes it, before anything is read.
 #[derive(Debug)]
@@ -69,6 +69,10 @@ pub(super) enum State<'fs> {
 
 /// Wraps the caller's reader to tell its errors apart from the archive crate's: a failing
 /// source keeps its own error kind, anything else the crate reports is a bad archive.
+///
+/// It also retries `Interrupted` reads itself, as `Read`'s contract asks: the archive crates
+/// (tar's header reads, flate2's gzip header) pass such an error up instead of retrying, and
+/// it would then end the extraction as a corrupt archive.
 #[derive(Debug)]
 pub(super) struct Source<R> {
     inner: R,
@@ -86,7 +90,7 @@ impl<R> Source<R> {
     }
 
     fn note<T>(&self, result: io::Result<T>) -> io::Result<T> {
-        if matches!(&result, Err(e) if e.kind() != io::ErrorKind::Interrupted) {
+        if result.is_err() {
             self.failed.set(true);
         }
         result
@@ -95,7 +99,12 @@ impl<R> Source<R> {
 
 impl<R: Read> Read for Source<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let result = self.inner.read(buf);
+        let result = loop {
+            match self.inner.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => break other,
+            }
+        };
         self.note(result)
     }
 }
@@ -218,6 +227,16 @@ impl<'fs> Extractor<'fs> {
             }
             (Some(size), Target::Below(_)) => size,
         };
+        // A hostile header may declare any size: refuse what no file can hold before it
+        // is summed with others or charged.
+        if size > MAX_FILE_SIZE {
+            let reason = Reason::Archive {
+                entry: Some(head.name),
+                kind: io::ErrorKind::FileTooLarge,
+                message: format!("declares {size} bytes, more than the maximum file size"),
+            };
+            return Err(fail(op, &path, reason));
+        }
         self.fs
             .intercept(op, &path, None, Some(size))
             .map_err(|r| fail(op, &path, r))?;

@@ -13,6 +13,8 @@
 
 mod commit;
 mod extract;
+#[cfg(feature = "tar")]
+mod gzip;
 mod names;
 #[cfg(feature = "tar")]
 mod tar;
@@ -109,8 +111,10 @@ pub enum Compression {
     Auto,
     /// A plain tar stream.
     Plain,
-    /// A gzip-compressed tar stream (`.tar.gz`, `.tgz`); concatenated gzip members are read
-    /// as one stream, as `gzip -d` does.
+    /// A gzip-compressed tar stream (`.tar.gz`, `.tgz`), read as `gzip -d` reads it:
+    /// concatenated gzip members as one stream, zero bytes after the last member (tape
+    /// blocking, padded downloads) ignored. Other bytes after it are refused as corrupt
+    /// (`InvalidData`), where `gzip -d` would warn and drop them.
     Gzip,
 }
 

@@ -4,10 +4,10 @@ use std::io::{self, Read, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ::tar::{Archive, Builder, Entry, EntryType, Header};
-use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 
 use super::extract::{EntryHead, EntryKind, Extractor, Source};
+use super::gzip::Members;
 use super::names::utf8_name;
 use super::{ArchiveReport, Compression, ExportOptions, ExtractOptions, SkipReason, SkippedEntry};
 use crate::engine::{FileNode, Node};
@@ -96,7 +96,7 @@ impl MemFs {
         // Put the sniffed bytes back in front of the stream.
         let stream = io::Cursor::new(magic[..sniffed].to_vec()).chain(source);
         let stream: Box<dyn Read + '_> = if gzip {
-            Box::new(MultiGzDecoder::new(stream))
+            Box::new(Members::new(io::BufReader::new(stream)))
         } else {
             Box::new(stream)
         };

@@ -19,6 +19,7 @@ const S_IFMT: u32 = 0o170_000;
 const S_IFREG: u32 = 0o100_000;
 const S_IFDIR: u32 = 0o040_000;
 const S_IFLNK: u32 = 0o120_000;
+const S_IFIFO: u32 = 0o010_000;
 
 impl MemFs {
     /// Extracts a zip archive read from `reader` into the directory `dest`, creating it and
@@ -36,7 +37,9 @@ impl MemFs {
     /// bytes than declared is refused as corrupt. The rest is as for
     /// `MemFs::extract_tar`: atomic by default, directories merge, symbolic
     /// links and special entries (recognised by the Unix mode in the external attributes)
-    /// are skipped or refused, unsafe names are refused. Modification times come from the
+    /// are skipped or refused, unsafe names are refused. An entry with a FIFO's mode is a
+    /// regular file, as `unzip` reads it: Info-ZIP gives that mode to data it read from a
+    /// pipe (`cmd | zip out.zip -`). Modification times come from the
     /// entries' MS-DOS timestamps, read as UTC.
     ///
     /// # Errors
@@ -157,7 +160,9 @@ fn read_head<R: Read + Seek>(
         None | Some(S_IFREG) => EntryKind::File { size },
         Some(0o020_000) => EntryKind::Special("character device"),
         Some(0o060_000) => EntryKind::Special("block device"),
-        Some(0o010_000) => EntryKind::Special("FIFO"),
+        // Info-ZIP records data it read from a pipe (`cmd | zip out.zip -`) with the pipe's
+        // mode: `unzip` and Python's zipfile extract it as a regular file, and so does this.
+        Some(S_IFIFO) => EntryKind::File { size },
         Some(0o140_000) => EntryKind::Special("socket"),
         Some(_) => EntryKind::Special("entry of an unsupported type"),
     };

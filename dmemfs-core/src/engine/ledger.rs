@@ -43,6 +43,9 @@ pub(crate) struct Ledger {
     symlinks: AtomicU64,
     /// Which bytes separate path names (from the semantics: `\` is a name byte in POSIX).
     pub(crate) syntax: Syntax,
+    /// Set once a number must never be given twice (a FUSE mount: the kernel may still name
+    /// a removed node by its number).
+    unique_inos: AtomicBool,
 }
 
 impl fmt::Debug for Ledger {
@@ -74,6 +77,7 @@ impl Ledger {
             any_dead: AtomicBool::new(false),
             symlinks: AtomicU64::new(0),
             syntax,
+            unique_inos: AtomicBool::new(false),
         }
     }
 
@@ -141,6 +145,15 @@ impl Ledger {
         } else {
             self.symlinks.fetch_sub(change.unsigned_abs(), SeqCst);
         }
+    }
+
+    /// From now on, freed inode numbers are not given again.
+    pub(crate) fn keep_inos_unique(&self) {
+        self.unique_inos.store(true, SeqCst);
+    }
+
+    pub(crate) fn inos_unique(&self) -> bool {
+        self.unique_inos.load(SeqCst)
     }
 
     /// Records that the file with inode `ino` is gone.

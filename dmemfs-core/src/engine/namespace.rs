@@ -99,6 +99,9 @@ impl Tree {
         if self.free_inos.is_empty() {
             self.ledger.take_dead(&mut self.free_inos);
         }
+        if self.ledger.inos_unique() {
+            self.free_inos.clear();
+        }
         match self.free_inos.pop() {
             Some(ino) => {
                 self.inodes[ino as usize] = file;

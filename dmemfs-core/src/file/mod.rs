@@ -13,6 +13,7 @@ use parking_lot::Mutex;
 
 pub use options::OpenOptions;
 
+use crate::counter::Counted;
 use crate::engine::FileData;
 use crate::error::{Op, Reason, fail};
 use crate::fault::Call;
@@ -66,6 +67,8 @@ pub struct MemFile {
     /// Whether a write left spare capacity for [`Drop`] to give back: most handles write
     /// exact sizes, and their drop then skips the data lock.
     slack: AtomicBool,
+    /// This handle in the count of open handles, taken back when it drops.
+    counted: Counted,
 }
 
 impl fmt::Debug for MemFile {
@@ -86,8 +89,9 @@ impl std::panic::RefUnwindSafe for MemFile {}
 
 impl MemFile {
     pub(crate) fn new(fs: &MemFs, held: Held, path: Arc<str>, mode: Mode) -> MemFile {
-        fs.inner.open_handles.add(1);
+        let counted = fs.inner.open_handles.increment();
         MemFile {
+            counted,
             inner: Arc::clone(&fs.inner),
             faults: fs.faults,
             held,
@@ -237,14 +241,23 @@ impl MemFile {
     /// assert!(f.read_exact_at(&mut buf, 3).is_err());
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
-        let n = self.read_at(buf, offset)?;
-        if n < buf.len() {
-            let reason = Reason::UnexpectedEof {
-                wanted: buf.len() as u64,
-                missing: (buf.len() - n) as u64,
-            };
-            return Err(self.fail(Op::Read, reason));
+    pub fn read_exact_at(&self, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+        // Loops as std's `FileExt::read_exact_at` does: a read may come up short (a fault
+        // injector's `Short` verdict) or be interrupted, and neither is the end of the file.
+        let wanted = buf.len() as u64;
+        while !buf.is_empty() {
+            match self.read_at(buf, offset) {
+                Ok(0) => {
+                    let missing = buf.len() as u64;
+                    return Err(self.fail(Op::Read, Reason::UnexpectedEof { wanted, missing }));
+                }
+                Ok(n) => {
+                    buf = &mut buf[n..];
+                    offset += n as u64;
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
         }
         Ok(())
     }
@@ -284,9 +297,15 @@ impl MemFile {
         Ok(buf.len())
     }
 
-    /// Writes all of `buf` at `offset`, like [`write_at`](Self::write_at).
+    /// Writes all of `buf` at `offset`, calling [`write_at`](Self::write_at) until it is
+    /// written, as std's version does: a short write (from a fault injector) is continued
+    /// and an `Interrupted` one retried.
     ///
     /// This corresponds to `std::os::unix::fs::FileExt::write_all_at`.
+    ///
+    /// # Errors
+    /// The first error of a `write_at` other than `Interrupted` (the bytes written before it
+    /// stay), or `WriteZero` if a write transferred nothing.
     ///
     /// ```
     /// let fs = dmemfs_core::MemFs::new();
@@ -294,8 +313,24 @@ impl MemFile {
     /// assert_eq!(fs.read("/a")?, b"hi");
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
-        self.write_at(buf, offset).map(drop)
+    pub fn write_all_at(&self, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
+        let wanted = buf.len() as u64;
+        while !buf.is_empty() {
+            match self.write_at(buf, offset) {
+                Ok(0) => {
+                    let written = wanted - buf.len() as u64;
+                    return Err(self.fail(Op::Write, Reason::WriteZero { wanted, written }));
+                }
+                Ok(n) => {
+                    buf = &buf[n..];
+                    // An append handle ignores the offset; this one stays as std keeps it.
+                    offset += n as u64;
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(())
     }
 
     fn fail(&self, op: Op, reason: Reason) -> io::Error {
@@ -426,8 +461,6 @@ fn shorten_mut(buf: &mut [u8], limit: Option<usize>) -> &mut [u8] {
     }
 }
 
-/// Writes `buf` at `offset` into a file whose data lock the caller holds: checks the size
-/// limit, charges the growth, copies, and records the change. All or nothing.
 impl MemFile {
     /// Remembers that the storage has spare capacity to give back when this writer lets go.
     fn note_slack(&self, data: &FileData) {
@@ -437,6 +470,8 @@ impl MemFile {
     }
 }
 
+/// Writes `buf` at `offset` into a file whose data lock the caller holds: checks the size
+/// limit, charges the growth, copies, and records the change. All or nothing.
 pub(crate) fn write_locked(
     inner: &Inner,
     data: &mut FileData,
@@ -466,7 +501,7 @@ impl Drop for MemFile {
         if self.mode.write && self.slack.load(Relaxed) {
             self.held.node.data.write().storage.compact();
         }
-        self.inner.open_handles.add(-1);
+        self.inner.open_handles.decrement(self.counted);
         // `held` releases the file lock after this body.
     }
 }

@@ -6,7 +6,7 @@ use std::io;
 use super::MemFs;
 use crate::engine::Tree;
 use crate::error::{Op, fail};
-use crate::glob_pattern::{Segment, closure, parse, step};
+use crate::glob_pattern::{GlobPattern, Segment, closure, step};
 use crate::path::join;
 
 impl MemFs {
@@ -41,12 +41,12 @@ impl MemFs {
     /// ```
     pub fn glob(&self, pattern: impl AsRef<str>) -> io::Result<Vec<String>> {
         let raw = pattern.as_ref();
-        let segments = parse(raw).map_err(|reason| fail(Op::Glob, raw, reason))?;
+        let pattern = GlobPattern::new(raw)?;
         self.intercept(Op::Glob, raw, None, None)
             .map_err(|r| fail(Op::Glob, raw, r))?;
         let tree = self.inner.tree.read();
         let mut found = BTreeSet::new();
-        match_from(&tree, "/", &segments, &mut found);
+        match_from(&tree, "/", pattern.segments(), &mut found);
         Ok(found.into_iter().collect())
     }
 }

@@ -122,7 +122,10 @@ impl MemFs {
         plan.dirs.insert(prefix.clone());
         scan(host_dir, &prefix, &mut plan, &mut found)?;
         // Refuse before reading anything if the files cannot possibly fit.
-        let total: u64 = found.iter().map(|(_, _, len)| len).sum();
+        // Saturating: sparse host files may claim lengths that add up past u64.
+        let total = found
+            .iter()
+            .fold(0u64, |sum, (_, _, len)| sum.saturating_add(*len));
         let free = self.stats().free;
         let replaceable: u64 = found
             .iter()
@@ -132,7 +135,7 @@ impl MemFs {
                     .filter(|m| m.is_file())
                     .map(|m| m.len())
             })
-            .sum();
+            .fold(0u64, u64::saturating_add);
         if total > free.saturating_add(replaceable) {
             let reason = Reason::QuotaExceeded {
                 requested: total - replaceable,
@@ -151,7 +154,9 @@ impl MemFs {
     }
 }
 
-/// Collects the host tree below `host_dir` as virtual paths below `prefix`.
+/// Collects the host tree below `host_dir` as virtual paths below `prefix`, in sorted
+/// pre-order. Iterative, with a stack of directories being listed, like every other tree
+/// operation: a recursion per level overflows a test thread's stack some 650 levels down.
 fn scan(
     host_dir: &Path,
     prefix: &str,
@@ -159,12 +164,12 @@ fn scan(
     found: &mut Vec<(String, PathBuf, u64)>,
 ) -> io::Result<()> {
     let op = Op::ImportFromDir;
-    let entries = fs::read_dir(host_dir).map_err(|e| host_error(op, prefix, host_dir, &e))?;
-    let mut entries: Vec<fs::DirEntry> = entries
-        .collect::<io::Result<_>>()
-        .map_err(|e| host_error(op, prefix, host_dir, &e))?;
-    entries.sort_by_key(fs::DirEntry::file_name);
-    for entry in entries {
+    let mut stack = vec![(sorted_entries(host_dir, prefix)?, prefix.to_owned())];
+    while let Some((entries, dir)) = stack.last_mut() {
+        let Some(entry) = entries.next() else {
+            stack.pop();
+            continue;
+        };
         let host_path = entry.path();
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
             let reason = Reason::Host {
@@ -172,15 +177,15 @@ fn scan(
                 kind: io::ErrorKind::InvalidData,
                 message: "file name is not valid UTF-8".into(),
             };
-            return Err(fail(op, prefix, reason));
+            return Err(fail(op, dir, reason));
         };
         if name.contains('\\') && plan.syntax == crate::path::Syntax::Dmemfs {
             let reason = Reason::InvalidArgument(format!(
                 "host name `{name}` contains a backslash, a separator in virtual paths"
             ));
-            return Err(fail(op, prefix, reason));
+            return Err(fail(op, dir, reason));
         }
-        let path = join(prefix, &name);
+        let path = join(dir, &name);
         let kind = entry
             .file_type()
             .map_err(|e| host_error(op, &path, &host_path, &e))?;
@@ -192,7 +197,8 @@ fn scan(
             return Err(fail(op, &path, reason));
         } else if kind.is_dir() {
             plan.dirs.insert(path.clone());
-            scan(&host_path, &path, plan, found)?;
+            let below = sorted_entries(&host_path, &path)?;
+            stack.push((below, path));
         } else if !kind.is_file() {
             // A FIFO would block forever; a device might never end.
             let reason =
@@ -207,6 +213,18 @@ fn scan(
         }
     }
     Ok(())
+}
+
+/// The entries of the host directory `host_dir` (virtually `prefix`), sorted by name. They
+/// are collected, so no directory stays open while its subdirectories are listed.
+fn sorted_entries(host_dir: &Path, prefix: &str) -> io::Result<std::vec::IntoIter<fs::DirEntry>> {
+    let op = Op::ImportFromDir;
+    let entries = fs::read_dir(host_dir).map_err(|e| host_error(op, prefix, host_dir, &e))?;
+    let mut entries: Vec<fs::DirEntry> = entries
+        .collect::<io::Result<_>>()
+        .map_err(|e| host_error(op, prefix, host_dir, &e))?;
+    entries.sort_by_key(fs::DirEntry::file_name);
+    Ok(entries.into_iter())
 }
 
 /// Re-labels an error from an inner call with the outer operation, keeping its reason.

@@ -47,6 +47,27 @@ impl MemFs {
         }
     }
 
+    /// From now on, no inode number is given twice: a node created later never gets the
+    /// number of one removed earlier. A FUSE server needs this, because the kernel (a
+    /// process's working directory, an open file) may still name a removed node by its number,
+    /// and must then be told it is gone rather than reach the new node. The cost is 8 bytes
+    /// of the number table per node ever created, instead of per node alive.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// fs.keep_inode_numbers_unique();
+    /// fs.write("/a", "x")?;
+    /// let first = fs.metadata("/a")?.ino();
+    /// fs.remove_file("/a")?;
+    /// fs.write("/b", "y")?;
+    /// assert_ne!(fs.metadata("/b")?.ino(), first);
+    /// assert!(fs.metadata_by_ino(first).is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn keep_inode_numbers_unique(&self) {
+        self.inner.ledger.keep_inos_unique();
+    }
+
     /// The path of the directory numbered `ino`: what a FUSE server needs to turn the
     /// kernel's (directory, name) requests into paths. Directories have exactly one name (no
     /// hard links to them), so the number names one path; a file may have several names or

@@ -172,12 +172,12 @@ impl MemFs {
     pub fn stats(&self) -> Stats {
         let tree = self.inner.tree.read();
         let quota = &self.inner.ledger.quota;
-        let used = quota.used();
+        let (used, peak_used) = quota.usage();
         Stats {
             quota: quota.limit(),
             used,
             free: quota.limit().saturating_sub(used),
-            peak_used: quota.peak(),
+            peak_used,
             files: tree.files(),
             dirs: tree.dirs(),
             symlinks: tree.symlinks(),
@@ -286,7 +286,33 @@ impl MemFs {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn set_fault_injector(&self, injector: Option<Arc<dyn FaultInjector>>) {
-        self.inner.faults.set(injector);
+        self.inner.faults.replace(injector);
+    }
+
+    /// Like [`set_fault_injector`](Self::set_fault_injector), returning the injector it
+    /// replaces, so that a scoped installation can put it back.
+    ///
+    /// ```
+    /// use dmemfs_core::{Call, FaultInjector, MemFs, Verdict};
+    /// use std::sync::Arc;
+    ///
+    /// #[derive(Debug)]
+    /// struct Never;
+    /// impl FaultInjector for Never {
+    ///     fn on_call(&self, _: &Call<'_>) -> Verdict {
+    ///         Verdict::Proceed
+    ///     }
+    /// }
+    /// let fs = MemFs::new();
+    /// assert!(fs.replace_fault_injector(Some(Arc::new(Never))).is_none());
+    /// let previous = fs.replace_fault_injector(None);
+    /// assert!(previous.is_some());
+    /// ```
+    pub fn replace_fault_injector(
+        &self,
+        injector: Option<Arc<dyn FaultInjector>>,
+    ) -> Option<Arc<dyn FaultInjector>> {
+        self.inner.faults.replace(injector)
     }
 
     /// A handle to the same filesystem on which the fault injector is never consulted, nor

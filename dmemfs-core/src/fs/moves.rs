@@ -10,6 +10,7 @@ use crate::engine::{Miss, Node, Tree};
 use crate::error::{Op, Reason, fail2};
 use crate::lock::Access;
 use crate::path::{PATH_MAX, ancestors_below_root, is_strictly_below, rebase};
+use crate::precedence;
 
 impl MemFs {
     /// Renames a file or directory, replacing the destination as `std::fs::rename` does.
@@ -329,9 +330,6 @@ impl MemFs {
 
     fn copy_dir_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
         let inner = &self.inner;
-        if to == "/" {
-            return Err(Reason::AlreadyExists);
-        }
         // A snapshot of the source: what to create, and the files to copy from.
         let mut batch = Batch {
             fresh_dir: Some(to.to_owned()),
@@ -341,11 +339,12 @@ impl MemFs {
         let mut total = 0u64;
         {
             let tree = inner.tree.read();
-            match tree.get(from) {
-                None => return Err(tree.miss(from).into_reason()),
-                Some(Node::File(_) | Node::Symlink(_)) => return Err(Reason::NotADirectory),
-                Some(Node::Dir(_)) => {}
-            }
+            let source_is_dir = match tree.get(from) {
+                None => Err(tree.miss(from).into_reason()),
+                Some(node) => Ok(matches!(node, Node::Dir(_))),
+            };
+            // The batch checks the destination again, against changes made meanwhile.
+            precedence::copy_dir_all(source_is_dir, to, || tree.get(to).is_some())?;
             check_rebased_length(&tree, from, to)?;
             for path in tree.descendants(from) {
                 let copy = rebase(&path, from, to);

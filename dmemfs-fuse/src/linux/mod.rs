@@ -2,6 +2,7 @@
 
 mod adapter;
 mod errno;
+pub mod pin;
 mod probe;
 mod teardown;
 
@@ -19,7 +20,7 @@ use crate::{Cache, MountOptions, Unmounted};
 use adapter::{Adapter, Handles, Settings};
 
 pub use probe::available;
-pub use teardown::sweep_stale;
+pub use teardown::{mounts, sweep_stale};
 
 /// Where fresh mount points are made: `$TMPDIR/dmemfs-mnt-PID-N`.
 pub(crate) const DIR_PREFIX: &str = "dmemfs-mnt-";
@@ -99,6 +100,23 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
             format!("mount point `{}` is not a directory", dir.display()),
         ));
     }
+    // Mounting over a mount point would hide it, and the unmount of a stack is by path:
+    // fuser's own clean-up after ours would take the mount below with it.
+    let canonical = dir.canonicalize()?;
+    if let Some(below) = teardown::mount_table()?
+        .into_iter()
+        .find(|m| m.point == canonical)
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::ResourceBusy,
+            format!(
+                "`{}` is already a mount point ({} {}); mount on a directory that is not",
+                dir.display(),
+                below.kind,
+                below.source
+            ),
+        ));
+    }
     let (ttl, keep_cache) = match options.cache {
         Cache::Coherent => (Duration::ZERO, false),
         Cache::Ttl(ttl) => (ttl, true),
@@ -108,6 +126,9 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
         direct_io: options.direct_io,
         keep_cache,
     };
+    // The kernel may hold a removed node's number (a working directory, an open file):
+    // a reused number would send its requests to the new node.
+    fs.keep_inode_numbers_unique();
     let handles = Arc::new(Handles::default());
     let adapter = Adapter::new(fs.clone(), settings, Arc::clone(&handles));
     let mut config = Config::default();
@@ -127,7 +148,13 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
     }
     config.n_threads = Some(options.threads);
     config.clone_fd = options.threads > 1;
-    let session = fuser::spawn_mount(adapter, dir, &config).map_err(|err| {
+    // The server's threads inherit this thread's CPUs while they are spawned.
+    let pinned = options.pin_cpu.map(pin::only).transpose()?;
+    let session = fuser::spawn_mount(adapter, dir, &config);
+    if let Some(previous) = pinned {
+        pin::restore(&previous);
+    }
+    let session = session.map_err(|err| {
         io::Error::new(
             err.kind(),
             format!(

@@ -54,10 +54,9 @@ pub(super) fn lazy_unmount(dir: &Path) -> io::Result<()> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn sweep_stale() -> io::Result<usize> {
-    let table = std::fs::read_to_string("/proc/self/mountinfo")?;
     let base = std::env::temp_dir();
     let mut removed = 0;
-    for dir in ours(&table) {
+    for dir in mounts()? {
         let fresh = dir.parent() == Some(base.as_path())
             && dir
                 .file_name()
@@ -74,9 +73,40 @@ pub fn sweep_stale() -> io::Result<usize> {
     Ok(removed)
 }
 
-/// The mount points of `mountinfo` whose filesystem is FUSE with a `dmemfs` source.
-fn ours(mountinfo: &str) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
+/// The directories where a `MemFs` of this crate is mounted now (in this process's mount
+/// namespace), live or dead, read from `/proc/self/mountinfo`.
+///
+/// # Errors
+/// `/proc/self/mountinfo` could not be read.
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// # if dmemfs_fuse::available().is_err() { return Ok(()); }
+/// let mount = dmemfs_fuse::mount(&fs, &dmemfs_fuse::MountOptions::new())?;
+/// let dir = mount.path().to_owned();
+/// assert!(dmemfs_fuse::mounts()?.contains(&dir));
+/// drop(mount);
+/// assert!(!dmemfs_fuse::mounts()?.contains(&dir));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn mounts() -> io::Result<Vec<PathBuf>> {
+    Ok(ours(&std::fs::read_to_string("/proc/self/mountinfo")?))
+}
+
+/// One line of `/proc/self/mountinfo`.
+pub(super) struct Mounted {
+    pub(super) point: PathBuf,
+    pub(super) kind: String,
+    pub(super) source: String,
+}
+
+/// Every mount of this process's namespace.
+pub(super) fn mount_table() -> io::Result<Vec<Mounted>> {
+    Ok(parse(&std::fs::read_to_string("/proc/self/mountinfo")?))
+}
+
+fn parse(mountinfo: &str) -> Vec<Mounted> {
+    let mut all = Vec::new();
     for line in mountinfo.lines() {
         let Some((left, right)) = line.split_once(" - ") else {
             continue;
@@ -88,12 +118,25 @@ fn ours(mountinfo: &str) -> Vec<PathBuf> {
         let Some(point) = left.split(' ').nth(4) else {
             continue;
         };
-        let is_source = source == SOURCE || source.starts_with(&format!("{SOURCE}:"));
-        if (kind == "fuse" || kind.starts_with("fuse.")) && is_source {
-            dirs.push(PathBuf::from(unescape(point)));
-        }
+        all.push(Mounted {
+            point: PathBuf::from(unescape(point)),
+            kind: kind.to_owned(),
+            source: unescape(source),
+        });
     }
-    dirs
+    all
+}
+
+/// The mount points of `mountinfo` whose filesystem is FUSE with a `dmemfs` source.
+fn ours(mountinfo: &str) -> Vec<PathBuf> {
+    parse(mountinfo)
+        .into_iter()
+        .filter(|m| {
+            let is_source = m.source == SOURCE || m.source.starts_with(&format!("{SOURCE}:"));
+            (m.kind == "fuse" || m.kind.starts_with("fuse.")) && is_source
+        })
+        .map(|m| m.point)
+        .collect()
 }
 
 /// mountinfo writes space, tab, newline and backslash as octal escapes (`\040`).

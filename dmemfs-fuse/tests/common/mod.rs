@@ -67,7 +67,7 @@ pub fn have(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// The mount points in this process's mount table.
-pub fn mount_table() -> String {
-    std::fs::read_to_string("/proc/self/mountinfo").unwrap()
+/// Whether a dmemfs mount is at `dir` (matched whole: `…-1` is not `…-10`).
+pub fn is_mounted(dir: &Path) -> bool {
+    dmemfs_fuse::mounts().unwrap().iter().any(|d| d == dir)
 }

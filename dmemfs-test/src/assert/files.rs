@@ -47,13 +47,15 @@ pub fn check_path(fs: &MemFs, path: &str, expect: Expect, macro_name: &str) {
 /// Reads a file for a content assertion, panicking with context if it cannot be read.
 #[track_caller]
 fn read_for(fs: &MemFs, path: &str, macro_name: &str) -> Vec<u8> {
-    // `peek`: an assertion must not wait on a handle the test itself holds.
-    fs.peek(path).unwrap_or_else(|err| {
-        panic!(
+    // `peek`: an assertion must not wait on a handle the test itself holds. A `match`, not
+    // `unwrap_or_else`: a closure would report its own line, not the test's.
+    match fs.peek(path) {
+        Ok(contents) => contents,
+        Err(err) => panic!(
             "{macro_name}!(`{path}`) failed: {err}\n{}",
             surroundings(fs, path)
-        )
-    })
+        ),
+    }
 }
 
 /// Checks a file's exact contents.

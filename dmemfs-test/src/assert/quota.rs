@@ -30,7 +30,10 @@ impl ByteCount for u64 {
 impl ByteCount for &str {
     #[track_caller]
     fn byte_count(self) -> u64 {
-        parse_size(self).unwrap_or_else(|err| panic!("assert_quota!: {err}"))
+        match parse_size(self) {
+            Ok(bytes) => bytes,
+            Err(err) => panic!("assert_quota!: {err}"),
+        }
     }
 }
 

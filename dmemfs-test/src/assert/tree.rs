@@ -68,17 +68,19 @@ impl<T: TreeSource + ?Sized> TreeSource for &T {
 /// Reads a tree for `assert_tree_eq!`, panicking with the expression that failed.
 #[track_caller]
 pub fn read_or_panic(source: &dyn TreeSource, what: &str) -> Tree {
-    source
-        .read_tree()
-        .unwrap_or_else(|err| panic!("cannot read the tree of `{what}`: {err}"))
+    match source.read_tree() {
+        Ok(tree) => tree,
+        Err(err) => panic!("cannot read the tree of `{what}`: {err}"),
+    }
 }
 
 /// Renders for a snapshot, panicking with a clear message if the tree cannot be read.
 #[track_caller]
 pub fn render_snapshot(fs: &MemFs, root: &str, options: &RenderOptions) -> String {
-    options
-        .render(fs, root)
-        .unwrap_or_else(|err| panic!("assert_tree_snapshot!: cannot read `{root}`: {err}"))
+    match options.render(fs, root) {
+        Ok(text) => text,
+        Err(err) => panic!("assert_tree_snapshot!: cannot read `{root}`: {err}"),
+    }
 }
 
 /// A snapshot name unique per test *case* (insta alone names rstest cases after their

@@ -110,7 +110,7 @@ impl Tree {
     /// ```
     pub fn from_host(dir: &Path) -> io::Result<Tree> {
         let mut entries = BTreeMap::new();
-        read_host(dir, "", &mut entries)?;
+        read_host(dir, &mut entries)?;
         // The directory's name, not its absolute path: renderings stay the same on every
         // machine.
         let label = dir.file_name().map_or_else(
@@ -206,37 +206,81 @@ fn relative_to(path: &str, base: &str) -> String {
     rest.trim_start_matches('/').to_owned()
 }
 
-fn read_host(dir: &Path, prefix: &str, entries: &mut BTreeMap<String, Node>) -> io::Result<()> {
-    let mut children: Vec<(String, PathBuf)> = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().into_string().map_err(|name| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}: file name {name:?} is not UTF-8", dir.display()),
-            )
-        })?;
-        children.push((name, entry.path()));
-    }
-    children.sort();
-    for (name, path) in children {
-        let relative = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let kind = std::fs::symlink_metadata(&path)?.file_type();
-        if kind.is_symlink() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{}: symbolic links are not supported", path.display()),
-            ));
-        } else if kind.is_dir() {
-            entries.insert(relative.clone(), Node::Dir);
-            read_host(&path, &relative, entries)?;
-        } else {
-            entries.insert(relative, Node::File(std::fs::read(&path)?));
+/// Reads the host tree below `root` into `entries`, keyed by path relative to it. Iterative,
+/// with a stack of directories still to list: a recursion per level would overflow a test
+/// thread's stack some 650 levels down. Errors name the host path.
+fn read_host(root: &Path, entries: &mut BTreeMap<String, Node>) -> io::Result<()> {
+    let mut pending: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = pending.pop() {
+        let mut children: Vec<(String, PathBuf)> = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(|e| host_error(&dir, "listing", e))? {
+            let entry = entry.map_err(|e| host_error(&dir, "listing", e))?;
+            let name = entry.file_name().into_string().map_err(|name| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: file name {name:?} is not UTF-8", dir.display()),
+                )
+            })?;
+            children.push((name, entry.path()));
+        }
+        children.sort();
+        for (name, path) in children {
+            let relative = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let kind = std::fs::symlink_metadata(&path)
+                .map_err(|e| host_error(&path, "reading metadata of", e))?
+                .file_type();
+            if kind.is_symlink() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{}: symbolic links are not supported", path.display()),
+                ));
+            } else if kind.is_dir() {
+                entries.insert(relative.clone(), Node::Dir);
+                pending.push((path, relative));
+            } else if kind.is_file() {
+                let contents = std::fs::read(&path).map_err(|e| host_error(&path, "reading", e))?;
+                entries.insert(relative, Node::File(contents));
+            } else {
+                // A FIFO would block the test forever; a device might never end.
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{}: not a regular file or directory", path.display()),
+                ));
+            }
         }
     }
     Ok(())
+}
+
+/// A host error with the path and what was being done, keeping the original as its source.
+fn host_error(path: &Path, doing: &str, err: io::Error) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        HostError {
+            message: format!("{doing} {}", path.display()),
+            source: err,
+        },
+    )
+}
+
+#[derive(Debug)]
+struct HostError {
+    message: String,
+    source: io::Error,
+}
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.message, self.source)
+    }
+}
+
+impl std::error::Error for HostError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
 }

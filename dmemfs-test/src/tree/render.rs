@@ -14,23 +14,21 @@
 //! Deterministic: names sorted, no timestamps. Text files are shown inline (up to a limit),
 //! binary files as a short hex preview and a digest of their whole contents.
 
-use std::collections::BTreeSet;
+mod per_file;
+
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
 
-use dmemfs_core::MemFs;
-use glob::{MatchOptions, Pattern};
-use sha2::{Digest, Sha256};
+use dmemfs_core::{GlobPattern, MemFs};
 
 use super::{Node, Tree};
+use per_file::{FileViews, short_sha256};
 
-const MATCH: MatchOptions = MatchOptions {
-    case_sensitive: true,
-    require_literal_separator: true,
-    require_literal_leading_dot: false,
-};
-
-/// How to render a tree: how much of each file to show, and which paths.
+/// How to render a tree: how much of each file to show, which paths, and, per glob, whether
+/// to show files by their size only ([`size_only`](Self::size_only)), a digest only
+/// ([`digest_only`](Self::digest_only)) or through a renderer of yours
+/// ([`render_with`](Self::render_with)).
 ///
 /// ```
 /// use dmemfs_test::{MemFs, RenderOptions};
@@ -48,8 +46,9 @@ pub struct RenderOptions {
     max_text_bytes: usize,
     hex_preview_bytes: usize,
     contents: bool,
-    include: Vec<Pattern>,
-    exclude: Vec<Pattern>,
+    include: Vec<GlobPattern>,
+    exclude: Vec<GlobPattern>,
+    views: FileViews,
 }
 
 impl Default for RenderOptions {
@@ -60,6 +59,7 @@ impl Default for RenderOptions {
             contents: true,
             include: Vec::new(),
             exclude: Vec::new(),
+            views: FileViews::default(),
         }
     }
 }
@@ -119,7 +119,8 @@ impl RenderOptions {
     }
 
     /// Shows only paths matching `glob` (relative to the rendered root, such as `"src/**"` or
-    /// `"*.toml"`), and the directories leading to them. May be given several times.
+    /// `"*.toml"`; a [`GlobPattern`], read as `MemFs::glob` reads it), and the directories
+    /// leading to them. May be given several times.
     ///
     /// # Panics
     /// If `glob` is not a valid pattern.
@@ -138,8 +139,8 @@ impl RenderOptions {
         self
     }
 
-    /// Hides paths matching `glob` (relative to the rendered root), and everything below a
-    /// matching directory. May be given several times.
+    /// Hides paths matching `glob` (relative to the rendered root; a [`GlobPattern`]), and
+    /// everything below a matching directory. May be given several times.
     ///
     /// # Panics
     /// If `glob` is not a valid pattern.
@@ -182,35 +183,32 @@ impl RenderOptions {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn render_tree(&self, tree: &Tree) -> String {
-        let keep = self.visible(tree);
-        let mut visible: Vec<(&str, &Node)> = tree
-            .entries
-            .iter()
-            .filter(|(path, _)| keep.contains(path.as_str()))
-            .map(|(p, n)| (p.as_str(), n))
-            .collect();
+        // Linear in the size of the tree and of the rendering: every failure message and
+        // snapshot goes through here, for trees of any width and depth.
+        let mut entries: Vec<(&str, &Node)> =
+            tree.entries.iter().map(|(p, n)| (p.as_str(), n)).collect();
         // Tree order (by components): "a/x" must follow "a" before "a-b", which sorts first
         // byte-wise ('-' < '/').
-        visible.sort_by(|(a, _), (b, _)| a.split('/').cmp(b.split('/')));
+        entries.sort_by(|(a, _), (b, _)| a.split('/').cmp(b.split('/')));
+        let visible = self.visible(&entries);
+        let last = last_children(&visible);
         let mut out = String::new();
         out.push_str(&tree.label);
         out.push('\n');
-        for (index, (path, node)) in visible.iter().enumerate() {
+        // For each level above the entry: whether that ancestor has a later sibling (then a
+        // vertical bar continues down this line).
+        let mut bars: Vec<bool> = Vec::new();
+        for ((path, node), last) in visible.iter().zip(last) {
             let depth = path.matches('/').count();
             let name = path.rsplit('/').next().unwrap_or(path);
-            // Whether, at each level up to this entry's, a later sibling follows (a vertical bar).
-            let mut prefix = String::new();
-            for level in 0..depth {
-                let ancestor = ancestor_at(path, level);
-                prefix.push_str(if has_later_sibling(&visible, index, ancestor) {
-                    "│   "
-                } else {
-                    "    "
-                });
+            // An ancestor missing from the tree draws no bar.
+            bars.resize(depth, false);
+            let mut prefix = String::with_capacity(depth * 6);
+            for bar in &bars {
+                prefix.push_str(if *bar { "│   " } else { "    " });
             }
-            let last = !has_later_sibling(&visible, index, path);
+            bars.push(!last);
             let branch = if last { "└── " } else { "├── " };
-            let child_prefix = format!("{prefix}{}", if last { "    " } else { "│   " });
             match node {
                 Node::Dir => {
                     let _ = writeln!(out, "{prefix}{branch}{name}/");
@@ -219,9 +217,11 @@ impl RenderOptions {
                     let _ = writeln!(out, "{prefix}{branch}{name} -> {target}");
                 }
                 Node::File(contents) => {
-                    let _ = writeln!(out, "{prefix}{branch}{name} ({})", self.describe(contents));
-                    if self.contents {
-                        self.write_contents(&mut out, &format!("{child_prefix}    "), contents);
+                    let (header, body) = self.file_view(path, contents);
+                    let _ = writeln!(out, "{prefix}{branch}{name} ({header})");
+                    if let Some(body) = body.filter(|_| self.contents) {
+                        let bar = if last { "    " } else { "│   " };
+                        self.write_contents(&mut out, &format!("{prefix}{bar}    "), &body);
                     }
                 }
             }
@@ -229,33 +229,54 @@ impl RenderOptions {
         out
     }
 
-    /// The entries to show: not below an excluded path, and (with includes) included
-    /// themselves or leading to an included entry. One pass, bottom-up for the ancestors.
-    fn visible<'t>(&self, tree: &'t Tree) -> BTreeSet<&'t str> {
-        let any =
-            |patterns: &[Pattern], path: &str| patterns.iter().any(|p| p.matches_with(path, MATCH));
-        let mut keep = BTreeSet::new();
-        for path in tree.entries.keys() {
-            if self_and_ancestors(path).any(|p| any(&self.exclude, p)) {
-                continue;
-            }
-            if self.include.is_empty() || self_and_ancestors(path).any(|p| any(&self.include, p)) {
-                keep.extend(self_and_ancestors(path));
-            }
+    /// The entries to show, of `entries` in tree order: not below an excluded path, and (with
+    /// includes) included themselves or below an included directory, or leading to an
+    /// included entry. One pass with a stack of the current entry's ancestors: each path is
+    /// matched once, and each ancestor marked kept once.
+    fn visible<'t>(&self, entries: &[(&'t str, &'t Node)]) -> Vec<(&'t str, &'t Node)> {
+        let any = |patterns: &[GlobPattern], path: &str| patterns.iter().any(|p| p.matches(path));
+        /// An ancestor of the current entry.
+        struct Level {
+            index: usize,
+            hidden: bool,
+            included: bool,
         }
-        keep
+        let mut keep = vec![false; entries.len()];
+        let mut ancestors: Vec<Level> = Vec::new();
+        for (index, (path, _)) in entries.iter().enumerate() {
+            let depth = path.matches('/').count();
+            ancestors.truncate(depth);
+            // A parent missing from the tree (or not yet met) neither hides nor includes.
+            let parent = ancestors.last().filter(|_| ancestors.len() == depth);
+            let hidden = parent.is_some_and(|p| p.hidden) || any(&self.exclude, path);
+            let included = self.include.is_empty()
+                || parent.is_some_and(|p| p.included)
+                || any(&self.include, path);
+            if !hidden && included {
+                keep[index] = true;
+                // Its ancestors lead to it; stop at the first already kept (so are its own).
+                for level in ancestors.iter().rev() {
+                    if std::mem::replace(&mut keep[level.index], true) {
+                        break;
+                    }
+                }
+            }
+            ancestors.push(Level {
+                index,
+                hidden,
+                included,
+            });
+        }
+        entries
+            .iter()
+            .zip(keep)
+            .filter_map(|(entry, kept)| kept.then_some(*entry))
+            .collect()
     }
 
     fn describe(&self, contents: &[u8]) -> String {
         let len = contents.len();
-        let digest = || {
-            let digest = Sha256::digest(contents);
-            digest
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
+        let digest = || short_sha256(contents);
         if !is_text(contents) {
             format!("{len} bytes, binary, sha256 {}", digest())
         } else if self.contents && len > self.max_text_bytes {
@@ -303,10 +324,14 @@ impl RenderOptions {
     }
 }
 
+/// The one pattern type of the workspace, read as `MemFs::glob` reads it (a leading `/`
+/// changes nothing: paths are matched relative to the rendered root).
 #[track_caller]
-fn pattern(glob: &str) -> Pattern {
-    Pattern::new(glob.trim_start_matches('/'))
-        .unwrap_or_else(|err| panic!("invalid glob pattern `{glob}`: {err}"))
+fn pattern(glob: &str) -> GlobPattern {
+    match GlobPattern::new(glob) {
+        Ok(pattern) => pattern,
+        Err(err) => panic!("invalid glob pattern `{glob}`: {err}"),
+    }
 }
 
 /// Shows trailing spaces and tabs (`·`, `→`): editors and review tools hide them, and a
@@ -355,34 +380,19 @@ fn hex_row(offset: usize, chunk: &[u8]) -> String {
     format!("{offset:08x}  {hex:<49} |{ascii}|")
 }
 
-/// `a/b/c`, then `a/b`, then `a`.
-fn self_and_ancestors(path: &str) -> impl Iterator<Item = &str> {
-    std::iter::successors(Some(path), |p| p.rfind('/').map(|i| &p[..i]))
-}
-
-/// The ancestor of `path` at depth `level` (0: the top-level entry).
-fn ancestor_at(path: &str, level: usize) -> &str {
-    let end = path
-        .match_indices('/')
-        .nth(level)
-        .map_or(path.len(), |(i, _)| i);
-    &path[..end]
-}
-
-/// Whether a visible entry after position `index` is a sibling of `path` (same parent).
-fn has_later_sibling(visible: &[(&str, &Node)], index: usize, path: &str) -> bool {
-    let parent = path.rfind('/').map(|i| &path[..i]);
-    let under_parent = |other: &str| match parent {
-        Some(parent) => {
-            other.len() > parent.len()
-                && other.starts_with(parent)
-                && other.as_bytes()[parent.len()] == b'/'
-        }
-        None => true,
-    };
-    visible[index + 1..]
+/// For each entry of `visible` (in tree order), whether it is the last shown in its
+/// directory: one pass recording each directory's last child.
+fn last_children(visible: &[(&str, &Node)]) -> Vec<bool> {
+    fn parent(path: &str) -> &str {
+        path.rfind('/').map_or("", |i| &path[..i])
+    }
+    let mut last_child: HashMap<&str, usize> = HashMap::new();
+    for (index, (path, _)) in visible.iter().enumerate() {
+        last_child.insert(parent(path), index);
+    }
+    visible
         .iter()
-        .map(|(other, _)| *other)
-        .take_while(|other| under_parent(other))
-        .any(|other| other.rfind('/').map(|i| &other[..i]) == parent && other != path)
+        .enumerate()
+        .map(|(index, (path, _))| last_child[parent(path)] == index)
+        .collect()
 }

@@ -12,7 +12,7 @@ use zip::write::SimpleFileOptions;
 use super::{BOTH_MODES, fails_cleanly, mode};
 use crate::common::*;
 
-fn deflated() -> SimpleFileOptions {
+pub(super) fn deflated() -> SimpleFileOptions {
     SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
 }
 
@@ -20,7 +20,7 @@ fn stored() -> SimpleFileOptions {
     SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
 }
 
-fn zip_of(files: &[(&str, &[u8])], options: SimpleFileOptions) -> Vec<u8> {
+pub(super) fn zip_of(files: &[(&str, &[u8])], options: SimpleFileOptions) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, data) in files {
         if name.ends_with('/') {
@@ -213,5 +213,114 @@ fn corrupt_and_unsupported_zips_leave_nothing() {
         fails_cleanly(&fs, ErrorKind::Unsupported, || {
             fs.extract_zip(Cursor::new(&archive), "/d", &self::mode(mode))
         });
+    }
+}
+
+/// A zip whose entries (empty, stored) declare the given uncompressed sizes in zip64 extra
+/// fields, as a hostile archive may: the zip crate's writer cannot produce one.
+fn zip_declaring(sizes: &[u64]) -> Vec<u8> {
+    fn zip64_extra(size: u64) -> Vec<u8> {
+        let mut extra = Vec::new();
+        extra.extend(1u16.to_le_bytes()); // the zip64 extended information field
+        extra.extend(16u16.to_le_bytes());
+        extra.extend(size.to_le_bytes()); // uncompressed
+        extra.extend(0u64.to_le_bytes()); // compressed
+        extra
+    }
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (i, size) in sizes.iter().enumerate() {
+        let name = format!("f{i}");
+        let extra = zip64_extra(*size);
+        let offset = out.len() as u32;
+        // Local header: version 4.5, stored, 1980-01-01, CRC 0, sizes in the zip64 field.
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend(45u16.to_le_bytes());
+        out.extend([0, 0, 0, 0, 0, 0]); // flags, method, time
+        out.extend(0x21u16.to_le_bytes());
+        out.extend(0u32.to_le_bytes());
+        out.extend([0xff; 8]);
+        out.extend((name.len() as u16).to_le_bytes());
+        out.extend((extra.len() as u16).to_le_bytes());
+        out.extend(name.as_bytes());
+        out.extend(&extra);
+        // Central directory header: made by Unix, a regular file 0644.
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend(0x031eu16.to_le_bytes());
+        central.extend(45u16.to_le_bytes());
+        central.extend([0, 0, 0, 0, 0, 0]);
+        central.extend(0x21u16.to_le_bytes());
+        central.extend(0u32.to_le_bytes());
+        central.extend([0xff; 8]);
+        central.extend((name.len() as u16).to_le_bytes());
+        central.extend((extra.len() as u16).to_le_bytes());
+        central.extend([0; 6]); // comment length, disk, internal attributes
+        central.extend((0o100_644u32 << 16).to_le_bytes());
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+        central.extend(&extra);
+    }
+    let (at, len) = (out.len() as u32, central.len() as u32);
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0; 4]);
+    out.extend((sizes.len() as u16).to_le_bytes());
+    out.extend((sizes.len() as u16).to_le_bytes());
+    out.extend(len.to_le_bytes());
+    out.extend(at.to_le_bytes());
+    out.extend([0; 2]);
+    out
+}
+
+/// Declared sizes are checked, never summed past u64: with a quota of u64::MAX, three
+/// entries of the maximum file size each fit alone but not together (atomic mode admits
+/// them all first; streaming reads the first, which is truncated), and one past the maximum
+/// file size is refused for its own size. Either way nothing is left.
+#[test]
+fn hostile_declared_sizes_get_a_clear_error_not_an_overflow() {
+    use ErrorKind::{FileTooLarge, StorageFull, UnexpectedEof};
+    let max = dmemfs_core::MAX_FILE_SIZE;
+    let cases = [
+        (
+            vec![max, max, max],
+            [StorageFull, UnexpectedEof],
+            ["/d/f2", "/d"],
+        ),
+        (vec![0, max + 1], [FileTooLarge; 2], ["/d/f1"; 2]),
+        (vec![u64::MAX], [FileTooLarge; 2], ["/d/f0"; 2]),
+    ];
+    for (sizes, kinds, paths) in cases {
+        for (mode, (kind, path)) in BOTH_MODES.into_iter().zip(kinds.into_iter().zip(paths)) {
+            let fs = MemFs::builder().quota(u64::MAX).build().unwrap();
+            let archive = zip_declaring(&sizes);
+            let err = fails_cleanly(&fs, kind, || {
+                fs.extract_zip(Cursor::new(&archive), "/d", &self::mode(mode))
+            });
+            assert_eq!(err.path(), path, "{sizes:?} {mode:?}: {err}");
+            assert!(matches!(err.reason(), Reason::Archive { .. }), "{err}");
+        }
+    }
+}
+
+/// `cmd | zip out.zip -` records the data it read from the pipe with a FIFO's mode: it is
+/// extracted as a regular file, as `unzip` and Python's zipfile do, not skipped.
+#[test]
+fn an_entry_with_a_fifo_mode_is_a_regular_file() {
+    let data = vec![b'x'; 100_000];
+    let mut archive = zip_of(&[("-", &data)], deflated());
+    // Give the entry the mode Info-ZIP writes for standard input: S_IFIFO | 0644.
+    let central = archive
+        .windows(4)
+        .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+        .unwrap();
+    archive[central + 4..central + 6].copy_from_slice(&0x031eu16.to_le_bytes()); // made by Unix
+    archive[central + 38..central + 42].copy_from_slice(&(0o010_644u32 << 16).to_le_bytes());
+    for mode in BOTH_MODES {
+        let fs = test_fs(1 << 20);
+        let report = fs
+            .extract_zip(Cursor::new(&archive), "/d", &self::mode(mode))
+            .unwrap();
+        assert_eq!((report.files, report.bytes), (1, 100_000), "{mode:?}");
+        assert!(report.skipped.is_empty(), "{mode:?}: {:?}", report.skipped);
+        assert_eq!(fs.read("/d/-").unwrap(), data);
     }
 }

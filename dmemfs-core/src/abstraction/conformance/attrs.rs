@@ -77,6 +77,19 @@ pub fn hard_link_errors(fs: &dyn FileSystem) {
     fails2(fs.hard_link("/f/x", "/e"), NotADirectory, op, "/f/x", "/e");
     fails2(fs.hard_link("/f", "/g/x"), NotADirectory, op, "/f", "/g/x");
     fails2(fs.hard_link("/f", "/../x"), InvalidInput, op, "/f", "/../x");
+    // With both sides wrong, the source decides, as the kernel looks it up first; then the
+    // destination, then the directory (the root included, which an OsFs cannot name).
+    fails2(fs.hard_link("/missing", "/"), NotFound, op, "/missing", "/");
+    fails2(
+        fs.hard_link("/missing", "/g/x"),
+        NotFound,
+        op,
+        "/missing",
+        "/g/x",
+    );
+    fails2(fs.hard_link("/", "/nope/x"), NotFound, op, "/", "/nope/x");
+    fails2(fs.hard_link("/", "/g"), AlreadyExists, op, "/", "/g");
+    fails2(fs.hard_link("/", "/"), AlreadyExists, op, "/", "/");
     assert_eq!(snapshot(fs), before);
     assert_eq!(fs.metadata("/f").unwrap().nlink(), 1);
 }

@@ -264,6 +264,31 @@ pub fn copy_dir_all_semantics(fs: &dyn FileSystem) {
         "/x",
     );
     fails2(fs.copy_dir_all("/nope", "/x"), NotFound, op, "/nope", "/x");
+    // When both sides are wrong, the source is checked first (the root as destination
+    // included: it once decided before the source on a MemFs, after it on an OsFs).
+    fails2(fs.copy_dir_all("/nope", "/"), NotFound, op, "/nope", "/");
+    fails2(
+        fs.copy_dir_all("/file", "/"),
+        NotADirectory,
+        op,
+        "/file",
+        "/",
+    );
+    fails2(fs.copy_dir_all("/src", "/"), AlreadyExists, op, "/src", "/");
+    fails2(
+        fs.copy_dir_all("/file", "/dst"),
+        NotADirectory,
+        op,
+        "/file",
+        "/dst",
+    );
+    fails2(
+        fs.copy_dir_all("/nope", "/dst"),
+        NotFound,
+        op,
+        "/nope",
+        "/dst",
+    );
     fails2(
         fs.copy_dir_all("/src", "/nope/x"),
         NotFound,

@@ -14,12 +14,29 @@ impl OsFs {
     /// Links `to` to the file at `from` (both normalised). A symbolic link is linked itself,
     /// as `std::fs::hard_link` does on Linux, so nothing outside the root is reached.
     pub(super) fn hard_link_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
-        // The root cannot be named on the host; say what a MemFs says.
-        if from == "/" {
-            return Err(Reason::LinkToDirectory);
-        }
-        if to == "/" {
-            return Err(Reason::AlreadyExists);
+        // The root cannot be named on the host: check in the kernel's (and a MemFs's) order
+        // what it would have, the source, then the destination's parent and the destination,
+        // then refuse the directory.
+        // The source first, as the kernel looks it up first (cap-std opens the destination's
+        // parent before it calls `linkat`, which would put the destination's errors first).
+        // A symbolic link is a source like any file (it is linked itself).
+        let source_is_dir = from == "/"
+            || self
+                .dir()
+                .symlink_metadata(relative(from))
+                .map_err(|err| os_reason(&err))?
+                .is_dir();
+        if from == "/" || to == "/" {
+            if to == "/" || self.dir().symlink_metadata(relative(to)).is_ok() {
+                return Err(Reason::AlreadyExists);
+            }
+            let parent = crate::path::split_parent(to).map_or("/", |(parent, _)| parent);
+            if !self.stat(parent)?.is_dir() {
+                return Err(Reason::NotADirectory);
+            }
+            if source_is_dir {
+                return Err(Reason::LinkToDirectory);
+            }
         }
         let dir = self.dir();
         dir.hard_link(relative(from), dir, relative(to))

@@ -82,13 +82,11 @@ impl OsFs {
     /// Copies the tree at `from` to the new directory `to`; on failure, removes what it
     /// created, so the disk is left as it was.
     pub(super) fn copy_dir_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
-        // The checks of a MemFs, in its order.
-        if !self.stat(from)?.is_dir() {
-            return Err(Reason::NotADirectory);
-        }
-        if to == "/" || self.dir().symlink_metadata(relative(to)).is_ok() {
-            return Err(Reason::AlreadyExists);
-        }
+        // The checks of a MemFs, in its order: one implementation for both.
+        let source_is_dir = self.stat(from).map(|meta| meta.is_dir());
+        crate::precedence::copy_dir_all(source_is_dir, to, || {
+            self.dir().symlink_metadata(relative(to)).is_ok()
+        })?;
         // Listed before anything is created, so that copying a directory into itself copies
         // what it held before and terminates.
         let mut entries = Vec::new();
