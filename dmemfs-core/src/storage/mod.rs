@@ -275,6 +275,21 @@ impl Storage {
         if data.is_empty() {
             return Ok(());
         }
+        if self.len == 0 && offset == 0 && data.len() <= CHUNK {
+            // The first write into an empty file that fits one chunk (most small files): the
+            // chunk the general path would size and fill (`reserve_for_write` on an empty
+            // chunk: `Double` doubles a capacity of 0, so the data's length), made in one step.
+            let capacity = match growth {
+                Growth::Double => data.len(),
+                Growth::Tight => (data.len() + data.len() / 16).min(CHUNK),
+            };
+            let chunk = chunk_from(data, capacity)?;
+            // An empty file has no chunks (`len.div_ceil(CHUNK)`), so nothing is dropped here.
+            debug_assert!(self.chunks.is_empty());
+            self.chunks.push(chunk);
+            self.len = data.len() as u64;
+            return Ok(());
+        }
         let end = offset + data.len() as u64;
         let new_len = end.max(self.len);
         let old_count = self.chunks.len();
@@ -509,6 +524,28 @@ mod tests {
         );
         let big = Storage::from_slice(&vec![1; 10 * CHUNK + 1]).unwrap();
         assert!(big.heap_bytes() <= 10 * CHUNK + 1 + 11 * 24 + 64);
+    }
+
+    #[test]
+    fn first_write_sizes_its_chunk_as_a_growing_write_would() {
+        // The capacities `reserve_for_write` gives an empty chunk: `Double` doubles 0, so the
+        // length; `Tight` adds 1/16, bounded by the chunk size. The contents match the
+        // general path's (the same bytes written from offset 1, then at 0).
+        for (n, growth, capacity) in [
+            (100, Growth::Double, 100),
+            (CHUNK, Growth::Double, CHUNK),
+            (1600, Growth::Tight, 1700),
+            (CHUNK - 10, Growth::Tight, CHUNK),
+        ] {
+            let mut s = Storage::default();
+            s.write_at(0, &vec![3; n], growth).unwrap();
+            assert_eq!((s.len(), s.chunks.len()), (n as u64, 1));
+            assert_eq!(s.chunks[0].capacity(), capacity, "{n} {growth:?}");
+            let mut general = Storage::default();
+            general.write_at(1, &vec![3; n - 1], growth).unwrap();
+            general.write_at(0, &[3], growth).unwrap();
+            assert_eq!(contents(&s), contents(&general));
+        }
     }
 
     #[test]
