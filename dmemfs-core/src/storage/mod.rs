@@ -245,6 +245,14 @@ impl Storage {
         }
         let n = usize::try_from(self.len - offset).map_err(|_| AllocFailed)?;
         out.try_reserve_exact(n)?;
+        if let [whole] = &self.chunks[..]
+            && offset == 0
+            && whole.len() == n
+        {
+            // The common small file, read from the start and written without holes: one copy.
+            out.extend_from_slice(whole);
+            return Ok(n);
+        }
         let end = out.len() + n;
         let (mut index, mut within) = locate(offset);
         while out.len() < end {
@@ -495,6 +503,22 @@ mod tests {
         assert_eq!(buf, [0; 100]);
         assert_eq!(s.read_at(5_000, &mut buf), 100);
         assert_eq!(buf, [0; 100]);
+    }
+
+    #[test]
+    fn reads_to_the_end_from_any_offset() {
+        let mut s = Storage::from_slice(b"hello").unwrap();
+        let mut out = b">".to_vec();
+        assert_eq!(s.read_to_end(0, &mut out).unwrap(), 5);
+        assert_eq!(out, b">hello");
+        // One chunk, stored only in part: the rest reads as zeros, from any offset.
+        s.set_len(10).unwrap();
+        out.clear();
+        assert_eq!(s.read_to_end(5, &mut out).unwrap(), 5);
+        assert_eq!(out, [0; 5]);
+        out.clear();
+        s.read_to_end(3, &mut out).unwrap();
+        assert_eq!(out, b"lo\0\0\0\0\0");
     }
 
     #[test]
