@@ -65,6 +65,13 @@ impl Index {
     /// Inserts `key`, which must not be in the index, hashed as `hash`.
     pub(super) fn insert(&mut self, key: Arc<str>, hash: PathHash, node: Node, slot: usize) {
         debug_assert!(hash == self.hash(&key), "stale hash for {key}");
+        // Opens rely on it: a path given that is a key needs no normalising. (Checked with
+        // `/` as the only separator, which holds under either syntax: a backslash can only
+        // be in a key where it is a name byte.)
+        debug_assert!(
+            crate::path::normalize_in(&key, crate::path::Syntax::Linux).is_ok_and(|p| p == *key),
+            "index key not normalised: {key:?}"
+        );
         debug_assert!(self.get_hashed(&key, hash).is_none(), "insert over {key}");
         let entry = Entry {
             key,

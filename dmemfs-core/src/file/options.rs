@@ -300,6 +300,9 @@ impl Opener<'_> {
             Op::Open
         };
         self.check_flags().map_err(|reason| fail(op, raw, reason))?;
+        if let Some(file) = self.open_as_given(raw) {
+            return file.map_err(|reason| fail(op, raw, reason));
+        }
         // O_CREAT | O_EXCL does not follow a link at the path, as on Linux.
         let path = self.fs.resolve(op, raw, !self.create_new)?;
         self.fs
@@ -307,6 +310,32 @@ impl Opener<'_> {
             .map_err(|reason| fail(op, raw, reason))?;
         self.open_normalized(&path)
             .map_err(|reason| fail(op, raw, reason))
+    }
+
+    /// Opening an existing file by the path as given, when nothing needs it normalised first
+    /// (no links, no fault injector): `None` if it names no file, or the open creates (a new
+    /// path is not known to be normal). Most opens name a file that exists.
+    fn open_as_given(&self, raw: &str) -> Option<Result<MemFile, Reason>> {
+        let inner = &self.fs.inner;
+        if self.create
+            || self.create_new
+            || inner.ledger.symlinks() > 0
+            || (self.fs.faults && inner.faults.is_armed())
+        {
+            return None;
+        }
+        let access = if self.mode().write {
+            Access::Exclusive
+        } else {
+            Access::Shared
+        };
+        let mut wait = Wait::new(self.lock_timeout.unwrap_or(inner.lock_timeout));
+        let found = inner.lock_file_as_given(raw, access, &mut wait);
+        Some(match found {
+            Ok(Some((held, key))) => self.prepare_existing(&held).map(|()| self.handle(held, key)),
+            Ok(None) => return None,
+            Err(reason) => Err(reason),
+        })
     }
 
     /// The flag rules of `std::fs::OpenOptions` on Linux.
