@@ -382,7 +382,7 @@ impl Tree {
             _ => None,
         };
         if let Some(moved) = moved
-            && let Some(entry) = self.nodes.get_mut(&*moved)
+            && let Some(entry) = self.nodes.get_mut(&moved)
         {
             entry.slot = slot_number(slot);
         }

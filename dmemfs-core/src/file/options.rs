@@ -332,7 +332,9 @@ impl Opener<'_> {
         let mut wait = Wait::new(self.lock_timeout.unwrap_or(inner.lock_timeout));
         let found = inner.lock_file_as_given(raw, access, &mut wait);
         Some(match found {
-            Ok(Some((held, key))) => self.prepare_existing(&held).map(|()| self.handle(held, key)),
+            Ok(Some((held, key))) => self
+                .prepare_existing(&held)
+                .map(|()| self.handle(held, key)),
             Ok(None) => return None,
             Err(reason) => Err(reason),
         })

@@ -327,12 +327,17 @@ mod tests {
             held.unwrap().map(|(_, key)| key.to_string())
         };
         assert_eq!(found("/d/.f").as_deref(), Some("/d/.f"));
-        for other in ["d/.f", "/d//.f", "/d/./.f", "/d/.f/", "\\d\\.f", "/d", "/", "/nope"] {
+        for other in [
+            "d/.f", "/d//.f", "/d/./.f", "/d/.f/", "\\d\\.f", "/d", "/", "/nope",
+        ] {
             assert_eq!(found(other), None, "{other}");
         }
         // And the general path still opens the other spellings.
         let mut text = String::new();
-        fs.open("\\d\\.f").unwrap().read_to_string(&mut text).unwrap();
+        fs.open("\\d\\.f")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         assert_eq!(text, "x");
     }
 
