@@ -118,10 +118,17 @@ impl FaultSlot {
     }
 
     /// Asks the injector, if any. `Ok(None)`: proceed; `Ok(Some(n))`: at most `n` bytes.
+    /// Inlined: every read, write and open asks, and nearly always the slot is empty.
+    #[inline]
     pub(crate) fn check(&self, call: &Call<'_>) -> Result<Option<usize>, Reason> {
         if !self.armed.load(Ordering::Acquire) {
             return Ok(None);
         }
+        self.ask(call)
+    }
+
+    #[cold]
+    fn ask(&self, call: &Call<'_>) -> Result<Option<usize>, Reason> {
         let Some(injector) = self.injector.read().clone() else {
             return Ok(None);
         };

@@ -43,11 +43,16 @@ static WAITING: [(Mutex<()>, Condvar); STRIPES] =
 
 impl HandleLock {
     /// A lock already held with `access`, for a file created by the handle that will own it.
+    /// No other thread can see it yet: it starts in that state, without a compare-and-swap.
     pub(crate) fn held(access: Access) -> HandleLock {
-        let lock = HandleLock::default();
-        let acquired = lock.try_acquire(access);
-        debug_assert!(acquired);
-        lock
+        let state = match access {
+            Access::Exclusive => WRITER,
+            Access::Shared => 1,
+        };
+        HandleLock {
+            state: AtomicU32::new(state),
+            waiters: AtomicU32::new(0),
+        }
     }
 
     pub(crate) fn try_acquire(&self, access: Access) -> bool {

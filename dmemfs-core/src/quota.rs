@@ -40,12 +40,11 @@ impl Quota {
     /// The highest `used` has been.
     #[cfg(test)]
     pub(crate) fn peak(&self) -> u64 {
-        self.peak.load(SeqCst)
+        self.usage().1
     }
 
-    /// `(used, peak)` as one consistent reading: the peak is never below `used`. A commit
-    /// raises `used` first and the peak after it, so a reading between the two would
-    /// otherwise show a peak below the bytes in use.
+    /// `(used, peak)`. `peak` holds every value `used` had before it fell (see
+    /// [`release`](Self::release)), so the high-water mark is the larger of it and `used`.
     pub(crate) fn usage(&self) -> (u64, u64) {
         let used = self.used.load(SeqCst);
         (used, self.peak.load(SeqCst).max(used))
@@ -81,10 +80,27 @@ impl Quota {
     }
 
     /// Gives back bytes that files held (a file shrank or went away).
+    ///
+    /// The high-water mark is kept here rather than in [`commit`](Self::commit): a peak can
+    /// only be passed by a fall, so recording `used` just before each fall (with the fall
+    /// conditional on `used` being unchanged) keeps it exact, and commits, which run on every
+    /// growing write, need one read-modify-write instead of two.
     pub(crate) fn release(&self, bytes: u64) {
         if bytes > 0 {
-            let before = self.used.fetch_sub(bytes, SeqCst);
-            debug_assert!(before >= bytes, "quota released more than files held");
+            let mut used = self.used.load(SeqCst);
+            loop {
+                debug_assert!(used >= bytes, "quota released more than files held");
+                if used > self.peak.load(SeqCst) {
+                    self.peak.fetch_max(used, SeqCst);
+                }
+                match self
+                    .used
+                    .compare_exchange_weak(used, used - bytes, SeqCst, SeqCst)
+                {
+                    Ok(_) => break,
+                    Err(actual) => used = actual,
+                }
+            }
             self.charged.fetch_sub(bytes, SeqCst);
         }
     }
@@ -97,12 +113,8 @@ impl Quota {
 
     fn commit(&self, bytes: u64) {
         if bytes > 0 {
-            let used = self.used.fetch_add(bytes, SeqCst) + bytes;
-            // A read first: the peak rarely moves, and an unconditional read-modify-write
-            // would contend between threads on every write.
-            if used > self.peak.load(SeqCst) {
-                self.peak.fetch_max(used, SeqCst);
-            }
+            // No peak to raise: `usage` counts `used` itself (see `release`).
+            self.used.fetch_add(bytes, SeqCst);
         }
     }
 }
@@ -210,13 +222,41 @@ mod tests {
         assert!(q.reserve(60).is_ok());
     }
 
-    /// A commit between raising `used` and raising the peak (another thread's, caught
-    /// mid-way): the reading still has the peak at least at `used`.
     #[test]
-    fn a_reading_mid_commit_has_the_peak_at_least_at_used() {
+    fn the_peak_survives_falls_and_rises() {
         let q = Quota::new(100);
         q.reserve(40).unwrap().commit();
-        q.used.fetch_add(30, SeqCst); // the first half of committing 30 more
-        assert_eq!(q.usage(), (70, 70));
+        assert_eq!(q.usage(), (40, 40));
+        q.release(30);
+        q.reserve(20).unwrap().commit();
+        assert_eq!(q.usage(), (30, 40));
+        q.reserve(50).unwrap().commit();
+        q.release(80);
+        assert_eq!(q.usage(), (0, 80));
+    }
+
+    /// Threads committing and releasing at once: the peak is at least every total one
+    /// thread saw after its own commit.
+    #[test]
+    fn concurrent_peaks_are_kept() {
+        let q = Quota::new(u64::MAX);
+        let seen = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut highest = 0;
+                        for i in 1..2000 {
+                            q.reserve(i).unwrap().commit();
+                            highest = highest.max(q.used());
+                            q.release(i);
+                        }
+                        highest
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).max()
+        });
+        assert!(q.peak() >= seen.unwrap());
+        assert_eq!(q.used(), 0);
     }
 }

@@ -163,6 +163,7 @@ impl Ledger {
     }
 
     /// Takes the inode numbers freed since the last call.
+    #[inline]
     pub(crate) fn take_dead(&self, into: &mut Vec<Ino>) {
         // A read first: on the common path nothing was buried, and it stays a plain load.
         if !self.any_dead.load(SeqCst) || !self.any_dead.swap(false, SeqCst) {

@@ -3,6 +3,7 @@
 
 pub(crate) mod attrs;
 pub(crate) mod batch;
+mod index;
 pub(crate) mod ledger;
 pub(crate) mod namespace;
 pub(crate) mod node;

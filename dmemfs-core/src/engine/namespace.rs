@@ -16,6 +16,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
+use super::attrs::Stamp;
+pub(crate) use super::index::Miss;
+use super::index::{Entry, Index, PathHash, slot_number};
 use super::ledger::freed_bytes;
 use super::ledger::{Ino, Ledger};
 use super::node::{DirNode, FileNode, Node, SymlinkNode};
@@ -29,48 +32,12 @@ pub(crate) fn name_of(path: &str) -> &str {
     split_parent(path).map_or(path, |(_, name)| name)
 }
 
-/// An index entry: the node, and its position in its parent's list of children.
-#[derive(Debug)]
-struct Entry {
-    node: Node,
-    slot: usize,
-}
-
-/// A child's position in its parent's list, from [`Tree::attach`] to [`Tree::index`].
+/// A child's position in its parent's list and its path's hash, from [`Tree::attach`] to
+/// [`Tree::index`].
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Slot(usize);
-
-/// Why a path did not resolve to a node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Miss {
-    /// The parent directory exists; the last name does not.
-    Leaf,
-    /// A proper ancestor is missing.
-    Ancestor(String),
-    /// A proper ancestor is a file.
-    FileInPath(String),
-}
-
-impl Miss {
-    pub(crate) fn into_reason(self) -> Reason {
-        match self {
-            Miss::Leaf => Reason::NotFound,
-            Miss::Ancestor(_) => Reason::NotFound,
-            Miss::FileInPath(component) => Reason::ComponentNotADirectory { component },
-        }
-    }
-
-    /// The reason when the path's parent, not the path itself, had to exist.
-    pub(crate) fn into_parent_reason(self, path: &str) -> Reason {
-        match self {
-            Miss::Leaf | Miss::Ancestor(_) => Reason::ParentNotFound {
-                parent: split_parent(path)
-                    .map_or("/", |(parent, _)| parent)
-                    .to_owned(),
-            },
-            Miss::FileInPath(component) => Reason::ComponentNotADirectory { component },
-        }
-    }
+pub(crate) struct Slot {
+    pos: usize,
+    hash: PathHash,
 }
 
 /// The root directory's inode number (FUSE's `FUSE_ROOT_ID`).
@@ -88,7 +55,7 @@ pub(crate) enum ByIno {
 pub(crate) struct Tree {
     /// Keys are shared with open handles, which name their file without a copy, and with
     /// the parents' lists of children.
-    nodes: Map<Arc<str>, Entry>,
+    nodes: Index,
     /// Files by inode number (8 bytes a slot; `None` for free numbers and directories);
     /// slot 0 is never used.
     inodes: Vec<Option<Weak<FileNode>>>,
@@ -107,7 +74,7 @@ pub(crate) struct Tree {
 impl Tree {
     pub(crate) fn new(ledger: Arc<Ledger>) -> Tree {
         let mut tree = Tree {
-            nodes: Map::default(),
+            nodes: Index::default(),
             inodes: vec![None],
             dir_inos: Map::default(),
             link_inos: Map::default(),
@@ -117,7 +84,12 @@ impl Tree {
             ledger,
         };
         let root: Arc<str> = "/".into();
-        tree.index(root, Node::new_dir(tree.ledger.now()), Slot(0));
+        let hash = tree.nodes.hash(&root);
+        tree.index(
+            root,
+            Node::new_dir(tree.ledger.now()),
+            Slot { pos: 0, hash },
+        );
         tree
     }
 
@@ -189,9 +161,23 @@ impl Tree {
 
     /// The node at `path` with its key, which a handle can share.
     pub(crate) fn get_with_key(&self, path: &str) -> Option<(&Arc<str>, &Node)> {
+        self.get_with_key_hashed(path, self.hash(path))
+    }
+
+    /// `path`'s hash, for a lookup followed by an insertion that hash it once.
+    pub(crate) fn hash(&self, path: &str) -> PathHash {
+        self.nodes.hash(path)
+    }
+
+    /// [`get_with_key`](Self::get_with_key) with the path's [`hash`](Self::hash).
+    pub(crate) fn get_with_key_hashed(
+        &self,
+        path: &str,
+        hash: PathHash,
+    ) -> Option<(&Arc<str>, &Node)> {
         self.nodes
-            .get_key_value(path)
-            .map(|(key, entry)| (key, &entry.node))
+            .get_hashed(path, hash)
+            .map(|entry| (&entry.key, &entry.node))
     }
 
     /// The attributes of the directory at `path`, to change them.
@@ -297,17 +283,33 @@ impl Tree {
         is_dir: bool,
         room: impl FnOnce(u64) -> Result<(), Reason>,
     ) -> Result<Slot, Reason> {
+        let now = self.ledger.now();
+        self.attach_hashed(path, self.hash(path), now, is_dir, room)
+    }
+
+    /// [`attach`](Self::attach) with the path's [`hash`](Self::hash), stamping the parent
+    /// with `now` (the new node's own time: one clock read per create).
+    pub(crate) fn attach_hashed(
+        &mut self,
+        path: &Arc<str>,
+        hash: PathHash,
+        now: Stamp,
+        is_dir: bool,
+        room: impl FnOnce(u64) -> Result<(), Reason>,
+    ) -> Result<Slot, Reason> {
         let (parent, _) =
             split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
         let count = self.node_count();
-        let now = self.ledger.now();
         match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {
                 room(count)?;
                 dir.children.push(Arc::clone(path));
                 dir.attrs.modify(now);
                 dir.subdirs += u32::from(is_dir);
-                Ok(Slot(dir.children.len() - 1))
+                Ok(Slot {
+                    pos: dir.children.len() - 1,
+                    hash,
+                })
             }
             Some(Node::File(_) | Node::Symlink(_)) => Err(Reason::ComponentNotADirectory {
                 component: parent.into(),
@@ -333,7 +335,7 @@ impl Tree {
                 }
             }
         }
-        self.place(path, Entry { node, slot: slot.0 });
+        self.nodes.insert(path, slot.hash, node, slot.pos);
     }
 
     /// Gives a file node a name: a new inode on its first, an orphan taken back keeps its.
@@ -347,11 +349,6 @@ impl Tree {
         if file.id.link(|| self.alloc_ino(Some(weak))) {
             self.files += 1;
         }
-    }
-
-    fn place(&mut self, path: Arc<str>, entry: Entry) {
-        let previous = self.nodes.insert(path, entry);
-        debug_assert!(previous.is_none(), "insert over an existing node");
     }
 
     /// Replaces the file at `path` with `node`, returning the old one; the caller settles the
@@ -372,7 +369,7 @@ impl Tree {
         let (parent, _) = split_parent(path).expect("the root is never removed");
         let now = self.ledger.now();
         let is_dir = entry.node.is_dir();
-        let slot = entry.slot;
+        let slot = entry.slot as usize;
         // The last child takes the removed one's place, and learns its new position.
         let moved = match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {
@@ -385,9 +382,9 @@ impl Tree {
             _ => None,
         };
         if let Some(moved) = moved
-            && let Some(entry) = self.nodes.get_mut(&*moved)
+            && let Some(entry) = self.nodes.get_mut(&moved)
         {
-            entry.slot = slot;
+            entry.slot = slot_number(slot);
         }
         Some(entry)
     }
@@ -502,13 +499,7 @@ impl Tree {
             Err(_) => unreachable!("move under a missing parent: {to}"),
         };
         self.renamed(&entry.node, &key);
-        self.place(
-            key,
-            Entry {
-                node: entry.node,
-                slot: slot.0,
-            },
-        );
+        self.nodes.insert(key, slot.hash, entry.node, slot.pos);
         // The subtree keeps its counts: only the key prefix changes.
         // Parents come before their children, so each parent already has its new key and its
         // list can be pointed at the child's.
@@ -517,10 +508,10 @@ impl Tree {
             let new: Arc<str> = Arc::from(rebase(&old, from, to));
             let (parent, _) = split_parent(&new).expect("a descendant has a parent");
             if let Some(Node::Dir(dir)) = self.get_mut(parent) {
-                dir.children[entry.slot] = Arc::clone(&new);
+                dir.children[entry.slot as usize] = Arc::clone(&new);
             }
             self.renamed(&entry.node, &new);
-            self.nodes.insert(new, entry);
+            self.nodes.reinsert(new, entry);
         }
     }
 
@@ -545,78 +536,4 @@ impl Tree {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::attrs::Stamp;
-    use crate::lock::HandleLock;
-    use crate::storage::Storage;
-    use std::time::SystemTime;
-
-    fn file() -> Node {
-        Node::File(FileNode::new(
-            Storage::default(),
-            HandleLock::default(),
-            0,
-            Stamp::new(SystemTime::UNIX_EPOCH),
-        ))
-    }
-
-    fn dir() -> Node {
-        Node::new_dir(Stamp::new(SystemTime::UNIX_EPOCH))
-    }
-
-    fn tree() -> Tree {
-        Tree::new(Arc::new(Ledger::for_tests()))
-    }
-
-    #[test]
-    fn insert_lookup_miss() {
-        let mut t = tree();
-        t.insert("/a", dir());
-        t.insert("/a/f", file());
-        assert!(t.get("/a/f").is_some());
-        assert_eq!(t.miss("/a/g"), Miss::Leaf);
-        assert_eq!(t.miss("/b/c"), Miss::Ancestor("/b".into()));
-        assert_eq!(t.miss("/a/f/x/y"), Miss::FileInPath("/a/f".into()));
-        assert_eq!(t.node_count(), 3);
-        assert_eq!(
-            t.check_parent("/a/f/x"),
-            Err(Reason::ComponentNotADirectory {
-                component: "/a/f".into()
-            })
-        );
-        assert_eq!(
-            t.check_parent("/z/x"),
-            Err(Reason::ParentNotFound {
-                parent: "/z".into()
-            })
-        );
-    }
-
-    #[test]
-    fn descendants_are_preorder_sorted() {
-        let mut t = tree();
-        for d in ["/b", "/a", "/a/y", "/a/x"] {
-            t.insert(d, dir());
-        }
-        t.insert("/a/x/f", file());
-        assert_eq!(t.descendants("/"), ["/a", "/a/x", "/a/x/f", "/a/y", "/b"]);
-    }
-
-    #[test]
-    fn move_rekeys_subtree() {
-        let mut t = tree();
-        t.insert("/a", dir());
-        t.insert("/a/b", dir());
-        t.insert("/a/b/f", file());
-        t.insert("/z", dir());
-        t.move_node("/a", "/z/q");
-        assert!(t.get("/a").is_none());
-        assert!(t.get("/z/q/b/f").is_some());
-        assert_eq!(t.dir("/z").unwrap().sorted_names(), ["q"]);
-        assert!(t.dir("/").unwrap().sorted_names().iter().all(|n| *n != "a"));
-        assert_eq!(t.node_count(), 5);
-        assert_eq!(t.remove_subtree("/z"), 0);
-        assert_eq!(t.node_count(), 1);
-    }
-}
+mod tests;

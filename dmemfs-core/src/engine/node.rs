@@ -15,11 +15,17 @@ use crate::lock::HandleLock;
 use crate::storage::Storage;
 
 /// A file's contents and the metadata that changes with them.
+///
+/// In declaration order (`repr(C)`), the contents first: with the node's reference count,
+/// handle lock and data lock before them, everything a read touches then sits in the node's
+/// first 80 bytes, where the compiler's order put the times in between and a read of a file
+/// not in cache often missed a third cache line.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct FileData {
     pub(crate) storage: Storage,
-    pub(crate) attrs: Attrs,
     pub(crate) generation: u64,
+    pub(crate) attrs: Attrs,
 }
 
 impl FileData {
@@ -30,7 +36,10 @@ impl FileData {
     }
 }
 
+/// In declaration order (`repr(C)`): the handle lock and the data, which every read and
+/// write touches, right after the reference counts (see [`FileData`]).
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct FileNode {
     /// Held by open handles in locked mode (and briefly by whole-file operations).
     pub(crate) lock: HandleLock,
@@ -276,5 +285,20 @@ impl Node {
 
     pub(crate) fn is_dir(&self) -> bool {
         matches!(self, Node::Dir(_))
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a read touches (reference counts, handle lock, data lock, contents) stays in the
+    /// node's first 80 bytes.
+    #[test]
+    fn hot_fields_come_first() {
+        assert_eq!(std::mem::offset_of!(FileNode, lock), 0);
+        assert_eq!(std::mem::offset_of!(FileNode, data), 8);
+        assert_eq!(std::mem::offset_of!(FileData, storage), 0);
+        // The data lock's word, then the contents: 16 (counts) + 8 + 8 + 48.
+        assert!(16 + 8 + 8 + size_of::<Storage>() <= 80);
     }
 }

@@ -58,16 +58,20 @@ impl Inner {
         let storage = self.contents(make()?);
         self.settle(&mut reservation, storage.len())?;
         let mut tree = self.tree.write();
-        if tree.get(path).is_some() {
+        // Hashed once for the lookup and the insertion.
+        let hash = tree.hash(path);
+        if tree.get_with_key_hashed(path, hash).is_some() {
             return Ok(Created::Taken);
         }
         let key: Arc<str> = Arc::from(path);
-        let slot = tree.attach(&key, false, |count| self.check_node_count(count, 1))?;
+        let room = |count| self.check_node_count(count, 1);
+        let now = self.now();
+        let slot = tree.attach_hashed(&key, hash, now, false, room)?;
         let (lock, taken) = match new.hold {
             Some(access) => self.new_lock(access),
             None => (HandleLock::default(), None),
         };
-        let node = FileNode::new(storage, lock, u64::from(new.changed), self.now());
+        let node = FileNode::new(storage, lock, u64::from(new.changed), now);
         if let Some(mode) = new.mode {
             node.data.write().attrs.mode = mode & MODE_MASK;
         }

@@ -142,18 +142,61 @@ impl Inner {
                     }
                 }
             };
-            if !node.lock.acquire(access, wait.deadline()) {
-                return Err(wait.timed_out());
+            if let Some((held, key)) = self.wait_for(path, node, access, wait)? {
+                return Ok(Lookup::File(held, key));
             }
-            let tree = self.tree.read();
-            if let Some((key, Node::File(now))) = tree.get_with_key(path)
-                && Arc::ptr_eq(now, &node)
-            {
-                return Ok(Lookup::File(Held::new(node, Some(access)), Arc::clone(key)));
-            }
-            // The file was replaced or removed while we waited: start over.
-            node.lock.release(access);
         }
+    }
+
+    /// [`lock_file`](Self::lock_file) on a path as the caller gave it, not yet normalised:
+    /// the file if `raw` names one, `None` for anything else (the caller then takes the
+    /// general path). Only normalised paths are keys, so a hit proves `raw` normal and spares
+    /// checking it, which costs as much as the lookup on long paths. The caller makes sure
+    /// nothing else needed the normalised path first: no links to resolve, no fault injector
+    /// to consult.
+    pub(crate) fn lock_file_as_given(
+        &self,
+        raw: &str,
+        access: Access,
+        wait: &mut Wait,
+    ) -> Result<Option<(Held, Arc<str>)>, Reason> {
+        loop {
+            let node = {
+                let tree = self.tree.read();
+                let Some((key, Node::File(node))) = tree.get_with_key(raw) else {
+                    return Ok(None);
+                };
+                if let Some(held) = self.try_hold(node, access) {
+                    return Ok(Some((held, Arc::clone(key))));
+                }
+                Arc::clone(node)
+            };
+            if let Some(found) = self.wait_for(raw, node, access, wait)? {
+                return Ok(Some(found));
+            }
+        }
+    }
+
+    /// Waits for `node`'s lock, then checks that `path` still names it: the file held, or
+    /// `None` if it was replaced or removed meanwhile (the caller looks again).
+    fn wait_for(
+        &self,
+        path: &str,
+        node: Arc<FileNode>,
+        access: Access,
+        wait: &mut Wait,
+    ) -> Result<Option<(Held, Arc<str>)>, Reason> {
+        if !node.lock.acquire(access, wait.deadline()) {
+            return Err(wait.timed_out());
+        }
+        let tree = self.tree.read();
+        if let Some((key, Node::File(now))) = tree.get_with_key(path)
+            && Arc::ptr_eq(now, &node)
+        {
+            return Ok(Some((Held::new(node, Some(access)), Arc::clone(key))));
+        }
+        node.lock.release(access);
+        Ok(None)
     }
 
     /// Holds `node` for `access` if that needs no wait: in POSIX mode always (no lock is
@@ -259,5 +302,56 @@ impl Inner {
 
     pub(crate) fn wait(&self) -> Wait {
         Wait::new(self.lock_timeout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::fs::MemFs;
+
+    /// Only a path spelt as its key takes the short way; every other spelling, and anything
+    /// but a file, is left to the general path.
+    #[test]
+    fn as_given_finds_only_keys() {
+        let fs = MemFs::new();
+        fs.create_dir("/d").unwrap();
+        fs.write("/d/.f", "x").unwrap();
+        let inner = &fs.inner;
+        let found = |raw: &str| {
+            let mut wait = inner.wait();
+            let held = inner.lock_file_as_given(raw, Access::Shared, &mut wait);
+            held.unwrap().map(|(_, key)| key.to_string())
+        };
+        assert_eq!(found("/d/.f").as_deref(), Some("/d/.f"));
+        for other in [
+            "d/.f", "/d//.f", "/d/./.f", "/d/.f/", "\\d\\.f", "/d", "/", "/nope",
+        ] {
+            assert_eq!(found(other), None, "{other}");
+        }
+        // And the general path still opens the other spellings.
+        let mut text = String::new();
+        fs.open("\\d\\.f")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "x");
+    }
+
+    #[test]
+    fn as_given_waits_for_a_held_file_and_times_out() {
+        let fs = MemFs::builder()
+            .lock_timeout(Some(Duration::from_millis(20)))
+            .build()
+            .unwrap();
+        let mut writer = fs.create("/f").unwrap();
+        let err = fs.open("/f").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        writer.write_all(b"done").unwrap();
+        drop(writer);
+        assert_eq!(fs.read("/f").unwrap(), b"done");
     }
 }

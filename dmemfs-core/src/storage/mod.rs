@@ -245,6 +245,14 @@ impl Storage {
         }
         let n = usize::try_from(self.len - offset).map_err(|_| AllocFailed)?;
         out.try_reserve_exact(n)?;
+        if let [whole] = &self.chunks[..]
+            && offset == 0
+            && whole.len() == n
+        {
+            // The common small file, read from the start and written without holes: one copy.
+            out.extend_from_slice(whole);
+            return Ok(n);
+        }
         let end = out.len() + n;
         let (mut index, mut within) = locate(offset);
         while out.len() < end {
@@ -273,6 +281,21 @@ impl Storage {
         growth: Growth,
     ) -> Result<(), AllocFailed> {
         if data.is_empty() {
+            return Ok(());
+        }
+        if self.len == 0 && offset == 0 && data.len() <= CHUNK {
+            // The first write into an empty file that fits one chunk (most small files): the
+            // chunk the general path would size and fill (`reserve_for_write` on an empty
+            // chunk: `Double` doubles a capacity of 0, so the data's length), made in one step.
+            let capacity = match growth {
+                Growth::Double => data.len(),
+                Growth::Tight => (data.len() + data.len() / 16).min(CHUNK),
+            };
+            let chunk = chunk_from(data, capacity)?;
+            // An empty file has no chunks (`len.div_ceil(CHUNK)`), so nothing is dropped here.
+            debug_assert!(self.chunks.is_empty());
+            self.chunks.push(chunk);
+            self.len = data.len() as u64;
             return Ok(());
         }
         let end = offset + data.len() as u64;
@@ -483,6 +506,22 @@ mod tests {
     }
 
     #[test]
+    fn reads_to_the_end_from_any_offset() {
+        let mut s = Storage::from_slice(b"hello").unwrap();
+        let mut out = b">".to_vec();
+        assert_eq!(s.read_to_end(0, &mut out).unwrap(), 5);
+        assert_eq!(out, b">hello");
+        // One chunk, stored only in part: the rest reads as zeros, from any offset.
+        s.set_len(10).unwrap();
+        out.clear();
+        assert_eq!(s.read_to_end(5, &mut out).unwrap(), 5);
+        assert_eq!(out, [0; 5]);
+        out.clear();
+        s.read_to_end(3, &mut out).unwrap();
+        assert_eq!(out, b"lo\0\0\0\0\0");
+    }
+
+    #[test]
     fn read_at_bounds() {
         let s = Storage::from_slice(b"hello").unwrap();
         let mut buf = [0; 8];
@@ -509,6 +548,28 @@ mod tests {
         );
         let big = Storage::from_slice(&vec![1; 10 * CHUNK + 1]).unwrap();
         assert!(big.heap_bytes() <= 10 * CHUNK + 1 + 11 * 24 + 64);
+    }
+
+    #[test]
+    fn first_write_sizes_its_chunk_as_a_growing_write_would() {
+        // The capacities `reserve_for_write` gives an empty chunk: `Double` doubles 0, so the
+        // length; `Tight` adds 1/16, bounded by the chunk size. The contents match the
+        // general path's (the same bytes written from offset 1, then at 0).
+        for (n, growth, capacity) in [
+            (100, Growth::Double, 100),
+            (CHUNK, Growth::Double, CHUNK),
+            (1600, Growth::Tight, 1700),
+            (CHUNK - 10, Growth::Tight, CHUNK),
+        ] {
+            let mut s = Storage::default();
+            s.write_at(0, &vec![3; n], growth).unwrap();
+            assert_eq!((s.len(), s.chunks.len()), (n as u64, 1));
+            assert_eq!(s.chunks[0].capacity(), capacity, "{n} {growth:?}");
+            let mut general = Storage::default();
+            general.write_at(1, &vec![3; n - 1], growth).unwrap();
+            general.write_at(0, &[3], growth).unwrap();
+            assert_eq!(contents(&s), contents(&general));
+        }
     }
 
     #[test]
