@@ -95,7 +95,6 @@
 //! timestamps).
 //!
 #![doc = include_str!("../../docs/d-memfs.md")]
-
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]

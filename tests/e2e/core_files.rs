@@ -7,8 +7,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use dmemfs_core::{
-    DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, FileType, MemFs, NAME_MAX,
-    Reason, parse_size,
+    DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, FileType, MemFs, NAME_MAX, Reason, parse_size,
 };
 
 use crate::common::*;

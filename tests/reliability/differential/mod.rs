@@ -24,7 +24,6 @@ mod ops;
 mod rules;
 mod view;
 
-
 use dmemfs_core::{MemFs, Semantics};
 use dmemfs_test::Tree;
 use proptest::prelude::*;
