@@ -43,6 +43,8 @@ mod harness_assertions;
 mod harness_dump;
 mod harness_faults;
 mod harness_macro;
+// Every form of the attribute that compiles (the ones that must not are tests/ui).
+mod harness_macro_forms;
 // `#[with_memfs(mount)]`: std::fs code and child processes on the test's filesystem.
 mod harness_mount;
 mod harness_snapshots;
