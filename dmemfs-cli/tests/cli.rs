@@ -63,6 +63,12 @@ fn serves_other_processes_until_sigint_then_saves_and_unmounts() {
         "{rest}"
     );
     assert!(!dmemfs_fuse::mounts().unwrap().contains(&mnt));
+    let leftovers: Vec<_> = std::fs::read_dir(work.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().starts_with(".dmemfs-save-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     let listing = sh(&format!("tar -tzf {}", archive.display()));
     let listing = String::from_utf8_lossy(&listing.stdout);
     assert!(
@@ -74,7 +80,10 @@ fn serves_other_processes_until_sigint_then_saves_and_unmounts() {
 #[test]
 fn bad_arguments_get_a_clear_message_and_a_failure_exit() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 4] = [
+    let full = tempfile::tempdir().unwrap();
+    std::fs::write(full.path().join("kept.txt"), "mine").unwrap();
+    let full = full.path().to_str().unwrap();
+    let cases: [(&[&str], &str); 7] = [
         (&["mount", "DIR", "--quota", "lots"], "--quota lots"),
         (
             &["mount", "/nonexistent/dmemfs", "--quota", "1M"],
@@ -84,6 +93,22 @@ fn bad_arguments_get_a_clear_message_and_a_failure_exit() {
         (
             &["mount", "DIR", "--quota", "1M", "--max-nodes", "0"],
             "--max-nodes",
+        ),
+        (
+            &["mount", "DIR", "--quota", "0"],
+            "--quota 0: a RAM disk of 0 bytes",
+        ),
+        (&["mount", full, "--quota", "1M"], "not empty"),
+        (
+            &[
+                "mount",
+                "DIR",
+                "--quota",
+                "1M",
+                "--save",
+                "/nonexistent/dir/a.tar",
+            ],
+            "--save /nonexistent/dir/a.tar: cannot write in /nonexistent/dir",
         ),
     ];
     for (args, expected) in cases {

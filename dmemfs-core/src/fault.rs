@@ -113,7 +113,6 @@ impl FaultSlot {
     }
 
     /// Whether an injector is installed (its verdicts may sleep on the calling thread).
-    #[cfg(feature = "tokio")]
     pub(crate) fn is_armed(&self) -> bool {
         self.armed.load(Ordering::Acquire)
     }

@@ -96,8 +96,17 @@
 //!
 #![doc = include_str!("../../docs/d-memfs.md")]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
+// Every dependency is used (the library itself; tests and examples have their own).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 #![warn(rustdoc::broken_intra_doc_links)]
+
+// First, in this order: the documentation lists `MemFs`'s methods in declaration order, so its
+// page opens with the constructors and the everyday operations, archives last.
+mod fs;
+// (then opening files)
+mod file;
 
 pub mod abstraction;
 #[cfg(any(feature = "tar", feature = "zip"))]
@@ -111,8 +120,6 @@ mod counter;
 mod engine;
 mod error;
 mod fault;
-mod file;
-mod fs;
 mod glob_pattern;
 mod guard;
 #[cfg(feature = "vfs")]

@@ -26,10 +26,31 @@
 //! (`touch`, `tar -x`, `cp -p`), hard and symbolic links, stable inode numbers, faults from a
 //! [`FaultPlan`](dmemfs_core::FaultInjector) as the errno of their kind. With
 //! [`Semantics::Posix`](dmemfs_core::Semantics::Posix) open files behave as on tmpfs.
-//! Differences from tmpfs: every node belongs to the mounting user (`chown` is accepted and
-//! changes nothing); names must be UTF-8; no devices, FIFOs, sockets or extended
-//! attributes; a write that does not fit fails whole per FUSE request (up to 1 MiB), so a
-//! large `write(2)` may be cut short at a page boundary before `ENOSPC`, as on tmpfs.
+//! ## Differences from tmpfs
+//!
+//! This is the one list; the README links here.
+//!
+//! - Owners: every node belongs to the mounting user; `chown` is accepted and changes nothing.
+//! - Names must be UTF-8 (`EINVAL` otherwise). There are no devices, FIFOs, sockets or
+//!   extended attributes.
+//! - Space: a write that does not fit fails whole per FUSE request (at most 1 MiB), so a
+//!   large `write(2)` may be cut short at a page boundary before `ENOSPC`, as on tmpfs.
+//!   Files are not sparse: `truncate -s 1G` needs 1 GiB of quota (tmpfs charges only the
+//!   pages written). `df` counts in 4 KiB blocks, so it shows the quota rounded down to
+//!   4 KiB and the free space rounded down too; [`MemFs::stats`](dmemfs_core::MemFs::stats)
+//!   is exact.
+//! - Not supported: `fallocate` (`EOPNOTSUPP`, so `fallocate(1)` fails; `posix_fallocate`
+//!   falls back to writing), `O_TMPFILE` (`EOPNOTSUPP`; callers such as `tempfile` fall back
+//!   to a named file), `renameat2`'s `RENAME_EXCHANGE` and `RENAME_WHITEOUT` (`EINVAL`).
+//! - A symbolic link's own times are not kept: `touch -h` succeeds and changes nothing; a
+//!   link reports the time it was made.
+//! - With [`Semantics::Locked`](dmemfs_core::Semantics::Locked), a file that an API handle
+//!   holds gives other processes `EAGAIN` at once (a FUSE request never waits for a lock);
+//!   a file a process has open can be removed or renamed by another process, and the first
+//!   one's next `read(2)` or `write(2)` then fails (`ENOENT` or `ESTALE`; the mount holds no
+//!   D-MemFS lock between requests); tmpfs, like `Semantics::Posix`, lets it go on.
+//! - At unmount, [`Unmounted::Detached`] lists the processes holding files open; a process
+//!   whose working directory is inside the mount also keeps it busy but is not listed.
 //!
 //! Requirements: Linux, a readable and writable `/dev/fuse`, and root or the setuid
 //! `fusermount3` (package `fuse3`). Docker needs `--device /dev/fuse --cap-add SYS_ADMIN`.
@@ -37,7 +58,10 @@
 //! mount reports `Unsupported`.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
+// Every dependency is used (the library itself; tests and examples have their own).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod options;
 mod report;

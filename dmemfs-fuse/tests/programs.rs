@@ -167,3 +167,23 @@ fn execute_needs_an_x_bit_and_access_agrees_with_tmpfs() {
     let on_tmpfs = sh_ok(shm.path(), script);
     assert_eq!(sh_ok(mount.path(), script), on_tmpfs);
 }
+
+#[test]
+fn rewinddir_sees_the_directory_as_it_is_now() {
+    if !have("python3") {
+        eprintln!("python3 not installed: rewinddir_sees_the_directory_as_it_is_now skipped");
+        return;
+    }
+    // os.listdir(fd) reads the open directory and rewinds it (rewinddir) for the next call.
+    let script = "python3 -c \"import os; fd = os.open('.', os.O_RDONLY); \
+                  a = sorted(os.listdir(fd)); open('new', 'w').close(); \
+                  print(a, sorted(os.listdir(fd)))\"";
+    let shm = tempfile::tempdir_in("/dev/shm").unwrap();
+    std::fs::write(shm.path().join("old"), "").unwrap();
+    let expected = sh_ok(shm.path(), script);
+    assert_eq!(expected, "['old'] ['new', 'old']\n");
+    let fs = posix(1 << 20);
+    let Some(mount) = mounted(&fs) else { return };
+    fs.write("/old", "").unwrap();
+    assert_eq!(sh_ok(mount.path(), script), expected);
+}

@@ -3,6 +3,8 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// Every dependency is used (the library itself; tests and examples have their own).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 // The examples show `#[test]` functions as users write them; doctests check that they compile,
 // and the workspace's e2e suite runs them.
 #![allow(clippy::test_attr_in_doctest)]

@@ -25,7 +25,10 @@
 //! ```
 //!
 //! Add `dmemfs-test` to `[dev-dependencies]`; it re-exports everything from `dmemfs-core`
-//! ([`MemFs`], [`OpenOptions`], the error types, ...) and the [`with_memfs`] attribute.
+//! ([`MemFs`], [`OpenOptions`], the error types, ...) and the [`with_memfs`] attribute. Its
+//! features `tokio`, `tar`, `zip`, `vfs` and `conformance` turn on dmemfs-core's, so one line
+//! is enough: `dmemfs-test = { version = "0.1", features = ["tar", "tokio"] }`; `mount` adds
+//! `#[with_memfs(mount)]`.
 //!
 //! # What is here
 //! - [`#[with_memfs(...)]`](with_memfs): a fresh, isolated filesystem per test, with a quota,
@@ -49,7 +52,10 @@
 //! - **rstest**: the [`memfs`](fn@memfs) fixture.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
+// Every dependency is used (the library itself; tests and examples have their own).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 // The examples show `#[test]` functions as users write them; doctests check that they compile,
 // and the workspace's e2e suite runs them.
 #![allow(clippy::test_attr_in_doctest)]

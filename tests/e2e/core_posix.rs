@@ -251,3 +251,71 @@ fn import_tree_racing_a_pinning_reader_does_not_release_bytes_twice() {
         "live files: /keep (1000) + /a (1); the old /a was released twice"
     );
 }
+
+#[test]
+fn reopen_reaches_a_nameless_file_with_its_own_access_and_keeps_its_bytes_charged() {
+    let fs = posix(1 << 20);
+    let reader = fs
+        .create("/tmp.bin")
+        .and_then(|_| fs.open("/tmp.bin"))
+        .unwrap();
+    fs.remove_file("/tmp.bin").unwrap();
+    let mut writer = fs.options().write(true).reopen(&reader).unwrap();
+    writer.write_all(b"0123456789").unwrap();
+    assert_eq!(fs.stats().used, 10);
+    // A new cursor, unlike `try_clone`.
+    let mut again = fs.options().read(true).reopen(&reader).unwrap();
+    let mut text = String::new();
+    again.read_to_string(&mut text).unwrap();
+    assert_eq!(text, "0123456789");
+    // `truncate` applies; `create_new` cannot (the file exists); flags are checked as `open`.
+    drop(
+        fs.options()
+            .write(true)
+            .truncate(true)
+            .reopen(&reader)
+            .unwrap(),
+    );
+    assert_eq!(reader.metadata().unwrap().len(), 0);
+    let err = fs
+        .options()
+        .write(true)
+        .create_new(true)
+        .reopen(&reader)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+    assert!(err.to_string().contains("/tmp.bin"), "{err}");
+    let err = fs
+        .options()
+        .read(true)
+        .truncate(true)
+        .reopen(&reader)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    // A handle of another filesystem is refused.
+    let err = posix(1 << 20)
+        .options()
+        .read(true)
+        .reopen(&reader)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    drop((reader, writer, again));
+    assert_eq!(fs.stats().used, 0);
+}
+
+#[test]
+fn reopen_under_dmemfs_locks_takes_its_own_lock() {
+    let fs = MemFs::new();
+    fs.write("/a", "abc").unwrap();
+    let reader = fs.open("/a").unwrap();
+    let shared = fs.options().read(true).reopen(&reader).unwrap();
+    let err = fs
+        .options()
+        .write(true)
+        .lock_timeout(Some(std::time::Duration::ZERO))
+        .reopen(&reader)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    drop((reader, shared));
+    assert!(fs.options().write(true).open("/a").is_ok());
+}

@@ -11,7 +11,6 @@ use std::io;
 use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
-use super::extract::Pending;
 use super::{ArchiveReport, Conflict, SkipReason, SkippedEntry};
 use crate::engine::attrs::Stamp;
 use crate::engine::batch::{self, Batch, BatchError, BatchFile, Existing, Outcome};
@@ -22,6 +21,17 @@ use crate::lock::HandleLock;
 use crate::path::ancestors_below_root;
 use crate::quota::Reservation;
 use crate::storage::Storage;
+
+/// A file entry admitted and waiting for its bytes.
+#[derive(Debug)]
+pub(super) struct Pending {
+    pub(super) path: String,
+    pub(super) entry: String,
+    pub(super) size: u64,
+    pub(super) mtime: Option<SystemTime>,
+    /// Tells a staged slot from one a later entry of the same name took over.
+    pub(super) id: u64,
+}
 
 /// `path` and its proper ancestors below the root, parents first.
 fn chain(path: &str) -> impl Iterator<Item = &str> {

@@ -15,7 +15,7 @@ use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
-use super::commit::{Log, Stage};
+use super::commit::{Log, Pending, Stage};
 use super::names::{Target, target};
 use super::{ArchiveReport, ExtractMode, ExtractOptions, SkipReason, SkippedEntry, SpecialEntries};
 use crate::error::{Op, Reason, fail};
@@ -47,17 +47,6 @@ pub(super) enum EntryKind {
     },
     /// A device, FIFO or unknown type, named for the report.
     Special(&'static str),
-}
-
-/// A file entry admitted and waiting for its bytes.
-#[derive(Debug)]
-pub(super) struct Pending {
-    pub(super) path: String,
-    pub(super) entry: String,
-    pub(super) size: u64,
-    pub(super) mtime: Option<SystemTime>,
-    /// Tells a staged slot from one a later entry of the same name took over.
-    pub(super) id: u64,
 }
 
 /// Where admitted entries go until the extraction ends.

@@ -107,7 +107,7 @@ fn fill<R: Read + Seek>(
     extractor: &mut Extractor<'_>,
     archive: &mut ZipArchive<R>,
     index: usize,
-    pending: super::extract::Pending,
+    pending: super::commit::Pending,
 ) -> io::Result<()> {
     let file = archive
         .by_index(index)

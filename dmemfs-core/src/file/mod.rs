@@ -17,7 +17,7 @@ use crate::counter::Counted;
 use crate::engine::FileData;
 use crate::error::{Op, Reason, fail};
 use crate::fault::Call;
-use crate::fs::{Held, Inner, MemFs};
+use crate::fs::{Held, Inner, MemFs, write_locked};
 use crate::metadata::Metadata;
 use crate::storage::{Growth, MAX_FILE_SIZE};
 
@@ -468,32 +468,6 @@ impl MemFile {
             self.slack.store(true, Relaxed);
         }
     }
-}
-
-/// Writes `buf` at `offset` into a file whose data lock the caller holds: checks the size
-/// limit, charges the growth, copies, and records the change. All or nothing.
-pub(crate) fn write_locked(
-    inner: &Inner,
-    data: &mut FileData,
-    offset: u64,
-    buf: &[u8],
-    growth: Growth,
-) -> Result<(), Reason> {
-    if buf.is_empty() {
-        return Ok(());
-    }
-    let end = offset
-        .checked_add(buf.len() as u64)
-        .filter(|&end| end <= MAX_FILE_SIZE)
-        .ok_or(Reason::FileTooLarge)?;
-    let extension = end.saturating_sub(data.storage.len());
-    let reservation = inner.reserve(extension)?;
-    data.storage
-        .write_at(offset, buf, growth)
-        .map_err(|_| Reason::AllocationFailed(extension))?;
-    reservation.commit();
-    data.touch(inner.now());
-    Ok(())
 }
 
 impl Drop for MemFile {

@@ -9,6 +9,7 @@ use crate::engine::{FileNode, Miss, Node};
 use crate::error::{Op, Reason, fail};
 use crate::fs::{Created, Held, Lookup, MemFs, NewFile, Wait};
 use crate::lock::Access;
+use crate::semantics::Semantics;
 use crate::storage::{MAX_FILE_SIZE, Storage};
 
 /// What [`Opener::create_or_lock`] obtained.
@@ -289,6 +290,84 @@ impl OpenOptions {
             flags: self.flags,
         };
         opener.open(path.as_ref())
+    }
+
+    /// Opens `file` again with these options: a new handle on the same file, with its own
+    /// access mode and cursor, even if the file has been renamed or has lost its last name
+    /// since (with [`Semantics::Posix`](crate::Semantics::Posix)).
+    ///
+    /// This corresponds to opening `/proc/self/fd/N` on Linux (a new open file description,
+    /// unlike [`std::fs::File::try_clone`], which shares the cursor). `truncate` and
+    /// `preallocate` apply as in [`open`](Self::open); `create` changes nothing (the file
+    /// exists) and `create_new` fails with `AlreadyExists`. With D-MemFS's locks the new
+    /// handle takes its own lock, so a writable reopen of a file held open fails with
+    /// `WouldBlock` after the lock timeout.
+    ///
+    /// # Errors
+    /// `InvalidInput` for the flag combinations [`open`](Self::open) refuses or for a `file`
+    /// of another filesystem; `AlreadyExists` with `create_new`; `StorageFull` when a
+    /// preallocation does not fit.
+    ///
+    /// ```
+    /// use dmemfs_core::{MemFs, Semantics};
+    ///
+    /// let fs = MemFs::builder().semantics(Semantics::Posix).build()?;
+    /// let reader = fs.create("/tmp.bin").and_then(|_| fs.open("/tmp.bin"))?;
+    /// fs.remove_file("/tmp.bin")?;
+    /// let writer = fs.options().write(true).reopen(&reader)?;
+    /// writer.write_all_at(b"still here", 0)?;
+    /// let mut buf = [0; 10];
+    /// reader.read_exact_at(&mut buf, 0)?;
+    /// assert_eq!(&buf, b"still here");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn reopen(&self, file: &MemFile) -> io::Result<MemFile> {
+        let opener = Opener {
+            fs: &self.fs,
+            flags: self.flags,
+        };
+        opener
+            .reopen(file)
+            .map_err(|reason| fail(Op::Open, file.path(), reason))
+    }
+}
+
+impl Opener<'_> {
+    fn reopen(&self, file: &MemFile) -> Result<MemFile, Reason> {
+        if !Arc::ptr_eq(&self.fs.inner, &file.inner) {
+            return Err(Reason::InvalidArgument(
+                "the file belongs to another filesystem".to_owned(),
+            ));
+        }
+        self.check_flags()?;
+        if self.create_new {
+            return Err(Reason::AlreadyExists);
+        }
+        let path: Arc<str> = Arc::clone(&file.path);
+        self.fs.intercept(Op::Open, &path, None, None)?;
+        let held = match self.fs.inner.semantics {
+            Semantics::Posix => {
+                // Pinned under the tree's lock, as every pin is, so an unlink sees it.
+                let _tree = self.fs.inner.tree.read();
+                Held::new(Arc::clone(&file.held.node), None)
+            }
+            // A locked file keeps its name while `file` holds it: the path still leads to it.
+            Semantics::Locked => {
+                let access = if self.mode().write {
+                    Access::Exclusive
+                } else {
+                    Access::Shared
+                };
+                let mut wait = Wait::new(self.lock_timeout.unwrap_or(self.fs.inner.lock_timeout));
+                match self.fs.inner.lock_file(&path, access, &mut wait)? {
+                    Lookup::File(held, _) => held,
+                    Lookup::Missing(miss) => return Err(miss.into_reason()),
+                    Lookup::Dir => return Err(Reason::IsADirectory),
+                }
+            }
+        };
+        self.prepare_existing(&held)?;
+        Ok(self.handle(held, path))
     }
 }
 

@@ -19,6 +19,48 @@ use crate::path::Syntax;
 use crate::quota::Quota;
 use crate::semantics::Semantics;
 
+impl MemFs {
+    /// A filesystem with the default quota of 256 MiB, no node limit, a 30 s lock timeout and
+    /// no memory guard.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::new();
+    /// assert_eq!(fs.stats().quota, 256 * 1024 * 1024);
+    /// ```
+    pub fn new() -> MemFs {
+        MemFs::with_quota(DEFAULT_QUOTA)
+    }
+
+    /// A filesystem holding at most `quota` bytes of file contents.
+    ///
+    /// ```
+    /// let fs = dmemfs_core::MemFs::with_quota(dmemfs_core::parse_size("32M").unwrap());
+    /// assert_eq!(fs.stats().free, 32 << 20);
+    /// ```
+    pub fn with_quota(quota: u64) -> MemFs {
+        MemFs::builder()
+            .quota(quota)
+            .build()
+            .expect("a builder without node limit or memory guard cannot fail")
+    }
+
+    /// A builder for the other settings: node limit, lock timeout, memory guard.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let fs = dmemfs_core::MemFs::builder()
+    ///     .quota(1 << 20)
+    ///     .max_nodes(100)
+    ///     .lock_timeout(Some(Duration::from_millis(200)))
+    ///     .build()?;
+    /// assert_eq!(fs.stats().max_nodes, Some(100));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn builder() -> MemFsBuilder {
+        MemFsBuilder::default()
+    }
+}
+
 /// The next filesystem's id.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 

@@ -1,17 +1,17 @@
 //! The one path that creates a file with contents (`write`, `copy`, an open that
 //! preallocates) and the one that replaces a whole file's contents (`write` and `copy` onto
-//! an existing file). (An open with `create` and nothing to preallocate takes a one-pass
+//! an existing file), and the one write into a file's data. (An open with `create` and nothing to preallocate takes a one-pass
 //! fast path of its own: `OpenOptions`'s `create_or_lock`.)
 
 use std::sync::Arc;
 
 use super::{Held, Inner};
 use crate::engine::attrs::MODE_MASK;
-use crate::engine::{FileNode, Node};
+use crate::engine::{FileData, FileNode, Node};
 use crate::error::Reason;
 use crate::lock::{Access, HandleLock};
 use crate::quota::Reservation;
-use crate::storage::Storage;
+use crate::storage::{Growth, MAX_FILE_SIZE, Storage};
 
 /// How [`Inner::create_with`] makes a file.
 #[derive(Debug, Clone, Copy, Default)]
@@ -129,4 +129,30 @@ impl Inner {
         drop(stale);
         Ok(())
     }
+}
+
+/// Writes `buf` at `offset` into a file whose data lock the caller holds: checks the size
+/// limit, charges the growth, copies, and records the change. All or nothing.
+pub(crate) fn write_locked(
+    inner: &Inner,
+    data: &mut FileData,
+    offset: u64,
+    buf: &[u8],
+    growth: Growth,
+) -> Result<(), Reason> {
+    if buf.is_empty() {
+        return Ok(());
+    }
+    let end = offset
+        .checked_add(buf.len() as u64)
+        .filter(|&end| end <= MAX_FILE_SIZE)
+        .ok_or(Reason::FileTooLarge)?;
+    let extension = end.saturating_sub(data.storage.len());
+    let reservation = inner.reserve(extension)?;
+    data.storage
+        .write_at(offset, buf, growth)
+        .map_err(|_| Reason::AllocationFailed(extension))?;
+    reservation.commit();
+    data.touch(inner.now());
+    Ok(())
 }

@@ -4,11 +4,10 @@
 use std::io;
 use std::sync::Arc;
 
-use super::contents::{Created, NewFile};
+use super::contents::{Created, NewFile, write_locked};
 use super::{Lookup, MemFs};
 use crate::engine::{Miss, Node, freed_file_bytes};
 use crate::error::{Op, Reason, fail};
-use crate::file::write_locked;
 use crate::lock::Access;
 use crate::storage::{Growth, MAX_FILE_SIZE, Storage};
 

@@ -4,7 +4,7 @@
 use std::io;
 
 use super::MemFs;
-use crate::engine::{ByIno, ROOT_INO};
+use crate::engine::{ByIno, ROOT_INO, Tree};
 use crate::error::{Op, Reason, fail};
 use crate::metadata::Metadata;
 use crate::path::{NAME_MAX, join, split_parent};
@@ -104,7 +104,9 @@ impl MemFs {
     ///
     /// # Errors
     /// `NotFound` (no such directory number, or no such name in it), `NotADirectory`
-    /// (`parent` is a file), `InvalidInput` (a name with `/` or NUL, or empty).
+    /// (`parent` is a file), `InvalidInput` (a name with `/` or NUL, or empty). A lookup is a
+    /// `stat` of the name: a [`FaultInjector`](crate::FaultInjector) is asked about it as an
+    /// [`Op::Metadata`](crate::Op::Metadata) call on the name's path.
     ///
     /// ```
     /// use dmemfs_core::MemFs;
@@ -126,24 +128,37 @@ impl MemFs {
         if name.len() > NAME_MAX {
             return Err(fail(op, name, Reason::NameTooLong));
         }
+        if self.faults && self.inner.faults.is_armed() {
+            // A lookup is a `stat` of the name: `Op::Metadata` rules apply, asked without
+            // the tree's lock (an injector may sleep or call back); the node is found below,
+            // by number again, in case the directory moved meanwhile.
+            let path = child_path(&self.inner.tree.read(), parent, name)?;
+            self.intercept(Op::Metadata, &path, None, None)
+                .map_err(|reason| fail(op, &path, reason))?;
+        }
         let tree = self.inner.tree.read();
-        let dir = match tree.by_ino(parent) {
-            Some(ByIno::Dir(path)) => path,
-            Some(ByIno::File(_) | ByIno::Symlink(_)) => {
-                return Err(fail(op, name, Reason::NotADirectory));
-            }
-            None => return Err(missing_ino(parent)),
-        };
-        let path = match name {
-            "." => dir.to_string(),
-            ".." => split_parent(&dir).map_or("/", |(up, _)| up).to_owned(),
-            _ => join(&dir, name),
-        };
+        let path = child_path(&tree, parent, name)?;
         match tree.get(&path) {
             Some(node) => Ok(Metadata::of(node)),
             None => Err(fail(op, &path, Reason::NotFound)),
         }
     }
+}
+
+/// The path of `name` in the directory numbered `parent` (`.` and `..` as in a lookup).
+fn child_path(tree: &Tree, parent: u64, name: &str) -> io::Result<String> {
+    let dir = match tree.by_ino(parent) {
+        Some(ByIno::Dir(path)) => path,
+        Some(ByIno::File(_) | ByIno::Symlink(_)) => {
+            return Err(fail(Op::Lookup, name, Reason::NotADirectory));
+        }
+        None => return Err(missing_ino(parent)),
+    };
+    Ok(match name {
+        "." => dir.to_string(),
+        ".." => split_parent(&dir).map_or("/", |(up, _)| up).to_owned(),
+        _ => join(&dir, name),
+    })
 }
 
 fn missing_ino(ino: u64) -> io::Error {

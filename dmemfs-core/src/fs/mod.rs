@@ -1,7 +1,9 @@
 //! [`MemFs`], the filesystem handle, and the internals its operations share.
 
-mod attrs;
+// First, so that the documentation lists the constructors before the other methods.
 mod builder;
+
+mod attrs;
 mod contents;
 mod dirs;
 mod files;
@@ -23,7 +25,7 @@ use std::time::Duration;
 use parking_lot::RwLock;
 
 pub use builder::MemFsBuilder;
-pub(crate) use contents::{Created, NewFile};
+pub(crate) use contents::{Created, NewFile, write_locked};
 #[cfg(feature = "tokio")]
 pub(crate) use holds::try_once;
 pub(crate) use holds::{Held, Lookup, Wait};
@@ -118,46 +120,6 @@ impl Default for MemFs {
 }
 
 impl MemFs {
-    /// A filesystem with the default quota of 256 MiB, no node limit, a 30 s lock timeout and
-    /// no memory guard.
-    ///
-    /// ```
-    /// let fs = dmemfs_core::MemFs::new();
-    /// assert_eq!(fs.stats().quota, 256 * 1024 * 1024);
-    /// ```
-    pub fn new() -> MemFs {
-        MemFs::with_quota(DEFAULT_QUOTA)
-    }
-
-    /// A filesystem holding at most `quota` bytes of file contents.
-    ///
-    /// ```
-    /// let fs = dmemfs_core::MemFs::with_quota(dmemfs_core::parse_size("32M").unwrap());
-    /// assert_eq!(fs.stats().free, 32 << 20);
-    /// ```
-    pub fn with_quota(quota: u64) -> MemFs {
-        MemFs::builder()
-            .quota(quota)
-            .build()
-            .expect("a builder without node limit or memory guard cannot fail")
-    }
-
-    /// A builder for the other settings: node limit, lock timeout, memory guard.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let fs = dmemfs_core::MemFs::builder()
-    ///     .quota(1 << 20)
-    ///     .max_nodes(100)
-    ///     .lock_timeout(Some(Duration::from_millis(200)))
-    ///     .build()?;
-    /// assert_eq!(fs.stats().max_nodes, Some(100));
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn builder() -> MemFsBuilder {
-        MemFsBuilder::default()
-    }
-
     /// Usage figures: quota, bytes used and free, the high-water mark, node counts and open
     /// handles.
     ///

@@ -71,3 +71,13 @@ pub fn have(program: &str) -> bool {
 pub fn is_mounted(dir: &Path) -> bool {
     dmemfs_fuse::mounts().unwrap().iter().any(|d| d == dir)
 }
+
+/// The bytes `fs` still charges once nothing holds files any more: the kernel releases a file
+/// after `close` returns, so this waits (up to 5 s) for the count to reach zero.
+pub fn used_after_release(fs: &MemFs) -> u64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while fs.stats().used != 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    fs.stats().used
+}

@@ -2,13 +2,21 @@
 
 use std::ffi::OsStr;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use dmemfs_core::{FileTimes, FileType, Metadata, Permissions};
+use dmemfs_core::{FileTimes, FileType, MemFile, Metadata, Permissions};
 use fuser::{Errno, FileAttr, INodeNo, RenameFlags, TimeOrNow};
 
 use super::handles::{DirItem, How};
 use super::{Adapter, Failure, Served, name_str};
+
+/// The node a `setattr` changes: through an open handle, or by path.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    File(&'a MemFile),
+    Path(INodeNo, &'a str),
+}
 
 /// What `statfs` reports: the quota as the size, the node limit as the inode count.
 #[derive(Debug)]
@@ -57,39 +65,53 @@ impl Adapter {
     }
 
     pub(super) fn do_setattr(&self, ino: INodeNo, change: AttrChange) -> Served<FileAttr> {
+        // Through the handle when there is one (`ftruncate`): the file may have no name.
         let open = change.fh.and_then(|fh| self.handles.file(fh));
-        let held = match open.as_deref().map(|o| &o.how) {
-            Some(How::Held(file)) => Some(file),
-            _ => None,
-        };
-        let kind = match held {
-            Some(_) => FileType::File,
-            None => self.fs.metadata_by_ino(ino.0)?.file_type(),
+        if let Some(How::Held(file)) = open.as_deref().map(|o| &o.how) {
+            return self.set_attrs(Target::File(file), &change);
+        }
+        match self.path_of(ino) {
+            Ok(path) => self.set_attrs(Target::Path(ino, &path), &change),
+            // `fchmod` or `futimens` of an open file with no name left: through a handle
+            // another open holds.
+            Err(Failure(errno)) if errno == Errno::ESTALE => self
+                .handles
+                .with_held(ino.0, |file| self.set_attrs(Target::File(file), &change))
+                .ok_or(Failure(Errno::ESTALE))?,
+            Err(failure) => Err(failure),
+        }
+    }
+
+    fn set_attrs(&self, target: Target<'_>, change: &AttrChange) -> Served<FileAttr> {
+        let kind = match target {
+            Target::File(_) => FileType::File,
+            Target::Path(_, path) => self.quiet.symlink_metadata(path)?.file_type(),
         };
         if let Some(size) = change.size {
-            let through_handle = held.map(|file| file.set_len(size));
-            match through_handle {
+            let writable = self
+                .fs
+                .options()
+                .write(true)
+                .lock_timeout(Some(Duration::ZERO))
+                .clone();
+            match target {
                 // A read-only handle cannot truncate; the kernel checked the caller may.
-                Some(Err(err)) if err.kind() != std::io::ErrorKind::Unsupported => Err(err)?,
-                Some(Ok(())) => {}
-                _ => {
-                    let path = self.path_of(ino)?;
-                    self.fs
-                        .options()
-                        .write(true)
-                        .lock_timeout(Some(Duration::ZERO))
-                        .open(&path)?
-                        .set_len(size)?;
-                }
+                Target::File(file) => match file.set_len(size) {
+                    Err(err) if err.kind() == std::io::ErrorKind::Unsupported => {
+                        writable.reopen(file)?.set_len(size)?;
+                    }
+                    done => done?,
+                },
+                Target::Path(_, path) => writable.open(path)?.set_len(size)?,
             }
         }
         // A link's own mode and times are not kept (Linux fixes a link's mode at 0777).
         if kind != FileType::Symlink {
             if let Some(mode) = change.mode {
                 let perm = Permissions::from_mode(mode & 0o7777);
-                match held {
-                    Some(file) => file.set_permissions(perm)?,
-                    None => self.fs.set_permissions(self.path_of(ino)?, perm)?,
+                match target {
+                    Target::File(file) => file.set_permissions(perm)?,
+                    Target::Path(_, path) => self.fs.set_permissions(path, perm)?,
                 }
             }
             if change.atime.is_some() || change.mtime.is_some() {
@@ -100,15 +122,15 @@ impl Adapter {
                 if let Some(t) = change.mtime {
                     times = times.set_modified(instant(t));
                 }
-                match held {
-                    Some(file) => file.set_times(times)?,
-                    None => self.fs.set_times(self.path_of(ino)?, times)?,
+                match target {
+                    Target::File(file) => file.set_times(times)?,
+                    Target::Path(_, path) => self.fs.set_times(path, times)?,
                 }
             }
         }
-        match held {
-            Some(file) => Ok(self.attr(&file.metadata()?)),
-            None => Ok(self.attr(&self.fs.metadata_by_ino(ino.0)?)),
+        match target {
+            Target::File(file) => Ok(self.attr(&file.metadata()?)),
+            Target::Path(ino, _) => Ok(self.attr(&self.fs.metadata_by_ino(ino.0)?)),
         }
     }
 
@@ -127,7 +149,13 @@ impl Adapter {
     }
 
     pub(super) fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Served<()> {
-        Ok(self.fs.remove_file(self.child_path(parent, name)?)?)
+        let path = self.child_path(parent, name)?;
+        let gone = self.quiet.symlink_metadata(&path).map(|m| m.ino());
+        self.fs.remove_file(&path)?;
+        if let Ok(ino) = gone {
+            self.names.removed(ino, parent.0, name_str(name)?);
+        }
+        Ok(())
     }
 
     pub(super) fn do_rmdir(&self, parent: INodeNo, name: &OsStr) -> Served<()> {
@@ -166,15 +194,23 @@ impl Adapter {
         {
             return Err(Failure(Errno::EINVAL));
         }
-        if flags.contains(RenameFlags::RENAME_NOREPLACE) && self.fs.symlink_metadata(&to).is_ok() {
+        if flags.contains(RenameFlags::RENAME_NOREPLACE) && self.quiet.symlink_metadata(&to).is_ok()
+        {
             return Err(Failure(Errno::EEXIST));
         }
+        let replaced = self.quiet.symlink_metadata(&to).map(|m| m.ino());
         self.fs.rename(&from, &to)?;
-        if let Ok(meta) = self.fs.symlink_metadata(&to)
+        let (old, new) = (
+            (parent.0, name_str(name)?),
+            (new_parent.0, name_str(new_name)?),
+        );
+        if let Ok(ino) = replaced {
+            self.names.removed(ino, new.0, new.1);
+        }
+        if let Ok(meta) = self.quiet.symlink_metadata(&to)
             && !meta.is_dir()
         {
-            self.names
-                .renamed(meta.ino(), new_parent.0, name_str(new_name)?);
+            self.names.renamed(meta.ino(), old, new);
         }
         Ok(())
     }
@@ -184,8 +220,19 @@ impl Adapter {
     }
 
     pub(super) fn do_opendir(&self, ino: INodeNo) -> Served<u64> {
+        Ok(self.handles.add_dir(self.listing(ino)?))
+    }
+
+    /// The entries of the open directory `fh` from `offset` on.
+    pub(super) fn do_readdir(&self, ino: INodeNo, fh: u64, offset: u64) -> Served<Arc<[DirItem]>> {
+        let listing = self.handles.dir(fh).ok_or(Failure(Errno::EBADF))?;
+        listing.serve(offset, || self.listing(ino))
+    }
+
+    /// The directory numbered `ino`'s entries, `.` and `..` first.
+    fn listing(&self, ino: INodeNo) -> Served<Vec<DirItem>> {
         let path = self.fs.dir_path_by_ino(ino.0)?;
-        let up = self.fs.lookup(ino.0, "..")?.ino();
+        let up = self.quiet.lookup(ino.0, "..")?.ino();
         let mut items = vec![
             DirItem {
                 ino: ino.0,
@@ -207,7 +254,7 @@ impl Adapter {
                 name: entry.file_name().to_owned(),
             });
         }
-        Ok(self.handles.add_dir(items))
+        Ok(items)
     }
 
     pub(super) fn usage(&self) -> Usage {
@@ -224,7 +271,7 @@ impl Adapter {
     /// The entry for `name` in `parent` just made: looked up, so the kernel may hold it.
     pub(super) fn looked_up(&self, parent: INodeNo, name: &OsStr) -> Served<FileAttr> {
         let name = name_str(name)?;
-        let meta: Metadata = self.fs.lookup(parent.0, name)?;
+        let meta: Metadata = self.quiet.lookup(parent.0, name)?;
         Ok(self.entry(parent, name, &meta))
     }
 }

@@ -15,7 +15,7 @@ use fuser::{
 
 use super::entries::{AttrChange, BLOCK};
 use super::handles::DirItem;
-use super::{Adapter, Failure};
+use super::{Adapter, Failure, Served};
 
 const GENERATION: Generation = Generation(0);
 
@@ -303,16 +303,17 @@ impl Filesystem for Adapter {
     fn readdir(
         &self,
         _req: &Request,
-        _ino: INodeNo,
+        ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        let answer = |items: Option<Arc<[DirItem]>>| {
-            let Some(items) = items else {
-                return reply.error(Errno::EBADF);
+        let answer = |items: Served<Arc<[DirItem]>>| {
+            let items = match items {
+                Ok(items) => items,
+                Err(failure) => return reply.error(failure.0),
             };
-            // Offsets are positions in the listing taken at opendir.
+            // Offsets are positions in the listing taken at opendir (or rewinddir).
             let start = usize::try_from(offset).unwrap_or(usize::MAX);
             for (index, item) in items.iter().enumerate().skip(start) {
                 if reply.add(INodeNo(item.ino), index as u64 + 1, item.kind, &item.name) {
@@ -321,7 +322,7 @@ impl Filesystem for Adapter {
             }
             reply.ok();
         };
-        self.serve("readdir", || self.handles.dir(fh.0), answer);
+        self.serve("readdir", || self.do_readdir(ino, fh.0, offset), answer);
     }
 
     fn releasedir(

@@ -37,7 +37,32 @@ pub(super) enum How {
     },
 }
 
-/// An entry of a directory listing, taken whole at `opendir`.
+/// A directory listing, taken whole at `opendir` and again at `rewinddir`.
+#[derive(Debug)]
+pub(super) struct Listing {
+    /// The entries, and whether any were served since they were taken.
+    items: Mutex<(Arc<[DirItem]>, bool)>,
+}
+
+impl Listing {
+    /// The entries to serve from `offset`: a read from the start after some were served is a
+    /// `rewinddir`, which must see the directory as it is now (POSIX), so `list` is taken
+    /// again.
+    pub(super) fn serve<E>(
+        &self,
+        offset: u64,
+        list: impl FnOnce() -> Result<Vec<DirItem>, E>,
+    ) -> Result<Arc<[DirItem]>, E> {
+        let mut items = self.items.lock();
+        if offset == 0 && items.1 {
+            items.0 = list()?.into();
+        }
+        items.1 = true;
+        Ok(Arc::clone(&items.0))
+    }
+}
+
+/// An entry of a directory listing.
 #[derive(Debug)]
 pub(super) struct DirItem {
     pub(super) ino: u64,
@@ -55,7 +80,7 @@ pub(crate) struct Handles {
     by_request: Mutex<std::collections::BTreeMap<&'static str, u64>>,
     next: AtomicU64,
     files: Mutex<HashMap<u64, Arc<OpenFile>>>,
-    dirs: Mutex<HashMap<u64, Arc<[DirItem]>>>,
+    dirs: Mutex<HashMap<u64, Arc<Listing>>>,
 }
 
 impl Handles {
@@ -90,6 +115,22 @@ impl Handles {
         self.files.lock().get(&fh).cloned()
     }
 
+    /// Runs `op` on a `MemFs` handle that some open of the file numbered `ino` holds
+    /// ([`How::Held`]): how a file that has lost every name is still reached, as Linux
+    /// reaches it through `/proc/PID/fd/N`.
+    pub(super) fn with_held<T>(&self, ino: u64, op: impl FnOnce(&MemFile) -> T) -> Option<T> {
+        let open = self
+            .files
+            .lock()
+            .values()
+            .find(|open| open.ino == ino && matches!(open.how, How::Held(_)))
+            .cloned()?;
+        match &open.how {
+            How::Held(file) => Some(op(file)),
+            How::PerRequest { .. } => None,
+        }
+    }
+
     /// Drops the handle; a `MemFile` it held is closed once no request still uses it.
     pub(super) fn release_file(&self, fh: u64) {
         let released = self.files.lock().remove(&fh);
@@ -98,11 +139,14 @@ impl Handles {
 
     pub(super) fn add_dir(&self, items: Vec<DirItem>) -> u64 {
         let fh = self.number();
-        self.dirs.lock().insert(fh, items.into());
+        let listing = Listing {
+            items: Mutex::new((items.into(), false)),
+        };
+        self.dirs.lock().insert(fh, Arc::new(listing));
         fh
     }
 
-    pub(super) fn dir(&self, fh: u64) -> Option<Arc<[DirItem]>> {
+    pub(super) fn dir(&self, fh: u64) -> Option<Arc<Listing>> {
         self.dirs.lock().get(&fh).cloned()
     }
 

@@ -45,19 +45,44 @@ impl Access {
 
 impl Adapter {
     pub(super) fn do_open(&self, ino: INodeNo, flags: i32, pid: u32) -> Served<(u64, FopenFlags)> {
-        let path = self.path_of(ino)?;
         let access = Access::of(flags);
-        if access.truncate && access.write {
-            self.truncate(&path)?;
+        // O_TRUNC empties the file whatever the access mode, as on Linux (the kernel has
+        // checked the caller may write it).
+        if access.truncate {
+            drop(self.open_ino(ino, &self.emptying())?);
         }
-        let file = access.options(self).open(&path)?;
-        if file.metadata()?.ino() != ino.0 {
-            return Err(Failure(Errno::ESTALE));
-        }
+        let (path, file) = self.open_ino(ino, &access.options(self))?;
         Ok((
             self.keep(ino.0, pid, path, access, file),
             self.fopen_flags(),
         ))
+    }
+
+    /// A new `MemFs` handle on the file numbered `ino`: by the path it is reached by, or,
+    /// when it has none left (unlinked while open, then reopened through `/proc/PID/fd/N`),
+    /// from a handle another open holds.
+    pub(super) fn open_ino(
+        &self,
+        ino: INodeNo,
+        options: &OpenOptions,
+    ) -> Served<(String, MemFile)> {
+        match self.path_of(ino) {
+            Ok(path) => {
+                let file = options.open(&path)?;
+                if file.metadata()?.ino() != ino.0 {
+                    return Err(Failure(Errno::ESTALE));
+                }
+                Ok((path, file))
+            }
+            Err(Failure(errno)) if errno == Errno::ESTALE => {
+                let file = self
+                    .handles
+                    .with_held(ino.0, |held| options.reopen(held))
+                    .ok_or(Failure(Errno::ESTALE))??;
+                Ok((file.path().to_owned(), file))
+            }
+            Err(failure) => Err(failure),
+        }
     }
 
     pub(super) fn do_create(
@@ -84,7 +109,7 @@ impl Adapter {
                 file.set_permissions(Permissions::from_mode(mode & 0o7777))?;
             }
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && !exclusive => {
-                if access.truncate && access.write {
+                if access.truncate {
                     self.truncate(&path)?;
                 }
             }
@@ -98,13 +123,18 @@ impl Adapter {
 
     /// Empties the file at `path` (`O_TRUNC`), without waiting for a lock.
     fn truncate(&self, path: &str) -> Served<()> {
-        self.fs
-            .options()
+        self.emptying().open(path)?;
+        Ok(())
+    }
+
+    /// Options that empty a file (`O_TRUNC`), without waiting for a lock.
+    fn emptying(&self) -> OpenOptions {
+        let mut options = self.fs.options();
+        options
             .write(true)
             .truncate(true)
-            .lock_timeout(Some(Duration::ZERO))
-            .open(path)?;
-        Ok(())
+            .lock_timeout(Some(Duration::ZERO));
+        options
     }
 
     /// Registers an open file: in POSIX semantics its `MemFs` handle is kept until release;

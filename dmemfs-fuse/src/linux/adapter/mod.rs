@@ -61,6 +61,11 @@ pub(crate) struct Adapter {
     /// The mounting user, who owns every node (MemFs keeps no owners).
     uid: u32,
     gid: u32,
+    /// The same filesystem without fault injection, for the adapter's own bookkeeping
+    /// (which name a number has, whether a rename replaces something, the entry of a node
+    /// just made): a fault rule fails the program's operations, never a step of one that has
+    /// already happened.
+    quiet: MemFs,
     names: Names,
     handles: Arc<Handles>,
 }
@@ -68,6 +73,7 @@ pub(crate) struct Adapter {
 impl Adapter {
     pub(crate) fn new(fs: MemFs, settings: Settings, handles: Arc<Handles>) -> Adapter {
         Adapter {
+            quiet: fs.without_faults(),
             fs,
             settings,
             uid: rustix::process::geteuid().as_raw(),
@@ -101,13 +107,22 @@ impl Adapter {
         match self.fs.dir_path_by_ino(ino.0) {
             Ok(path) => Ok(path),
             Err(err) if err.kind() == std::io::ErrorKind::NotADirectory => {
-                let (parent, name) = self.names.get(ino.0).ok_or(Failure(Errno::ESTALE))?;
-                let path = join(&self.fs.dir_path_by_ino(parent)?, &name);
-                // The name may have been removed or reused through the API since.
-                match self.fs.symlink_metadata(&path) {
-                    Ok(meta) if meta.ino() == ino.0 => Ok(path),
-                    _ => Err(Failure(Errno::ESTALE)),
+                // Any name the kernel reached it by that still names it (names may have been
+                // removed or taken over through the API since).
+                for (parent, name) in self.names.get(ino.0) {
+                    let Ok(dir) = self.fs.dir_path_by_ino(parent) else {
+                        continue;
+                    };
+                    let path = join(&dir, &name);
+                    if self
+                        .fs
+                        .symlink_metadata(&path)
+                        .is_ok_and(|m| m.ino() == ino.0)
+                    {
+                        return Ok(path);
+                    }
                 }
+                Err(Failure(Errno::ESTALE))
             }
             Err(err) => Err(err.into()),
         }
