@@ -1,12 +1,12 @@
 //! Helpers shared by the workspace's test binaries (`e2e`, `reliability`).
 
-use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
 use dmemfs_core::{FsError, MemFs, MemoryGuard, Reason};
+use dmemfs_test::Tree;
 
 /// The lock timeout of test filesystems: short, so a lock conflict fails a test quickly
 /// instead of hanging it for the 30 s default.
@@ -80,53 +80,33 @@ pub fn expect_reason<T: std::fmt::Debug>(
     assert_eq!(err.reason(), reason, "wrong reason: {err}");
 }
 
-/// Everything observable about a filesystem's contents and accounting, for "nothing
-/// changed" checks: every path with its type and contents, plus the usage figures.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Snapshot {
-    pub entries: BTreeMap<String, Option<Vec<u8>>>,
-    pub used: u64,
-    pub files: u64,
-    pub dirs: u64,
+/// Everything observable about a filesystem, for "nothing changed" checks: the harness's
+/// [`Tree`] of the whole filesystem (every path with its type, contents or link target) and
+/// the usage figures `[used, files, dirs]`.
+pub fn snapshot(fs: &MemFs) -> (Tree, [u64; 3]) {
+    let stats = fs.stats();
+    (tree(fs), [stats.used, stats.files, stats.dirs])
 }
 
-pub fn snapshot(fs: &MemFs) -> Snapshot {
-    let mut entries = BTreeMap::new();
-    for entry in fs.walk("/").expect("walk root") {
-        let entry = entry.expect("walk entry");
-        let contents = entry
-            .file_type()
-            .is_file()
-            // `peek`: a check must not wait on handles the test holds.
-            .then(|| fs.peek(entry.path()).expect("read"));
-        entries.insert(entry.path().to_owned(), contents);
-    }
-    let stats = fs.stats();
-    Snapshot {
-        entries,
-        used: stats.used,
-        files: stats.files,
-        dirs: stats.dirs,
-    }
+/// The harness's [`Tree`] of the whole filesystem (read without waiting on handles the
+/// test holds, and past any installed fault plan).
+pub fn tree(fs: &MemFs) -> Tree {
+    Tree::from_memfs(fs, "/").expect("read the whole tree")
 }
 
 /// Asserts the accounting invariants: `used` is the sum of file lengths, counts add up.
 #[track_caller]
 pub fn assert_invariants(fs: &MemFs) {
-    let snap = snapshot(fs);
-    let total: u64 = snap
-        .entries
-        .values()
-        .flatten()
-        .map(|c| c.len() as u64)
-        .sum();
+    let tree = tree(fs);
+    let total: u64 = tree.files().map(|(_, c)| c.len() as u64).sum();
     let stats = fs.stats();
     assert_eq!(stats.used, total, "used != sum of file lengths");
     assert_eq!(stats.used + stats.free, stats.quota);
     assert!(stats.peak_used >= stats.used);
-    let files = snap.entries.values().filter(|c| c.is_some()).count() as u64;
+    let files = tree.files().count() as u64;
     assert_eq!(stats.files, files);
-    assert_eq!(stats.dirs, snap.entries.len() as u64 - files);
+    // The tree's entries are every path but the root.
+    assert_eq!(stats.dirs, tree.len() as u64 + 1 - files);
     assert_eq!(stats.nodes, stats.files + stats.dirs);
 }
 

@@ -29,53 +29,16 @@
 //! Other processes cannot see these files: code must be written against this API, or against
 //! the [`FileSystem`] trait, which [`MemFs`] and [`OsFs`] (a real directory) both implement.
 //!
-//! # Paths
-//! Virtual paths are UTF-8 strings (`impl AsRef<str>`), never `std::path::Path`, so a virtual
-//! path cannot be mistaken for a host path. They are absolute POSIX-style paths; every path
-//! argument is normalised first:
-//! - `\` is a separator like `/`; a relative path is taken from the root (`a/b` is `/a/b`);
-//! - empty and `.` components vanish, `..` removes the previous component, repeated and
-//!   trailing slashes are dropped (`//a//b/` is `/a/b`; `""` is the root);
-//! - a path that climbs above the root or holds a NUL byte is an `InvalidInput` error; a
-//!   component longer than [`NAME_MAX`] or a path longer than [`PATH_MAX`] is
-//!   `InvalidFilename`, as on Linux.
+//! The reference for paths, nodes, locks and error kinds follows (the same file,
+//! `docs/reference.md`, is what the workspace README links to). In short: paths are
+//! UTF-8 strings ([`vpath`] has `Path`-shaped helpers); every node has an inode number
+//! ([`Metadata::ino`]), names are separate from nodes ([`MemFs::hard_link`]), permission bits
+//! are stored ([`MemFs::set_permissions`]), times can be set ([`MemFs::set_times`]) or come
+//! from an injected [`Clock`]; how open files behave is chosen per filesystem
+//! ([`Semantics`]); every error is a [`std::io::Error`] holding an [`FsError`] with its
+//! [`Op`], path and [`Reason`], and a failed operation changes nothing.
 //!
-//! Names are case-sensitive. Symbolic links are followed as Linux follows them (at most 40 in
-//! a path), after normalisation, so `..` is lexical (see [`MemFs::symlink`]).
-//!
-//! [`vpath`] has `std::path::Path`-shaped helpers for these strings: [`vpath::join`],
-//! [`vpath::parent`], [`vpath::file_name`], [`vpath::file_stem`], [`vpath::extension`].
-//!
-//! # Files as on Linux
-//! Every node has an inode number ([`Metadata::ino`]), names are separate from nodes
-//! ([`MemFs::hard_link`], [`Metadata::nlink`]), permission bits are stored and reported
-//! ([`MemFs::set_permissions`], not enforced), times follow Linux and can be set
-//! ([`MemFs::set_times`]) or come from an injected [`Clock`]. How open files behave is chosen
-//! per filesystem: [`Semantics`].
-//!
-//! # Errors
-//! Every fallible call returns [`std::io::Result`] with the [`io::ErrorKind`](std::io::ErrorKind)
-//! `std::fs` gives on Linux (`NotFound`, `AlreadyExists`, `IsADirectory`, `NotADirectory`,
-//! `DirectoryNotEmpty`, ...), plus:
-//!
-//! | kind | when |
-//! |---|---|
-//! | `StorageFull` | the byte quota cannot hold the growth (as ENOSPC from a full tmpfs) |
-//! | `QuotaExceeded` | the node limit is reached |
-//! | `WouldBlock` | a file's lock was not obtained within the lock timeout |
-//! | `ResourceBusy` | removing or renaming a file that a handle has open (locked semantics) |
-//! | `FilesystemLoop` | more than 40 symbolic links in a path (as `ELOOP`) |
-//! | `PermissionDenied` | a hard link to a directory (as `EPERM`) |
-//! | `Unsupported` | writing through a read-only handle, or reading a write-only one |
-//! | `OutOfMemory` | the memory guard refused the growth |
-//! | `InvalidInput` | invalid paths and arguments; the root where a name is needed |
-//!
-//! Inside each error is an [`FsError`] with the [`Op`], the path and the [`Reason`]
-//! (for quota errors: requested and available bytes); [`FsError::from_io`] gets it.
-//! Messages read like `` write `/out/huge.bin`: byte quota exceeded: ... ``.
-//!
-//! A failed operation changes nothing: no partial writes, no half-created directory chains,
-//! no empty files left by a failed copy, quota and node counts as before.
+#![doc = include_str!("../../docs/reference.md")]
 //!
 //! # Quota
 //! The quota counts file contents: the sum of file lengths, preallocation and zero-filled
@@ -86,18 +49,10 @@
 //! stays close to that figure: contents live in 64 KiB chunks, the last one sized to fit.
 //!
 //! # Concurrency
-//! `MemFs` is `Send + Sync` and cheap to clone. Each single read or write call is atomic. With
-//! [`Semantics::Posix`] that is all: open files are shared as on Linux. With the default,
-//! [`Semantics::Locked`], each file has a lock held by its open handles,
-//! as in D-MemFS: any number of read-only handles, or one writable handle. Opening waits for a
-//! conflicting handle up to the lock timeout (30 s by default, see
-//! [`MemFsBuilder::lock_timeout`] and [`OpenOptions::lock_timeout`]); whole-file helpers
-//! ([`MemFs::read`], [`MemFs::write`], ...) take the lock for their duration, so each is
-//! atomic. Waiting never blocks other threads' operations on other files. Files that are open
-//! cannot be removed or renamed (`ResourceBusy`); metadata queries never wait.
-//!
-//! Readers are preferred: a thread may hold several read handles of one file even while a
-//! writer waits, and a steady stream of readers can make a writer time out.
+//! `MemFs` is `Send + Sync` and cheap to clone; each single read or write call is atomic.
+//! Open files follow [`Semantics`]: D-MemFS's per-file locks by default (waits bounded by
+//! [`MemFsBuilder::lock_timeout`] and [`OpenOptions::lock_timeout`]), or Linux's sharing.
+//! "Locks, or Linux's shared open files" above has the details.
 //!
 //! # Archives
 //! Cargo features `tar` and `zip` add `MemFs::extract_tar` (plain or gzip, from any reader),
@@ -139,21 +94,7 @@
 //! for your own implementations too; the module docs list where the two differ (locks, quota,
 //! timestamps).
 //!
-//! # Coming from D-MemFS
-//! | D-MemFS | dmemfs |
-//! |---|---|
-//! | `MemoryFileSystem(max_quota=...)` | [`MemFs::with_quota`], [`MemFs::builder`] |
-//! | `open(p, "rb" / "wb" / "ab" / "r+b" / "xb")` | [`MemFs::open`], [`MemFs::create`], [`MemFs::options`] |
-//! | `mkdir(p, exist_ok=True)` | [`MemFs::create_dir_all`] |
-//! | `listdir`, `walk`, `glob` | [`MemFs::read_dir`], [`MemFs::walk`], [`MemFs::glob`] |
-//! | `remove`, `rmtree` | [`MemFs::remove_file`], [`MemFs::remove_dir_all`] |
-//! | `rename`, `move` | [`MemFs::rename`] (replaces like `std::fs`), [`MemFs::move_path`] |
-//! | `copy`, `copy_tree` | [`MemFs::copy`], [`MemFs::copy_dir_all`] |
-//! | `stat`, `get_size`, `stats` | [`MemFs::metadata`], [`Metadata::len`], [`MemFs::stats`] |
-//! | `export_tree`, `iter_export_tree`, `import_tree` | [`MemFs::export_tree`], [`MemFs::export_iter`], [`MemFs::import_tree`] |
-//! | `export_as_bytesio(p)` | `std::io::Cursor::new(fs.read(p)?)` |
-//! | `memory_guard=..., memory_guard_action=...` | [`MemFsBuilder::memory_guard`] with [`MemoryGuard`] |
-
+#![doc = include_str!("../../docs/d-memfs.md")]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]

@@ -2,9 +2,11 @@
 //!
 //! Test archives are built in-test with the `tar` and `zip` crates' writers; hostile names
 //! that the writers refuse are written into raw headers. Round trips, names and limits are
-//! here; the submodules hold policies, corrupt input, streaming, zip and the system `tar`.
+//! here; the submodules hold policies, corrupt input, streaming, extraction over hard-linked
+//! files (`links`), zip and the system `tar`.
 
 mod corrupt;
+mod links;
 mod policies;
 mod streaming;
 mod system_tar;

@@ -537,3 +537,49 @@ fn failed_operations_do_not_raise_peak_used() {
         "the filesystem never held more than 10 bytes"
     );
 }
+
+/// A D-MemFS bug (fixed here): a failed `copy` left an empty destination, a failed preallocation left the new
+/// file, `mkdir`/`move` under a node limit left partial directories.
+#[test]
+fn bug07_failures_leave_no_debris() {
+    let fs = MemFs::builder().quota(100).max_nodes(4).build().unwrap();
+    fs.write("/big", [0; 80]).unwrap();
+    let before = snapshot(&fs);
+    expect_err(fs.copy("/big", "/copy"), ErrorKind::StorageFull);
+    let prealloc = fs
+        .options()
+        .write(true)
+        .create_new(true)
+        .preallocate(50)
+        .open("/pre");
+    expect_err(prealloc, ErrorKind::StorageFull);
+    expect_err(fs.create_dir_all("/a/b/c"), ErrorKind::QuotaExceeded); // 3 new, 2 allowed
+    expect_err(fs.move_path("/big", "/x/y/z/big"), ErrorKind::QuotaExceeded);
+    assert_eq!(snapshot(&fs), before);
+    // And a retry of the exclusive create is not blocked by a leftover file.
+    fs.options()
+        .write(true)
+        .create_new(true)
+        .preallocate(20)
+        .open("/pre")
+        .unwrap();
+}
+
+/// A failed `create_or_lock` (node limit) leaves no half-listed child behind: the directory
+/// stays empty and removable, and a create that fits later lists the file once.
+#[test]
+fn failed_one_pass_create_leaves_no_listed_child() {
+    let fs = MemFs::builder().max_nodes(2).build().unwrap();
+    fs.create_dir("/d").unwrap();
+    expect_err(fs.create("/d/a"), ErrorKind::QuotaExceeded);
+    assert!(fs.read_dir("/d").unwrap().next().is_none());
+    fs.remove_dir("/d").unwrap();
+    drop(fs.create("/a").unwrap());
+    let names: Vec<_> = fs
+        .read_dir("/")
+        .unwrap()
+        .map(|e| e.unwrap().path().to_owned())
+        .collect();
+    assert_eq!(names, ["/a"]);
+    assert_eq!(fs.stats().nodes, 2);
+}

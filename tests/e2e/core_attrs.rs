@@ -231,3 +231,16 @@ fn exported_archives_keep_modes() {
         "{modes:?}"
     );
 }
+
+/// No panic from the public API: negating the seconds before the epoch overflowed for the
+/// earliest `SystemTime` Linux can represent (`tv_sec == i64::MIN`).
+#[test]
+fn setting_the_earliest_representable_time_does_not_panic() {
+    let fs = MemFs::new();
+    fs.write("/a", "x").unwrap();
+    let earliest = std::time::UNIX_EPOCH
+        .checked_sub(std::time::Duration::from_secs(1 << 63))
+        .expect("representable on Linux");
+    fs.set_modified("/a", earliest).unwrap();
+    assert_eq!(fs.metadata("/a").unwrap().modified().unwrap(), earliest);
+}

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use dmemfs_core::{MemFs, Reason};
 
-use crate::common::{assert_invariants, expect_err};
+use crate::common::{assert_invariants, expect_err, test_fs};
 
 fn fs_with_timeout(quota: u64, timeout: Duration) -> MemFs {
     MemFs::builder()
@@ -375,4 +375,44 @@ fn fifty_threads_mixed_operations() {
     });
     assert_eq!(fs.stats().open_handles, 0);
     assert_invariants(&fs);
+}
+
+/// A D-MemFS bug (fixed here): `copy` and exports waited on a writer without a timeout while holding the
+/// global lock; from the writer's own thread that deadlocked forever.
+#[test]
+fn bug09_copy_of_a_file_held_by_this_thread_times_out() {
+    let fs = test_fs(1 << 20);
+    let _writer = fs.create("/held").unwrap();
+    let err = expect_err(fs.copy("/held", "/x"), ErrorKind::WouldBlock);
+    assert!(matches!(err.reason(), Reason::LockTimeout { .. }), "{err}");
+    expect_err(fs.export_tree("/"), ErrorKind::WouldBlock);
+    // Other operations are not stalled meanwhile (see core_concurrency for other threads).
+    fs.write("/other", "fine").unwrap();
+}
+
+/// A D-MemFS bug (fixed here): `open` waited for a file lock while holding the global lock. Covered with
+/// threads in `core_concurrency::a_blocked_open_does_not_stall_other_threads`; here, the
+/// same-thread view: a failed wait leaves the filesystem usable at once.
+#[test]
+fn bug10_a_timed_out_open_releases_everything() {
+    let fs = test_fs(1 << 20);
+    let writer = fs.create("/f").unwrap();
+    expect_err(fs.open("/f"), ErrorKind::WouldBlock);
+    assert_eq!(fs.stats().open_handles, 1);
+    drop(writer);
+    assert_eq!(fs.stats().open_handles, 0);
+    fs.remove_file("/f").unwrap();
+}
+
+/// A D-MemFS bug (fixed here): the lock was non-reentrant for readers behind a waiting writer. Covered in
+/// `core_concurrency::a_thread_can_hold_two_read_handles_while_a_writer_waits`; here: two
+/// read handles of one file from one thread.
+#[test]
+fn bug13_one_thread_may_hold_several_readers() {
+    let fs = test_fs(1 << 20);
+    fs.write("/f", "x").unwrap();
+    let handles: Vec<_> = (0..5).map(|_| fs.open("/f").unwrap()).collect();
+    assert_eq!(fs.stats().open_handles, 5);
+    assert_eq!(fs.read("/f").unwrap(), b"x");
+    drop(handles);
 }

@@ -467,3 +467,90 @@ fn the_node_limit_counts_files_and_directories_alike() {
     fs.create_dir_all("/x/y").unwrap();
     assert_eq!(fs.stats().nodes, 3);
 }
+
+/// Slots by hand: removing the first of three children moves the last into its place; a later
+/// move of that child must find itself at its new position, and so must its own children
+/// after their parent is re-keyed.
+#[test]
+fn swap_removed_slot_then_move_and_remove_children() {
+    let fs = MemFs::new();
+    for d in ["/d", "/d/x", "/d/y", "/d/z", "/d/z/1", "/d/z/2", "/e"] {
+        fs.create_dir(d).unwrap();
+    }
+    fs.remove_dir("/d/x").unwrap(); // /d/z takes slot 0
+    fs.rename("/d/z", "/e/z").unwrap(); // removes /d/z from slot 0, /d/y moves there
+    fs.remove_dir("/e/z/1").unwrap(); // /e/z/2 takes slot 0 under the re-keyed parent
+    fs.move_path("/e/z/2", "/d/y/2").unwrap();
+    fs.remove_dir("/d/y/2").unwrap();
+    fs.remove_dir("/d/y").unwrap();
+    let names = |p: &str| -> Vec<String> {
+        fs.read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_owned())
+            .collect()
+    };
+    assert!(names("/d").is_empty());
+    assert_eq!(names("/e"), ["z"]);
+    assert!(names("/e/z").is_empty());
+    fs.remove_dir("/d").unwrap();
+    fs.remove_dir_all("/e").unwrap();
+    assert_eq!(fs.stats().nodes, 1);
+}
+
+/// std::fs::create_dir_all("dangling/sub") fails on Linux (mkdir("dangling") is EEXIST and
+/// it is not a directory); MemFs resolves the dangling link lexically and creates its target.
+#[test]
+fn create_dir_all_does_not_create_through_a_dangling_link() {
+    let fs = MemFs::new();
+    fs.symlink("/nowhere", "/dangling").unwrap();
+    let result = fs.create_dir_all("/dangling/sub");
+    assert!(
+        !fs.exists("/nowhere"),
+        "created the link's target: {result:?}"
+    );
+    assert!(result.is_err());
+}
+
+/// std::fs::read_dir("/current") yields entries whose path() is "/current/<name>"; MemFs
+/// reports the resolved target's paths, so a caller's paths silently change directory.
+#[test]
+fn read_dir_through_a_link_names_entries_under_the_path_given() {
+    let fs = MemFs::new();
+    fs.create_dir_all("/releases/v1").unwrap();
+    fs.write("/releases/v1/app.conf", "v1").unwrap();
+    fs.symlink("releases/v1", "/current").unwrap();
+    let paths: Vec<String> = fs
+        .read_dir("/current")
+        .unwrap()
+        .map(|e| e.unwrap().path().to_owned())
+        .collect();
+    assert_eq!(paths, ["/current/app.conf"]);
+}
+
+/// A link that does not lead to a directory among the parents is not "a symbolic link to
+/// nothing" (`AlreadyExists`): a link to a file is `NotADirectory`, as on Linux (`mkdir("l/x")`
+/// is `ENOTDIR`, which `std::fs::create_dir_all` returns), and a loop is `ELOOP`.
+#[test]
+fn create_dir_all_below_a_link_to_a_file_is_not_a_directory() {
+    let fs = MemFs::new();
+    fs.write("/f", "x").unwrap();
+    fs.symlink("/f", "/lf").unwrap();
+    // Without the link: NotADirectory.
+    assert_eq!(
+        fs.create_dir_all("/f/x").unwrap_err().kind(),
+        ErrorKind::NotADirectory
+    );
+    let err = fs.create_dir_all("/lf/x").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotADirectory, "{err}");
+}
+
+#[test]
+fn create_dir_all_below_a_link_loop_is_a_loop() {
+    let fs = MemFs::new();
+    fs.symlink("/loop", "/loop").unwrap();
+    let err = fs.create_dir_all("/loop/x").unwrap_err();
+    // What resolving through it reports elsewhere (ELOOP).
+    let expected = fs.metadata("/loop/x").unwrap_err().kind();
+    assert_ne!(expected, ErrorKind::AlreadyExists);
+    assert_eq!(err.kind(), expected, "{err}");
+}

@@ -1,16 +1,13 @@
 //! Whole-file helpers (`read`, `read_to_string`, `write`, `append`, `remove_file`), queries
-//! (`exists`, `is_file`, `is_dir`, `metadata`, `stats`), `parse_size`, the builder's options
-//! and path normalisation as seen through the API.
+//! (`exists`, `is_file`, `is_dir`, `metadata`, `stats`), `parse_size` and the builder's
+//! options. Paths are in `core_paths`, the quota, node limit and memory guard in `core_quota`.
 
 use std::io::{ErrorKind, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use dmemfs_core::{
-    DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, FileType, MemFs, MemoryGuard, NAME_MAX, Op, PATH_MAX,
-    Reason, parse_size,
+    DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, FileType, MemFs, NAME_MAX, Reason, parse_size,
 };
 
 use crate::common::*;
@@ -368,58 +365,6 @@ fn default_settings() {
 }
 
 #[test]
-fn quota_zero_holds_only_empty_files() {
-    let fs = MemFs::builder().quota(0).build().unwrap();
-    fs.write("/empty", b"").unwrap();
-    fs.create_dir_all("/d/e").unwrap();
-    let reason = Reason::QuotaExceeded {
-        requested: 1,
-        available: 0,
-        quota: 0,
-    };
-    expect_reason(fs.write("/full", b"x"), ErrorKind::StorageFull, &reason);
-    assert!(!fs.exists("/full"));
-    let s = fs.stats();
-    assert_eq!((s.used, s.free, s.files, s.dirs), (0, 0, 1, 3));
-}
-
-#[test]
-fn max_nodes_counts_the_root_and_directories() {
-    let fs = MemFs::builder().max_nodes(3).build().unwrap();
-    fs.create_dir("/d").unwrap();
-    fs.write("/d/f", "x").unwrap();
-    let full = Reason::NodeLimit {
-        requested: 1,
-        current: 3,
-        limit: 3,
-    };
-    expect_reason(fs.write("/d/g", "x"), ErrorKind::QuotaExceeded, &full);
-    expect_reason(fs.create_dir("/e"), ErrorKind::QuotaExceeded, &full);
-    // What already exists needs no node either.
-    fs.create_dir_all("/d").unwrap();
-    // Replacing an existing file needs no new node.
-    fs.write("/d/f", "replaced").unwrap();
-    fs.remove_file("/d/f").unwrap();
-    fs.write("/d/g", "x").unwrap();
-    assert_eq!(fs.stats().nodes, 3);
-    // Only the root: nothing else fits.
-    let tiny = MemFs::builder().max_nodes(1).build().unwrap();
-    let reason = Reason::NodeLimit {
-        requested: 1,
-        current: 1,
-        limit: 1,
-    };
-    expect_reason(tiny.write("/f", ""), ErrorKind::QuotaExceeded, &reason);
-    // Zero leaves no room for the root.
-    let err = expect_err(
-        MemFs::builder().max_nodes(0).build(),
-        ErrorKind::InvalidInput,
-    );
-    assert_eq!(err.op(), Op::Build);
-    assert!(matches!(err.reason(), Reason::InvalidArgument(_)));
-}
-
-#[test]
 fn builder_lock_timeout_applies_to_whole_file_helpers() {
     let fs = MemFs::builder().lock_timeout(Some(SHORT)).build().unwrap();
     fs.write("/f", "old").unwrap();
@@ -464,158 +409,4 @@ fn no_lock_timeout_waits_until_the_holder_lets_go() {
     writer.write_all(b"done").unwrap();
     drop(writer);
     assert_eq!(waiter.join().unwrap().unwrap(), b"done");
-}
-
-/// A memory probe whose answer the test controls.
-fn probe() -> (
-    Arc<AtomicU64>,
-    impl Fn() -> Option<u64> + Send + Sync + 'static,
-) {
-    let available = Arc::new(AtomicU64::new(1 << 20));
-    let reader = Arc::clone(&available);
-    (available, move || Some(reader.load(SeqCst)))
-}
-
-#[test]
-fn memory_guard_per_write_refuses_growth_the_host_cannot_hold() {
-    let (available, read) = probe();
-    let fs = MemFs::builder()
-        .quota(1 << 20)
-        .memory_guard(MemoryGuard::per_write(Duration::ZERO).error())
-        .memory_probe(read)
-        .build()
-        .unwrap();
-    fs.write("/a", [1; 1000]).unwrap();
-    available.store(500, SeqCst);
-    let reason = Reason::MemoryGuard {
-        requested: 1000,
-        available: 500,
-    };
-    expect_reason(fs.write("/b", [1; 1000]), ErrorKind::OutOfMemory, &reason);
-    assert!(!fs.exists("/b"));
-    // Writes that do not grow anything are not asked about; small growth still fits.
-    fs.write("/a", [2; 1000]).unwrap();
-    fs.write("/c", [3; 400]).unwrap();
-    assert_eq!(fs.stats().used, 1400);
-    assert_invariants(&fs);
-}
-
-#[test]
-fn memory_guard_warn_and_unknown_memory_let_writes_through() {
-    let warn = MemFs::builder()
-        .quota(1 << 20)
-        .memory_guard(MemoryGuard::per_write(Duration::ZERO))
-        .memory_probe(|| Some(10))
-        .build()
-        .unwrap();
-    warn.write("/a", [1; 1000]).unwrap();
-    assert_eq!(warn.read("/a").unwrap().len(), 1000);
-    let unknown = MemFs::builder()
-        .quota(1 << 20)
-        .memory_guard(MemoryGuard::per_write(Duration::ZERO).error())
-        .memory_probe(|| None)
-        .build()
-        .unwrap();
-    unknown.write("/a", [1; 1000]).unwrap();
-    assert_eq!(unknown.stats().used, 1000);
-}
-
-#[test]
-fn memory_guard_init_checks_the_quota_at_build_time() {
-    let guard = MemoryGuard::init().error();
-    let ok = MemFs::builder()
-        .quota(100)
-        .memory_guard(guard)
-        .memory_probe(|| Some(100))
-        .build();
-    // Init mode checks only at build time.
-    ok.unwrap().write("/a", [1; 100]).unwrap();
-    let refused = MemFs::builder()
-        .quota(101)
-        .memory_guard(guard)
-        .memory_probe(|| Some(100));
-    let err = expect_err(refused.build(), ErrorKind::OutOfMemory);
-    assert_eq!(err.op(), Op::Build);
-    assert_eq!(
-        err.reason(),
-        &Reason::MemoryGuard {
-            requested: 101,
-            available: 100
-        }
-    );
-    // The default action only warns.
-    let warned = MemFs::builder()
-        .quota(101)
-        .memory_guard(MemoryGuard::init())
-        .memory_probe(|| Some(100));
-    assert_eq!(warned.build().unwrap().stats().quota, 101);
-}
-
-#[test]
-fn paths_are_normalised_everywhere() {
-    let fs = test_fs(1 << 10);
-    fs.create_dir_all("x\\y").unwrap();
-    fs.write("//x//y//f.txt/", "one").unwrap();
-    for same in [
-        "/x/y/f.txt",
-        "x/y/f.txt",
-        "\\x\\y\\f.txt",
-        "/x/./y/f.txt",
-        "/x/z/../y/f.txt",
-        "/./x/y/f.txt/.",
-    ] {
-        assert_eq!(fs.read(same).unwrap(), b"one", "{same:?}");
-        assert!(fs.is_file(same), "{same:?}");
-    }
-    fs.append("x/y/../y/f.txt", "+two").unwrap();
-    assert_eq!(fs.read_to_string("/x/y/f.txt").unwrap(), "one+two");
-    let names: Vec<String> = fs
-        .read_dir("")
-        .unwrap()
-        .map(|e| e.unwrap().path().to_owned())
-        .collect();
-    assert_eq!(names, ["/x"]);
-    assert_eq!(fs.stats().files, 1);
-    // Errors report the path as the caller wrote it.
-    let err = expect_err(fs.read("x//missing/"), ErrorKind::NotFound);
-    assert_eq!(err.path(), "x//missing/");
-    fs.remove_file("x\\y\\f.txt").unwrap();
-    assert!(!fs.exists("/x/y/f.txt"));
-}
-
-#[test]
-fn names_starting_with_dots_are_ordinary_names() {
-    let fs = test_fs(1 << 10);
-    fs.create_dir("/.git").unwrap();
-    fs.write("/.git/.x", "x").unwrap();
-    fs.write("/...", "dots").unwrap();
-    fs.write("/.hidden", "h").unwrap();
-    assert_eq!(fs.read("/.git/.x").unwrap(), b"x");
-    assert_eq!(fs.read("/.git/../...").unwrap(), b"dots");
-    assert_eq!(fs.read("./.hidden").unwrap(), b"h");
-    let names: Vec<String> = fs
-        .read_dir("/")
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_owned())
-        .collect();
-    assert_eq!(names, ["...", ".git", ".hidden"]);
-}
-
-#[test]
-fn names_and_paths_up_to_the_limits_are_accepted() {
-    let fs = test_fs(1 << 10);
-    let name = "n".repeat(NAME_MAX);
-    fs.write(format!("/{name}"), "ok").unwrap();
-    assert_eq!(fs.read(format!("/{name}")).unwrap(), b"ok");
-    // 15 components of "/" + 255 bytes and one of "/" + 254 make PATH_MAX - 1 bytes, the
-    // longest path Linux accepts (its PATH_MAX counts the terminating NUL).
-    let deep = format!("/{}", "d".repeat(NAME_MAX)).repeat(PATH_MAX / (NAME_MAX + 1) - 1)
-        + "/"
-        + &"e".repeat(NAME_MAX - 1);
-    assert_eq!(deep.len(), PATH_MAX - 1);
-    fs.create_dir_all(&deep).unwrap();
-    assert!(fs.is_dir(&deep));
-    // Normalisation happens before the length check: a longer spelling of a valid path is fine.
-    let spelled = format!("{deep}/./");
-    assert!(fs.is_dir(&spelled));
 }

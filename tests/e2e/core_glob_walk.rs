@@ -1,10 +1,13 @@
 //! `walk` (pre-order, sorted, pruning, depth bound) and `glob` (shell patterns with `**`),
-//! including a brute-force comparison of `glob` against a reference matcher.
+//! with limits (deep trees on a small stack, many `**`); `reference` compares `glob` with a
+//! brute-force matcher.
+
+mod reference;
 
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
 
-use dmemfs_core::{FileType, MemFs, Op, Reason, Walk};
+use dmemfs_core::{FileType, MemFs, Op, PATH_MAX, Reason, Walk};
 
 use crate::common::*;
 
@@ -440,174 +443,78 @@ fn glob_rejects_malformed_patterns() {
     expect_err(fs.glob("/a\0"), ErrorKind::InvalidInput);
 }
 
-// ---------------------------------------------------------------- model check
-
-/// A tiny deterministic generator (64-bit LCG, high bits).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) % n as u64) as usize
+/// A D-MemFS bug (fixed here): `glob` returned duplicates (`/a/**/*.txt` twice, `/**` 12 entries for 5 nodes).
+#[test]
+fn bug02_glob_returns_each_path_once() {
+    let fs = test_fs(1 << 20);
+    fs.create_dir_all("/a/b").unwrap();
+    for file in ["/a/x.txt", "/a/b/y.txt", "/top.txt"] {
+        fs.write(file, "").unwrap();
     }
+    assert_eq!(fs.glob("/a/**/*.txt").unwrap(), ["/a/b/y.txt", "/a/x.txt"]);
+    let all = ["/a", "/a/b", "/a/b/y.txt", "/a/x.txt", "/top.txt"];
+    assert_eq!(fs.glob("/**").unwrap(), all);
+    assert_eq!(fs.glob("/**/**").unwrap(), all);
 }
 
-/// Shell-style matching of one name: `*`, `?`, `[set]`, `[!set]` with ranges.
-fn name_matches(pattern: &[char], name: &[char]) -> bool {
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some(('*', rest)) => (0..=name.len()).any(|skip| name_matches(rest, &name[skip..])),
-        Some(('?', rest)) => !name.is_empty() && name_matches(rest, &name[1..]),
-        Some(('[', rest)) => {
-            let Some((&c, name_rest)) = name.split_first() else {
-                return false;
-            };
-            let (negated, set) = match rest.first() {
-                Some('!') => (true, &rest[1..]),
-                _ => (false, rest),
-            };
-            let close = 1 + set[1..]
-                .iter()
-                .position(|&ch| ch == ']')
-                .expect("closed set");
-            let (items, after) = (&set[..close], &set[close + 1..]);
-            let mut hit = false;
-            let mut i = 0;
-            while i < items.len() {
-                if i + 2 < items.len() && items[i + 1] == '-' {
-                    hit |= items[i] <= c && c <= items[i + 2];
-                    i += 3;
-                } else {
-                    hit |= items[i] == c;
-                    i += 1;
-                }
-            }
-            hit != negated && name_matches(after, name_rest)
+/// A D-MemFS bug (fixed here): pruning `dirnames` in `walk` was ignored, and errors surfaced only on the first
+/// iteration.
+#[test]
+fn bug12_walk_prunes_and_fails_early() {
+    let fs = test_fs(1 << 20);
+    fs.create_dir_all("/keep/skip/deep").unwrap();
+    fs.write("/keep/file", "").unwrap();
+    let mut walk = fs.walk("/keep").unwrap();
+    let mut seen = Vec::new();
+    while let Some(entry) = walk.next() {
+        let entry = entry.unwrap();
+        if entry.file_name() == "skip" {
+            walk.skip_current_dir();
         }
-        Some((&literal, rest)) => name.first() == Some(&literal) && name_matches(rest, &name[1..]),
+        seen.push(entry.path().to_owned());
     }
-}
-
-/// Whether the components of a path match the pattern's segments.
-fn components_match(segments: &[&str], components: &[&str]) -> bool {
-    match segments.split_first() {
-        None => components.is_empty(),
-        Some((&"**", [])) => !components.is_empty(),
-        Some((&"**", rest)) => {
-            (0..=components.len()).any(|k| components_match(rest, &components[k..]))
-        }
-        Some((segment, rest)) => match components.split_first() {
-            None => false,
-            Some((first, others)) => {
-                let pattern: Vec<char> = segment.chars().collect();
-                let name: Vec<char> = first.chars().collect();
-                name_matches(&pattern, &name) && components_match(rest, others)
-            }
-        },
-    }
-}
-
-fn reference_glob(all_paths: &[String], pattern: &str) -> Vec<String> {
-    let segments: Vec<&str> = pattern
-        .split(['/', '\\'])
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    let found: BTreeSet<String> = all_paths
-        .iter()
-        .filter(|path| {
-            let components: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-            components_match(&segments, &components)
-        })
-        .cloned()
-        .collect();
-    found.into_iter().collect()
+    assert_eq!(seen, ["/keep", "/keep/file", "/keep/skip"]);
+    expect_err(fs.walk("/missing"), ErrorKind::NotFound);
+    expect_err(fs.walk("/keep/file"), ErrorKind::NotADirectory);
+    expect_err(fs.export_tree("/missing"), ErrorKind::NotFound);
 }
 
 #[test]
-fn glob_agrees_with_a_brute_force_reference_matcher() {
-    const NAMES: [&str; 12] = [
-        "a", "b", "ab", "ba", "a.txt", "b.txt", "c.rs", ".h", "x1", "x2", "data", "A",
-    ];
-    let fs = MemFs::new();
-    let mut rng = Lcg(0x5eed_1234);
-    let mut dirs = vec!["/".to_owned()];
-    let mut created = 0;
-    while created < 40 {
-        let parent = dirs[rng.below(dirs.len())].clone();
-        let name = NAMES[rng.below(NAMES.len())];
-        let path = if parent == "/" {
-            format!("/{name}")
-        } else {
-            format!("{parent}/{name}")
-        };
-        if fs.exists(&path) {
-            continue;
-        }
-        if rng.below(5) < 2 {
-            fs.create_dir(&path).unwrap();
-            dirs.push(path);
-        } else {
-            fs.write(&path, name).unwrap();
-        }
-        created += 1;
-    }
-    assert_eq!(fs.stats().nodes, 41);
-    let all_paths = walk_paths(&fs, "/");
-    let patterns = [
-        "/",
-        "/*",
-        "/*/*",
-        "/*/*/*",
-        "/**",
-        "/**/*",
-        "/**/a",
-        "/**/*.txt",
-        "/a/**",
-        "/b/**",
-        "/ab/**",
-        "/a/**/b",
-        "/*/**/*.rs",
-        "/?",
-        "/??",
-        "/[ab]",
-        "/[!ab]*",
-        "/**/[a-b]*",
-        "/**/x?",
-        "/a*",
-        "/a**",
-        "/**/.*",
-        "/**/*b*",
-        "/*/a/**",
-        "/**/**/a.txt",
-        "/a/*/**",
-        "/b/**/*",
-        "**/ab",
-        "a/**/*",
-        "\\**\\*.txt",
-        "/**/a/**",
-        "/x1/**",
-        "/**/*.*",
-        "/[a-c]*/**/[!.]*",
-        "/a",
-        "/a/b",
-        "/.h",
-        "/**/[.]h",
-        "/**/data/**/x?",
-        "/**/[A-Z]",
-        "/*/*/**/b*",
-        "/**/?.???",
-    ];
-    let mut non_empty = 0;
-    for pattern in patterns {
-        let expected = reference_glob(&all_paths, pattern);
-        assert_eq!(fs.glob(pattern).unwrap(), expected, "pattern {pattern:?}");
-        non_empty += usize::from(!expected.is_empty());
-    }
+fn glob_with_many_double_stars_stays_linear() {
+    // Exponential matching took 8.7 s for five `**/d` pairs on this chain; linear matching
+    // answers at once. Compared against a simple model rather than timed.
+    let fs = test_fs(1 << 20);
+    let chain: String = (0..40).map(|_| "/d").collect();
+    fs.create_dir_all(&chain).unwrap();
+    fs.write(format!("{chain}/zzz"), "").unwrap();
+    let pattern = format!("{}/**/zzz", "/**/d".repeat(6));
+    assert_eq!(fs.glob(&pattern).unwrap(), [format!("{chain}/zzz")]);
     assert!(
-        non_empty >= 30,
-        "the tree is too sparse to test much: {non_empty}"
+        fs.glob(format!("{}/**/nothing", "/**/d".repeat(8)))
+            .unwrap()
+            .is_empty()
     );
+    // Every depth of the chain: `/**/d` matches all 40 directories, once each.
+    assert_eq!(fs.glob("/**/d").unwrap().len(), 40);
+}
+
+#[test]
+fn glob_and_walk_handle_the_deepest_tree_on_a_small_stack() {
+    let fs = test_fs(1 << 20);
+    let deepest = "/d".repeat(PATH_MAX / 2 - 1);
+    fs.create_dir_all(&deepest).unwrap();
+    let shared = fs.clone();
+    let found = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            (
+                shared.glob("/**/d").map(|v| v.len()),
+                shared.walk("/").map(Iterator::count),
+            )
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(found.0.unwrap(), PATH_MAX / 2 - 1);
+    assert_eq!(found.1.unwrap(), PATH_MAX / 2);
 }

@@ -283,3 +283,19 @@ fn glob_lists_links_without_descending() {
     assert!(fs.glob("/l/*").unwrap().is_empty());
     assert_eq!(fs.glob("/**/f").unwrap(), ["/real/f"]);
 }
+
+#[test]
+fn import_tree_replacing_both_names_of_a_hard_linked_file_frees_its_bytes() {
+    let fs = MemFs::with_quota(1000);
+    fs.write("/a", [7u8; 100]).unwrap();
+    fs.hard_link("/a", "/b").unwrap();
+    assert_eq!(fs.stats().used, 100);
+    fs.import_tree([("/a", "x"), ("/b", "y")]).unwrap();
+    // Two new one-byte files; the 100-byte inode has no name and no handle any more.
+    assert_eq!(fs.stats().files, 2);
+    assert_eq!(
+        fs.stats().used,
+        2,
+        "the replaced inode's bytes stay charged forever"
+    );
+}

@@ -2,8 +2,11 @@
 //! bytes charged until the last handle drops.
 
 use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
-use dmemfs_core::{MemFs, Semantics};
+use dmemfs_core::{Clock, MemFs, Semantics};
 
 use crate::common::posix_fs as posix;
 
@@ -177,6 +180,76 @@ fn a_backslash_is_a_name_byte_in_posix_and_a_separator_when_locked() {
     assert_eq!(locked.read_to_string("/a/b").unwrap(), "nested");
     assert_eq!(locked.semantics(), Semantics::Locked);
     assert_eq!(fs.semantics(), Semantics::Posix);
+}
+
+// ---------------------------------------------------------------------------------------
+// Quota drift (POSIX mode): `batch::check` decides under the write lock that a replaced
+//    file frees its bytes (`outgoing`), but readers pin without the tree lock
+//    (`Inner::hold_waiting`: ExportIter, copy_dir_all's sources). A pin taken between
+//    `check` and `apply` makes `Tree::unlinked` orphan the replaced file, which then
+//    releases its bytes again when the reader drops it: released twice.
+//    The window is opened deterministically by a user `Clock`: `apply` calls `ledger.now()`
+//    under the write lock before replacing anything.
+// ---------------------------------------------------------------------------------------
+
+type Hook = Box<dyn FnOnce() + Send>;
+
+/// A clock that runs a hook (once) on its next reading.
+#[derive(Clone)]
+struct HookClock(Arc<Mutex<Option<Hook>>>);
+
+impl std::fmt::Debug for HookClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HookClock")
+    }
+}
+
+impl Clock for HookClock {
+    fn now(&self) -> SystemTime {
+        let hook = self.0.lock().unwrap().take();
+        if let Some(hook) = hook {
+            hook();
+        }
+        SystemTime::now()
+    }
+}
+
+#[test]
+fn import_tree_racing_a_pinning_reader_does_not_release_bytes_twice() {
+    let clock = HookClock(Arc::new(Mutex::new(None)));
+    let fs = MemFs::builder()
+        .quota(10_000)
+        .semantics(Semantics::Posix)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    fs.write("/keep", [0u8; 1000]).unwrap();
+    fs.write("/a", [7u8; 100]).unwrap();
+    assert_eq!(fs.stats().used, 1100);
+
+    // A reader that has listed /a but not yet read it.
+    let mut export = fs.export_iter("/a").unwrap();
+    let (go, wait) = mpsc::channel::<()>();
+    let reader = std::thread::spawn(move || {
+        wait.recv().unwrap();
+        // hold_waiting pins /a's node with no tree lock, then waits for the tree lock.
+        export.next().map(|r| r.map(|(path, _)| path))
+    });
+    // Inside import_tree's apply (write lock held, checks done): let the reader pin.
+    *clock.0.lock().unwrap() = Some(Box::new(move || {
+        go.send(()).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }));
+    fs.import_tree([("/a", "x")]).unwrap();
+    let read = reader.join().unwrap();
+    // The reader found /a replaced and skipped it; the old 100-byte inode is gone.
+    assert!(read.is_none(), "{read:?}");
+    assert_eq!(fs.read("/a").unwrap(), b"x");
+    assert_eq!(
+        fs.stats().used,
+        1001,
+        "live files: /keep (1000) + /a (1); the old /a was released twice"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
-//! The examples of README.md's "Testing with dmemfs" section, run as tests. (The README's
-//! blocks are compiled as doctests, where `#[test]` functions are not run.) Keep the two in
-//! step.
+//! The examples of README.md's "Testing with dmemfs" section and of docs/migrating.md, run as
+//! tests. (Those blocks are compiled as doctests, where `#[test]` functions are not run.) Keep
+//! them in step.
 
 use std::io::{Cursor, ErrorKind, Read, Write};
 
@@ -107,4 +107,66 @@ fn a_program_writes_into_the_test_filesystem(fs: MemFs) {
     assert!(status.success());
     assert_file_eq!(fs, "/out/status", "done\n"); // read through the API
     assert_quota!(fs, used <= "1M");
+}
+
+/// docs/migrating.md, "After": the production code takes a `&dyn FileSystem`.
+mod migrating {
+    use dmemfs_test::{FileSystem, MemFs, assert_file_eq, assert_missing, vpath, with_memfs};
+    use std::io::{self, ErrorKind};
+
+    fn publish(fs: &dyn FileSystem, dir: &str, name: &str, body: &str) -> io::Result<()> {
+        let old = vpath::join(dir, "old");
+        fs.create_dir_all(&old)?;
+        let file = format!("{name}.csv");
+        let path = vpath::join(dir, &file);
+        if fs.exists(&path) {
+            fs.rename(&path, &vpath::join(&old, &file))?;
+        }
+        fs.write(&path, body.as_bytes())
+    }
+
+    #[with_memfs(quota = "1M")]
+    #[test]
+    fn keeps_the_previous_report(fs: MemFs) -> io::Result<()> {
+        publish(&fs, "/", "q1", "v1")?;
+        publish(&fs, "/", "q1", "v2")?;
+        assert_file_eq!(fs, "/q1.csv", "v2");
+        assert_file_eq!(fs, "/old/q1.csv", "v1");
+        Ok(())
+    }
+
+    #[with_memfs(quota = "3")]
+    #[test]
+    fn a_full_disk_loses_the_current_report(fs: MemFs) {
+        publish(&fs, "/", "q1", "v1").unwrap();
+        let err = publish(&fs, "/", "q1", "v2").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StorageFull);
+        assert_missing!(fs, "/q1.csv");
+    }
+
+    /// docs/migrating.md, "Keep `std::fs` and mount the test's filesystem".
+    mod mounted {
+        use dmemfs_test::{MemFs, assert_file_eq, mount_dir, with_memfs};
+        use std::{fs, io, path::Path};
+
+        fn publish(dir: &Path, name: &str, body: &str) -> io::Result<()> {
+            let old = dir.join("old");
+            fs::create_dir_all(&old)?;
+            let path = dir.join(format!("{name}.csv"));
+            if path.exists() {
+                fs::rename(&path, old.join(format!("{name}.csv")))?;
+            }
+            fs::write(&path, body)
+        }
+
+        #[with_memfs(quota = "1M", mount)]
+        #[test]
+        fn keeps_the_previous_report_on_a_mount(fs: MemFs) -> io::Result<()> {
+            publish(&mount_dir(), "q1", "v1")?;
+            publish(&mount_dir(), "q1", "v2")?;
+            assert_file_eq!(fs, "/q1.csv", "v2");
+            assert_file_eq!(fs, "/old/q1.csv", "v1");
+            Ok(())
+        }
+    }
 }

@@ -11,4 +11,5 @@ mod hostile;
 mod linux_agreement;
 mod memfs_vs_osfs;
 mod model;
+mod namespace_model;
 mod stress;

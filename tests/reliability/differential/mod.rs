@@ -24,10 +24,8 @@ mod ops;
 mod rules;
 mod view;
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use dmemfs_core::{MemFs, Semantics};
+use dmemfs_test::Tree;
 use proptest::prelude::*;
 
 use crate::common::{SHORT, snapshot as observable};
@@ -35,26 +33,6 @@ use ops::{Host, Mem, Outcome, Step, scratch_base, step};
 pub(crate) use rules::{DIVERGENCES, Run};
 use rules::{apply_locks, reconcile, set_len_same, sgid_dirs, skipped};
 use view::View;
-
-/// The whole host tree, as `observable` renders a `MemFs`.
-fn host_tree(root: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
-    fn visit(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Option<Vec<u8>>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            let name = format!("{prefix}/{}", entry.file_name().to_string_lossy());
-            if entry.file_type().unwrap().is_dir() {
-                out.insert(name.clone(), None);
-                visit(&entry.path(), &name, out);
-            } else {
-                out.insert(name, Some(std::fs::read(entry.path()).unwrap()));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    out.insert("/".to_owned(), None);
-    visit(root, "", &mut out);
-    out
-}
 
 /// Whether two paths name the same file on the dmemfs side.
 fn same_file(fs: &MemFs, a: &str, b: &str) -> bool {
@@ -120,7 +98,7 @@ fn run_sequence(run: Run, steps: &[Step]) -> Result<(), String> {
         let host_outcome = host.run(step);
         reconcile(run, step, &mem_outcome, &host_outcome, source_was_dir)
             .map_err(|e| format!("step {index}: {e}"))?;
-        sgid_dirs(run, step, &before.entries, &mem, &host);
+        sgid_dirs(run, step, &before.0.to_snapshot().entries, &mem, &host);
         set_len_same(run, step, &mem_outcome, handle_len, &mem, &host);
         if matches!(mem_outcome, Outcome::Failed(_)) && observable(&mem.fs) != before {
             return Err(format!(
@@ -133,8 +111,8 @@ fn run_sequence(run: Run, steps: &[Step]) -> Result<(), String> {
     host.files = Default::default();
     mem.files = Default::default();
     check_views(run, &mem, &host).map_err(|e| format!("after closing every handle: {e}"))?;
-    let theirs = host_tree(dir.path());
-    let ours = observable(&mem.fs).entries;
+    let theirs = Tree::from_host(dir.path()).unwrap().to_snapshot().entries;
+    let ours = observable(&mem.fs).0.to_snapshot().entries;
     if ours != theirs {
         return Err(format!(
             "final trees differ:\n dmemfs: {ours:?}\n Linux:  {theirs:?}"

@@ -6,6 +6,8 @@ use std::io::ErrorKind;
 use std::os::unix::fs::MetadataExt;
 use std::sync::Mutex;
 
+use dmemfs_test::TreeEntry;
+
 use super::ops::{Handle, HandleStep, Host, Mem, Meta, Outcome, Stamp, Step};
 
 /// Which of the two runs a sequence belongs to.
@@ -204,7 +206,7 @@ pub(super) fn same_meta(run: Run, mem: Option<&Meta>, host: Option<&Meta>) -> bo
 pub(super) fn sgid_dirs(
     run: Run,
     step: &Step,
-    existed: &BTreeMap<String, Option<Vec<u8>>>,
+    existed: &BTreeMap<String, TreeEntry>,
     mem: &Mem,
     host: &Host,
 ) {
@@ -215,7 +217,7 @@ pub(super) fn sgid_dirs(
     let created = std::iter::successors(Some(path.as_str()), |p| {
         p.rsplit_once('/').map(|(parent, _)| parent)
     })
-    .filter(|p| !p.is_empty() && !existed.contains_key(*p));
+    .filter(|p| !p.is_empty() && !existed.contains_key(p.trim_start_matches('/')));
     for dir in created {
         let (Ok(ours), Ok(theirs)) = (mem.fs.metadata(dir), std::fs::metadata(host.at(dir))) else {
             continue;

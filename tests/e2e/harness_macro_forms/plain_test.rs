@@ -6,5 +6,3 @@ use dmemfs_test::{MemFs, with_memfs};
 fn writes_report(fs: MemFs) {
     fs.write("/report.csv", "a,b\n").unwrap();
 }
-
-fn main() {}

@@ -10,5 +10,3 @@ fn borrowed(mut_name_is_fine: &MemFs) {
 #[with_memfs]
 #[test]
 fn qualified_type(_fs: dmemfs_test::MemFs) {}
-
-fn main() {}

@@ -17,5 +17,3 @@ mod dmemfs_test {}
 fn shadowed(fs: ::dmemfs_test::MemFs) {
     let _ = fs;
 }
-
-fn main() {}

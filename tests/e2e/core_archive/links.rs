@@ -1,15 +1,14 @@
-//! Where links meet accounting and resolution: several names of one file replaced at once,
-//! undoing a streaming extraction around hard links and orphans, renames and `mkdir -p`
-//! onto symbolic links, listings through them, extreme timestamps. Each case reproduced a
-//! defect found by an adversarial review.
+//! Extraction over hard-linked files: every name of a file replaced by an atomic or a
+//! streaming extraction, and the streaming undo log around names removed meanwhile and
+//! orphans kept by open handles. The quota and inode numbers must come out exact.
 
 use std::collections::HashSet;
 use std::io::{self, ErrorKind, Read};
 
 use dmemfs_core::{Conflict, ExtractMode, ExtractOptions, MemFs};
 
+use super::tar_of;
 use crate::common::posix_fs as posix;
-use crate::core_archive::tar_of;
 
 /// Reads `data`, calling `hook` once, just before the first read at or past byte `at`.
 struct Hooked<F: FnMut()> {
@@ -54,28 +53,13 @@ fn live_inos(fs: &MemFs) -> Vec<(String, u64)> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Quota: a batch (import_tree) replacing every name of a hard-linked file never frees it.
+// Quota: an extraction replacing every name of a hard-linked file frees it, as import_tree
+// does (core_links).
 // ---------------------------------------------------------------------------------------
-
-#[test]
-fn import_tree_replacing_both_names_of_a_hard_linked_file_frees_its_bytes() {
-    let fs = MemFs::with_quota(1000);
-    fs.write("/a", [7u8; 100]).unwrap();
-    fs.hard_link("/a", "/b").unwrap();
-    assert_eq!(fs.stats().used, 100);
-    fs.import_tree([("/a", "x"), ("/b", "y")]).unwrap();
-    // Two new one-byte files; the 100-byte inode has no name and no handle any more.
-    assert_eq!(fs.stats().files, 2);
-    assert_eq!(
-        fs.stats().used,
-        2,
-        "the replaced inode's bytes stay charged forever"
-    );
-}
 
 /// Overwrites both names of a hard-linked 100-byte file `/d/a` = `/d/b` by extraction in
 /// `mode`; returns the filesystem.
-pub(crate) fn overwrite_both_names(mode: ExtractMode) -> MemFs {
+fn overwrite_both_names(mode: ExtractMode) -> MemFs {
     let fs = MemFs::with_quota(1000);
     fs.create_dir("/d").unwrap();
     fs.write("/d/a", [7u8; 100]).unwrap();
@@ -199,66 +183,50 @@ fn a_relinked_orphan_does_not_free_its_inode_number_twice() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Symbolic links.
-// ---------------------------------------------------------------------------------------
-
-/// rename(2): "oldpath is a directory, and newpath exists but is not a directory" is ENOTDIR.
-/// MemFs silently replaces the link with the directory (rename_normalized's
-/// `(_, Some(_)) => {}` arm lets (dir, symlink) through).
-#[test]
-fn renaming_a_directory_onto_a_symlink_is_not_a_directory() {
-    let fs = MemFs::new();
-    fs.create_dir("/d").unwrap();
-    fs.create_dir("/target").unwrap();
-    fs.symlink("/target", "/l").unwrap();
-    let err = fs.rename("/d", "/l").unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NotADirectory);
-    assert!(fs.symlink_metadata("/l").unwrap().file_type().is_symlink());
-    assert!(fs.is_dir("/d"));
-}
-
-/// std::fs::create_dir_all("dangling/sub") fails on Linux (mkdir("dangling") is EEXIST and
-/// it is not a directory); MemFs resolves the dangling link lexically and creates its target.
-#[test]
-fn create_dir_all_does_not_create_through_a_dangling_link() {
-    let fs = MemFs::new();
-    fs.symlink("/nowhere", "/dangling").unwrap();
-    let result = fs.create_dir_all("/dangling/sub");
-    assert!(
-        !fs.exists("/nowhere"),
-        "created the link's target: {result:?}"
-    );
-    assert!(result.is_err());
-}
-
-/// std::fs::read_dir("/current") yields entries whose path() is "/current/<name>"; MemFs
-/// reports the resolved target's paths, so a caller's paths silently change directory.
-#[test]
-fn read_dir_through_a_link_names_entries_under_the_path_given() {
-    let fs = MemFs::new();
-    fs.create_dir_all("/releases/v1").unwrap();
-    fs.write("/releases/v1/app.conf", "v1").unwrap();
-    fs.symlink("releases/v1", "/current").unwrap();
-    let paths: Vec<String> = fs
-        .read_dir("/current")
-        .unwrap()
-        .map(|e| e.unwrap().path().to_owned())
-        .collect();
-    assert_eq!(paths, ["/current/app.conf"]);
-}
-
-// ---------------------------------------------------------------------------------------
-// No panic from the public API: Stamp::new negates the seconds before the epoch, which
-// overflows for the earliest SystemTime Linux can represent (tv_sec == i64::MIN).
+// The streaming log pins the file it replaced (`Kept`), and `decide` refuses any file
+// `in_use()`: a later entry of the same archive naming another hard link of that file is
+// refused as ResourceBusy, by the extraction's own pin. (Atomic mode and import_tree
+// replace both names.)
 // ---------------------------------------------------------------------------------------
 
 #[test]
-fn setting_the_earliest_representable_time_does_not_panic() {
-    let fs = MemFs::new();
-    fs.write("/a", "x").unwrap();
-    let earliest = std::time::UNIX_EPOCH
-        .checked_sub(std::time::Duration::from_secs(1 << 63))
-        .expect("representable on Linux");
-    fs.set_modified("/a", earliest).unwrap();
-    assert_eq!(fs.metadata("/a").unwrap().modified().unwrap(), earliest);
+fn streaming_overwrite_of_every_name_of_a_hard_linked_file_is_not_busy() {
+    // Refused by the extraction's own pin before the fix.
+    let fs = overwrite_both_names(ExtractMode::Streaming);
+    assert_eq!(fs.read("/d/a").unwrap(), b"x");
+    assert_eq!(fs.read("/d/b").unwrap(), b"y");
+    assert_eq!(fs.stats().used, 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Atomic extraction admits entries with `sole_name_bytes` (0 for a name of a hard-linked
+// file), so replacing every name of a large hard-linked file is charged its whole size
+// up front and refused for quota, although the batch that installs it (and import_tree,
+// which plans by node) frees the old inode and fits.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn atomic_extraction_replacing_every_name_of_a_hard_linked_file_fits_as_import_tree_does() {
+    let setup = || {
+        let fs = MemFs::with_quota(200);
+        fs.create_dir("/d").unwrap();
+        fs.write("/d/a", [7u8; 150]).unwrap();
+        fs.hard_link("/d/a", "/d/b").unwrap();
+        fs
+    };
+    let new = [1u8; 40];
+    // import_tree: 80 bytes replace 150.
+    let fs = setup();
+    fs.import_tree([("/d/a", &new[..]), ("/d/b", &new[..])])
+        .unwrap();
+    assert_eq!(fs.stats().used, 80);
+    // The same as an atomic extraction.
+    let fs = setup();
+    let archive = tar_of(&[("a", &new), ("b", &new)]);
+    let options = ExtractOptions::new()
+        .mode(ExtractMode::Atomic)
+        .conflict(Conflict::Overwrite);
+    let result = fs.extract_tar(&archive[..], "/d", &options);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(fs.stats().used, 80);
 }

@@ -21,5 +21,3 @@ fn panics(fs: MemFs) {
 fn plain(fs: MemFs) {
     let _ = fs;
 }
-
-fn main() {}

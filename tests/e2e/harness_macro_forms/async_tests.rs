@@ -21,5 +21,3 @@ async fn multi_thread() {
 async fn with_rstest(fs: MemFs, #[case] name: &str) {
     fs.write(format!("/{name}"), "x").unwrap();
 }
-
-fn main() {}

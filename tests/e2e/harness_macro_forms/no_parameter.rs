@@ -6,5 +6,3 @@ use dmemfs_test::{current, with_memfs};
 fn ambient() {
     current().write("/a", "x").unwrap();
 }
-
-fn main() {}

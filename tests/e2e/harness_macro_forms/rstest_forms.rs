@@ -26,5 +26,3 @@ fn values(#[values(1, 2)] n: u8, fs: &MemFs) {
 fn fixtures(name: String, fs: MemFs) {
     fs.write(format!("/{name}"), "").unwrap();
 }
-
-fn main() {}

@@ -1,5 +1,4 @@
 // The filesystem parameter may name the `FileSystem` trait; other parameters belong to rstest.
-// (Paths rather than imports: this file compiles without `--test`, where tests vanish.)
 
 #[dmemfs_test::with_memfs]
 #[test]
@@ -19,5 +18,3 @@ fn in_an_arc(fs: std::sync::Arc<dyn dmemfs_test::FileSystem + Send + Sync>) {
 fn with_cases(fs: &dyn dmemfs_test::FileSystem, #[case] name: &str) {
     fs.write(name, b"x").unwrap();
 }
-
-fn main() {}

@@ -14,5 +14,3 @@ async fn async_result(fs: MemFs) -> Result<(), Box<dyn std::error::Error>> {
     fs.write("/a", "x")?;
     Ok(())
 }
-
-fn main() {}
