@@ -146,6 +146,7 @@ pub use archive::{
 pub use async_fs::{AsyncMemFile, AsyncMemFs, AsyncOpenOptions};
 pub use attrs::{FileTimes, Permissions};
 pub use clock::{Clock, ManualClock};
+pub use engine::NameWatcher;
 pub use error::{FsError, IoSource, Op, Reason};
 pub use fault::{Call, FaultInjector, Verdict};
 pub use file::{MemFile, OpenOptions};

@@ -16,7 +16,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use parking_lot::RwLock;
+use crate::engine::TreeLock;
 
 use super::ledger::Ledger;
 use super::namespace::Tree;
@@ -127,7 +127,7 @@ impl Batch {
 /// Runs `batch`, whose files' contents `build` makes (about `incoming` bytes in all, in the
 /// order of `batch.files`).
 pub(crate) fn commit(
-    tree: &RwLock<Tree>,
+    tree: &TreeLock,
     ledger: &Ledger,
     batch: &Batch,
     incoming: u64,
@@ -338,9 +338,9 @@ mod tests {
         BatchFile::new(path.into(), name.into(), Existing::Replace)
     }
 
-    fn tree() -> (RwLock<Tree>, Arc<Ledger>) {
+    fn tree() -> (TreeLock, Arc<Ledger>) {
         let ledger = Arc::new(Ledger::for_tests());
-        (RwLock::new(Tree::new(Arc::clone(&ledger))), ledger)
+        (TreeLock::new(Tree::new(Arc::clone(&ledger))), ledger)
     }
 
     #[test]

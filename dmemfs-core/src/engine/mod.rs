@@ -8,12 +8,15 @@ pub(crate) mod ledger;
 pub(crate) mod namespace;
 pub(crate) mod node;
 mod resolve;
+mod watch;
 
 pub(crate) use attrs::Attrs;
 pub(crate) use ledger::freed_file_bytes;
 pub(crate) use ledger::{Ino, Ledger};
 pub(crate) use namespace::{ByIno, Miss, ROOT_INO, Tree};
 pub(crate) use node::{FileData, FileNode, Node, SymlinkNode};
+pub use watch::NameWatcher;
+pub(crate) use watch::TreeLock;
 
 #[cfg(test)]
 mod size_tests {

@@ -69,6 +69,11 @@ pub(crate) struct Tree {
     files: u64,
     dirs: u64,
     pub(super) ledger: Arc<Ledger>,
+    /// Names that stopped naming their node under the current write lock, as (directory's
+    /// inode number, name): told to the watchers once it is released (see `watch.rs`).
+    /// Recorded only while someone watches.
+    gone: Vec<(Ino, Box<str>)>,
+    watched: bool,
 }
 
 impl Tree {
@@ -82,6 +87,8 @@ impl Tree {
             files: 0,
             dirs: 0,
             ledger,
+            gone: Vec::new(),
+            watched: false,
         };
         let root: Arc<str> = "/".into();
         let hash = tree.nodes.hash(&root);
@@ -351,9 +358,33 @@ impl Tree {
         }
     }
 
+    /// From now on, records the names that stop naming their node (see [`Tree::take_gone`]).
+    pub(crate) fn watch(&mut self) {
+        self.watched = true;
+    }
+
+    /// The names that stopped naming their node since the last call.
+    pub(crate) fn take_gone(&mut self) -> Vec<(Ino, Box<str>)> {
+        std::mem::take(&mut self.gone)
+    }
+
+    fn record_gone(&mut self, parent_ino: Ino, path: &str) {
+        if self.watched {
+            self.gone.push((parent_ino, name_of(path).into()));
+        }
+    }
+
     /// Replaces the file at `path` with `node`, returning the old one; the caller settles the
     /// old file's bytes (see [`freed_bytes`]).
     pub(crate) fn replace_file(&mut self, path: &str, node: Arc<FileNode>) -> Arc<FileNode> {
+        if self.watched
+            && let Some((parent, _)) = split_parent(path)
+            && let Some(Node::Dir(dir)) = self.get(parent)
+        {
+            // The name now leads to another node.
+            let parent_ino = dir.ino;
+            self.record_gone(parent_ino, path);
+        }
         self.link_file(&node);
         let old = match self.get_mut(path) {
             Some(Node::File(old)) => std::mem::replace(old, node),
@@ -371,16 +402,21 @@ impl Tree {
         let is_dir = entry.node.is_dir();
         let slot = entry.slot as usize;
         // The last child takes the removed one's place, and learns its new position.
+        let mut parent_ino = None;
         let moved = match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {
                 debug_assert_eq!(dir.children.get(slot).map(|p| &**p), Some(path));
                 dir.children.swap_remove(slot);
                 dir.attrs.modify(now);
                 dir.subdirs -= u32::from(is_dir);
+                parent_ino = Some(dir.ino);
                 dir.children.get(slot).map(Arc::clone)
             }
             _ => None,
         };
+        if let Some(parent_ino) = parent_ino {
+            self.record_gone(parent_ino, path);
+        }
         if let Some(moved) = moved
             && let Some(entry) = self.nodes.get_mut(&moved)
         {

@@ -6,12 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use parking_lot::RwLock;
-
 use super::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, Inner, MemFs};
 use crate::clock::Clock;
 use crate::engine::Ledger;
-use crate::engine::Tree;
+use crate::engine::{Tree, TreeLock};
 use crate::error::{Op, Reason, fail};
 use crate::fault::FaultSlot;
 use crate::guard::{GuardState, MemoryGuard, MemoryProbe, system_probe};
@@ -302,7 +300,7 @@ impl MemFsBuilder {
         ));
         Ok(MemFs {
             inner: Arc::new(Inner {
-                tree: RwLock::new(Tree::new(Arc::clone(&ledger))),
+                tree: TreeLock::new(Tree::new(Arc::clone(&ledger))),
                 ledger,
                 lock_timeout: self.lock_timeout,
                 open_handles: Default::default(),

@@ -2,9 +2,10 @@
 //! directory's number, name).
 
 use std::io;
+use std::sync::Arc;
 
 use super::MemFs;
-use crate::engine::{ByIno, ROOT_INO, Tree};
+use crate::engine::{ByIno, NameWatcher, ROOT_INO, Tree};
 use crate::error::{Op, Reason, fail};
 use crate::metadata::Metadata;
 use crate::path::{NAME_MAX, join, split_parent};
@@ -45,6 +46,39 @@ impl MemFs {
             },
             None => Err(missing_ino(ino)),
         }
+    }
+
+    /// Tells `watcher` of every name that stops naming its node from now on (removed,
+    /// renamed away, or replaced by another node), for as long as `watcher` is alive
+    /// elsewhere: what a cache of names kept outside the filesystem must forget. A FUSE
+    /// mount uses it to tell the kernel, so that it may cache names and still see every API
+    /// change at once. Names created need no telling. The watcher is called on the thread
+    /// that made the change, once no lock of the filesystem is held, before its call returns.
+    ///
+    /// ```
+    /// use dmemfs_core::{MemFs, NameWatcher};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// #[derive(Default)]
+    /// struct Log(Mutex<Vec<(u64, String)>>);
+    /// impl NameWatcher for Log {
+    ///     fn name_gone(&self, parent_ino: u64, name: &str) {
+    ///         self.0.lock().unwrap().push((parent_ino, name.to_owned()));
+    ///     }
+    /// }
+    ///
+    /// let fs = MemFs::new();
+    /// let log = Arc::new(Log::default());
+    /// let watcher: Arc<dyn NameWatcher> = log.clone();
+    /// fs.watch_names(&watcher);
+    /// fs.write("/a", "x")?;
+    /// fs.rename("/a", "/b")?;
+    /// fs.remove_file("/b")?;
+    /// assert_eq!(*log.0.lock().unwrap(), [(1, "a".to_owned()), (1, "b".to_owned())]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn watch_names(&self, watcher: &Arc<dyn NameWatcher>) {
+        self.inner.tree.watch(watcher);
     }
 
     /// From now on, no inode number is given twice: a node created later never gets the

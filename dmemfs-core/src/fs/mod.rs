@@ -22,7 +22,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::RwLock;
+use crate::engine::TreeLock;
 
 pub use builder::MemFsBuilder;
 pub(crate) use contents::{Created, NewFile, write_locked};
@@ -88,7 +88,7 @@ pub struct MemFs {
 
 #[derive(Debug)]
 pub(crate) struct Inner {
-    pub(crate) tree: RwLock<Tree>,
+    pub(crate) tree: TreeLock,
     /// The quota, the memory guard and the clock, shared with every file node.
     pub(crate) ledger: Arc<Ledger>,
     /// `None`: wait without limit.

@@ -2,6 +2,7 @@
 
 mod adapter;
 mod errno;
+mod forget;
 pub mod pin;
 mod probe;
 mod teardown;
@@ -13,11 +14,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use dmemfs_core::MemFs;
+use dmemfs_core::{MemFs, NameWatcher};
 use fuser::{BackgroundSession, Config, MountOption};
 
 use crate::{Cache, MountOptions, Unmounted};
 use adapter::{Adapter, Handles, Settings};
+use forget::Forget;
 
 pub use probe::available;
 pub use teardown::{mounts, sweep_stale};
@@ -117,12 +119,15 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
             ),
         ));
     }
-    let (ttl, keep_cache) = match options.cache {
-        Cache::Coherent => (Duration::ZERO, false),
-        Cache::Ttl(ttl) => (ttl, true),
+    let (attr_ttl, entry_ttl, keep_cache) = match options.cache {
+        // Names are cached for as long as the kernel likes: it is told of every name the
+        // API removes (see forget.rs). Attributes and contents are asked for every time.
+        Cache::Coherent => (Duration::ZERO, NAMES_KEPT, false),
+        Cache::Ttl(ttl) => (ttl, ttl.max(NAMES_KEPT), true),
     };
     let settings = Settings {
-        ttl,
+        attr_ttl,
+        entry_ttl,
         direct_io: options.direct_io,
         keep_cache,
     };
@@ -130,7 +135,17 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
     // a reused number would send its requests to the new node.
     fs.keep_inode_numbers_unique();
     let handles = Arc::new(Handles::default());
-    let adapter = Adapter::new(fs.clone(), settings, Arc::clone(&handles));
+    let mount_id = forget::new_mount_id();
+    let forget = Arc::new(Forget::new(mount_id));
+    let watcher: Arc<dyn NameWatcher> = forget.clone();
+    fs.watch_names(&watcher);
+    let adapter = Adapter::new(
+        fs.clone(),
+        settings,
+        Arc::clone(&handles),
+        Arc::clone(&forget),
+        mount_id,
+    );
     let mut config = Config::default();
     config.mount_options = vec![
         MountOption::FSName(options.source()),
@@ -164,6 +179,7 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
             ),
         )
     })?;
+    forget.arm(session.notifier());
     Ok(Mount {
         dir: dir.to_path_buf(),
         owns_dir: false,
@@ -171,8 +187,13 @@ fn start(fs: &MemFs, dir: &Path, options: &MountOptions) -> io::Result<Mount> {
         session: Some(session),
         handles,
         wait: options.unmount_wait,
+        _forget: forget,
     })
 }
+
+/// How long the kernel may keep a name: it is told when the API removes one, so this bounds
+/// only the cost of a notification that could not be delivered.
+const NAMES_KEPT: Duration = Duration::from_secs(60);
 
 /// A mounted [`MemFs`]: unmounted when dropped (or by [`unmount`](Mount::unmount)).
 ///
@@ -186,6 +207,8 @@ pub struct Mount {
     session: Option<BackgroundSession>,
     handles: Arc<Handles>,
     wait: Duration,
+    /// The mount's [`NameWatcher`], installed on the filesystem while this lives.
+    _forget: Arc<Forget>,
 }
 
 impl fmt::Debug for Mount {

@@ -29,14 +29,17 @@ fn empty(reply: ReplyEmpty, outcome: Result<(), Failure>) {
 impl Adapter {
     fn reply_entry(&self, reply: ReplyEntry, outcome: Result<fuser::FileAttr, Failure>) {
         match outcome {
-            Ok(attr) => reply.entry(&self.settings.ttl, &attr, GENERATION),
+            Ok(attr) => {
+                let attr_ttl = self.settings.attr_ttl;
+                reply.entry_with_ttls(&attr_ttl, &self.entry_ttl(), &attr, GENERATION);
+            }
             Err(Failure(errno)) => reply.error(errno),
         }
     }
 
     fn reply_attr(&self, reply: ReplyAttr, outcome: Result<fuser::FileAttr, Failure>) {
         match outcome {
-            Ok(attr) => reply.attr(&self.settings.ttl, &attr),
+            Ok(attr) => reply.attr(&self.settings.attr_ttl, &attr),
             Err(Failure(errno)) => reply.error(errno),
         }
     }
@@ -395,7 +398,13 @@ impl Filesystem for Adapter {
         let work = || self.do_create(parent, name, mode & !umask, flags, pid);
         self.serve("create", work, |out| match out {
             Ok((attr, fh, fopen)) => {
-                reply.created(&self.settings.ttl, &attr, GENERATION, FileHandle(fh), fopen);
+                reply.created(
+                    &self.settings.attr_ttl,
+                    &attr,
+                    GENERATION,
+                    FileHandle(fh),
+                    fopen,
+                );
             }
             Err(Failure(errno)) => reply.error(errno),
         });

@@ -24,6 +24,7 @@ pub(crate) use handles::Handles;
 use names::Names;
 
 use super::errno::errno_of;
+use super::forget::{self, Forget};
 
 /// A failed request: the errno its reply carries.
 #[derive(Debug)]
@@ -46,8 +47,11 @@ pub(crate) type Served<T> = Result<T, Failure>;
 /// How the server answers, fixed at mount time.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Settings {
-    /// How long the kernel may cache names and attributes (zero: coherent with the API).
-    pub(crate) ttl: Duration,
+    /// How long the kernel may cache attributes (zero: coherent with the API).
+    pub(crate) attr_ttl: Duration,
+    /// How long the kernel may cache names, once the mount tells it of every name the API
+    /// removes ([`Forget`](super::forget::Forget)); until then, `attr_ttl`.
+    pub(crate) entry_ttl: Duration,
     /// `FOPEN_DIRECT_IO` on every open file: no page cache.
     pub(crate) direct_io: bool,
     /// `FOPEN_KEEP_CACHE`: the page cache survives reopening (only with a TTL).
@@ -68,11 +72,21 @@ pub(crate) struct Adapter {
     quiet: MemFs,
     names: Names,
     handles: Arc<Handles>,
+    forget: Arc<Forget>,
+    mount_id: u64,
 }
 
 impl Adapter {
-    pub(crate) fn new(fs: MemFs, settings: Settings, handles: Arc<Handles>) -> Adapter {
+    pub(crate) fn new(
+        fs: MemFs,
+        settings: Settings,
+        handles: Arc<Handles>,
+        forget: Arc<Forget>,
+        mount_id: u64,
+    ) -> Adapter {
         Adapter {
+            forget,
+            mount_id,
             quiet: fs.without_faults(),
             fs,
             settings,
@@ -93,7 +107,7 @@ impl Adapter {
     /// [`ServeStats`]: crate::ServeStats
     fn serve<T>(&self, op: &'static str, work: impl FnOnce() -> T, answer: impl FnOnce(T)) {
         let started = std::time::Instant::now();
-        let outcome = catch_unwind(AssertUnwindSafe(work));
+        let outcome = catch_unwind(AssertUnwindSafe(|| forget::serving(self.mount_id, work)));
         self.handles.count(op, started.elapsed());
         match outcome {
             Ok(value) => answer(value),
@@ -132,6 +146,15 @@ impl Adapter {
     fn child_path(&self, parent: INodeNo, name: &OsStr) -> Served<String> {
         let name = name_str(name)?;
         Ok(join(&self.fs.dir_path_by_ino(parent.0)?, name))
+    }
+
+    /// How long the kernel may keep a name it is told.
+    fn entry_ttl(&self) -> Duration {
+        if self.forget.armed() {
+            self.settings.entry_ttl
+        } else {
+            self.settings.attr_ttl
+        }
     }
 
     /// What the kernel is told about a node.
