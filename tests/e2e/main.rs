@@ -37,6 +37,7 @@ mod core_posix;
 mod core_quota;
 // Trees in and out; `host_dirs`: host directory bridges.
 mod core_transfer;
+mod core_watch;
 
 // dmemfs-test
 mod harness_assertions;

@@ -363,6 +363,12 @@ impl Tree {
         self.watched = true;
     }
 
+    /// Whether names stopped naming their node since [`Tree::take_gone`] last ran.
+    #[inline]
+    pub(crate) fn has_gone(&self) -> bool {
+        !self.gone.is_empty()
+    }
+
     /// The names that stopped naming their node since the last call.
     pub(crate) fn take_gone(&mut self) -> Vec<(Ino, Box<str>)> {
         std::mem::take(&mut self.gone)

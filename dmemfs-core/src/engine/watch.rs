@@ -48,13 +48,15 @@ impl TreeLock {
         }
     }
 
+    #[inline]
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Tree> {
         self.tree.read()
     }
 
+    #[inline]
     pub(crate) fn write(&self) -> TreeWrite<'_> {
         TreeWrite {
-            guard: Some(self.tree.write()),
+            guard: self.tree.write(),
             lock: self,
         }
     }
@@ -88,40 +90,44 @@ impl TreeLock {
 
 /// The tree's write guard; see the module docs.
 pub(crate) struct TreeWrite<'a> {
-    /// `None` only while dropping.
-    guard: Option<RwLockWriteGuard<'a, Tree>>,
+    guard: RwLockWriteGuard<'a, Tree>,
     lock: &'a TreeLock,
 }
 
 impl Deref for TreeWrite<'_> {
     type Target = Tree;
 
+    #[inline]
     fn deref(&self) -> &Tree {
-        match &self.guard {
-            Some(guard) => guard,
-            None => unreachable!("the guard is taken only in drop"),
-        }
+        &self.guard
     }
 }
 
 impl DerefMut for TreeWrite<'_> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut Tree {
-        match &mut self.guard {
-            Some(guard) => guard,
-            None => unreachable!("the guard is taken only in drop"),
-        }
+        &mut self.guard
     }
 }
 
 impl Drop for TreeWrite<'_> {
+    #[inline]
     fn drop(&mut self) {
-        let Some(mut guard) = self.guard.take() else {
-            return;
-        };
-        let gone = guard.take_gone();
-        drop(guard);
-        if !gone.is_empty() {
-            self.lock.tell(&gone);
+        // The common case: no name went, and the guard unlocks as the field drops.
+        if self.guard.has_gone() {
+            self.release_and_tell();
         }
+    }
+}
+
+impl TreeWrite<'_> {
+    /// Tells the watchers with the lock released (it is taken again, briefly, only for the
+    /// field's own drop to release).
+    #[cold]
+    #[inline(never)]
+    fn release_and_tell(&mut self) {
+        let gone = self.guard.take_gone();
+        let lock = self.lock;
+        RwLockWriteGuard::unlocked(&mut self.guard, || lock.tell(&gone));
     }
 }

@@ -88,6 +88,7 @@ impl std::panic::UnwindSafe for MemFile {}
 impl std::panic::RefUnwindSafe for MemFile {}
 
 impl MemFile {
+    #[inline]
     pub(crate) fn new(fs: &MemFs, held: Held, path: Arc<str>, mode: Mode) -> MemFile {
         let counted = fs.inner.open_handles.increment();
         MemFile {

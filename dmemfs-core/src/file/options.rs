@@ -448,6 +448,8 @@ impl Opener<'_> {
         }
     }
 
+    // Out of line: the common open of an existing file (`open_as_given`) stays small.
+    #[inline(never)]
     fn open_normalized(&self, path: &str) -> Result<MemFile, Reason> {
         let creating = self.create || self.create_new;
         if path == "/" {
@@ -529,6 +531,7 @@ impl Opener<'_> {
         }
     }
 
+    #[inline(always)]
     fn handle(&self, held: Held, path: Arc<str>) -> MemFile {
         MemFile::new(self.fs, held, path, self.mode())
     }
