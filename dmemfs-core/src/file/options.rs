@@ -5,19 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{MemFile, Mode};
-use crate::engine::{FileNode, Miss, Node};
+use crate::engine::Miss;
 use crate::error::{Op, Reason, fail};
-use crate::fs::{Created, Held, Lookup, MemFs, NewFile, Wait};
+use crate::fs::{Claim, Created, Held, Lookup, MemFs, NewFile, Wait};
 use crate::lock::Access;
 use crate::semantics::Semantics;
 use crate::storage::{MAX_FILE_SIZE, Storage};
-
-/// What [`Opener::create_or_lock`] obtained.
-enum Claim {
-    Created(Held, Arc<str>),
-    Existing(Held, Arc<str>),
-    Busy,
-}
 
 /// Options for opening a file, from [`MemFs::options`].
 ///
@@ -346,11 +339,7 @@ impl Opener<'_> {
         let path: Arc<str> = Arc::clone(&file.path);
         self.fs.intercept(Op::Open, &path, None, None)?;
         let held = match self.fs.inner.semantics {
-            Semantics::Posix => {
-                // Pinned under the tree's lock, as every pin is, so an unlink sees it.
-                let _tree = self.fs.inner.tree.read();
-                Held::new(Arc::clone(&file.held.node), None)
-            }
+            Semantics::Posix => self.fs.inner.pin_again(&file.held),
             // A locked file keeps its name while `file` holds it: the path still leads to it.
             Semantics::Locked => {
                 let access = if self.mode().write {
@@ -466,7 +455,7 @@ impl Opener<'_> {
             Access::Shared
         };
         if creating && self.preallocate == 0 {
-            match self.create_or_lock(path, access)? {
+            match inner.create_or_lock(path, access, self.create_new)? {
                 Claim::Created(held, key) => return Ok(self.handle(held, key)),
                 Claim::Existing(held, key) => {
                     self.prepare_existing(&held)?;
@@ -475,7 +464,7 @@ impl Opener<'_> {
                 // Held by another handle: wait below, without the tree lock.
                 Claim::Busy => {}
             }
-        } else if self.create_new && inner.tree.read().get(path).is_some() {
+        } else if self.create_new && inner.exists_normalized(path) {
             return Err(Reason::AlreadyExists);
         }
         let mut wait = Wait::new(self.lock_timeout.unwrap_or(inner.lock_timeout));
@@ -495,38 +484,6 @@ impl Opener<'_> {
                     // Something appeared at the path meanwhile: look again.
                 }
                 Lookup::Missing(miss) => return Err(miss.into_parent_reason(path)),
-            }
-        }
-    }
-
-    /// Opening with `create` in one pass under the tree's write lock: creates the missing file,
-    /// or locks the existing one if no other handle holds it. Two hashes (the path, once for
-    /// the lookup and the insertion, and its parent) instead of the general path's six, which
-    /// matters for workloads of many small files.
-    fn create_or_lock(&self, path: &str, access: Access) -> Result<Claim, Reason> {
-        let inner = &self.fs.inner;
-        let mut tree = inner.tree.write();
-        // Hashed once for the lookup and the insertion.
-        let hash = tree.hash(path);
-        match tree.get_with_key_hashed(path, hash) {
-            // As O_CREAT | O_EXCL: anything already there, a directory included.
-            Some(_) if self.create_new => Err(Reason::AlreadyExists),
-            Some((_, Node::Dir(_))) => Err(Reason::IsADirectory),
-            Some((_, Node::Symlink(_))) => Err(Reason::UnexpectedLink { path: path.into() }),
-            Some((key, Node::File(node))) => Ok(match inner.try_hold(node, access) {
-                Some(held) => Claim::Existing(held, Arc::clone(key)),
-                None => Claim::Busy,
-            }),
-            None => {
-                let key: Arc<str> = Arc::from(path);
-                let room = |count| inner.check_node_count(count, 1);
-                let now = inner.now();
-                let slot = tree.attach_hashed(&key, hash, now, false, room)?;
-                let storage = inner.contents(Storage::default());
-                let (lock, taken) = inner.new_lock(access);
-                let node = FileNode::new(storage, lock, 0, now);
-                tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)), slot);
-                Ok(Claim::Created(Held::new(node, taken), key))
             }
         }
     }

@@ -25,6 +25,14 @@ pub(crate) struct NewFile {
     pub(crate) hold: Option<Access>,
 }
 
+/// What [`Inner::create_or_lock`] obtained.
+pub(crate) enum Claim {
+    Created(Held, Arc<str>),
+    Existing(Held, Arc<str>),
+    /// Held by another handle (D-MemFS locks): the caller waits, without the tree's lock.
+    Busy,
+}
+
 /// What [`Inner::create_with`] did.
 #[derive(Debug)]
 pub(crate) enum Created {
@@ -159,4 +167,48 @@ pub(crate) fn write_locked(
     reservation.commit();
     data.touch(inner.now());
     Ok(())
+}
+
+impl Inner {
+    /// An open with `create`, in one pass under the tree's write lock: creates the missing file,
+    /// or locks the existing one if no other handle holds it. Two hashes (the path, once for
+    /// the lookup and the insertion, and its parent) instead of the general path's six, which
+    /// matters for workloads of many small files.
+    pub(crate) fn create_or_lock(
+        &self,
+        path: &str,
+        access: Access,
+        create_new: bool,
+    ) -> Result<Claim, Reason> {
+        let inner = self;
+        let mut tree = inner.tree.write();
+        // Hashed once for the lookup and the insertion.
+        let hash = tree.hash(path);
+        match tree.get_with_key_hashed(path, hash) {
+            // As O_CREAT | O_EXCL: anything already there, a directory included.
+            Some(_) if create_new => Err(Reason::AlreadyExists),
+            Some((_, Node::Dir(_))) => Err(Reason::IsADirectory),
+            Some((_, Node::Symlink(_))) => Err(Reason::UnexpectedLink { path: path.into() }),
+            Some((key, Node::File(node))) => Ok(match inner.try_hold(node, access) {
+                Some(held) => Claim::Existing(held, Arc::clone(key)),
+                None => Claim::Busy,
+            }),
+            None => {
+                let key: Arc<str> = Arc::from(path);
+                let room = |count| inner.check_node_count(count, 1);
+                let now = inner.now();
+                let slot = tree.attach_hashed(&key, hash, now, false, room)?;
+                let storage = inner.contents(Storage::default());
+                let (lock, taken) = inner.new_lock(access);
+                let node = FileNode::new(storage, lock, 0, now);
+                tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)), slot);
+                Ok(Claim::Created(Held::new(node, taken), key))
+            }
+        }
+    }
+
+    /// Whether a node is at the normalised `path`.
+    pub(crate) fn exists_normalized(&self, path: &str) -> bool {
+        self.tree.read().get(path).is_some()
+    }
 }

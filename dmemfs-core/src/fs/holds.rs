@@ -95,6 +95,16 @@ impl Held {
     }
 }
 
+impl Inner {
+    /// Holds again, by a new pin (POSIX mode), the file `held` holds: the same file even if
+    /// it has lost its names since. Pinned under the tree's lock, as every pin is, so that an
+    /// unlink sees it.
+    pub(crate) fn pin_again(&self, held: &Held) -> Held {
+        let _tree = self.tree.read();
+        Held::new(Arc::clone(&held.node), None)
+    }
+}
+
 impl Drop for Held {
     fn drop(&mut self) {
         match self.lock {

@@ -25,7 +25,7 @@ use std::time::Duration;
 use crate::engine::TreeLock;
 
 pub use builder::MemFsBuilder;
-pub(crate) use contents::{Created, NewFile, write_locked};
+pub(crate) use contents::{Claim, Created, NewFile, write_locked};
 #[cfg(feature = "tokio")]
 pub(crate) use holds::try_once;
 pub(crate) use holds::{Held, Lookup, Wait};
