@@ -187,3 +187,46 @@ fn rewinddir_sees_the_directory_as_it_is_now() {
     fs.write("/old", "").unwrap();
     assert_eq!(sh_ok(mount.path(), script), expected);
 }
+
+/// What dmemfs-fuse's docs list as differing from tmpfs, each as documented.
+#[test]
+fn the_documented_differences_from_tmpfs_hold() {
+    // Not a multiple of 4 KiB: `df` shows it rounded down.
+    let fs = posix((1 << 20) + 100);
+    let Some(mount) = mounted(&fs) else { return };
+    let m = mount.path();
+    assert_eq!(sh_ok(m, "stat -f -c '%S %b' ."), "4096 256\n");
+    // Not sparse: a length counts against the quota whole.
+    let out = sh(m, "truncate -s 2M sparse");
+    assert!(
+        stderr(&out).contains("No space left on device"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs.stats().used, 0);
+    if have("fallocate") {
+        let out = sh(m, "fallocate -l 4096 f");
+        assert!(
+            stderr(&out).contains("Operation not supported"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A link's own times are not kept: `touch -h` succeeds and changes nothing.
+    sh_ok(m, "echo x > a && ln -s a l && touch -h -d 2001-01-01 l");
+    assert!(!sh_ok(m, "stat -c %y l").starts_with("2001"));
+    if have("python3") {
+        let probe = "python3 -c \"import os, ctypes, errno\n\
+                     try:\n    os.open('.', os.O_TMPFILE | os.O_WRONLY)\n\
+                     except OSError as e: print('O_TMPFILE EOPNOTSUPP', e.errno == errno.EOPNOTSUPP)\n\
+                     libc = ctypes.CDLL(None, use_errno=True)\n\
+                     r = libc.renameat2(-100, b'a', -100, b'l', 2)\n\
+                     print('RENAME_EXCHANGE EINVAL', r == -1 and ctypes.get_errno() == errno.EINVAL)\"";
+        assert_eq!(
+            sh_ok(m, probe),
+            "O_TMPFILE EOPNOTSUPP True\nRENAME_EXCHANGE EINVAL True\n"
+        );
+    } else {
+        eprintln!("python3 not installed: O_TMPFILE and RENAME_EXCHANGE not probed");
+    }
+}

@@ -342,11 +342,7 @@ impl Opener<'_> {
             Semantics::Posix => self.fs.inner.pin_again(&file.held),
             // A locked file keeps its name while `file` holds it: the path still leads to it.
             Semantics::Locked => {
-                let access = if self.mode().write {
-                    Access::Exclusive
-                } else {
-                    Access::Shared
-                };
+                let access = self.access();
                 let mut wait = Wait::new(self.lock_timeout.unwrap_or(self.fs.inner.lock_timeout));
                 match self.fs.inner.lock_file(&path, access, &mut wait)? {
                     Lookup::File(held, _) => held,
@@ -392,11 +388,7 @@ impl Opener<'_> {
         {
             return None;
         }
-        let access = if self.mode().write {
-            Access::Exclusive
-        } else {
-            Access::Shared
-        };
+        let access = self.access();
         let mut wait = Wait::new(self.lock_timeout.unwrap_or(inner.lock_timeout));
         let found = inner.lock_file_as_given(raw, access, &mut wait);
         Some(match found {
@@ -449,11 +441,7 @@ impl Opener<'_> {
             });
         }
         let inner = &self.fs.inner;
-        let access = if self.mode().write {
-            Access::Exclusive
-        } else {
-            Access::Shared
-        };
+        let access = self.access();
         if creating && self.preallocate == 0 {
             match inner.create_or_lock(path, access, self.create_new)? {
                 Claim::Created(held, key) => return Ok(self.handle(held, key)),
@@ -485,6 +473,15 @@ impl Opener<'_> {
                 }
                 Lookup::Missing(miss) => return Err(miss.into_parent_reason(path)),
             }
+        }
+    }
+
+    /// The lock a handle with these options takes: exclusive if it writes.
+    fn access(&self) -> Access {
+        if self.mode().write {
+            Access::Exclusive
+        } else {
+            Access::Shared
         }
     }
 

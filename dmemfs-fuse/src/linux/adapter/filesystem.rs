@@ -103,10 +103,7 @@ impl Filesystem for Adapter {
         self.serve(
             "readlink",
             || self.do_readlink(ino),
-            |out| match out {
-                Ok(target) => reply.data(&target),
-                Err(Failure(errno)) => reply.error(errno),
-            },
+            |out| reply_data(reply, out),
         );
     }
 
@@ -227,10 +224,7 @@ impl Filesystem for Adapter {
         self.serve(
             "read",
             || self.do_read(fh.0, offset, size),
-            |out| match out {
-                Ok(data) => reply.data(&data),
-                Err(Failure(errno)) => reply.error(errno),
-            },
+            |out| reply_data(reply, out),
         );
     }
 
@@ -408,5 +402,13 @@ impl Filesystem for Adapter {
             }
             Err(Failure(errno)) => reply.error(errno),
         });
+    }
+}
+
+/// Answers a request whose reply is bytes (read, readlink).
+fn reply_data(reply: ReplyData, outcome: Served<Vec<u8>>) {
+    match outcome {
+        Ok(data) => reply.data(&data),
+        Err(Failure(errno)) => reply.error(errno),
     }
 }
