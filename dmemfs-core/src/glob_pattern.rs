@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use glob::{MatchOptions, Pattern};
 
-use crate::error::{Op, Reason, fail};
+use crate::error::{ArgError, Op, PathError, Reason, fail};
 
 /// A glob pattern, read as [`MemFs::glob`](crate::MemFs::glob) reads it: normalised like a
 /// path (a leading `/`, doubled `/` and `.` pieces change nothing, so `out/**` and `/out/**`
@@ -131,16 +131,14 @@ pub(crate) const OPTIONS: MatchOptions = MatchOptions {
 
 pub(crate) fn parse(pattern: &str) -> Result<Vec<Segment>, Reason> {
     if pattern.contains('\0') {
-        return Err(Reason::InvalidPath("contains a NUL byte"));
+        return Err(Reason::InvalidPath(PathError::Nul));
     }
     let mut segments = Vec::new();
     for piece in pattern.split(['/', '\\']) {
         match piece {
             "" | "." => {}
             ".." => {
-                return Err(Reason::InvalidArgument(
-                    "`..` is not allowed in a glob pattern".into(),
-                ));
+                return Err(Reason::InvalidArgument(ArgError::ParentInGlob));
             }
             "**" => {
                 // `**/**` means the same as `**`.
@@ -160,7 +158,10 @@ pub(crate) fn parse(pattern: &str) -> Result<Vec<Segment>, Reason> {
                     }
                 }
                 let compiled = Pattern::new(&single).map_err(|e| {
-                    Reason::InvalidArgument(format!("malformed pattern `{name}`: {}", e.msg))
+                    Reason::InvalidArgument(ArgError::MalformedGlob {
+                        segment: name.to_owned(),
+                        message: e.msg.to_owned(),
+                    })
                 })?;
                 segments.push(Segment::Pattern(compiled));
             }

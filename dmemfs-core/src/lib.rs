@@ -147,7 +147,7 @@ pub use async_fs::{AsyncMemFile, AsyncMemFs, AsyncOpenOptions};
 pub use attrs::{FileTimes, Permissions};
 pub use clock::{Clock, ManualClock};
 pub use engine::NameWatcher;
-pub use error::{FsError, IoSource, Op, Reason};
+pub use error::{ArgError, FsError, HandleMode, IoSource, Op, PathError, Reason};
 pub use fault::{Call, FaultInjector, Verdict};
 pub use file::{MemFile, OpenOptions};
 pub use fs::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, ExportIter, MemFs, MemFsBuilder, Walk};

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::Reason;
+use crate::error::{PathError, Reason};
 
 /// The longest name (one path component) accepted, in bytes. Matches Linux's `NAME_MAX`.
 ///
@@ -164,7 +164,7 @@ fn names_fit(bytes: &[u8]) -> bool {
 #[cold]
 fn normalize_slow(input: &str, clamp_at_root: bool, syntax: Syntax) -> Result<String, Reason> {
     if input.contains('\0') {
-        return Err(Reason::InvalidPath("contains a NUL byte"));
+        return Err(Reason::InvalidPath(PathError::Nul));
     }
     let mut out = String::with_capacity(input.len() + 1);
     // Byte offsets in `out` where each pushed segment's separator starts, for `..`.
@@ -175,7 +175,7 @@ fn normalize_slow(input: &str, clamp_at_root: bool, syntax: Syntax) -> Result<St
             ".." => match starts.pop() {
                 Some(start) => out.truncate(start),
                 None if clamp_at_root => {}
-                None => return Err(Reason::InvalidPath("climbs above the root")),
+                None => return Err(Reason::InvalidPath(PathError::AboveRoot)),
             },
             name => {
                 if name.len() > NAME_MAX {
@@ -299,14 +299,11 @@ mod tests {
         for bad in ["../x", "/a/../../x", "..\\x", "/..", ".."] {
             assert_eq!(
                 norm(bad),
-                Err(Reason::InvalidPath("climbs above the root")),
+                Err(Reason::InvalidPath(PathError::AboveRoot)),
                 "{bad:?}"
             );
         }
-        assert_eq!(
-            norm("/a\0b"),
-            Err(Reason::InvalidPath("contains a NUL byte"))
-        );
+        assert_eq!(norm("/a\0b"), Err(Reason::InvalidPath(PathError::Nul)));
     }
 
     #[test]

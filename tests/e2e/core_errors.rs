@@ -6,7 +6,10 @@ use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 
-use dmemfs_core::{FsError, MAX_FILE_SIZE, MemFs, MemoryGuard, NAME_MAX, Op, PATH_MAX, Reason};
+use dmemfs_core::{
+    ArgError, FsError, HandleMode, MAX_FILE_SIZE, MemFs, MemoryGuard, NAME_MAX, Op, PATH_MAX,
+    PathError, Reason,
+};
 
 use crate::common::*;
 
@@ -277,7 +280,7 @@ fn resource_busy_when_an_open_file_would_be_removed_or_moved() {
 fn invalid_input_for_bad_paths() {
     let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
-    let above = Reason::InvalidPath("climbs above the root");
+    let above = Reason::InvalidPath(PathError::AboveRoot);
     let err = check(fs.read("/.."), Op::Read, "/..", &above);
     assert_eq!(
         err.to_string(),
@@ -285,7 +288,7 @@ fn invalid_input_for_bad_paths() {
     );
     check(fs.write("a/../../b", "x"), Op::Write, "a/../../b", &above);
     check(fs.metadata("../f"), Op::Metadata, "../f", &above);
-    let nul = Reason::InvalidPath("contains a NUL byte");
+    let nul = Reason::InvalidPath(PathError::Nul);
     check(fs.read("/f\0"), Op::Read, "/f\0", &nul);
     check(fs.create_dir("\\a\0"), Op::CreateDir, "\\a\0", &nul);
     // Paths that are otherwise already in normal form.
@@ -298,7 +301,7 @@ fn invalid_input_for_bad_paths() {
 fn invalid_input_for_the_root_where_a_name_is_needed() {
     let fs = test_fs(100);
     fs.write("/f", "x").unwrap();
-    let no_name = Reason::InvalidPath("the root has no name");
+    let no_name = Reason::InvalidPath(PathError::RootHasNoName);
     let err = check(fs.create("/"), Op::Create, "/", &no_name);
     assert_eq!(
         err.to_string(),
@@ -309,7 +312,7 @@ fn invalid_input_for_the_root_where_a_name_is_needed() {
     check(fs.write("/", "x"), Op::Write, "/", &no_name);
     check(fs.append("//", "x"), Op::Append, "//", &no_name);
     check(fs.create_dir("/"), Op::CreateDir, "/", &no_name);
-    let removed = Reason::InvalidPath("the root cannot be removed");
+    let removed = Reason::InvalidPath(PathError::RootNotRemovable);
     check(fs.remove_dir("/"), Op::RemoveDir, "/", &removed);
     check(fs.remove_dir_all("."), Op::RemoveDirAll, ".", &removed);
     let invalid = ErrorKind::InvalidInput;
@@ -389,10 +392,10 @@ fn invalid_input_for_bad_arguments() {
     let fs = test_fs(100);
     fs.create_dir_all("/a/b").unwrap();
     fs.write("/f", "x").unwrap();
-    let same = Reason::InvalidArgument("source and destination are the same file".into());
+    let same = Reason::InvalidArgument(ArgError::SameFile);
     check(fs.copy("/f", "/f"), Op::Copy, "/f", &same);
     check(fs.copy("f", "/./f/"), Op::Copy, "f", &same);
-    let into_itself = Reason::InvalidArgument("cannot move a directory into itself".into());
+    let into_itself = Reason::InvalidArgument(ArgError::IntoItself);
     check(fs.rename("/a", "/a/b/c"), Op::Rename, "/a", &into_itself);
     check(fs.move_path("/a", "/a/c"), Op::Move, "/a", &into_itself);
     let invalid = ErrorKind::InvalidInput;
@@ -440,7 +443,7 @@ fn unsupported_through_the_wrong_kind_of_handle() {
     let fs = test_fs(100);
     fs.create_dir("/d").unwrap();
     fs.write("/d/f", "abc").unwrap();
-    let writing = Reason::WrongMode("writing");
+    let writing = Reason::WrongMode(HandleMode::Write);
     let mut reader = fs.open("d//f").unwrap();
     let err = check(reader.write(b"x"), Op::Write, "/d/f", &writing);
     assert_eq!(
@@ -450,7 +453,7 @@ fn unsupported_through_the_wrong_kind_of_handle() {
     check(reader.write_at(b"x", 0), Op::Write, "/d/f", &writing);
     check(reader.set_len(0), Op::SetLen, "/d/f", &writing);
     drop(reader);
-    let reading = Reason::WrongMode("reading");
+    let reading = Reason::WrongMode(HandleMode::Read);
     let mut writer = fs.options().write(true).open("/d/f").unwrap();
     let mut buf = [0; 3];
     let err = check(writer.read(&mut buf), Op::Read, "/d/f", &reading);

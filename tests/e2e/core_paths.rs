@@ -4,7 +4,7 @@
 
 use std::io::ErrorKind;
 
-use dmemfs_core::{MemFs, NAME_MAX, PATH_MAX, Reason};
+use dmemfs_core::{MemFs, NAME_MAX, PATH_MAX, PathError, Reason};
 
 use crate::common::*;
 
@@ -14,7 +14,7 @@ fn bug01_double_slash_is_the_root() {
     let fs = test_fs(1 << 20);
     fs.write("//a", "x").unwrap();
     assert!(fs.is_file("/a") && fs.exists("//a"));
-    let root = Reason::InvalidPath("the root cannot be renamed or replaced");
+    let root = Reason::InvalidPath(PathError::RootImmovable);
     expect_reason(fs.rename("//", "/x"), ErrorKind::InvalidInput, &root);
     expect_err(fs.move_path("//", "/x"), ErrorKind::InvalidInput);
     expect_err(fs.remove_dir_all("//"), ErrorKind::InvalidInput);

@@ -8,7 +8,7 @@ use std::fs as host;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use dmemfs_core::{MemFs, Op, Reason};
+use dmemfs_core::{ArgError, MemFs, Op, Reason};
 
 use crate::common::*;
 
@@ -247,7 +247,7 @@ fn import_tree_rejects_bad_keys_and_changes_nothing() {
     );
     assert_eq!(err.op(), Op::ImportTree);
     assert!(
-        matches!(err.reason(), Reason::InvalidArgument(msg) if msg.contains("/a/dup")),
+        matches!(err.reason(), Reason::InvalidArgument(ArgError::DuplicatePath { second, .. }) if second.contains("/a/dup")),
         "{err}"
     );
     expect_err(

@@ -11,7 +11,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use dmemfs_core::{FileSystem, FileTimes, FsError, MemFs, Op, OsFs, Permissions, Reason};
+use dmemfs_core::{
+    FileSystem, FileTimes, FsError, MemFs, Op, OsFs, PathError, Permissions, Reason,
+};
 use tempfile::TempDir;
 
 use crate::common::*;
@@ -88,7 +90,7 @@ fn dot_dot_never_reaches_the_disk() {
     let fs = OsFs::new(&root).unwrap();
     for bad in ["../x", "/../x", "/a/../../x", "..\\x"] {
         let err = expect_err(fs.write(bad, b"escaped"), ErrorKind::InvalidInput);
-        assert_eq!(err.reason(), &Reason::InvalidPath("climbs above the root"));
+        assert_eq!(err.reason(), &Reason::InvalidPath(PathError::AboveRoot));
         expect_err(fs.create_dir_all(bad), ErrorKind::InvalidInput);
     }
     let names: Vec<_> = std::fs::read_dir(parent.path())

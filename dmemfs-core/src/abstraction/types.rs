@@ -152,20 +152,16 @@ impl FsOpenOptions {
         self.write || self.append
     }
 
-    /// The flag rules of `std::fs::OpenOptions` on Linux, worded as [`MemFs`](crate::MemFs)
-    /// words them, so that every implementation refuses the same combinations alike.
+    /// The flag rules of `std::fs::OpenOptions` on Linux, as every implementation checks them.
     pub(crate) fn check(&self) -> Result<(), Reason> {
-        let invalid = |msg: &str| Err(Reason::InvalidArgument(msg.to_owned()));
-        if !self.read && !self.writes() {
-            return invalid("no access mode: set read, write or append");
-        }
-        if !self.writes() && (self.truncate || self.creating()) {
-            return invalid("truncate, create and create_new need write or append access");
-        }
-        if self.append && self.truncate && !self.create_new {
-            return invalid("truncate cannot be combined with append");
-        }
-        Ok(())
+        crate::file::check_open_flags(
+            self.read,
+            self.writes(),
+            self.append,
+            self.truncate,
+            self.creating(),
+            self.create_new,
+        )
     }
 }
 

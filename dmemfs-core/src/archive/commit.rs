@@ -230,6 +230,7 @@ impl<'fs> Stage<'fs> {
                 entry: Some(entry.to_owned()),
                 kind: io::ErrorKind::StorageFull,
                 message: "the sizes its entries declare add up to more than 2^64 bytes".into(),
+                error: None,
             })?;
         let outgoing = self.outgoing
             + if earlier.is_none() {
@@ -319,6 +320,7 @@ impl<'fs> Stage<'fs> {
                     entry: Some(staged.entry),
                     kind: std::io::ErrorKind::InvalidData,
                     message: "the entry's contents were never read".into(),
+                    error: None,
                 };
                 return Err((Some(path), reason));
             };

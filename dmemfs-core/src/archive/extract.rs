@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 use super::commit::{Log, Pending, Stage};
 use super::names::{Target, target};
 use super::{ArchiveReport, ExtractMode, ExtractOptions, SkipReason, SkippedEntry, SpecialEntries};
-use crate::error::{Op, Reason, fail};
+use crate::error::{IoSource, Op, Reason, fail};
 use crate::fs::MemFs;
 use crate::storage::{CHUNK, Growth, MAX_FILE_SIZE, Storage};
 
@@ -223,6 +223,7 @@ impl<'fs> Extractor<'fs> {
                 entry: Some(head.name),
                 kind: io::ErrorKind::FileTooLarge,
                 message: format!("declares {size} bytes, more than the maximum file size"),
+                error: None,
             };
             return Err(fail(op, &path, reason));
         }
@@ -321,6 +322,7 @@ impl<'fs> Extractor<'fs> {
             entry: entry.map(str::to_owned),
             kind,
             message,
+            error: Some(IoSource::new(err)),
         };
         fail(self.op, &self.raw_dest, reason)
     }
@@ -345,6 +347,7 @@ impl<'fs> Extractor<'fs> {
                 entry: Some(entry),
                 kind: io::ErrorKind::Unsupported,
                 message: format!("{reason}: links and special files are refused"),
+                error: None,
             };
             return Err(fail(self.op, &path, reason));
         }
@@ -412,6 +415,7 @@ impl<'fs> Extractor<'fs> {
             entry: Some(pending.entry.clone()),
             kind,
             message,
+            error: None,
         };
         fail(self.op, &self.raw_dest, reason)
     }

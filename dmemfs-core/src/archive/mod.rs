@@ -367,28 +367,35 @@ impl std::fmt::Display for SkippedEntry {
 /// let reason = dmemfs_core::SkipReason::Special("FIFO");
 /// assert_eq!(reason.to_string(), "FIFO");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SkipReason {
     /// The path was an existing file and the policy was [`Conflict::Skip`].
-    #[error("already exists")]
     Exists,
-    /// A symbolic link; this filesystem has none.
-    #[error("symbolic link to `{target}`")]
+    /// A symbolic link (extraction creates no links).
     Symlink {
         /// The link's target as the archive spells it.
         target: String,
     },
-    /// A hard link; this filesystem has none.
-    #[error("hard link to `{target}`")]
+    /// A hard link (extraction creates no links).
     HardLink {
         /// The entry it links to, as the archive spells it.
         target: String,
     },
     /// A device, FIFO or other entry type without file contents.
-    #[error("{0}")]
     Special(&'static str),
     /// (Export) the file was removed or replaced after the export listed it.
-    #[error("removed while the archive was written")]
     Vanished,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Exists => f.write_str("already exists"),
+            SkipReason::Symlink { target } => write!(f, "symbolic link to `{target}`"),
+            SkipReason::HardLink { target } => write!(f, "hard link to `{target}`"),
+            SkipReason::Special(what) => f.write_str(what),
+            SkipReason::Vanished => f.write_str("removed while the archive was written"),
+        }
+    }
 }

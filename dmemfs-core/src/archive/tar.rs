@@ -11,7 +11,7 @@ use super::gzip::Members;
 use super::names::utf8_name;
 use super::{ArchiveReport, Compression, ExportOptions, ExtractOptions, SkipReason, SkippedEntry};
 use crate::engine::{FileNode, Node};
-use crate::error::{Op, Reason, fail};
+use crate::error::{IoSource, Op, Reason, fail};
 use crate::fs::MemFs;
 use crate::lock::Access;
 use crate::metadata::Metadata;
@@ -173,7 +173,7 @@ impl MemFs {
         if options.gzipped() {
             let encoder = GzEncoder::new(writer, flate2::Compression::default());
             let encoder = self.write_tar(raw, &items, encoder, &mut report)?;
-            encoder.finish().map_err(|e| write_error(raw, None, &e))?;
+            encoder.finish().map_err(|e| write_error(raw, None, e))?;
         } else {
             self.write_tar(raw, &items, writer, &mut report)?;
         }
@@ -239,7 +239,7 @@ impl MemFs {
                 header.set_mtime(unix_secs(item.modified));
                 builder
                     .append_link(&mut header, &item.name, target)
-                    .map_err(|e| write_error(&item.path, Some(&item.name), &e))?;
+                    .map_err(|e| write_error(&item.path, Some(&item.name), e))?;
                 report.files += 1;
                 continue;
             }
@@ -250,7 +250,7 @@ impl MemFs {
                 header.set_mtime(unix_secs(item.modified));
                 builder
                     .append_data(&mut header, format!("{}/", item.name), io::empty())
-                    .map_err(|e| write_error(&item.path, Some(&item.name), &e))?;
+                    .map_err(|e| write_error(&item.path, Some(&item.name), e))?;
                 report.dirs += 1;
                 continue;
             }
@@ -287,13 +287,11 @@ impl MemFs {
             };
             builder
                 .append_data(&mut header, &item.name, contents)
-                .map_err(|e| write_error(&item.path, Some(&item.name), &e))?;
+                .map_err(|e| write_error(&item.path, Some(&item.name), e))?;
             report.files += 1;
             report.bytes += len;
         }
-        builder
-            .into_inner()
-            .map_err(|e| write_error(root, None, &e))
+        builder.into_inner().map_err(|e| write_error(root, None, e))
     }
 }
 
@@ -392,11 +390,12 @@ fn unix_secs(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-fn write_error(path: &str, entry: Option<&str>, err: &io::Error) -> io::Error {
+fn write_error(path: &str, entry: Option<&str>, err: io::Error) -> io::Error {
     let reason = Reason::Archive {
         entry: entry.map(str::to_owned),
         kind: err.kind(),
         message: format!("writing the archive failed: {err}"),
+        error: Some(IoSource::new(err)),
     };
     fail(Op::ExportTar, path, reason)
 }

@@ -142,6 +142,7 @@ fn read_head<R: Read + Seek>(
             entry: Some(name),
             kind: io::ErrorKind::Unsupported,
             message: "encrypted entries are not supported".into(),
+            error: None,
         }));
     }
     let mtime = entry.last_modified().and_then(to_system_time);
@@ -226,6 +227,7 @@ fn unsupported(extractor: &Extractor<'_>, entry: Option<&str>, what: String) -> 
         entry: entry.map(str::to_owned),
         kind: io::ErrorKind::Unsupported,
         message: format!("unsupported zip feature: {what}"),
+        error: None,
     };
     fail(extractor.op, &extractor.raw_dest, reason)
 }

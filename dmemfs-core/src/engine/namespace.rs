@@ -22,7 +22,7 @@ use super::index::{Entry, Index, PathHash, slot_number};
 use super::ledger::freed_bytes;
 use super::ledger::{Ino, Ledger};
 use super::node::{DirNode, FileNode, Node, SymlinkNode};
-use crate::error::Reason;
+use crate::error::{PathError, Reason};
 use crate::path::{ancestors_below_root, is_strictly_below, rebase, split_parent};
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -248,7 +248,7 @@ impl Tree {
     /// Checks that `path`'s parent is an existing directory.
     pub(crate) fn check_parent(&self, path: &str) -> Result<(), Reason> {
         let (parent, _) =
-            split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
+            split_parent(path).ok_or(Reason::InvalidPath(PathError::RootHasNoParent))?;
         match self.get(parent) {
             Some(Node::Dir(_)) => Ok(()),
             Some(Node::File(_) | Node::Symlink(_)) => Err(Reason::ComponentNotADirectory {
@@ -305,7 +305,7 @@ impl Tree {
         room: impl FnOnce(u64) -> Result<(), Reason>,
     ) -> Result<Slot, Reason> {
         let (parent, _) =
-            split_parent(path).ok_or(Reason::InvalidPath("the root has no parent"))?;
+            split_parent(path).ok_or(Reason::InvalidPath(PathError::RootHasNoParent))?;
         let count = self.node_count();
         match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {

@@ -12,10 +12,11 @@ use std::sync::atomic::Ordering::Relaxed;
 use parking_lot::Mutex;
 
 pub use options::OpenOptions;
+pub(crate) use options::check_open_flags;
 
 use crate::counter::Counted;
 use crate::engine::FileData;
-use crate::error::{Op, Reason, fail};
+use crate::error::{ArgError, HandleMode, Op, Reason, fail};
 use crate::fault::Call;
 use crate::fs::{Held, Inner, MemFs, write_locked};
 use crate::metadata::Metadata;
@@ -153,13 +154,13 @@ impl MemFile {
     /// ```
     pub fn set_len(&self, size: u64) -> io::Result<()> {
         if !self.mode.write {
-            return Err(self.fail(Op::SetLen, Reason::WrongMode("writing")));
+            return Err(self.fail(Op::SetLen, Reason::WrongMode(HandleMode::Write)));
         }
         self.intercept(Op::SetLen, Some(size))?;
         if size > MAX_FILE_SIZE {
             return Err(self.fail(
                 Op::SetLen,
-                Reason::InvalidArgument(format!("length {size} exceeds the maximum file size")),
+                Reason::InvalidArgument(ArgError::LengthTooLarge { length: size }),
             ));
         }
         let mut data = self.held.node.data.write();
@@ -219,7 +220,7 @@ impl MemFile {
     /// ```
     pub fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
         if !self.mode.read {
-            return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
+            return Err(self.fail(Op::Read, Reason::WrongMode(HandleMode::Read)));
         }
         let buf = shorten_mut(buf, self.intercept(Op::Read, Some(buf.len() as u64))?);
         Ok(self.held.node.data.read().storage.read_at(offset, buf))
@@ -279,7 +280,7 @@ impl MemFile {
     /// ```
     pub fn write_at(&self, buf: &[u8], offset: u64) -> io::Result<usize> {
         if !self.mode.write {
-            return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
+            return Err(self.fail(Op::Write, Reason::WrongMode(HandleMode::Write)));
         }
         let buf = shorten(buf, self.intercept(Op::Write, Some(buf.len() as u64))?);
         if buf.is_empty() {
@@ -371,7 +372,7 @@ impl MemFile {
 
     fn read_cursor(&self, cursor: &mut u64, buf: &mut [u8]) -> io::Result<usize> {
         if !self.mode.read {
-            return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
+            return Err(self.fail(Op::Read, Reason::WrongMode(HandleMode::Read)));
         }
         let buf = shorten_mut(buf, self.intercept(Op::Read, Some(buf.len() as u64))?);
         let n = self.held.node.data.read().storage.read_at(*cursor, buf);
@@ -381,7 +382,7 @@ impl MemFile {
 
     fn read_cursor_to_end(&self, cursor: &mut u64, out: &mut Vec<u8>) -> io::Result<usize> {
         if !self.mode.read {
-            return Err(self.fail(Op::Read, Reason::WrongMode("reading")));
+            return Err(self.fail(Op::Read, Reason::WrongMode(HandleMode::Read)));
         }
         // A short read would only split this into several reads with the same result.
         self.intercept(Op::Read, None)?;
@@ -398,7 +399,7 @@ impl MemFile {
 
     fn write_cursor(&self, cursor: &mut u64, buf: &[u8]) -> io::Result<usize> {
         if !self.mode.write {
-            return Err(self.fail(Op::Write, Reason::WrongMode("writing")));
+            return Err(self.fail(Op::Write, Reason::WrongMode(HandleMode::Write)));
         }
         let buf = shorten(buf, self.intercept(Op::Write, Some(buf.len() as u64))?);
         if buf.is_empty() {
@@ -439,9 +440,7 @@ impl MemFile {
             }
             _ => Err(self.fail(
                 Op::Seek,
-                Reason::InvalidArgument(format!(
-                    "{pos:?} leads before the start or past the maximum file size"
-                )),
+                Reason::InvalidArgument(ArgError::SeekOutOfRange(pos)),
             )),
         }
     }

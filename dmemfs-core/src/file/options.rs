@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{MemFile, Mode};
 use crate::engine::Miss;
-use crate::error::{Op, Reason, fail};
+use crate::error::{ArgError, Op, PathError, Reason, fail};
 use crate::fs::{Claim, Created, Held, Lookup, MemFs, NewFile, Wait};
 use crate::lock::Access;
 use crate::semantics::Semantics;
@@ -328,9 +328,7 @@ impl OpenOptions {
 impl Opener<'_> {
     fn reopen(&self, file: &MemFile) -> Result<MemFile, Reason> {
         if !Arc::ptr_eq(&self.fs.inner, &file.inner) {
-            return Err(Reason::InvalidArgument(
-                "the file belongs to another filesystem".to_owned(),
-            ));
+            return Err(Reason::InvalidArgument(ArgError::ForeignFile));
         }
         self.check_flags()?;
         if self.create_new {
@@ -400,23 +398,24 @@ impl Opener<'_> {
         })
     }
 
-    /// The flag rules of `std::fs::OpenOptions` on Linux.
+    /// The flag rules of `std::fs::OpenOptions` on Linux, and `preallocate`'s.
     fn check_flags(&self) -> Result<(), Reason> {
-        let invalid = |msg: &str| Err(Reason::InvalidArgument(msg.to_owned()));
-        if !self.read && !self.write && !self.append {
-            return invalid("no access mode: set read, write or append");
-        }
-        if !self.write && !self.append && (self.truncate || self.create || self.create_new) {
-            return invalid("truncate, create and create_new need write or append access");
-        }
-        if self.append && self.truncate && !self.create_new {
-            return invalid("truncate cannot be combined with append");
-        }
+        let refused = |why| Err(Reason::InvalidArgument(why));
+        check_open_flags(
+            self.read,
+            self.write || self.append,
+            self.append,
+            self.truncate,
+            self.create || self.create_new,
+            self.create_new,
+        )?;
         if self.preallocate > 0 && !self.write && !self.append {
-            return invalid("preallocate needs write or append access");
+            return refused(ArgError::NeedsWriteAccess);
         }
         if self.preallocate > MAX_FILE_SIZE {
-            return invalid("preallocate exceeds the maximum file size");
+            return refused(ArgError::LengthTooLarge {
+                length: self.preallocate,
+            });
         }
         Ok(())
     }
@@ -435,7 +434,7 @@ impl Opener<'_> {
         let creating = self.create || self.create_new;
         if path == "/" {
             return Err(if creating {
-                Reason::InvalidPath("the root has no name")
+                Reason::InvalidPath(PathError::RootHasNoName)
             } else {
                 Reason::IsADirectory
             });
@@ -539,4 +538,28 @@ impl Opener<'_> {
             Created::Taken => Ok(None),
         }
     }
+}
+
+/// The flag rules of `std::fs::OpenOptions` on Linux, for every implementation of the
+/// [`FileSystem`](crate::FileSystem) trait: one place, so that all refuse the same
+/// combinations alike.
+pub(crate) fn check_open_flags(
+    read: bool,
+    writes: bool,
+    append: bool,
+    truncate: bool,
+    creating: bool,
+    create_new: bool,
+) -> Result<(), Reason> {
+    let refused = |why| Err(Reason::InvalidArgument(why));
+    if !read && !writes {
+        return refused(ArgError::NoAccessMode);
+    }
+    if !writes && (truncate || creating) {
+        return refused(ArgError::NeedsWriteAccess);
+    }
+    if append && truncate && !create_new {
+        return refused(ArgError::TruncateWithAppend);
+    }
+    Ok(())
 }

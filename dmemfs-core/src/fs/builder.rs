@@ -10,7 +10,7 @@ use super::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, Inner, MemFs};
 use crate::clock::Clock;
 use crate::engine::Ledger;
 use crate::engine::{Tree, TreeLock};
-use crate::error::{Op, Reason, fail};
+use crate::error::{ArgError, Op, Reason, fail};
 use crate::fault::FaultSlot;
 use crate::guard::{GuardState, MemoryGuard, MemoryProbe, system_probe};
 use crate::path::Syntax;
@@ -277,9 +277,7 @@ impl MemFsBuilder {
             return Err(fail(
                 Op::Build,
                 "",
-                Reason::InvalidArgument(
-                    "max_nodes must be at least 1: the root directory is a node".into(),
-                ),
+                Reason::InvalidArgument(ArgError::ZeroMaxNodes),
             ));
         }
         let probe = self.probe.unwrap_or_else(system_probe);

@@ -4,7 +4,7 @@ use std::io;
 
 use super::MemFs;
 use crate::engine::{Node, Tree};
-use crate::error::{Op, Reason, fail};
+use crate::error::{Op, PathError, Reason, fail};
 use crate::metadata::{DirEntry, Metadata, ReadDir};
 use crate::path::ancestors_below_root;
 
@@ -32,7 +32,7 @@ impl MemFs {
             .map_err(|r| fail(Op::CreateDir, raw, r))?;
         let result = (|| {
             if path == "/" {
-                return Err(Reason::InvalidPath("the root has no name"));
+                return Err(Reason::InvalidPath(PathError::RootHasNoName));
             }
             let mut tree = self.inner.tree.write();
             if tree.get(&path).is_some() {
@@ -105,7 +105,7 @@ impl MemFs {
             .map_err(|r| fail(Op::RemoveDir, raw, r))?;
         let result = (|| {
             if path == "/" {
-                return Err(Reason::InvalidPath("the root cannot be removed"));
+                return Err(Reason::InvalidPath(PathError::RootNotRemovable));
             }
             let mut tree = self.inner.tree.write();
             match tree.get(&path) {
@@ -147,7 +147,7 @@ impl MemFs {
             .map_err(|r| fail(Op::RemoveDirAll, raw, r))?;
         let result = (|| {
             if path == "/" {
-                return Err(Reason::InvalidPath("the root cannot be removed"));
+                return Err(Reason::InvalidPath(PathError::RootNotRemovable));
             }
             let mut tree = self.inner.tree.write();
             match tree.get(&path) {

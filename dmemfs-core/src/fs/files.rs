@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::contents::{Created, NewFile, write_locked};
 use super::{Lookup, MemFs};
 use crate::engine::{Miss, Node, freed_file_bytes};
-use crate::error::{Op, Reason, fail};
+use crate::error::{Op, PathError, Reason, fail};
 use crate::lock::Access;
 use crate::storage::{Growth, MAX_FILE_SIZE, Storage};
 
@@ -164,7 +164,7 @@ impl MemFs {
 
     fn put_normalized(&self, path: &str, contents: &[u8], append: bool) -> Result<(), Reason> {
         if path == "/" {
-            return Err(Reason::InvalidPath("the root has no name"));
+            return Err(Reason::InvalidPath(PathError::RootHasNoName));
         }
         let len = contents.len() as u64;
         if len > MAX_FILE_SIZE {

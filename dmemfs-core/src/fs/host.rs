@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::MemFs;
 use super::transfer::ImportPlan;
-use crate::error::{IoSource, Op, Reason, fail};
+use crate::error::{ArgError, IoSource, Op, Reason, fail};
 use crate::path::join;
 
 fn host_error(op: Op, virtual_path: &str, host_path: &Path, err: io::Error) -> io::Error {
@@ -183,9 +183,10 @@ fn scan(
             return Err(fail(op, dir, reason));
         };
         if name.contains('\\') && plan.syntax == crate::path::Syntax::Dmemfs {
-            let reason = Reason::InvalidArgument(format!(
-                "host name `{name}` contains a backslash, a separator in virtual paths"
-            ));
+            let reason = Reason::InvalidArgument(ArgError::UnsupportedHostEntry {
+                host_path,
+                why: "has a `\\` in its name, a separator in virtual paths",
+            });
             return Err(fail(op, dir, reason));
         }
         let path = join(dir, &name);
@@ -193,10 +194,10 @@ fn scan(
             .file_type()
             .map_err(|e| host_error(op, &path, &host_path, e))?;
         if kind.is_symlink() {
-            let reason = Reason::InvalidArgument(format!(
-                "`{}` is a symbolic link; links are not supported",
-                host_path.display()
-            ));
+            let reason = Reason::InvalidArgument(ArgError::UnsupportedHostEntry {
+                host_path,
+                why: "is a symbolic link; links are not imported",
+            });
             return Err(fail(op, &path, reason));
         } else if kind.is_dir() {
             plan.dirs.insert(path.clone());
@@ -204,8 +205,10 @@ fn scan(
             stack.push((below, path));
         } else if !kind.is_file() {
             // A FIFO would block forever; a device might never end.
-            let reason =
-                Reason::InvalidArgument(format!("`{}` is not a regular file", host_path.display()));
+            let reason = Reason::InvalidArgument(ArgError::UnsupportedHostEntry {
+                host_path,
+                why: "is not a regular file",
+            });
             return Err(fail(op, &path, reason));
         } else {
             let len = entry

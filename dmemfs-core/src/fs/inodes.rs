@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::MemFs;
 use crate::engine::{ByIno, NameWatcher, ROOT_INO, Tree};
-use crate::error::{Op, Reason, fail};
+use crate::error::{Op, PathError, Reason, fail};
 use crate::metadata::Metadata;
 use crate::path::{NAME_MAX, join, split_parent};
 
@@ -156,7 +156,7 @@ impl MemFs {
     pub fn lookup(&self, parent: u64, name: &str) -> io::Result<Metadata> {
         let op = Op::Lookup;
         if name.is_empty() || name.contains(['/', '\0']) {
-            let reason = Reason::InvalidPath("a name has no `/` or NUL and is not empty");
+            let reason = Reason::InvalidPath(PathError::BadName);
             return Err(fail(op, name, reason));
         }
         if name.len() > NAME_MAX {

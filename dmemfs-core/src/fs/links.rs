@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::MemFs;
 use crate::engine::{Node, SymlinkNode};
-use crate::error::{Op, Reason, fail2};
+use crate::error::{Op, PathError, Reason, fail2};
 use crate::metadata::Metadata;
 use crate::path::PATH_MAX;
 
@@ -105,10 +105,10 @@ impl MemFs {
         let op = Op::Symlink;
         let fail = |reason| fail2(op, target, raw, reason);
         if target.is_empty() {
-            return Err(fail(Reason::InvalidPath("a link's target is not empty")));
+            return Err(fail(Reason::InvalidPath(PathError::EmptyLinkTarget)));
         }
         if target.contains('\0') {
-            return Err(fail(Reason::InvalidPath("contains a NUL byte")));
+            return Err(fail(Reason::InvalidPath(PathError::Nul)));
         }
         if target.len() >= PATH_MAX {
             return Err(fail(Reason::NameTooLong));

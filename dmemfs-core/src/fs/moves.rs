@@ -7,7 +7,7 @@ use super::contents::{Created, NewFile};
 use super::{Lookup, MemFs};
 use crate::engine::batch::{self, Batch, BatchFile, Existing};
 use crate::engine::{Miss, Node, Tree};
-use crate::error::{Op, Reason, fail2};
+use crate::error::{ArgError, Op, PathError, Reason, fail2};
 use crate::lock::Access;
 use crate::path::{PATH_MAX, ancestors_below_root, is_strictly_below, rebase};
 use crate::precedence;
@@ -48,9 +48,7 @@ impl MemFs {
 
     fn rename_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
         if from == "/" || to == "/" {
-            return Err(Reason::InvalidPath(
-                "the root cannot be renamed or replaced",
-            ));
+            return Err(Reason::InvalidPath(PathError::RootImmovable));
         }
         let mut tree = self.inner.tree.write();
         // As Linux: both parent directories are resolved before the source's name is looked
@@ -71,9 +69,7 @@ impl MemFs {
             return Ok(());
         }
         if source_is_dir && is_strictly_below(to, from) {
-            return Err(Reason::InvalidArgument(
-                "cannot move a directory into itself".into(),
-            ));
+            return Err(Reason::InvalidArgument(ArgError::IntoItself));
         }
         // Onto one of its own ancestors: that directory holds the source, so it is not empty
         // (Linux checks this before the types).
@@ -142,7 +138,7 @@ impl MemFs {
 
     fn move_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
         if from == "/" || to == "/" {
-            return Err(Reason::InvalidPath("the root cannot be moved or replaced"));
+            return Err(Reason::InvalidPath(PathError::RootImmovable));
         }
         let mut tree = self.inner.tree.write();
         let source_is_dir = match tree.get(from) {
@@ -150,9 +146,7 @@ impl MemFs {
             Some(node) => node.is_dir(),
         };
         if source_is_dir && is_strictly_below(to, from) {
-            return Err(Reason::InvalidArgument(
-                "cannot move a directory into itself".into(),
-            ));
+            return Err(Reason::InvalidArgument(ArgError::IntoItself));
         }
         if tree.get(to).is_some() {
             return Err(Reason::AlreadyExists);
@@ -206,7 +200,7 @@ impl MemFs {
 
     fn copy_normalized(&self, from: &str, to: &str) -> Result<u64, Reason> {
         if to == "/" {
-            return Err(Reason::InvalidPath("the root cannot be replaced by a file"));
+            return Err(Reason::InvalidPath(PathError::RootNotAFile));
         }
         if from == to {
             let tree = self.inner.tree.read();
@@ -214,9 +208,7 @@ impl MemFs {
                 None => tree.miss(from).into_reason(),
                 Some(Node::Dir(_)) => Reason::IsADirectory,
                 Some(Node::Symlink(_)) => Reason::UnexpectedLink { path: from.into() },
-                Some(Node::File(_)) => {
-                    Reason::InvalidArgument("source and destination are the same file".into())
-                }
+                Some(Node::File(_)) => Reason::InvalidArgument(ArgError::SameFile),
             });
         }
         let inner = &self.inner;
@@ -231,9 +223,7 @@ impl MemFs {
                     Some(Node::File(node)) if Arc::ptr_eq(node, &source.node) => {
                         // Two names of one file (a hard link): as `cp`, refuse rather than
                         // truncate.
-                        return Err(Reason::InvalidArgument(
-                            "source and destination are the same file".into(),
-                        ));
+                        return Err(Reason::InvalidArgument(ArgError::SameFile));
                     }
                     Some(Node::Dir(_)) => return Err(Reason::IsADirectory),
                     Some(Node::Symlink(_)) => {

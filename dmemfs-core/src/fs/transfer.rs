@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::{Inner, MemFs};
 use crate::engine::batch::{self, Batch, BatchError, BatchFile, Existing};
 use crate::engine::{FileNode, Node};
-use crate::error::{Op, Reason, fail};
+use crate::error::{ArgError, Op, PathError, Reason, fail};
 use crate::lock::Access;
 use crate::storage::Storage;
 
@@ -118,14 +118,15 @@ impl ImportPlan {
             .map_err(|r| (raw.to_owned(), r))?
             .into_owned();
         if path == "/" {
-            return Err((
-                raw.to_owned(),
-                Reason::InvalidPath("the root cannot be a file"),
-            ));
+            return Err((raw.to_owned(), Reason::InvalidPath(PathError::RootNotAFile)));
         }
         if let Some((earlier, _)) = self.files.get(&path) {
-            let msg = format!("`{earlier}` and `{raw}` name the same file `{path}`");
-            return Err((raw.to_owned(), Reason::InvalidArgument(msg)));
+            let why = ArgError::DuplicatePath {
+                first: earlier.clone(),
+                second: raw.to_owned(),
+                normalized: path,
+            };
+            return Err((raw.to_owned(), Reason::InvalidArgument(why)));
         }
         self.files
             .insert(path, (raw.to_owned(), Zeroizing::new(contents)));

@@ -8,7 +8,7 @@ use super::{metadata_of, os_reason};
 use crate::abstraction::handle::FsFile;
 use crate::abstraction::types::FsMetadata;
 use crate::attrs::{FileTimes, Permissions};
-use crate::error::{Op, Reason, fail};
+use crate::error::{HandleMode, Op, Reason, fail};
 
 /// An open file of an [`OsFs`](super::OsFs).
 ///
@@ -54,7 +54,7 @@ impl OsFile {
         if self.read {
             Ok(())
         } else {
-            Err(self.fail(Op::Read, Reason::WrongMode("reading")))
+            Err(self.fail(Op::Read, Reason::WrongMode(HandleMode::Read)))
         }
     }
 
@@ -62,7 +62,7 @@ impl OsFile {
         if self.write {
             Ok(())
         } else {
-            Err(self.fail(op, Reason::WrongMode("writing")))
+            Err(self.fail(op, Reason::WrongMode(HandleMode::Write)))
         }
     }
 }

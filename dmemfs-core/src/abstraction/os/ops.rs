@@ -11,7 +11,7 @@ use crate::abstraction::handle::FsFile;
 use crate::abstraction::traits::{FileSystem, FsWalk};
 use crate::abstraction::types::{FsDirEntry, FsMetadata, FsOpenOptions};
 use crate::attrs::{FileTimes, Permissions};
-use crate::error::{Op, Reason, fail, fail2};
+use crate::error::{ArgError, Op, PathError, Reason, fail, fail2};
 use crate::path::is_strictly_below;
 
 impl OsFs {
@@ -19,7 +19,7 @@ impl OsFs {
     fn open_normalized(&self, normal: &str, options: &FsOpenOptions) -> Result<OsFile, Reason> {
         if normal == "/" {
             return Err(if options.creating() {
-                Reason::InvalidPath("the root has no name")
+                Reason::InvalidPath(PathError::RootHasNoName)
             } else {
                 Reason::IsADirectory
             });
@@ -71,7 +71,7 @@ impl OsFs {
         let normal = self.normalize(op, raw)?;
         let result = (|| {
             if normal == "/" {
-                return Err(Reason::InvalidPath("the root has no name"));
+                return Err(Reason::InvalidPath(PathError::RootHasNoName));
             }
             let mut options = OpenOptions::new();
             options.create(true);
@@ -91,10 +91,9 @@ impl OsFs {
 
     fn copy_normalized(&self, from: &str, to: &str) -> Result<u64, Reason> {
         if to == "/" {
-            return Err(Reason::InvalidPath("the root cannot be replaced by a file"));
+            return Err(Reason::InvalidPath(PathError::RootNotAFile));
         }
-        let same_file =
-            || Reason::InvalidArgument("source and destination are the same file".into());
+        let same_file = || Reason::InvalidArgument(ArgError::SameFile);
         if from == to {
             return Err(match self.stat(from)? {
                 meta if meta.is_dir() => Reason::IsADirectory,
@@ -184,7 +183,7 @@ impl FileSystem for OsFs {
     fn create_dir(&self, path: &str) -> io::Result<()> {
         let normal = self.normalize(Op::CreateDir, path)?;
         let result = if normal == "/" {
-            Err(Reason::InvalidPath("the root has no name"))
+            Err(Reason::InvalidPath(PathError::RootHasNoName))
         } else {
             self.dir().create_dir(relative(&normal)).map_err(os_reason)
         };
@@ -214,7 +213,7 @@ impl FileSystem for OsFs {
     fn remove_dir(&self, path: &str) -> io::Result<()> {
         let normal = self.normalize(Op::RemoveDir, path)?;
         let result = if normal == "/" {
-            Err(Reason::InvalidPath("the root cannot be removed"))
+            Err(Reason::InvalidPath(PathError::RootNotRemovable))
         } else {
             self.dir().remove_dir(relative(&normal)).map_err(os_reason)
         };
@@ -224,7 +223,7 @@ impl FileSystem for OsFs {
     fn remove_dir_all(&self, path: &str) -> io::Result<()> {
         let normal = self.normalize(Op::RemoveDirAll, path)?;
         let result = if normal == "/" {
-            Err(Reason::InvalidPath("the root cannot be removed"))
+            Err(Reason::InvalidPath(PathError::RootNotRemovable))
         } else {
             self.dir()
                 .remove_dir_all(relative(&normal))
@@ -256,9 +255,7 @@ impl FileSystem for OsFs {
     fn rename(&self, from: &str, to: &str) -> io::Result<()> {
         let (normal_from, normal_to) = self.normalize_pair(Op::Rename, from, to)?;
         let result = if normal_from == "/" || normal_to == "/" {
-            Err(Reason::InvalidPath(
-                "the root cannot be renamed or replaced",
-            ))
+            Err(Reason::InvalidPath(PathError::RootImmovable))
         } else {
             let dir = self.dir();
             dir.rename(relative(&normal_from), dir, relative(&normal_to))
@@ -268,7 +265,7 @@ impl FileSystem for OsFs {
                         if reason.kind() == io::ErrorKind::InvalidInput
                             && is_strictly_below(&normal_to, &normal_from) =>
                     {
-                        Reason::InvalidArgument("cannot move a directory into itself".into())
+                        Reason::InvalidArgument(ArgError::IntoItself)
                     }
                     reason => reason,
                 })
