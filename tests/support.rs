@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
-use dmemfs_core::{FsError, MemFs, MemoryGuard, Reason};
+use dmemfs_core::{FsError, MemFs, Reason, guard::MemoryGuard};
 use dmemfs_test::Tree;
 
 /// The lock timeout of test filesystems: short, so a lock conflict fails a test quickly

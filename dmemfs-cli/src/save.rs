@@ -5,7 +5,10 @@ use std::io::{BufWriter, Seek, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use dmemfs_core::{ArchiveReport, ExportOptions, MemFs};
+use dmemfs_core::{
+    MemFs,
+    archive::{ArchiveReport, ExportOptions},
+};
 use tempfile::NamedTempFile;
 
 /// Where `--save` writes, checked before mounting so that a place that cannot take the

@@ -24,7 +24,7 @@ use crate::engine::attrs::Stamp;
 /// must not call back into the filesystem.
 ///
 /// ```
-/// use dmemfs_core::{Clock, MemFs};
+/// use dmemfs_core::{MemFs, clock::Clock};
 /// use std::time::{Duration, SystemTime};
 ///
 /// #[derive(Debug)]
@@ -47,7 +47,7 @@ pub trait Clock: Send + Sync + fmt::Debug {
 /// A clock that stands still until set or advanced: clones share the same time.
 ///
 /// ```
-/// use dmemfs_core::{ManualClock, MemFs};
+/// use dmemfs_core::{MemFs, clock::ManualClock};
 /// use std::time::{Duration, SystemTime};
 ///
 /// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
@@ -67,7 +67,7 @@ impl ManualClock {
     /// A clock showing `start`.
     ///
     /// ```
-    /// let clock = dmemfs_core::ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
+    /// let clock = dmemfs_core::clock::ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
     /// assert_eq!(clock.now(), std::time::SystemTime::UNIX_EPOCH);
     /// ```
     pub fn new(start: SystemTime) -> ManualClock {
@@ -77,7 +77,7 @@ impl ManualClock {
     /// The time the clock shows.
     ///
     /// ```
-    /// let clock = dmemfs_core::ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
+    /// let clock = dmemfs_core::clock::ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
     /// assert_eq!(clock.now(), std::time::SystemTime::UNIX_EPOCH);
     /// ```
     pub fn now(&self) -> SystemTime {
@@ -88,7 +88,7 @@ impl ManualClock {
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
-    /// let clock = dmemfs_core::ManualClock::new(SystemTime::UNIX_EPOCH);
+    /// let clock = dmemfs_core::clock::ManualClock::new(SystemTime::UNIX_EPOCH);
     /// clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs(5));
     /// assert_eq!(clock.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(5));
     /// ```
@@ -100,7 +100,7 @@ impl ManualClock {
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
-    /// let clock = dmemfs_core::ManualClock::new(SystemTime::UNIX_EPOCH);
+    /// let clock = dmemfs_core::clock::ManualClock::new(SystemTime::UNIX_EPOCH);
     /// clock.advance(Duration::from_secs(60));
     /// assert_eq!(clock.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(60));
     /// ```

@@ -36,7 +36,7 @@ pub struct Call<'a> {
 /// What a [`FaultInjector`] decides for a [`Call`].
 ///
 /// ```
-/// use dmemfs_core::Verdict;
+/// use dmemfs_core::fault::Verdict;
 /// use std::io::ErrorKind;
 /// let verdict = Verdict::Fail(ErrorKind::StorageFull);
 /// assert_ne!(verdict, Verdict::Proceed);
@@ -63,7 +63,7 @@ pub enum Verdict {
 /// (that is how [`Verdict::Delay`] works) but must not call back into the same filesystem.
 ///
 /// ```
-/// use dmemfs_core::{Call, FaultInjector, MemFs, Op, Verdict};
+/// use dmemfs_core::{MemFs, Op, fault::{Call, FaultInjector, Verdict}};
 /// use std::io::ErrorKind;
 /// use std::sync::Arc;
 ///

@@ -3,7 +3,8 @@
 //! The quota bounds what a filesystem may hold; the guard protects the host when the quota is
 //! larger than the memory actually free. Available memory comes from `sysinfo`, lowered to the
 //! container's free memory when a cgroup limit applies, and to what the limits of the
-//! process's own cgroup and its parents leave (see `cgroup.rs`).
+//! process's own cgroup and its parents leave. Turn it on with
+//! [`MemFsBuilder::memory_guard`](crate::MemFsBuilder::memory_guard).
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use crate::error::Reason;
 /// When the memory guard checks the host's available memory.
 ///
 /// ```
-/// use dmemfs_core::{GuardAction, GuardMode, MemoryGuard};
+/// use dmemfs_core::guard::{GuardAction, GuardMode, MemoryGuard};
 /// use std::time::Duration;
 /// let guard = MemoryGuard { mode: GuardMode::PerWrite { interval: Duration::from_secs(1) }, action: GuardAction::Error };
 /// assert_eq!(guard, MemoryGuard::per_write(Duration::from_secs(1)).error());
@@ -41,7 +42,7 @@ pub enum GuardMode {
 /// What the memory guard does when memory is short.
 ///
 /// ```
-/// use dmemfs_core::{GuardAction, MemoryGuard};
+/// use dmemfs_core::guard::{GuardAction, MemoryGuard};
 /// assert_eq!(MemoryGuard::init().action, GuardAction::Warn);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,7 +58,7 @@ pub enum GuardAction {
 /// The memory guard's configuration: a [`GuardMode`] and a [`GuardAction`].
 ///
 /// ```
-/// use dmemfs_core::{GuardAction, GuardMode, MemFs, MemoryGuard};
+/// use dmemfs_core::{MemFs, guard::{GuardAction, GuardMode, MemoryGuard}};
 /// use std::time::Duration;
 ///
 /// let guard = MemoryGuard::per_write(Duration::from_secs(1)).error();
@@ -78,7 +79,7 @@ impl MemoryGuard {
     /// No checks (the default).
     ///
     /// ```
-    /// assert_eq!(dmemfs_core::MemoryGuard::OFF, Default::default());
+    /// assert_eq!(dmemfs_core::guard::MemoryGuard::OFF, Default::default());
     /// ```
     pub const OFF: MemoryGuard = MemoryGuard {
         mode: GuardMode::Off,
@@ -88,7 +89,7 @@ impl MemoryGuard {
     /// Check the quota against available memory once, at build time; warns by default.
     ///
     /// ```
-    /// use dmemfs_core::{GuardMode, MemoryGuard};
+    /// use dmemfs_core::guard::{GuardMode, MemoryGuard};
     /// assert_eq!(MemoryGuard::init().mode, GuardMode::Init);
     /// ```
     pub fn init() -> MemoryGuard {
@@ -102,7 +103,7 @@ impl MemoryGuard {
     /// per `interval`; warns by default.
     ///
     /// ```
-    /// use dmemfs_core::{GuardMode, MemoryGuard};
+    /// use dmemfs_core::guard::{GuardMode, MemoryGuard};
     /// use std::time::Duration;
     /// let guard = MemoryGuard::per_write(Duration::from_millis(500));
     /// assert_eq!(guard.mode, GuardMode::PerWrite { interval: Duration::from_millis(500) });
@@ -117,7 +118,7 @@ impl MemoryGuard {
     /// The same checks, failing with `OutOfMemory` instead of warning.
     ///
     /// ```
-    /// use dmemfs_core::{GuardAction, MemoryGuard};
+    /// use dmemfs_core::guard::{GuardAction, MemoryGuard};
     /// assert_eq!(MemoryGuard::init().error().action, GuardAction::Error);
     /// ```
     pub fn error(self) -> MemoryGuard {
@@ -130,7 +131,7 @@ impl MemoryGuard {
     /// The same checks, logging a warning instead of failing.
     ///
     /// ```
-    /// use dmemfs_core::{GuardAction, MemoryGuard};
+    /// use dmemfs_core::guard::{GuardAction, MemoryGuard};
     /// assert_eq!(MemoryGuard::init().error().warn().action, GuardAction::Warn);
     /// ```
     pub fn warn(self) -> MemoryGuard {

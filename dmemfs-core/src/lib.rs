@@ -34,7 +34,7 @@
 //! UTF-8 strings ([`vpath`] has `Path`-shaped helpers); every node has an inode number
 //! ([`Metadata::ino`]), names are separate from nodes ([`MemFs::hard_link`]), permission bits
 //! are stored ([`MemFs::set_permissions`]), times can be set ([`MemFs::set_times`]) or come
-//! from an injected [`Clock`]; how open files behave is chosen per filesystem
+//! from an injected [`Clock`](clock::Clock); how open files behave is chosen per filesystem
 //! ([`Semantics`]); every error is a [`std::io::Error`] holding an [`FsError`] with its
 //! [`Op`], path and [`Reason`], and a failed operation changes nothing.
 //!
@@ -86,7 +86,7 @@
 //! docs, on the impl, list how each method and error kind maps.
 //!
 //! # Writing code against a filesystem
-//! The [`abstraction`] module has the object-safe [`FileSystem`] trait: production code takes
+//! The [`backend`] module has the object-safe [`FileSystem`] trait: production code takes
 //! a `&dyn FileSystem`, tests pass a [`MemFs`], `main` passes an [`OsFs`], a host directory
 //! used as the root with the same path rules and error kinds, confined to it (`..` and
 //! symbolic links cannot lead out; [`cap_std`] resolves every path beneath the root). Cargo
@@ -108,20 +108,21 @@ mod fs;
 // (then opening files)
 mod file;
 
-pub mod abstraction;
 #[cfg(any(feature = "tar", feature = "zip"))]
-mod archive;
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tar", feature = "zip"))))]
+pub mod archive;
 #[cfg(feature = "tokio")]
 mod async_fs;
 mod attrs;
+pub mod backend;
 mod cgroup;
-mod clock;
+pub mod clock;
 mod counter;
 mod engine;
-mod error;
-mod fault;
+pub mod error;
+pub mod fault;
 mod glob_pattern;
-mod guard;
+pub mod guard;
 #[cfg(feature = "vfs")]
 mod interop;
 mod lock;
@@ -134,30 +135,30 @@ mod size;
 mod storage;
 pub mod vpath;
 
-#[cfg(feature = "conformance")]
-pub use abstraction::conformance;
-pub use abstraction::{FileSystem, FsDirEntry, FsFile, FsMetadata, FsOpenOptions, FsWalk, OsFs};
-#[cfg(any(feature = "tar", feature = "zip"))]
-pub use archive::{
-    ArchiveReport, Compression, Conflict, ExportOptions, ExtractMode, ExtractOptions, SkipReason,
-    SkippedEntry, SpecialEntries,
-};
+// The primary types, at the root; the rest lives in the modules above, named for what they do.
 #[cfg(feature = "tokio")]
 pub use async_fs::{AsyncMemFile, AsyncMemFs, AsyncOpenOptions};
 pub use attrs::{FileTimes, Permissions};
-pub use clock::{Clock, ManualClock};
-pub use engine::NameWatcher;
-pub use error::{ArgError, FsError, HandleMode, IoSource, Op, PathError, Reason};
-pub use fault::{Call, FaultInjector, Verdict};
+// Production code takes `&dyn FileSystem` and `main` passes an `OsFs`: the two names such code
+// uses, also at the root. Their companions stay in `backend`.
+#[doc(inline)]
+pub use backend::{FileSystem, OsFs};
+#[doc(inline)]
+pub use error::{FsError, Op, Reason};
 pub use file::{MemFile, OpenOptions};
 pub use fs::{DEFAULT_LOCK_TIMEOUT, DEFAULT_QUOTA, ExportIter, MemFs, MemFsBuilder, Walk};
 pub use glob_pattern::GlobPattern;
-pub use guard::{GuardAction, GuardMode, MemoryGuard};
 pub use metadata::{DirEntry, FileType, Metadata, ReadDir, Stats};
 pub use path::{NAME_MAX, PATH_MAX};
 pub use semantics::Semantics;
 pub use size::{ParseSizeError, parse_size};
 pub use storage::MAX_FILE_SIZE;
+
+/// Being told when names go away: [`NameWatcher`](watch::NameWatcher), for servers that cache names (a FUSE mount
+/// does) and must forget them when the API removes, renames or replaces them.
+pub mod watch {
+    pub use crate::engine::NameWatcher;
+}
 
 /// The process-wide cache of freed file memory.
 ///

@@ -24,7 +24,7 @@
 //! What other processes see: the quota as the filesystem's size (`df`), `ENOSPC` past it,
 //! `EDQUOT` at the node limit, modes (so `chmod +x` and running a script work), times
 //! (`touch`, `tar -x`, `cp -p`), hard and symbolic links, stable inode numbers, faults from a
-//! [`FaultPlan`](dmemfs_core::FaultInjector) as the errno of their kind. With
+//! [`FaultPlan`](dmemfs_core::fault::FaultInjector) as the errno of their kind. With
 //! [`Semantics::Posix`](dmemfs_core::Semantics::Posix) open files behave as on tmpfs.
 //! ## Differences from tmpfs
 //!

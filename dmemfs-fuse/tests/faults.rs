@@ -7,7 +7,10 @@ use std::io::ErrorKind;
 use std::sync::Arc;
 
 use common::{mounted, posix, sh, stderr};
-use dmemfs_core::{Call, FaultInjector, Op, Verdict};
+use dmemfs_core::{
+    Op,
+    fault::{Call, FaultInjector, Verdict},
+};
 
 /// Fails `stat` of `/d` only.
 #[derive(Debug)]

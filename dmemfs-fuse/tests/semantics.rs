@@ -8,7 +8,10 @@ use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 
 use common::{mounted, posix, sh, sh_ok, stderr};
-use dmemfs_core::{Call, FaultInjector, MemFs, Op, Verdict};
+use dmemfs_core::{
+    MemFs, Op,
+    fault::{Call, FaultInjector, Verdict},
+};
 use dmemfs_fuse::{Cache, MountOptions};
 
 #[test]

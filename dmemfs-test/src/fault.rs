@@ -6,7 +6,10 @@ use std::io::ErrorKind;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dmemfs_core::{Call, FaultInjector, GlobPattern, MemFs, Op, Verdict};
+use dmemfs_core::{
+    GlobPattern, MemFs, Op,
+    fault::{Call, FaultInjector, Verdict},
+};
 use parking_lot::Mutex;
 
 /// What a [`Rule`] does to the calls it selects.
@@ -39,7 +42,7 @@ enum Trigger {
 /// after N bytes), and what happens ([`Effect`]).
 ///
 /// ```
-/// use dmemfs_test::{Op, Rule};
+/// use dmemfs_test::{Rule, dmemfs_core::Op};
 /// use std::io::ErrorKind;
 ///
 /// // The third write under /out fails as if the disk were full.
@@ -109,7 +112,7 @@ impl Rule {
     /// Only calls through an open handle are selected: whole-file operations are atomic.
     ///
     /// ```
-    /// let rule = dmemfs_test::Rule::short(1).on(dmemfs_test::Op::Read);
+    /// let rule = dmemfs_test::Rule::short(1).on(dmemfs_test::dmemfs_core::Op::Read);
     /// # let _ = rule;
     /// ```
     pub fn short(bytes: usize) -> Rule {
@@ -141,7 +144,7 @@ impl Rule {
     /// operation, or the set [`lock_contention`](Rule::lock_contention) chose).
     ///
     /// ```
-    /// use dmemfs_test::{Op, Rule};
+    /// use dmemfs_test::{Rule, dmemfs_core::Op};
     /// let rule = Rule::fail(std::io::ErrorKind::Other).on(Op::RemoveFile).on(Op::RemoveDirAll);
     /// # let _ = rule;
     /// ```
@@ -204,7 +207,7 @@ impl Rule {
     /// that many times.
     ///
     /// ```
-    /// use dmemfs_test::{Op, Rule};
+    /// use dmemfs_test::{Rule, dmemfs_core::Op};
     /// let rule = Rule::fail(std::io::ErrorKind::StorageFull).on(Op::Write).after_bytes(1 << 20);
     /// # let _ = rule;
     /// ```
@@ -252,7 +255,7 @@ impl Rule {
 /// A fault the plan injected: which call, and what it did.
 ///
 /// ```
-/// use dmemfs_test::{Effect, FaultPlan, MemFs, Op, Rule};
+/// use dmemfs_test::{Effect, FaultPlan, MemFs, Rule, dmemfs_core::Op};
 /// use std::io::ErrorKind;
 ///
 /// let fs = MemFs::new();
@@ -299,7 +302,7 @@ struct RuleCount {
 /// look at the files through [`MemFs::without_faults`], untouched by the plan.
 ///
 /// ```
-/// use dmemfs_test::{FaultPlan, MemFs, Op, Rule};
+/// use dmemfs_test::{FaultPlan, MemFs, Rule, dmemfs_core::Op};
 /// use std::io::ErrorKind;
 ///
 /// /// Code under test: writes a batch of files, stopping at the first error.

@@ -24,8 +24,10 @@
 //! # assert_file_eq!(fs, "/out/report.csv", "region,total\nnorth,12\n");
 //! ```
 //!
-//! Add `dmemfs-test` to `[dev-dependencies]`; it re-exports everything from `dmemfs-core`
-//! ([`MemFs`], [`OpenOptions`], the error types, ...) and the [`with_memfs`] attribute. Its
+//! Add `dmemfs-test` to `[dev-dependencies]`; next to the [`with_memfs`] attribute it names
+//! what tests use most from `dmemfs-core` ([`MemFs`], [`MemFile`], [`OpenOptions`],
+//! [`FileSystem`], [`Semantics`]) and re-exports the whole crate as [`dmemfs_core`] for the
+//! rest. Its
 //! features `tokio`, `tar`, `zip`, `vfs` and `conformance` turn on dmemfs-core's, so one line
 //! is enough: `dmemfs-test = { version = "0.1", features = ["tar", "tokio"] }`; `mount` adds
 //! `#[with_memfs(mount)]`.
@@ -70,8 +72,12 @@ mod mount;
 mod session;
 mod tree;
 
-#[doc(inline)]
-pub use dmemfs_core::*;
+/// The filesystem crate itself, for what the harness does not name at its root (the fault
+/// hook, archives, the memory guard, ...): `dmemfs_test::dmemfs_core::archive::ExtractOptions`.
+pub use dmemfs_core;
+/// What a test names most: the filesystem, its files and the trait production code takes.
+#[doc(no_inline)]
+pub use dmemfs_core::{FileSystem, MemFile, MemFs, MemFsBuilder, OpenOptions, Semantics};
 #[doc(inline)]
 pub use dmemfs_macros::with_memfs;
 
@@ -97,7 +103,7 @@ pub mod __private {
     // A filesystem parameter in a smart pointer (`Arc<dyn FileSystem>`, ...).
     pub use std::{boxed::Box, rc::Rc, sync::Arc};
 
-    pub use dmemfs_core::{MemoryGuard, Semantics};
+    pub use dmemfs_core::{Semantics, guard::MemoryGuard};
     #[cfg(feature = "snapshots")]
     pub use insta;
 

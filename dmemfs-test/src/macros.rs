@@ -86,7 +86,7 @@ macro_rules! assert_tree_eq {
 
 /// Asserts a bound on a usage figure of a filesystem: `assert_quota!(fs, used <= "1M")`.
 ///
-/// The figure is a field of [`Stats`](crate::Stats) (`used`, `free`, `quota`, `peak_used`,
+/// The figure is a field of [`Stats`](dmemfs_core::Stats) (`used`, `free`, `quota`, `peak_used`,
 /// `files`, `dirs`, `nodes`, `open_handles`); the comparison is any of `==`, `!=`, `<`, `<=`,
 /// `>`, `>=`; the bound is an integer or a size string (`"1M"`, `"512K"`). On failure the
 /// message shows the figures and the tree.

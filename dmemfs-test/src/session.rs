@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use std::collections::BTreeMap;
 
-use dmemfs_core::{MemFs, MemoryGuard, Semantics};
+use dmemfs_core::{MemFs, Semantics, guard::MemoryGuard};
 use parking_lot::Mutex;
 
 use crate::dump::{DumpOnFailure, Outcome, test_path};

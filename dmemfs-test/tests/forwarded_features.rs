@@ -7,7 +7,11 @@ fn tar_feature_gives_archives() {
     fs.write("/a.txt", "x").unwrap();
     let mut archive = Vec::new();
     let report = fs
-        .export_tar("/", &mut archive, &dmemfs_test::ExportOptions::new())
+        .export_tar(
+            "/",
+            &mut archive,
+            &dmemfs_test::dmemfs_core::archive::ExportOptions::new(),
+        )
         .unwrap();
     assert_eq!(report.files, 1);
 }
@@ -16,6 +20,6 @@ fn tar_feature_gives_archives() {
 #[test]
 fn tokio_feature_gives_async_memfs() {
     let fs = dmemfs_test::MemFs::new();
-    let wrapped = dmemfs_test::AsyncMemFs::new(fs.clone());
+    let wrapped = dmemfs_test::dmemfs_core::AsyncMemFs::new(fs.clone());
     assert_eq!(wrapped.sync().id(), fs.id());
 }

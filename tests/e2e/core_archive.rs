@@ -16,8 +16,8 @@ use std::io::{self, ErrorKind, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dmemfs_core::{
-    ArchiveReport, Compression, Conflict, ExportOptions, ExtractMode, ExtractOptions, FsError,
-    MemFs, Op, Reason,
+    FsError, MemFs, Op, Reason,
+    archive::{ArchiveReport, Compression, Conflict, ExportOptions, ExtractMode, ExtractOptions},
 };
 
 use crate::common::*;

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 use dmemfs_core::{
-    AsyncMemFile, AsyncMemFs, Call, FaultInjector, FsError, MemFs, Op, Reason, Verdict,
+    AsyncMemFile, AsyncMemFs, FsError, MemFs, Op, Reason,
+    fault::{Call, FaultInjector, Verdict},
 };
 use dmemfs_test::with_memfs;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};

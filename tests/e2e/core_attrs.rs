@@ -3,7 +3,7 @@
 use std::io::{ErrorKind, Write};
 use std::time::{Duration, UNIX_EPOCH};
 
-use dmemfs_core::{FileTimes, ManualClock, MemFs, Permissions};
+use dmemfs_core::{FileTimes, MemFs, Permissions, clock::ManualClock};
 
 fn clocked() -> (MemFs, ManualClock) {
     let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));

@@ -7,8 +7,9 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 
 use dmemfs_core::{
-    ArgError, FsError, HandleMode, MAX_FILE_SIZE, MemFs, MemoryGuard, NAME_MAX, Op, PATH_MAX,
-    PathError, Reason,
+    FsError, MAX_FILE_SIZE, MemFs, NAME_MAX, Op, PATH_MAX, Reason,
+    error::{ArgError, HandleMode, PathError},
+    guard::MemoryGuard,
 };
 
 use crate::common::*;

@@ -4,7 +4,10 @@ use std::io::{ErrorKind, Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dmemfs_core::{Call, FaultInjector, FsError, MemFs, Op, Reason, Verdict};
+use dmemfs_core::{
+    FsError, MemFs, Op, Reason,
+    fault::{Call, FaultInjector, Verdict},
+};
 use parking_lot::Mutex;
 
 use crate::common::{expect_err, snapshot, test_fs};

@@ -4,7 +4,7 @@
 
 use std::io::ErrorKind;
 
-use dmemfs_core::{MemFs, NAME_MAX, PATH_MAX, PathError, Reason};
+use dmemfs_core::{MemFs, NAME_MAX, PATH_MAX, Reason, error::PathError};
 
 use crate::common::*;
 

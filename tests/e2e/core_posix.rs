@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use dmemfs_core::{Clock, MemFs, Semantics};
+use dmemfs_core::{MemFs, Semantics, clock::Clock};
 
 use crate::common::posix_fs as posix;
 

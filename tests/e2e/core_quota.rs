@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
-use dmemfs_core::{MemFs, MemoryGuard, Op, Reason};
+use dmemfs_core::{MemFs, Op, Reason, guard::MemoryGuard};
 
 use crate::common::*;
 

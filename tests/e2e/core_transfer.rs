@@ -8,7 +8,7 @@ use std::fs as host;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use dmemfs_core::{ArgError, MemFs, Op, Reason};
+use dmemfs_core::{MemFs, Op, Reason, error::ArgError};
 
 use crate::common::*;
 

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use dmemfs_core::{MemFs, NameWatcher};
+use dmemfs_core::{MemFs, watch::NameWatcher};
 
 #[derive(Default)]
 struct Heard(Mutex<Vec<(u64, String)>>);

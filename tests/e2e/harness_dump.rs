@@ -255,8 +255,8 @@ fn a_directory_that_is_not_a_dump_is_never_removed_or_overwritten() {
 fn fails_with_faults_armed(fs: MemFs) {
     fs.write("/important.log", "what happened").unwrap();
     let plan = dmemfs_test::FaultPlan::new()
-        .with(dmemfs_test::Rule::fail(io::ErrorKind::PermissionDenied).on(dmemfs_test::Op::Read))
-        .with(dmemfs_test::Rule::fail(io::ErrorKind::Other).on(dmemfs_test::Op::Walk));
+        .with(dmemfs_test::Rule::fail(io::ErrorKind::PermissionDenied).on(dmemfs_core::Op::Read))
+        .with(dmemfs_test::Rule::fail(io::ErrorKind::Other).on(dmemfs_core::Op::Walk));
     // Kept: a guard would uninstall the plan while the panic unwinds, before the dump.
     plan.install(&fs).keep();
     panic!("failed with faults armed");

@@ -3,7 +3,8 @@
 use std::io::{self, ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
-use dmemfs_test::{Effect, FaultPlan, MemFs, Op, Reason, Rule, with_memfs};
+use dmemfs_core::{Op, Reason};
+use dmemfs_test::{Effect, FaultPlan, MemFs, Rule, with_memfs};
 
 use crate::common::expect_err;
 
@@ -405,7 +406,8 @@ fn a_write_cut_to_nothing_leaves_an_append_cursor(fs: MemFs) {
 /// pass without testing anything).
 #[test]
 fn rules_glob_and_renderings_read_a_pattern_alike() {
-    use dmemfs_test::{GlobPattern, RenderOptions};
+    use dmemfs_core::GlobPattern;
+    use dmemfs_test::RenderOptions;
     let files = [
         "/out/a.json",
         "/out/sub/b.json",

@@ -4,8 +4,9 @@
 use std::io::ErrorKind;
 use std::process::Command;
 
+use dmemfs_core::Op;
 use dmemfs_test::{
-    FaultPlan, MemFs, Op, Rule, Semantics, assert_file_eq, assert_quota, assert_tree_snapshot,
+    FaultPlan, MemFs, Rule, Semantics, assert_file_eq, assert_quota, assert_tree_snapshot,
     mount_dir, with_memfs,
 };
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dmemfs_core::{
-    FileSystem, FileTimes, FsError, MemFs, Op, OsFs, PathError, Permissions, Reason,
+    FileSystem, FileTimes, FsError, MemFs, Op, OsFs, Permissions, Reason, error::PathError,
 };
 use tempfile::TempDir;
 
@@ -473,7 +473,7 @@ fn directory_timestamps_follow_their_entries_on_both() {
     os.write("/d/new", b"").unwrap();
     assert!(os.metadata("/d").unwrap().modified() > past + Duration::from_secs(60));
 
-    let clock = dmemfs_core::ManualClock::new(past);
+    let clock = dmemfs_core::clock::ManualClock::new(past);
     let mem = MemFs::builder().clock(clock.clone()).build().unwrap();
     mem.create_dir("/d").unwrap();
     clock.advance(Duration::from_secs(60));

@@ -4,8 +4,9 @@
 
 use std::io::{Cursor, ErrorKind, Read, Write};
 
+use dmemfs_core::Op;
 use dmemfs_test::{
-    FaultPlan, MemFs, Op, Rule, assert_file_eq, assert_missing, assert_quota, memfs, with_memfs,
+    FaultPlan, MemFs, Rule, assert_file_eq, assert_missing, assert_quota, memfs, with_memfs,
 };
 use rstest::rstest;
 
@@ -111,7 +112,8 @@ fn a_program_writes_into_the_test_filesystem(fs: MemFs) {
 
 /// docs/migrating.md, "After": the production code takes a `&dyn FileSystem`.
 mod migrating {
-    use dmemfs_test::{FileSystem, MemFs, assert_file_eq, assert_missing, vpath, with_memfs};
+    use dmemfs_core::vpath;
+    use dmemfs_test::{FileSystem, MemFs, assert_file_eq, assert_missing, with_memfs};
     use std::io::{self, ErrorKind};
 
     fn publish(fs: &dyn FileSystem, dir: &str, name: &str, body: &str) -> io::Result<()> {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use dmemfs_core::{FsError, MemFs, MemoryGuard, Reason};
+use dmemfs_core::{FsError, MemFs, Reason, guard::MemoryGuard};
 
 const LIMIT: u64 = 192 << 20;
 /// Set in the child's environment: the cgroup directory to join.

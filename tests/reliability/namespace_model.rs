@@ -8,7 +8,10 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use dmemfs_core::{Conflict, ExportOptions, ExtractMode, ExtractOptions, MemFs};
+use dmemfs_core::{
+    MemFs,
+    archive::{Conflict, ExportOptions, ExtractMode, ExtractOptions},
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRng, TestRunner};
 

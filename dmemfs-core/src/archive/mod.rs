@@ -5,11 +5,12 @@
 //! The parsing and writing is done by the `tar`, `flate2` and `zip` crates; this module decides
 //! what an entry may become and keeps the filesystem's guarantees: names cannot escape the
 //! destination, the quota and node limit are checked before an entry's bytes are read, and a
-//! failed extraction leaves the filesystem as it was.
-//!
-//! The split: `names` turns entry names into virtual paths, `extract` admits entries and reads
-//! their bytes, `commit` makes them visible (all at once, or one by one with an undo log),
-//! `tar` and `zip` drive the archive crates.
+//! failed extraction leaves the filesystem as it was. This module holds the options and the
+//! report of those methods.
+
+// The split: `names` turns entry names into virtual paths, `extract` admits entries and reads
+// their bytes, `commit` makes them visible (all at once, or one by one with an undo log),
+// `tar` and `zip` drive the archive crates.
 
 mod commit;
 mod extract;
@@ -29,7 +30,7 @@ mod zip;
 /// one wins, as with `tar -x`.
 ///
 /// ```
-/// use dmemfs_core::{Conflict, ExtractOptions};
+/// use dmemfs_core::archive::{Conflict, ExtractOptions};
 /// let options = ExtractOptions::new().conflict(Conflict::Skip);
 /// assert_eq!(options.conflict_policy(), Conflict::Skip);
 /// ```
@@ -52,7 +53,7 @@ pub enum Conflict {
 /// outside their destination, so links are never created.
 ///
 /// ```
-/// use dmemfs_core::{ExtractOptions, SpecialEntries};
+/// use dmemfs_core::archive::{ExtractOptions, SpecialEntries};
 /// let strict = ExtractOptions::new().special_entries(SpecialEntries::Refuse);
 /// assert_eq!(strict.special_entries_policy(), SpecialEntries::Refuse);
 /// ```
@@ -70,7 +71,7 @@ pub enum SpecialEntries {
 /// How an extraction makes its entries visible, and what a failure leaves.
 ///
 /// ```
-/// use dmemfs_core::{ExtractMode, ExtractOptions};
+/// use dmemfs_core::archive::{ExtractMode, ExtractOptions};
 /// let options = ExtractOptions::new().mode(ExtractMode::Streaming);
 /// assert_eq!(options.extract_mode(), ExtractMode::Streaming);
 /// ```
@@ -99,7 +100,7 @@ pub enum ExtractMode {
 /// Whether a tar archive is gzip-compressed (`MemFs::extract_tar` only).
 ///
 /// ```
-/// use dmemfs_core::{Compression, ExtractOptions};
+/// use dmemfs_core::archive::{Compression, ExtractOptions};
 /// assert_eq!(ExtractOptions::new().compression_kind(), Compression::Auto);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -124,7 +125,7 @@ pub enum Compression {
 /// nothing, detect gzip, give files the archive's modification times.
 ///
 /// ```
-/// use dmemfs_core::{Conflict, ExtractMode, ExtractOptions};
+/// use dmemfs_core::archive::{Conflict, ExtractMode, ExtractOptions};
 /// let options = ExtractOptions::new()
 ///     .conflict(Conflict::Overwrite)
 ///     .mode(ExtractMode::Streaming)
@@ -156,8 +157,8 @@ impl ExtractOptions {
     /// The defaults (see the type's docs).
     ///
     /// ```
-    /// let options = dmemfs_core::ExtractOptions::new();
-    /// assert_eq!(options.conflict_policy(), dmemfs_core::Conflict::Error);
+    /// let options = dmemfs_core::archive::ExtractOptions::new();
+    /// assert_eq!(options.conflict_policy(), dmemfs_core::archive::Conflict::Error);
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -166,7 +167,7 @@ impl ExtractOptions {
     /// What to do with entries whose path is an existing file.
     ///
     /// ```
-    /// use dmemfs_core::{Conflict, ExtractOptions};
+    /// use dmemfs_core::archive::{Conflict, ExtractOptions};
     /// let options = ExtractOptions::new().conflict(Conflict::Overwrite);
     /// assert_eq!(options.conflict_policy(), Conflict::Overwrite);
     /// ```
@@ -178,7 +179,7 @@ impl ExtractOptions {
     /// What to do with links, devices and FIFOs.
     ///
     /// ```
-    /// use dmemfs_core::{ExtractOptions, SpecialEntries};
+    /// use dmemfs_core::archive::{ExtractOptions, SpecialEntries};
     /// let options = ExtractOptions::new().special_entries(SpecialEntries::Refuse);
     /// assert_eq!(options.special_entries_policy(), SpecialEntries::Refuse);
     /// ```
@@ -190,7 +191,7 @@ impl ExtractOptions {
     /// All or nothing, or one entry at a time.
     ///
     /// ```
-    /// use dmemfs_core::{ExtractMode, ExtractOptions};
+    /// use dmemfs_core::archive::{ExtractMode, ExtractOptions};
     /// let options = ExtractOptions::new().mode(ExtractMode::Streaming);
     /// assert_eq!(options.extract_mode(), ExtractMode::Streaming);
     /// ```
@@ -202,7 +203,7 @@ impl ExtractOptions {
     /// Whether a tar stream is gzip-compressed; ignored by `extract_zip`.
     ///
     /// ```
-    /// use dmemfs_core::{Compression, ExtractOptions};
+    /// use dmemfs_core::archive::{Compression, ExtractOptions};
     /// let options = ExtractOptions::new().compression(Compression::Gzip);
     /// assert_eq!(options.compression_kind(), Compression::Gzip);
     /// ```
@@ -216,7 +217,7 @@ impl ExtractOptions {
     /// extraction.
     ///
     /// ```
-    /// assert!(!dmemfs_core::ExtractOptions::new().preserve_mtime(false).preserves_mtime());
+    /// assert!(!dmemfs_core::archive::ExtractOptions::new().preserve_mtime(false).preserves_mtime());
     /// ```
     pub fn preserve_mtime(mut self, preserve: bool) -> Self {
         self.preserve_mtime = preserve;
@@ -226,7 +227,7 @@ impl ExtractOptions {
     /// The conflict policy set.
     ///
     /// ```
-    /// use dmemfs_core::{Conflict, ExtractOptions};
+    /// use dmemfs_core::archive::{Conflict, ExtractOptions};
     /// assert_eq!(ExtractOptions::new().conflict_policy(), Conflict::Error);
     /// ```
     pub fn conflict_policy(&self) -> Conflict {
@@ -236,7 +237,7 @@ impl ExtractOptions {
     /// The policy for special entries set.
     ///
     /// ```
-    /// use dmemfs_core::{ExtractOptions, SpecialEntries};
+    /// use dmemfs_core::archive::{ExtractOptions, SpecialEntries};
     /// assert_eq!(ExtractOptions::new().special_entries_policy(), SpecialEntries::Skip);
     /// ```
     pub fn special_entries_policy(&self) -> SpecialEntries {
@@ -246,7 +247,7 @@ impl ExtractOptions {
     /// The mode set.
     ///
     /// ```
-    /// use dmemfs_core::{ExtractMode, ExtractOptions};
+    /// use dmemfs_core::archive::{ExtractMode, ExtractOptions};
     /// assert_eq!(ExtractOptions::new().extract_mode(), ExtractMode::Atomic);
     /// ```
     pub fn extract_mode(&self) -> ExtractMode {
@@ -256,7 +257,7 @@ impl ExtractOptions {
     /// The compression set.
     ///
     /// ```
-    /// use dmemfs_core::{Compression, ExtractOptions};
+    /// use dmemfs_core::archive::{Compression, ExtractOptions};
     /// assert_eq!(ExtractOptions::new().compression_kind(), Compression::Auto);
     /// ```
     pub fn compression_kind(&self) -> Compression {
@@ -266,7 +267,7 @@ impl ExtractOptions {
     /// Whether archive modification times are kept.
     ///
     /// ```
-    /// assert!(dmemfs_core::ExtractOptions::new().preserves_mtime());
+    /// assert!(dmemfs_core::archive::ExtractOptions::new().preserves_mtime());
     /// ```
     pub fn preserves_mtime(&self) -> bool {
         self.preserve_mtime
@@ -276,7 +277,7 @@ impl ExtractOptions {
 /// Settings for `MemFs::export_tar`.
 ///
 /// ```
-/// let options = dmemfs_core::ExportOptions::new().gzip(true);
+/// let options = dmemfs_core::archive::ExportOptions::new().gzip(true);
 /// assert!(options.gzipped());
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -288,7 +289,7 @@ impl ExportOptions {
     /// A plain tar stream.
     ///
     /// ```
-    /// assert!(!dmemfs_core::ExportOptions::new().gzipped());
+    /// assert!(!dmemfs_core::archive::ExportOptions::new().gzipped());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -297,7 +298,7 @@ impl ExportOptions {
     /// Compress the stream with gzip (default level), for a `.tar.gz`.
     ///
     /// ```
-    /// assert!(dmemfs_core::ExportOptions::new().gzip(true).gzipped());
+    /// assert!(dmemfs_core::archive::ExportOptions::new().gzip(true).gzipped());
     /// ```
     pub fn gzip(mut self, gzip: bool) -> Self {
         self.gzip = gzip;
@@ -307,7 +308,7 @@ impl ExportOptions {
     /// Whether the stream is gzip-compressed.
     ///
     /// ```
-    /// assert!(!dmemfs_core::ExportOptions::default().gzipped());
+    /// assert!(!dmemfs_core::archive::ExportOptions::default().gzipped());
     /// ```
     pub fn gzipped(&self) -> bool {
         self.gzip
@@ -317,7 +318,7 @@ impl ExportOptions {
 /// What an extraction or export did.
 ///
 /// ```
-/// let report = dmemfs_core::ArchiveReport::default();
+/// let report = dmemfs_core::archive::ArchiveReport::default();
 /// assert_eq!((report.files, report.dirs, report.bytes), (0, 0, 0));
 /// assert!(report.skipped.is_empty());
 /// ```
@@ -338,10 +339,10 @@ pub struct ArchiveReport {
 /// An entry left out of an extraction or an export, and why.
 ///
 /// ```
-/// let skipped = dmemfs_core::SkippedEntry {
+/// let skipped = dmemfs_core::archive::SkippedEntry {
 ///     entry: "docs/latest".into(),
 ///     path: "/site/docs/latest".into(),
-///     reason: dmemfs_core::SkipReason::Symlink { target: "v2".into() },
+///     reason: dmemfs_core::archive::SkipReason::Symlink { target: "v2".into() },
 /// };
 /// assert_eq!(skipped.to_string(), "`docs/latest` (/site/docs/latest): symbolic link to `v2`");
 /// ```
@@ -364,7 +365,7 @@ impl std::fmt::Display for SkippedEntry {
 /// Why an entry was left out.
 ///
 /// ```
-/// let reason = dmemfs_core::SkipReason::Special("FIFO");
+/// let reason = dmemfs_core::archive::SkipReason::Special("FIFO");
 /// assert_eq!(reason.to_string(), "FIFO");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]

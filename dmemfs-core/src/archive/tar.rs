@@ -29,18 +29,18 @@ impl MemFs {
     /// recognised by its magic bytes unless [`ExtractOptions::compression`] says otherwise.
     ///
     /// What happens on failure depends on [`ExtractOptions::mode`]:
-    /// - [`ExtractMode::Atomic`](crate::ExtractMode::Atomic) (default): all or nothing. Each
+    /// - [`ExtractMode::Atomic`](crate::archive::ExtractMode::Atomic) (default): all or nothing. Each
     ///   entry's name, conflicts, the node limit and the quota (for its declared size) are
     ///   checked when its header is read, before its bytes are; the bytes are held, charged
     ///   to the quota, until the last entry, then everything is installed at once. A failure
     ///   anywhere (an unsafe name on the last entry, a truncated stream, a full quota)
     ///   leaves the tree, `stats().used` and `stats().peak_used` as they were.
-    /// - [`ExtractMode::Streaming`](crate::ExtractMode::Streaming): each entry is installed as
+    /// - [`ExtractMode::Streaming`](crate::archive::ExtractMode::Streaming): each entry is installed as
     ///   soon as it is read, so the extraction holds one entry's bytes at a time; a failure
     ///   undoes what was installed (see the mode's docs for the exact rules).
     ///
     /// Entries: regular files become files, directories merge into existing ones, links,
-    /// devices and FIFOs are skipped (or refused, see [`SpecialEntries`](crate::SpecialEntries)),
+    /// devices and FIFOs are skipped (or refused, see [`SpecialEntries`](crate::archive::SpecialEntries)),
     /// PAX and GNU long-name records are applied by the `tar` crate. Names are checked as
     /// described in the [crate docs](crate#archives): absolute names, `..` components and
     /// drive prefixes are refused.
@@ -49,7 +49,7 @@ impl MemFs {
     /// - `InvalidData`: an unsafe or non-UTF-8 entry name ([`Reason::UnsafeEntry`]), or a
     ///   corrupt archive ([`Reason::Archive`]); `UnexpectedEof`: a truncated archive;
     ///   `Unsupported`: a refused special entry; the reader's own kind if it fails;
-    /// - `AlreadyExists` (policy [`Conflict::Error`](crate::Conflict::Error)), `IsADirectory`,
+    /// - `AlreadyExists` (policy [`Conflict::Error`](crate::archive::Conflict::Error)), `IsADirectory`,
     ///   `NotADirectory`, `ResourceBusy` (a file to replace is open);
     /// - `StorageFull`, `QuotaExceeded` (node limit), `InvalidFilename`, `OutOfMemory`.
     ///
@@ -57,7 +57,7 @@ impl MemFs {
     /// archive name the destination, with the entry inside the [`Reason`].
     ///
     /// ```
-    /// use dmemfs_core::{ExtractOptions, MemFs};
+    /// use dmemfs_core::{MemFs, archive::ExtractOptions};
     ///
     /// // A tar archive, as `tar -cf` would write it.
     /// let mut builder = tar::Builder::new(Vec::new());
@@ -144,7 +144,7 @@ impl MemFs {
     /// [`Reason::Archive`] naming the entry. The writer may have received part of the archive.
     ///
     /// ```
-    /// use dmemfs_core::{ExportOptions, ExtractOptions, MemFs};
+    /// use dmemfs_core::{MemFs, archive::{ExportOptions, ExtractOptions}};
     ///
     /// let fs = MemFs::new();
     /// fs.create_dir_all("/out/logs")?;

@@ -47,7 +47,7 @@ impl MemFs {
     /// compression methods other than stored and deflate.
     ///
     /// ```
-    /// use dmemfs_core::{ExtractOptions, MemFs};
+    /// use dmemfs_core::{MemFs, archive::ExtractOptions};
     /// use std::io::{Cursor, Write};
     ///
     /// let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));

@@ -236,7 +236,7 @@ impl AsyncOpenOptions {
 /// `shutdown` have nothing to do.
 ///
 /// Calls on a handle run on the task's thread, including a fault injector's
-/// [`Delay`](crate::Verdict::Delay) for them.
+/// [`Delay`](crate::fault::Verdict::Delay) for them.
 ///
 /// ```
 /// use std::io::SeekFrom;

@@ -33,7 +33,7 @@ use crate::fs::{MemFs, try_once};
 /// `WouldBlock` error, naming the path, as the blocking API.
 ///
 /// While a [fault injector](MemFs::set_fault_injector) is installed, every operation runs on
-/// the blocking pool, since a [`Delay`](crate::Verdict::Delay) verdict sleeps. Outside a Tokio
+/// the blocking pool, since a [`Delay`](crate::fault::Verdict::Delay) verdict sleeps. Outside a Tokio
 /// runtime, a contended lock is waited for on the calling thread.
 ///
 /// If a future is dropped while its operation waits on the blocking pool, the operation still

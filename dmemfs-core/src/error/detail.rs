@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// [`InvalidInput`](std::io::ErrorKind::InvalidInput)).
 ///
 /// ```
-/// use dmemfs_core::{FsError, MemFs, PathError, Reason};
+/// use dmemfs_core::{FsError, MemFs, Reason, error::PathError};
 ///
 /// let fs = MemFs::new();
 /// let err = fs.read("/../etc/passwd").unwrap_err();
@@ -63,7 +63,7 @@ impl fmt::Display for PathError {
 /// always [`InvalidInput`](std::io::ErrorKind::InvalidInput)).
 ///
 /// ```
-/// use dmemfs_core::{ArgError, FsError, MemFs, Reason};
+/// use dmemfs_core::{FsError, MemFs, Reason, error::ArgError};
 ///
 /// let fs = MemFs::new();
 /// fs.create_dir_all("/a/b")?;
@@ -170,7 +170,7 @@ impl fmt::Display for ArgError {
 /// [`Unsupported`](std::io::ErrorKind::Unsupported)).
 ///
 /// ```
-/// use dmemfs_core::{FsError, HandleMode, MemFs, Reason};
+/// use dmemfs_core::{FsError, MemFs, Reason, error::HandleMode};
 /// use std::io::Write;
 ///
 /// let fs = MemFs::new();

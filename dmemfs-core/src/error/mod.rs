@@ -179,7 +179,7 @@ impl std::error::Error for FsError {
 /// Two are equal when their kind, OS error number and message are.
 ///
 /// ```
-/// use dmemfs_core::IoSource;
+/// use dmemfs_core::error::IoSource;
 /// let denied = IoSource::new(std::io::Error::from_raw_os_error(13));
 /// assert_eq!(denied.get_ref().raw_os_error(), Some(13));
 /// assert_eq!(denied, denied.clone());

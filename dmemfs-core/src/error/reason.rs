@@ -128,7 +128,7 @@ pub enum Reason {
     },
     /// The file's contents are not valid UTF-8.
     InvalidUtf8,
-    /// A [`FaultInjector`](crate::FaultInjector) made the operation fail.
+    /// A [`FaultInjector`](crate::fault::FaultInjector) made the operation fail.
     Injected {
         /// The kind the injector chose.
         kind: io::ErrorKind,
@@ -143,7 +143,7 @@ pub enum Reason {
         /// The OS error's kind.
         kind: io::ErrorKind,
         /// The OS error itself (its message names no host path); also the
-        /// [`FsError`]'s [`source`](std::error::Error::source).
+        /// [`FsError`](crate::FsError)'s [`source`](std::error::Error::source).
         error: IoSource,
     },
     /// A host filesystem call failed (import from or export to a host directory).
@@ -152,7 +152,7 @@ pub enum Reason {
         host_path: String,
         /// The host error's kind.
         kind: io::ErrorKind,
-        /// The host error itself; also the [`FsError`]'s
+        /// The host error itself; also the [`FsError`](crate::FsError)'s
         /// [`source`](std::error::Error::source).
         error: IoSource,
     },

@@ -65,7 +65,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// Configures and builds a [`MemFs`].
 ///
 /// ```
-/// use dmemfs_core::{MemFs, MemoryGuard, parse_size};
+/// use dmemfs_core::{MemFs, parse_size, guard::MemoryGuard};
 /// use std::time::Duration;
 ///
 /// let fs = MemFs::builder()
@@ -169,7 +169,7 @@ impl MemFsBuilder {
     /// The memory guard, which checks the host's available memory (off by default).
     ///
     /// ```
-    /// use dmemfs_core::{MemFs, MemoryGuard};
+    /// use dmemfs_core::{MemFs, guard::MemoryGuard};
     /// let fs = MemFs::builder().memory_guard(MemoryGuard::init()).build()?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -183,7 +183,7 @@ impl MemFsBuilder {
     /// to simulate a host short of memory in tests.
     ///
     /// ```
-    /// use dmemfs_core::{MemFs, MemoryGuard};
+    /// use dmemfs_core::{MemFs, guard::MemoryGuard};
     /// use std::io::ErrorKind;
     /// use std::time::Duration;
     ///
@@ -243,11 +243,11 @@ impl MemFsBuilder {
     }
 
     /// The clock that stamps files and directories (by default the system's, at the
-    /// kernel's coarse resolution): a [`ManualClock`](crate::ManualClock) makes time-based
+    /// kernel's coarse resolution): a [`ManualClock`](crate::clock::ManualClock) makes time-based
     /// logic deterministic in tests.
     ///
     /// ```
-    /// use dmemfs_core::{ManualClock, MemFs};
+    /// use dmemfs_core::{MemFs, clock::ManualClock};
     /// use std::time::SystemTime;
     /// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
     /// let fs = MemFs::builder().clock(clock).build()?;

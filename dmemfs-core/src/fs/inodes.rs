@@ -56,7 +56,7 @@ impl MemFs {
     /// that made the change, once no lock of the filesystem is held, before its call returns.
     ///
     /// ```
-    /// use dmemfs_core::{MemFs, NameWatcher};
+    /// use dmemfs_core::{MemFs, watch::NameWatcher};
     /// use std::sync::{Arc, Mutex};
     ///
     /// #[derive(Default)]
@@ -139,7 +139,7 @@ impl MemFs {
     /// # Errors
     /// `NotFound` (no such directory number, or no such name in it), `NotADirectory`
     /// (`parent` is a file), `InvalidInput` (a name with `/` or NUL, or empty). A lookup is a
-    /// `stat` of the name: a [`FaultInjector`](crate::FaultInjector) is asked about it as an
+    /// `stat` of the name: a [`FaultInjector`](crate::fault::FaultInjector) is asked about it as an
     /// [`Op::Metadata`](crate::Op::Metadata) call on the name's path.
     ///
     /// ```

@@ -232,7 +232,7 @@ impl MemFs {
     /// operation on this filesystem and its handles, from any clone. Takes effect at once.
     ///
     /// ```
-    /// use dmemfs_core::{Call, FaultInjector, MemFs, Verdict};
+    /// use dmemfs_core::{MemFs, fault::{Call, FaultInjector, Verdict}};
     /// use std::sync::Arc;
     ///
     /// #[derive(Debug)]
@@ -255,7 +255,7 @@ impl MemFs {
     /// replaces, so that a scoped installation can put it back.
     ///
     /// ```
-    /// use dmemfs_core::{Call, FaultInjector, MemFs, Verdict};
+    /// use dmemfs_core::{MemFs, fault::{Call, FaultInjector, Verdict}};
     /// use std::sync::Arc;
     ///
     /// #[derive(Debug)]
@@ -282,7 +282,7 @@ impl MemFs {
     /// files as they are whatever faults a test has armed.
     ///
     /// ```
-    /// use dmemfs_core::{Call, FaultInjector, MemFs, Op, Verdict};
+    /// use dmemfs_core::{MemFs, Op, fault::{Call, FaultInjector, Verdict}};
     /// use std::sync::Arc;
     ///
     /// #[derive(Debug)]

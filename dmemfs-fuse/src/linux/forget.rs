@@ -12,7 +12,7 @@ use std::ffi::OsStr;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use dmemfs_core::NameWatcher;
+use dmemfs_core::watch::NameWatcher;
 use fuser::{INodeNo, Notifier};
 
 thread_local! {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use dmemfs_core::{MemFs, NameWatcher};
+use dmemfs_core::{MemFs, watch::NameWatcher};
 use fuser::{BackgroundSession, Config, MountOption};
 
 use crate::{Cache, MountOptions, Unmounted};

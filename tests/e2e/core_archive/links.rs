@@ -5,7 +5,10 @@
 use std::collections::HashSet;
 use std::io::{self, ErrorKind, Read};
 
-use dmemfs_core::{Conflict, ExtractMode, ExtractOptions, MemFs};
+use dmemfs_core::{
+    MemFs,
+    archive::{Conflict, ExtractMode, ExtractOptions},
+};
 
 use super::tar_of;
 use crate::common::posix_fs as posix;

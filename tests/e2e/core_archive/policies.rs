@@ -2,7 +2,10 @@
 
 use std::io::{self, ErrorKind};
 
-use dmemfs_core::{Conflict, ExtractOptions, MemFs, SkipReason, SpecialEntries};
+use dmemfs_core::{
+    MemFs,
+    archive::{Conflict, ExtractOptions, SkipReason, SpecialEntries},
+};
 
 use super::{BOTH_MODES, fails_cleanly, mode, raw_entry, tar_of};
 use crate::common::*;

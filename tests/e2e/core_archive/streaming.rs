@@ -7,7 +7,11 @@
 use std::io::{self, ErrorKind, Read};
 use std::sync::Arc;
 
-use dmemfs_core::{Call, Conflict, ExtractMode, FaultInjector, Op, Verdict};
+use dmemfs_core::{
+    Op,
+    archive::{Conflict, ExtractMode},
+    fault::{Call, FaultInjector, Verdict},
+};
 
 use super::{fails_cleanly, mode, tar_of};
 use crate::common::*;

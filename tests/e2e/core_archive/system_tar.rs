@@ -5,7 +5,10 @@ use std::fs as host;
 use std::path::Path;
 use std::process::Command;
 
-use dmemfs_core::{ExportOptions, ExtractOptions, MemFs, SkipReason};
+use dmemfs_core::{
+    MemFs,
+    archive::{ExportOptions, ExtractOptions, SkipReason},
+};
 
 use super::{sample, subtree};
 

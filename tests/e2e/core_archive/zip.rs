@@ -5,7 +5,8 @@ use std::io::{Cursor, ErrorKind, Write};
 use std::time::{Duration, UNIX_EPOCH};
 
 use dmemfs_core::{
-    Conflict, ExtractMode, ExtractOptions, MemFs, Op, Reason, SkipReason, SpecialEntries,
+    MemFs, Op, Reason,
+    archive::{Conflict, ExtractMode, ExtractOptions, SkipReason, SpecialEntries},
 };
 use zip::write::SimpleFileOptions;
 

@@ -17,7 +17,7 @@ use crate::metadata::{DirEntry, FileType, Metadata};
 /// [`lock_timeout`](crate::OpenOptions::lock_timeout)) stay on [`MemFs::options`](crate::MemFs::options).
 ///
 /// ```
-/// use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+/// use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
 /// use std::io::Write;
 ///
 /// let fs: &dyn FileSystem = &MemFs::new();
@@ -41,7 +41,7 @@ impl FsOpenOptions {
     /// All flags off, as [`std::fs::OpenOptions::new`].
     ///
     /// ```
-    /// let options = dmemfs_core::FsOpenOptions::new();
+    /// let options = dmemfs_core::backend::FsOpenOptions::new();
     /// assert_eq!(options, Default::default());
     /// ```
     pub fn new() -> FsOpenOptions {
@@ -51,7 +51,7 @@ impl FsOpenOptions {
     /// Allow reading.
     ///
     /// ```
-    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
     /// # let fs: &dyn FileSystem = &MemFs::new(); fs.write("/a", b"")?;
     /// fs.open_with("/a", FsOpenOptions::new().read(true))?;
     /// # Ok::<(), std::io::Error>(())
@@ -64,7 +64,7 @@ impl FsOpenOptions {
     /// Allow writing.
     ///
     /// ```
-    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
     /// # let fs: &dyn FileSystem = &MemFs::new(); fs.write("/a", b"")?;
     /// fs.open_with("/a", FsOpenOptions::new().write(true))?;
     /// # Ok::<(), std::io::Error>(())
@@ -77,7 +77,7 @@ impl FsOpenOptions {
     /// Write at the end of the file, whatever the cursor (implies write access).
     ///
     /// ```
-    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
     /// use std::io::Write;
     /// # let fs: &dyn FileSystem = &MemFs::new(); fs.write("/a", b"ab")?;
     /// fs.open_with("/a", FsOpenOptions::new().append(true))?.write_all(b"c")?;
@@ -92,7 +92,7 @@ impl FsOpenOptions {
     /// Truncate an existing file to length 0 on open (needs write access, not append).
     ///
     /// ```
-    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
     /// # let fs: &dyn FileSystem = &MemFs::new(); fs.write("/a", b"old")?;
     /// fs.open_with("/a", FsOpenOptions::new().write(true).truncate(true))?;
     /// assert!(fs.read("/a")?.is_empty());
@@ -106,7 +106,7 @@ impl FsOpenOptions {
     /// Create the file if it does not exist (needs write or append access).
     ///
     /// ```
-    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
     /// # let fs: &dyn FileSystem = &MemFs::new();
     /// fs.open_with("/new", FsOpenOptions::new().write(true).create(true))?;
     /// assert!(fs.is_file("/new"));
@@ -121,7 +121,7 @@ impl FsOpenOptions {
     /// or append access).
     ///
     /// ```
-    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
     /// # let fs: &dyn FileSystem = &MemFs::new();
     /// let mut once = FsOpenOptions::new();
     /// once.write(true).create_new(true);

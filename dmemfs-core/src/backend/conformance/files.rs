@@ -4,7 +4,7 @@ use std::io::ErrorKind::{InvalidData, InvalidInput, IsADirectory, NotADirectory,
 use std::time::{Duration, SystemTime};
 
 use super::{fails, fails2, snapshot};
-use crate::abstraction::FileSystem;
+use crate::backend::FileSystem;
 use crate::error::Op;
 
 /// `write` creates a file that `read`, `read_to_string` and `metadata` see.

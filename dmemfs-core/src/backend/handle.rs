@@ -14,7 +14,7 @@ use crate::attrs::{FileTimes, Permissions};
 /// operation and the file's virtual path.
 ///
 /// ```
-/// use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+/// use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
 /// use std::io::{Read, Seek, SeekFrom, Write};
 ///
 /// let fs: &dyn FileSystem = &MemFs::new();

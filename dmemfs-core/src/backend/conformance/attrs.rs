@@ -4,8 +4,8 @@ use std::io::ErrorKind::{AlreadyExists, InvalidInput, NotADirectory, NotFound, P
 use std::time::{Duration, SystemTime};
 
 use super::{fails, fails2, snapshot};
-use crate::abstraction::{FileSystem, FsOpenOptions};
 use crate::attrs::{FileTimes, Permissions};
+use crate::backend::{FileSystem, FsOpenOptions};
 use crate::error::Op;
 
 /// The file type bits of `st_mode`.

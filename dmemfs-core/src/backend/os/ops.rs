@@ -7,10 +7,10 @@ use cap_std::fs::OpenOptions;
 
 use super::file::OsFile;
 use super::{OsFs, os_reason, relative};
-use crate::abstraction::handle::FsFile;
-use crate::abstraction::traits::{FileSystem, FsWalk};
-use crate::abstraction::types::{FsDirEntry, FsMetadata, FsOpenOptions};
 use crate::attrs::{FileTimes, Permissions};
+use crate::backend::handle::FsFile;
+use crate::backend::traits::{FileSystem, FsWalk};
+use crate::backend::types::{FsDirEntry, FsMetadata, FsOpenOptions};
 use crate::error::{ArgError, Op, PathError, Reason, fail, fail2};
 use crate::path::is_strictly_below;
 

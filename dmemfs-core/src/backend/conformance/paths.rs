@@ -4,7 +4,7 @@ use std::io::ErrorKind::{InvalidFilename, InvalidInput, IsADirectory, NotFound};
 use std::io::{self, Write};
 
 use super::{fails, fails2, names, snapshot};
-use crate::abstraction::{FileSystem, FsOpenOptions};
+use crate::backend::{FileSystem, FsOpenOptions};
 use crate::error::Op;
 use crate::path::NAME_MAX;
 

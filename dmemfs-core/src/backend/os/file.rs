@@ -5,9 +5,9 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use super::attrs::{host_permissions, set_file_times};
 use super::{metadata_of, os_reason};
-use crate::abstraction::handle::FsFile;
-use crate::abstraction::types::FsMetadata;
 use crate::attrs::{FileTimes, Permissions};
+use crate::backend::handle::FsFile;
+use crate::backend::types::FsMetadata;
 use crate::error::{HandleMode, Op, Reason, fail};
 
 /// An open file of an [`OsFs`](super::OsFs).

@@ -30,7 +30,7 @@
 //! included), hard links (shared contents, link counts, inode numbers), and permission bits and
 //! times set by path or through a handle, read back exactly (nanoseconds included). What
 //! implementations may differ on (locks, quota, enforcement of permissions, see the
-//! [module docs](crate::abstraction#where-implementations-differ)) is not checked here.
+//! [module docs](crate::backend#where-implementations-differ)) is not checked here.
 
 mod attrs;
 mod dirs;
@@ -42,7 +42,7 @@ mod tree;
 use std::fmt::Debug;
 use std::io;
 
-use crate::abstraction::FileSystem;
+use crate::backend::FileSystem;
 use crate::error::{FsError, Op};
 
 /// The cases, one function per generated test. Hidden: call them through
@@ -61,7 +61,7 @@ pub mod cases {
 /// a `(filesystem, guard)` pair whose guard (a temporary directory, say) must outlive the test.
 ///
 /// ```
-/// use dmemfs_core::{FileSystem, MemFs, conformance::Fixture};
+/// use dmemfs_core::{FileSystem, MemFs, backend::conformance::Fixture};
 /// let fixture = (MemFs::new(), "any guard");
 /// assert!(fixture.fs().is_dir("/"));
 /// ```
@@ -84,9 +84,9 @@ impl<F: FileSystem, G> Fixture for (F, G) {
 
 /// Generates the [`FileSystem`] conformance suite: one `#[test]` per case, each run on a fresh
 /// fixture made by `$make` (an expression giving a [`FileSystem`] or a `(FileSystem, guard)`
-/// pair, see [`Fixture`](crate::conformance::Fixture)).
+/// pair, see [`Fixture`](crate::backend::conformance::Fixture)).
 ///
-/// Invoke it in a module of its own; see the [`conformance`](crate::conformance) module for an
+/// Invoke it in a module of its own; see the [`conformance`](crate::backend::conformance) module for an
 /// example with a [`MemFs`](crate::MemFs) and an [`OsFs`](crate::OsFs) on a temporary
 /// directory.
 #[macro_export]
@@ -157,7 +157,7 @@ macro_rules! __conformance_tests {
             #[test]
             fn $case() {
                 let fixture = $make;
-                $crate::conformance::cases::$case($crate::conformance::Fixture::fs(&fixture));
+                $crate::backend::conformance::cases::$case($crate::backend::conformance::Fixture::fs(&fixture));
             }
         )*
     };

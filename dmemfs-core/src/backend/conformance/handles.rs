@@ -6,7 +6,7 @@ use std::io::ErrorKind::{
 use std::io::{Read, Seek, SeekFrom, Write};
 
 use super::fails;
-use crate::abstraction::{FileSystem, FsOpenOptions};
+use crate::backend::{FileSystem, FsOpenOptions};
 use crate::error::Op;
 
 fn read_write_create() -> FsOpenOptions {

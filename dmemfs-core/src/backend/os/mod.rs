@@ -59,7 +59,7 @@ use crate::metadata::FileType;
 /// `std::fs`).
 ///
 /// # Differences from a `MemFs`
-/// Listed in the [module docs](crate::abstraction#where-implementations-differ): no file
+/// Listed in the [module docs](crate::backend#where-implementations-differ): no file
 /// locks (an open file can be removed or renamed, two writers can coexist), no quota, no
 /// atomic whole-file writes, directory timestamps that follow the disk, and permissions that
 /// the OS enforces.

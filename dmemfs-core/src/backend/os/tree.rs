@@ -5,7 +5,7 @@ use std::io;
 use cap_std::fs::OpenOptions;
 
 use super::{OsFs, metadata_of, os_reason, relative};
-use crate::abstraction::types::FsDirEntry;
+use crate::backend::types::FsDirEntry;
 use crate::error::{Op, Reason, fail};
 use crate::path::{join, rebase};
 

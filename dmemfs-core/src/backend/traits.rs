@@ -15,7 +15,7 @@ use crate::error::{Op, Reason, fail};
 /// type is.
 ///
 /// ```
-/// use dmemfs_core::{FileSystem, FsWalk, MemFs};
+/// use dmemfs_core::{FileSystem, MemFs, backend::FsWalk};
 ///
 /// let fs: &dyn FileSystem = &MemFs::new();
 /// fs.create_dir("/a")?;
@@ -35,7 +35,7 @@ impl<'a> FsWalk<'a> {
     /// Wraps an iterator of walk entries.
     ///
     /// ```
-    /// let walk = dmemfs_core::FsWalk::new(Vec::new().into_iter());
+    /// let walk = dmemfs_core::backend::FsWalk::new(Vec::new().into_iter());
     /// assert_eq!(walk.count(), 0);
     /// ```
     pub fn new(entries: impl Iterator<Item = io::Result<FsDirEntry>> + Send + 'a) -> FsWalk<'a> {
@@ -68,7 +68,7 @@ impl fmt::Debug for FsWalk<'_> {
 ///
 /// The methods mirror `std::fs` (and [`MemFs`](crate::MemFs)'s inherent methods, which they
 /// delegate to on a `MemFs`), with the same virtual-path rules and error kinds on every
-/// implementation; the [module docs](crate::abstraction) list where implementations
+/// implementation; the [module docs](crate::backend) list where implementations
 /// legitimately differ (locks, quota, timestamps, symlinks, permission enforcement). The trait
 /// is object safe: take `&dyn FileSystem` (or `Arc<dyn FileSystem>`) in production code, or
 /// `&impl FileSystem` if you prefer static dispatch.
@@ -102,7 +102,7 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     /// which Linux would allow), `NotADirectory`.
     ///
     /// ```
-    /// # use dmemfs_core::{FileSystem, FsOpenOptions, MemFs};
+    /// # use dmemfs_core::{FileSystem, MemFs, backend::FsOpenOptions};
     /// let fs: &dyn FileSystem = &MemFs::new();
     /// let err = fs.open_with("/a", FsOpenOptions::new().read(true).truncate(true)).unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);

@@ -3,7 +3,7 @@
 use std::io::ErrorKind::{InvalidInput, NotADirectory, NotFound};
 
 use super::{fails, walked};
-use crate::abstraction::FileSystem;
+use crate::backend::FileSystem;
 use crate::error::Op;
 
 /// `walk` yields the directory itself, then each entry before its contents, children sorted,

@@ -5,7 +5,7 @@ use std::io::ErrorKind::{
 };
 
 use super::{fails, fails2, names, snapshot, walked};
-use crate::abstraction::FileSystem;
+use crate::backend::FileSystem;
 use crate::error::Op;
 
 /// `create_dir` creates one directory whose parent exists.
