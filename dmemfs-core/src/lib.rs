@@ -79,6 +79,9 @@
 //! `AsyncWrite` and `AsyncSeek`. Operations run inline, as memory copies, except that waiting
 //! for a file lock never blocks a runtime worker: an operation that finds a lock taken waits
 //! on Tokio's blocking pool instead, with the same timeout and the same `WouldBlock` error.
+//! There is no async counterpart of the [`FileSystem`] trait: async code that must run on a
+//! `MemFs` in tests and on the disk in production takes a `&dyn FileSystem` today and calls it
+//! from `spawn_blocking` (every `MemFs` operation is a memory copy).
 //!
 //! # vfs
 //! Cargo feature `vfs` implements `vfs::FileSystem` for `MemFs`, so code written for the `vfs`
@@ -93,6 +96,20 @@
 //! feature `conformance` exports `conformance_tests!`, the suite both implementations pass,
 //! for your own implementations too; the module docs list where the two differ (locks, quota,
 //! timestamps).
+//!
+//! # Features
+//! None is on by default: the filesystem, its handles, the [`FileSystem`] trait, fault
+//! injection and the clock need only small crates (`cargo tree -p dmemfs-core -e normal`:
+//! 16 crates on Linux, dmemfs-core included; with `os`, 27).
+//!
+//! | feature | adds | pulls in |
+//! |---|---|---|
+//! | `os` | [`OsFs`], the trait over a real directory, confined to it | `cap-std` |
+//! | `memory-guard` | [`MemFsBuilder::memory_guard`]: refuse growth the host has no memory for | `sysinfo` |
+//! | `tar`, `zip` | archives in and out ([`archive`]) | `tar`, `flate2`, `zip` |
+//! | `tokio` | `AsyncMemFs` | `tokio` (`rt`) |
+//! | `vfs` | `impl vfs::FileSystem for MemFs` | `vfs` |
+//! | `conformance` | `conformance_tests!` for your own [`FileSystem`] | nothing |
 //!
 #![doc = include_str!("../../docs/d-memfs.md")]
 #![deny(missing_docs)]
@@ -115,6 +132,7 @@ pub mod archive;
 mod async_fs;
 mod attrs;
 pub mod backend;
+#[cfg(feature = "memory-guard")]
 mod cgroup;
 pub mod clock;
 mod counter;
@@ -122,7 +140,12 @@ mod engine;
 pub mod error;
 pub mod fault;
 mod glob_pattern;
+#[cfg(feature = "memory-guard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memory-guard")))]
 pub mod guard;
+// Without the feature the guard is always off; its bookkeeping stays, unused.
+#[cfg(not(feature = "memory-guard"))]
+mod guard;
 #[cfg(feature = "vfs")]
 mod interop;
 mod lock;
@@ -142,7 +165,10 @@ pub use attrs::{FileTimes, Permissions};
 // Production code takes `&dyn FileSystem` and `main` passes an `OsFs`: the two names such code
 // uses, also at the root. Their companions stay in `backend`.
 #[doc(inline)]
-pub use backend::{FileSystem, OsFs};
+pub use backend::FileSystem;
+#[cfg(feature = "os")]
+#[doc(inline)]
+pub use backend::OsFs;
 #[doc(inline)]
 pub use error::{FsError, Op, Reason};
 pub use file::{MemFile, OpenOptions};

@@ -57,6 +57,8 @@ impl Syntax {
 /// with D-MemFS's separators ([`Syntax::Dmemfs`]).
 ///
 /// Returns the input unchanged (borrowed) when it is already normal, which is the common case.
+// D-MemFS syntax, fixed: what OsFs and archive names use (a MemFs follows its semantics).
+#[cfg(any(test, feature = "os", feature = "tar", feature = "zip"))]
 pub(crate) fn normalize(input: &str) -> Result<Cow<'_, str>, Reason> {
     normalize_in(input, Syntax::Dmemfs)
 }

@@ -78,11 +78,14 @@ pub mod conformance;
 mod forward;
 mod handle;
 mod memfs;
+#[cfg(feature = "os")]
+#[cfg_attr(docsrs, doc(cfg(feature = "os")))]
 mod os;
 mod traits;
 mod types;
 
 pub use handle::FsFile;
+#[cfg(feature = "os")]
 pub use os::OsFs;
 pub use traits::{FileSystem, FsWalk};
 pub use types::{FsDirEntry, FsMetadata, FsOpenOptions};

@@ -4,6 +4,7 @@
 use std::time::SystemTime;
 
 use crate::attrs::Permissions;
+#[cfg(feature = "os")]
 use crate::error::{Op, Reason};
 use crate::metadata::{DirEntry, FileType, Metadata};
 
@@ -133,7 +134,11 @@ impl FsOpenOptions {
         self.create_new = create_new;
         self
     }
+}
 
+// What OsFs needs to carry the options out itself (a MemFs turns them into its OpenOptions).
+#[cfg(feature = "os")]
+impl FsOpenOptions {
     /// The operation an open with these options is reported as: [`Op::Create`] when it may
     /// create the file, [`Op::Open`] otherwise.
     pub(crate) fn op(&self) -> Op {

@@ -83,7 +83,7 @@ impl Ledger {
 
     #[cfg(test)]
     pub(crate) fn for_tests() -> Ledger {
-        let guard = GuardState::new(crate::guard::MemoryGuard::OFF, crate::guard::system_probe());
+        let guard = GuardState::new(crate::guard::MemoryGuard::OFF, crate::guard::no_probe());
         Ledger::new(
             Quota::new(u64::MAX),
             guard,

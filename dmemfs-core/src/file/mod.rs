@@ -12,6 +12,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use parking_lot::Mutex;
 
 pub use options::OpenOptions;
+#[cfg(feature = "os")]
 pub(crate) use options::check_open_flags;
 
 use crate::counter::Counted;

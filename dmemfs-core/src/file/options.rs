@@ -543,6 +543,7 @@ impl Opener<'_> {
 /// The flag rules of `std::fs::OpenOptions` on Linux, for every implementation of the
 /// [`FileSystem`](crate::FileSystem) trait: one place, so that all refuse the same
 /// combinations alike.
+// Also OsFs's (through FsOpenOptions::check).
 pub(crate) fn check_open_flags(
     read: bool,
     writes: bool,

@@ -12,7 +12,7 @@ use crate::engine::Ledger;
 use crate::engine::{Tree, TreeLock};
 use crate::error::{ArgError, Op, Reason, fail};
 use crate::fault::FaultSlot;
-use crate::guard::{GuardState, MemoryGuard, MemoryProbe, system_probe};
+use crate::guard::{GuardState, MemoryGuard, MemoryProbe};
 use crate::path::Syntax;
 use crate::quota::Quota;
 use crate::semantics::Semantics;
@@ -166,13 +166,15 @@ impl MemFsBuilder {
         self
     }
 
-    /// The memory guard, which checks the host's available memory (off by default).
+    /// The memory guard, which checks the host's available memory (off by default; Cargo
+    /// feature `memory-guard`).
     ///
     /// ```
     /// use dmemfs_core::{MemFs, guard::MemoryGuard};
     /// let fs = MemFs::builder().memory_guard(MemoryGuard::init()).build()?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[cfg(feature = "memory-guard")]
     pub fn memory_guard(mut self, guard: MemoryGuard) -> Self {
         self.guard = guard;
         self
@@ -201,6 +203,7 @@ impl MemFsBuilder {
     /// assert_eq!(tight.build().unwrap_err().kind(), ErrorKind::OutOfMemory);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[cfg(feature = "memory-guard")]
     pub fn memory_probe(mut self, probe: impl Fn() -> Option<u64> + Send + Sync + 'static) -> Self {
         self.probe = Some(Arc::new(probe));
         self
@@ -280,7 +283,10 @@ impl MemFsBuilder {
                 Reason::InvalidArgument(ArgError::ZeroMaxNodes),
             ));
         }
-        let probe = self.probe.unwrap_or_else(system_probe);
+        #[cfg(feature = "memory-guard")]
+        let probe = self.probe.unwrap_or_else(crate::guard::system_probe);
+        #[cfg(not(feature = "memory-guard"))]
+        let probe = self.probe.unwrap_or_else(crate::guard::no_probe);
         let guard = GuardState::new(self.guard, probe);
         guard
             .check_init(self.quota)

@@ -36,7 +36,7 @@ use crate::engine::{Ledger, Node, Tree};
 use crate::error::{Op, Reason, fail, fail2};
 use crate::fault::{Call, FaultInjector, FaultSlot};
 use crate::metadata::{Metadata, Stats};
-use crate::path::{normalize, normalize_in};
+use crate::path::normalize_in;
 use crate::semantics::Semantics;
 
 /// The default byte quota of [`MemFs::new`]: 256 MiB, as in D-MemFS.
@@ -447,21 +447,6 @@ fn resolved<'p>(tree: &Tree, path: Cow<'p, str>, follow: bool) -> Result<Cow<'p,
         Cow::Borrowed(_) => Ok(path),
         Cow::Owned(resolved) => Ok(Cow::Owned(resolved)),
     }
-}
-
-/// Normalises `raw` with the virtual-path rules, failing `op` on it (shared with `OsFs`).
-pub(crate) fn normalize_for(op: Op, raw: &str) -> io::Result<Cow<'_, str>> {
-    normalize(raw).map_err(|reason| fail(op, raw, reason))
-}
-
-/// Normalises both paths of a two-path operation; an error names both.
-pub(crate) fn normalize_pair_for<'p>(
-    op: Op,
-    from: &'p str,
-    to: &'p str,
-) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
-    let both = || Ok((normalize(from)?, normalize(to)?));
-    both().map_err(|reason| fail2(op, from, to, reason))
 }
 
 #[cfg(test)]

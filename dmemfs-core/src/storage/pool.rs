@@ -39,12 +39,21 @@ fn limit_chunks() -> u64 {
 }
 
 fn default_limit() -> u64 {
-    let refresh = sysinfo::RefreshKind::nothing()
-        .with_memory(sysinfo::MemoryRefreshKind::nothing().with_ram());
-    // If the host cannot be queried, a modest cache is still better than none.
-    let total = sysinfo::System::new_with_specifics(refresh)
-        .map_or(1 << 30, |system| system.total_memory());
-    (total / DEFAULT_SHARE).min(DEFAULT_CAP)
+    (total_memory() / DEFAULT_SHARE).min(DEFAULT_CAP)
+}
+
+/// The machine's physical memory, from `sysinfo(2)`.
+#[cfg(target_os = "linux")]
+fn total_memory() -> u64 {
+    let info = rustix::system::sysinfo();
+    #[allow(clippy::useless_conversion)] // `c_ulong` is 32 bits on some targets
+    u64::from(info.totalram).saturating_mul(u64::from(info.mem_unit.max(1)))
+}
+
+/// Elsewhere the size is not asked for: 4 GiB is assumed, a 256 MiB cache.
+#[cfg(not(target_os = "linux"))]
+fn total_memory() -> u64 {
+    4 << 30
 }
 
 /// A buffer with room for one whole chunk, from the cache if it has one.

@@ -17,7 +17,7 @@ use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
 use super::types::FsMetadata;
-use crate::error::{FsError, IoSource, Op, Reason};
+use crate::error::{FsError, IoSource, Op, Reason, fail, fail2};
 use crate::metadata::FileType;
 
 /// A directory on the host disk used as the root of a virtual filesystem: the
@@ -143,7 +143,7 @@ impl OsFs {
 
     /// Normalises `raw` with the virtual-path rules, failing `op` on it.
     fn normalize<'p>(&self, op: Op, raw: &'p str) -> io::Result<Cow<'p, str>> {
-        crate::fs::normalize_for(op, raw)
+        crate::path::normalize(raw).map_err(|reason| fail(op, raw, reason))
     }
 
     /// Normalises both paths of a two-path operation; an error names both.
@@ -153,7 +153,8 @@ impl OsFs {
         from: &'p str,
         to: &'p str,
     ) -> io::Result<(Cow<'p, str>, Cow<'p, str>)> {
-        crate::fs::normalize_pair_for(op, from, to)
+        let both = || Ok((crate::path::normalize(from)?, crate::path::normalize(to)?));
+        both().map_err(|reason| fail2(op, from, to, reason))
     }
 
     /// The metadata of a normalised path, following links that stay inside the root.
