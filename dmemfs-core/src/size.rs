@@ -88,7 +88,7 @@ impl SizeProblem {
 /// The units a size takes, for error messages.
 #[doc(hidden)]
 pub const SIZE_UNITS: &str =
-    "use K, M, G, T or KiB, MiB, GiB, TiB (powers of 1024), KB, MB, GB, TB (powers of 1000), or B";
+    "use K, M, G, T or KiB, MiB, GiB, TiB for powers of 1024, KB, MB, GB, TB for powers of 1000, or B";
 
 /// What a size looks like, for error messages.
 #[doc(hidden)]

@@ -10,7 +10,11 @@
 #![allow(clippy::test_attr_in_doctest)]
 
 mod args;
+mod attrs;
+mod checked;
 mod expand;
+mod item;
+mod params;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -144,22 +148,27 @@ use proc_macro::TokenStream;
 /// ```
 #[proc_macro_attribute]
 pub fn with_memfs(args: TokenStream, item: TokenStream) -> TokenStream {
-    let item = syn::parse_macro_input!(item as syn::ItemFn);
-    let (config, arg_errors) = match syn::parse::<args::Args>(args) {
+    let item = proc_macro2::TokenStream::from(item);
+    let (config, mut errors) = match syn::parse::<args::Args>(args) {
         Ok(parsed) => validate::validate(parsed),
-        Err(error) => (validate::Config::default(), Some(error)),
+        Err(error) => (validate::Config::default(), validate::Errors::default().with(error)),
     };
-    // Expand even when the arguments are wrong (with what was valid), so that the only errors
-    // the user sees are the argument errors themselves.
-    let mut output = match expand::expand(&config, item) {
-        Ok(expanded) => expanded,
-        Err(failed) => {
-            let (item, error) = *failed;
-            expand::fallback(item, error)
+    let function = match syn::parse2::<item::TestFn>(item.clone()) {
+        Ok(function) => function,
+        Err(error) => {
+            errors.push(error);
+            return expand::fallback(None, item, &config, errors.finish()).into();
         }
     };
-    if let Some(error) = arg_errors {
-        output.extend(error.into_compile_error());
-    }
-    output.into()
+    // The function is checked even when the arguments are wrong, so that every error is
+    // reported at once; any error leaves the function as written (see `expand::fallback`).
+    let failed = match expand::expand(&config, &function) {
+        Ok(expanded) if errors.is_empty() => return expanded.into(),
+        Ok(_) => function,
+        Err(failed) => {
+            errors.push(failed.error);
+            failed.function
+        }
+    };
+    expand::fallback(Some(failed), item, &config, errors.finish()).into()
 }
