@@ -219,7 +219,7 @@ pub const fn parse_size_const(text: &str) -> Result<u64, SizeProblem> {
         };
         let denominator = 10u128.pow(significant as u32);
         let scaled = numerator as u128 * multiplier as u128;
-        if scaled % denominator != 0 {
+        if !scaled.is_multiple_of(denominator) {
             return Err(SizeProblem::NotWholeBytes);
         }
         let extra = scaled / denominator;

@@ -3,6 +3,10 @@
 //! on that literal: a bad value is a compile error there, read by dmemfs-core's parsers (the
 //! runtime's `parse_size` among them) rather than by a second copy inside the macro.
 
+// The error is a message buffer, returned by value: these run in constants, which cannot
+// box, and never at run time, where the size would matter.
+#![allow(clippy::result_large_err)]
+
 use core::time::Duration;
 
 use dmemfs_core::__private::{
