@@ -161,8 +161,7 @@ pub const fn parse_duration_const(text: &str) -> Result<Duration, DurationProble
         }
         let unit_start = at;
         // A unit runs to the next digit or space: "1m30s" is "1m" then "30s".
-        while at < bytes.len() && !bytes[at].is_ascii_whitespace() && !bytes[at].is_ascii_digit()
-        {
+        while at < bytes.len() && !bytes[at].is_ascii_whitespace() && !bytes[at].is_ascii_digit() {
             at += 1;
         }
         if at == unit_start {

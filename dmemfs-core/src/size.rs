@@ -28,7 +28,12 @@ impl ParseSizeError {
 
 impl fmt::Display for ParseSizeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid size `{}`: {}", self.input, self.problem.describe())?;
+        write!(
+            f,
+            "invalid size `{}`: {}",
+            self.input,
+            self.problem.describe()
+        )?;
         // `parse_size` read the trimmed input, which the unit's offset refers to.
         match self.problem {
             SizeProblem::UnknownUnit { at } => {
@@ -87,12 +92,12 @@ impl SizeProblem {
 
 /// The units a size takes, for error messages.
 #[doc(hidden)]
-pub const SIZE_UNITS: &str =
-    "use K, M, G, T or KiB, MiB, GiB, TiB for powers of 1024, KB, MB, GB, TB for powers of 1000, or B";
+pub const SIZE_UNITS: &str = "use K, M, G, T or KiB, MiB, GiB, TiB for powers of 1024, KB, MB, GB, TB for powers of 1000, or B";
 
 /// What a size looks like, for error messages.
 #[doc(hidden)]
-pub const SIZE_EXPECTED: &str = "expected a whole number of bytes such as \"4096\", \"512K\", \"32M\", \"1.5GiB\" or \"10MB\"";
+pub const SIZE_EXPECTED: &str =
+    "expected a whole number of bytes such as \"4096\", \"512K\", \"32M\", \"1.5GiB\" or \"10MB\"";
 
 /// Units, matched without regard to ASCII case, and their sizes in bytes.
 const UNITS: [(&str, u64); 14] = {

@@ -129,6 +129,8 @@ mod tests {
         assert!(kind(syn::parse_quote!(#[test_helper])).is_none());
         assert!(kind(syn::parse_quote!(#[other::test])).is_none());
         assert!(kind(syn::parse_quote!(#[ignore])).is_none());
-        assert!(is_should_panic(&syn::parse_quote!(#[cfg_attr(unix, should_panic(expected = "x"))])));
+        assert!(is_should_panic(
+            &syn::parse_quote!(#[cfg_attr(unix, should_panic(expected = "x"))])
+        ));
     }
 }

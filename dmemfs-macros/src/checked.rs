@@ -48,11 +48,20 @@ pub(crate) fn duration(krate: &syn::Path, argument: &str, duration: &Checked) ->
 /// value is reported in the same build), and in builds without `cfg(test)`, where a `#[test]`
 /// function is left out (so that `cargo check` reports it too, as it reports the attribute's
 /// other errors).
-pub(crate) fn standalone(config: &Config, krate: &syn::Path) -> Option<TokenStream> {
+/// `cfg` (`#[cfg(not(test))]` or nothing) goes on the item.
+pub(crate) fn standalone(config: &Config, krate: &syn::Path, cfg: TokenStream) -> TokenStream {
     let checks = all(config, krate);
     // Defined, not used: every constant is evaluated, and an unused one adds no "erroneous
-    // constant encountered" note to its error. One block each: two durations share a name.
-    (!checks.is_empty()).then(|| quote! { #(const _: () = { #checks };)* })
+    // constant encountered" note to its error.
+    quote! {
+        #(
+            #cfg
+            const _: () = {
+                #[allow(dead_code)]
+                #checks
+            };
+        )*
+    }
 }
 
 fn all(config: &Config, krate: &syn::Path) -> Vec<TokenStream> {

@@ -159,9 +159,11 @@ fn rewrite(config: &Config, function: &TestFn) -> syn::Result<TokenStream> {
         .brace_token
         .surround(&mut output, |tokens| tokens.extend(body));
     // Only one of the two is compiled: a test function exists only with `cfg(test)`.
-    if let Some(checks) = checked::standalone(config, &krate) {
-        output.extend(quote! { #[cfg(not(test))] #checks });
-    }
+    output.extend(checked::standalone(
+        config,
+        &krate,
+        quote! { #[cfg(not(test))] },
+    ));
     Ok(output)
 }
 
@@ -330,7 +332,7 @@ pub(crate) fn fallback(
         None => unparsed,
     };
     let error = error.into_compile_error();
-    let checks = checked::standalone(config, &crate_path(config));
+    let checks = checked::standalone(config, &crate_path(config), TokenStream::new());
     quote! {
         #function
         #error

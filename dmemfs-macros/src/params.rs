@@ -196,4 +196,3 @@ fn names_memfs(ty: &Type) -> bool {
         _ => false,
     }
 }
-
