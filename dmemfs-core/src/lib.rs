@@ -136,6 +136,7 @@ pub mod backend;
 mod cgroup;
 pub mod clock;
 mod counter;
+mod duration;
 mod engine;
 pub mod error;
 pub mod fault;
@@ -201,4 +202,15 @@ pub mod watch {
 /// cached.
 pub mod memory_cache {
     pub use crate::storage::pool::{cached_bytes, set_limit, trim};
+}
+
+/// Not public API: the const parsers `#[with_memfs]` evaluates at compile time, through
+/// `dmemfs_test::__private` (the generated code names nothing else). Sizes go through the same
+/// parser as [`parse_size`].
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::duration::{
+        DURATION_EXPECTED, DURATION_UNITS, DurationProblem, parse_duration_const,
+    };
+    pub use crate::size::{SIZE_EXPECTED, SIZE_UNITS, SizeProblem, parse_size_const};
 }

@@ -6,22 +6,15 @@ use std::fmt;
 ///
 /// ```
 /// let err = dmemfs_core::parse_size("12 parsecs").unwrap_err();
-/// assert!(err.to_string().starts_with("invalid size `12 parsecs`: unknown unit"));
+/// assert!(err.to_string().starts_with("invalid size `12 parsecs`: unknown unit `parsecs`"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseSizeError {
     input: String,
-    problem: &'static str,
+    problem: SizeProblem,
 }
 
 impl ParseSizeError {
-    fn new(input: &str, problem: &'static str) -> ParseSizeError {
-        ParseSizeError {
-            input: input.to_owned(),
-            problem,
-        }
-    }
-
     /// The text that was rejected.
     ///
     /// ```
@@ -37,9 +30,18 @@ impl fmt::Display for ParseSizeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "invalid size `{}`: {}; expected a whole number of bytes such as \"4096\", \"512K\", \"32M\", \"1.5GiB\" or \"10MB\"",
-            self.input, self.problem
-        )
+            "invalid size `{}`: {}",
+            self.input,
+            self.problem.describe()
+        )?;
+        // `parse_size` read the trimmed input, which the unit's offset refers to.
+        match self.problem {
+            SizeProblem::UnknownUnit { at } => {
+                let unit = self.input.trim().get(at..).unwrap_or_default();
+                write!(f, " `{unit}` ({SIZE_UNITS})")
+            }
+            _ => write!(f, "; {SIZE_EXPECTED}"),
+        }
     }
 }
 
@@ -51,20 +53,190 @@ impl From<ParseSizeError> for std::io::Error {
     }
 }
 
-fn multiplier(unit: &str) -> Option<u64> {
+/// Why a size did not parse. Shared by [`parse_size`] and the compile-time check of
+/// `#[with_memfs(quota = ..)]` (through `dmemfs_test`), which reads sizes with
+/// [`parse_size_const`] so that there is one parser.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeProblem {
+    /// No digits before the unit.
+    NoNumber,
+    /// The unit, from byte `at` of the text (to its end, less trailing spaces), is unknown.
+    UnknownUnit {
+        /// Where the unit starts.
+        at: usize,
+    },
+    /// Two dots, or a dot with no digits on one side.
+    MalformedNumber,
+    /// Above `u64::MAX` bytes.
+    TooLarge,
+    /// More than 19 significant decimal places.
+    TooManyDecimals,
+    /// A fraction that is not a whole number of bytes (`0.3K`).
+    NotWholeBytes,
+}
+
+impl SizeProblem {
+    /// What is wrong, in a few words (the unit itself is quoted by the caller).
+    pub const fn describe(self) -> &'static str {
+        match self {
+            SizeProblem::NoNumber => "no number",
+            SizeProblem::UnknownUnit { .. } => "unknown unit",
+            SizeProblem::MalformedNumber => "malformed number",
+            SizeProblem::TooLarge => "larger than u64::MAX bytes",
+            SizeProblem::TooManyDecimals => "too many decimal places",
+            SizeProblem::NotWholeBytes => "not a whole number of bytes",
+        }
+    }
+}
+
+/// The units a size takes, for error messages.
+#[doc(hidden)]
+pub const SIZE_UNITS: &str = "use K, M, G, T or KiB, MiB, GiB, TiB for powers of 1024, KB, MB, GB, TB for powers of 1000, or B";
+
+/// What a size looks like, for error messages.
+#[doc(hidden)]
+pub const SIZE_EXPECTED: &str =
+    "expected a whole number of bytes such as \"4096\", \"512K\", \"32M\", \"1.5GiB\" or \"10MB\"";
+
+/// Units, matched without regard to ASCII case, and their sizes in bytes.
+const UNITS: [(&str, u64); 14] = {
     const K: u64 = 1024;
-    Some(match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kib" => K,
-        "m" | "mib" => K * K,
-        "g" | "gib" => K * K * K,
-        "t" | "tib" => K * K * K * K,
-        "kb" => 1_000,
-        "mb" => 1_000_000,
-        "gb" => 1_000_000_000,
-        "tb" => 1_000_000_000_000,
-        _ => return None,
-    })
+    [
+        ("", 1),
+        ("b", 1),
+        ("k", K),
+        ("kib", K),
+        ("m", K * K),
+        ("mib", K * K),
+        ("g", K * K * K),
+        ("gib", K * K * K),
+        ("t", K * K * K * K),
+        ("tib", K * K * K * K),
+        ("kb", 1_000),
+        ("mb", 1_000_000),
+        ("gb", 1_000_000_000),
+        ("tb", 1_000_000_000_000),
+    ]
+};
+
+const fn multiplier(unit: &[u8]) -> Option<u64> {
+    let mut i = 0;
+    while i < UNITS.len() {
+        let (name, bytes) = UNITS[i];
+        if unit.eq_ignore_ascii_case(name.as_bytes()) {
+            return Some(bytes);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The value of a run of ASCII digits, or `None` above `u64::MAX`.
+const fn digits_value(digits: &[u8]) -> Option<u64> {
+    let mut value: u64 = 0;
+    let mut i = 0;
+    while i < digits.len() {
+        let digit = (digits[i] - b'0') as u64;
+        value = match value.checked_mul(10) {
+            Some(tens) => match tens.checked_add(digit) {
+                Some(sum) => sum,
+                None => return None,
+            },
+            None => return None,
+        };
+        i += 1;
+    }
+    Some(value)
+}
+
+/// [`parse_size`]'s parser, usable in constants: `#[with_memfs(quota = "32M")]` evaluates it at
+/// compile time (through `dmemfs_test`), so a bad size is a compile error at the literal.
+/// Surrounding ASCII spaces are ignored.
+///
+/// ```
+/// use dmemfs_core::__private::{SizeProblem, parse_size_const};
+///
+/// const QUOTA: u64 = match parse_size_const("32M") {
+///     Ok(bytes) => bytes,
+///     Err(_) => panic!("bad size"),
+/// };
+/// assert_eq!(QUOTA, 32 << 20);
+/// assert_eq!(parse_size_const("32Q"), Err(SizeProblem::UnknownUnit { at: 2 }));
+/// ```
+///
+/// # Errors
+/// The [`SizeProblem`] that [`parse_size`] reports in its [`ParseSizeError`].
+pub const fn parse_size_const(text: &str) -> Result<u64, SizeProblem> {
+    let bytes = text.as_bytes();
+    let leading = bytes.len() - bytes.trim_ascii_start().len();
+    let bytes = bytes.trim_ascii();
+    let mut number_end = 0;
+    let mut dots = 0;
+    let mut dot_at = 0;
+    while number_end < bytes.len()
+        && (bytes[number_end].is_ascii_digit() || bytes[number_end] == b'.')
+    {
+        if bytes[number_end] == b'.' {
+            dots += 1;
+            dot_at = number_end;
+        }
+        number_end += 1;
+    }
+    let (number, unit) = bytes.split_at(number_end);
+    let unit = unit.trim_ascii_start();
+    if number.is_empty() {
+        return Err(SizeProblem::NoNumber);
+    }
+    let Some(multiplier) = multiplier(unit) else {
+        let at = leading + bytes.len() - unit.len();
+        return Err(SizeProblem::UnknownUnit { at });
+    };
+    let (whole, fraction) = match dots {
+        0 => (number, &[] as &[u8]),
+        1 => {
+            let (whole, dot_and_fraction) = number.split_at(dot_at);
+            (whole, dot_and_fraction.split_at(1).1)
+        }
+        _ => return Err(SizeProblem::MalformedNumber),
+    };
+    if whole.is_empty() || (dots == 1 && fraction.is_empty()) {
+        return Err(SizeProblem::MalformedNumber);
+    }
+    let Some(whole) = digits_value(whole) else {
+        return Err(SizeProblem::TooLarge);
+    };
+    let Some(mut total) = whole.checked_mul(multiplier) else {
+        return Err(SizeProblem::TooLarge);
+    };
+    // Trailing zeros add no precision: "1.50M" is "1.5M".
+    let mut significant = fraction.len();
+    while significant > 0 && fraction[significant - 1] == b'0' {
+        significant -= 1;
+    }
+    if significant > 19 {
+        return Err(SizeProblem::TooManyDecimals);
+    }
+    if significant > 0 {
+        // At most 19 digits: the numerator fits in a u64, and times a u64 multiplier in a u128.
+        let Some(numerator) = digits_value(fraction.split_at(significant).0) else {
+            return Err(SizeProblem::TooLarge);
+        };
+        let denominator = 10u128.pow(significant as u32);
+        let scaled = numerator as u128 * multiplier as u128;
+        if !scaled.is_multiple_of(denominator) {
+            return Err(SizeProblem::NotWholeBytes);
+        }
+        let extra = scaled / denominator;
+        if extra > u64::MAX as u128 {
+            return Err(SizeProblem::TooLarge);
+        }
+        total = match total.checked_add(extra as u64) {
+            Some(total) => total,
+            None => return Err(SizeProblem::TooLarge),
+        };
+    }
+    Ok(total)
 }
 
 /// Parses a byte size such as `"32M"`.
@@ -91,42 +263,11 @@ fn multiplier(unit: &str) -> Option<u64> {
 /// # Ok::<(), dmemfs_core::ParseSizeError>(())
 /// ```
 pub fn parse_size(input: &str) -> Result<u64, ParseSizeError> {
-    let text = input.trim();
-    let number_end = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(number_end);
-    let unit = unit.trim_start();
-    if number.is_empty() {
-        return Err(ParseSizeError::new(input, "no number"));
-    }
-    let multiplier = multiplier(unit).ok_or_else(|| ParseSizeError::new(input, "unknown unit"))?;
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    if whole.is_empty() || fraction.contains('.') || (number.contains('.') && fraction.is_empty()) {
-        return Err(ParseSizeError::new(input, "malformed number"));
-    }
-    let overflow = || ParseSizeError::new(input, "larger than u64::MAX bytes");
-    let whole: u64 = whole.parse().map_err(|_| overflow())?;
-    let mut bytes = whole.checked_mul(multiplier).ok_or_else(overflow)?;
-    if !fraction.is_empty() {
-        let digits = fraction.trim_end_matches('0');
-        if digits.len() > 19 {
-            return Err(ParseSizeError::new(input, "too many decimal places"));
-        }
-        let numerator: u128 = if digits.is_empty() {
-            0
-        } else {
-            digits.parse().map_err(|_| overflow())?
-        };
-        let denominator = 10u128.pow(digits.len() as u32);
-        let scaled = numerator * u128::from(multiplier);
-        if !scaled.is_multiple_of(denominator) {
-            return Err(ParseSizeError::new(input, "not a whole number of bytes"));
-        }
-        let extra = u64::try_from(scaled / denominator).map_err(|_| overflow())?;
-        bytes = bytes.checked_add(extra).ok_or_else(overflow)?;
-    }
-    Ok(bytes)
+    // Unicode spaces are trimmed here; the const parser trims only ASCII ones.
+    parse_size_const(input.trim()).map_err(|problem| ParseSizeError {
+        input: input.to_owned(),
+        problem,
+    })
 }
 
 #[cfg(test)]

@@ -1,68 +1,52 @@
 //! Code generation: the test function, minus its `MemFs` parameter, running inside a session
-//! that builds, seeds, binds and (on failure) dumps its filesystem.
+//! that builds, seeds, binds and (on failure) dumps its filesystem; and, on any error, the
+//! function as written beside the errors.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Attribute, FnArg, Ident, ItemFn, Pat, ReturnType, Type};
+use syn::{Attribute, FnArg, ReturnType, Type};
 
-use crate::validate::{Config, Dump, Errors, GuardMode, LockTimeout, Semantics};
+use crate::attrs::{self, TestKind};
+use crate::checked;
+use crate::item::TestFn;
+use crate::params::{self, Binding, Init};
+use crate::validate::{Config, Dump, GuardMode, LockTimeout, Semantics};
 
-/// How the test receives its filesystem.
-enum Binding {
-    /// A parameter, moved out of the signature into `let #pat: #ty = #init;`.
-    Param {
-        pat: Box<Pat>,
-        ty: Option<Box<Type>>,
-        init: Init,
-    },
-    /// No parameter: the test calls `dmemfs_test::current()`.
-    Ambient,
-}
-
-/// What a filesystem parameter is initialised with.
-enum Init {
-    /// The `MemFs` itself (`MemFs`, `impl FileSystem`).
-    Owned,
-    /// A reference to it (`&MemFs`, `&dyn FileSystem`).
-    Borrowed,
-    /// It, in a smart pointer (`Arc<dyn FileSystem>`, `Box<MemFs>`, ...).
-    Pointer(Ident),
-}
-
-/// The parameter types `#[with_memfs]` supplies, for error messages.
-const SUPPLIED: &str = "`MemFs`, `&MemFs`, `&dyn FileSystem`, `impl FileSystem`, or `Arc`, `Box` or `Rc` of `MemFs` or `dyn FileSystem`";
-
-/// Rewrites `item`. Errors here concern the function itself (its parameters, a missing
-/// runtime for an async test, the attribute order); argument errors were reported by
-/// `validate`. On error, returns the function to emit alongside the error.
-pub(crate) fn expand(
-    config: &Config,
-    mut item: ItemFn,
-) -> Result<TokenStream, Box<(ItemFn, syn::Error)>> {
-    if let Some(error) = placed_below_rstest(&item) {
+/// Rewrites `function`. Errors here concern the function itself (its parameters, a missing
+/// runtime for an async test, the attribute order); argument errors come from `validate`.
+/// On error, returns the function to emit alongside the error (see [`fallback`]).
+pub(crate) fn expand(config: &Config, function: &TestFn) -> Result<TokenStream, Box<Failed>> {
+    if let Some(error) = placed_below_rstest(function) {
         // rstest's generated body would only add errors about a fixture that does not exist.
-        item.block.stmts.clear();
-        return Err(Box::new((item, error)));
+        let mut function = function.clone();
+        function.body = TokenStream::new();
+        return Err(Box::new(Failed { function, error }));
     }
-    match rewrite(config, item.clone()) {
-        Ok(tokens) => Ok(tokens),
-        Err(error) => Err(Box::new((item, error))),
-    }
+    rewrite(config, function).map_err(|error| {
+        Box::new(Failed {
+            function: function.clone(),
+            error,
+        })
+    })
+}
+
+/// A function that could not be rewritten, and why.
+pub(crate) struct Failed {
+    pub(crate) function: TestFn,
+    pub(crate) error: syn::Error,
 }
 
 /// `#[rstest]` above `#[with_memfs]` runs first: it takes the `MemFs` parameter for a
 /// fixture, then re-emits this attribute on a wrapper whose body starts with the original
 /// function. Recognise that shape and say what to do.
-fn placed_below_rstest(item: &ItemFn) -> Option<syn::Error> {
-    let Some(syn::Stmt::Item(syn::Item::Fn(inner))) = item.block.stmts.first() else {
-        return None;
-    };
-    if inner.sig.ident != item.sig.ident {
+fn placed_below_rstest(function: &TestFn) -> Option<syn::Error> {
+    let inner = function.leading_fn()?;
+    if inner.ident != function.sig.ident {
         return None;
     }
-    inner.sig.inputs.iter().find_map(|input| match input {
-        FnArg::Typed(param) if classify(&param.ty).is_some() => {
+    inner.inputs.iter().find_map(|input| match input {
+        FnArg::Typed(param) if params::classify(&param.ty).is_some() => {
             Some(syn::Error::new_spanned(
                 param,
                 "#[with_memfs] must come before #[rstest]: below it, rstest sees this parameter first and looks for a fixture of that name; move #[with_memfs] above #[rstest]",
@@ -72,15 +56,20 @@ fn placed_below_rstest(item: &ItemFn) -> Option<syn::Error> {
     })
 }
 
-fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
-    let binding = take_memfs_param(&mut item)?;
-    ensure_test_attribute(&mut item)?;
+fn rewrite(config: &Config, function: &TestFn) -> syn::Result<TokenStream> {
+    let mut sig = function.sig.clone();
+    let mut attrs = function.outer_attrs.clone();
+    let supplied_elsewhere = attrs
+        .iter()
+        .any(|attr| attrs::test_kind(attr) == Some(TestKind::Supplying));
+    let binding = params::take_memfs_param(&mut sig, supplied_elsewhere)?;
+    ensure_test_attribute(&mut attrs, &sig)?;
     let krate = crate_path(config);
     let session = format_ident!("__dmemfs_session", span = Span::mixed_site());
     let result = format_ident!("__dmemfs_result", span = Span::mixed_site());
     let failure = format_ident!("__dmemfs_failure", span = Span::mixed_site());
     let owned = format_ident!("__dmemfs_fs", span = Span::mixed_site());
-    let settings = settings(config, &krate, &item);
+    let settings = settings(config, &krate, &attrs, &sig);
     let bind = match binding {
         Binding::Param { pat, ty, init } => {
             let annotation = ty.map(|ty| quote! { : #ty });
@@ -98,17 +87,16 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     };
     // The body's own return type, so that `return` and `?` inside it get the same coercions
     // (`Box<E>` to `Box<dyn Error>`, ...) as in the function itself.
-    let declared = match &item.sig.output {
+    let declared = match &sig.output {
         ReturnType::Type(_, ty) if !matches!(**ty, Type::ImplTrait(_)) => Some(quote! { #ty }),
         ReturnType::Type(..) => None,
         ReturnType::Default => Some(quote! { () }),
     };
     let annotation = declared.as_ref().map(|ty| quote! { : #ty });
-    let block = &item.block;
-    let run = if item.sig.asyncness.is_some() {
+    let statements = &function.body;
+    let run = if sig.asyncness.is_some() {
         // An async block has no return-type syntax: an unreachable `return` of the declared
         // type fixes it for inference (the idiom tracing's #[instrument] uses).
-        let stmts = &block.stmts;
         let hint = format_ident!("__dmemfs_return", span = Span::mixed_site());
         let pin_type = declared.as_ref().map(|ty| {
             quote! {
@@ -119,10 +107,15 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
                 }
             }
         });
-        quote! { #session.scope(async move { #pin_type #(#stmts)* }).await }
+        quote! { #session.scope(async move { #pin_type #statements }).await }
     } else {
         let bound = format_ident!("__dmemfs_bound", span = Span::mixed_site());
         let returns = declared.as_ref().map(|ty| quote! { -> #ty });
+        // The body keeps its braces' span, so errors about its value point into it.
+        let mut block = TokenStream::new();
+        function
+            .brace_token
+            .surround(&mut block, |tokens| tokens.extend(statements.clone()));
         quote! {{
             let #bound = #session.bind();
             (move || #returns #block)()
@@ -150,7 +143,7 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         use #krate::__private::{AnyFailure as _, DisplayFailure as _};
         (&#krate::__private::Described(&#result)).display_failure()
     }};
-    let body = quote! {{
+    let body = quote! {
         #require
         let #session = #krate::__private::Session::start(#settings);
         #bind
@@ -158,230 +151,35 @@ fn rewrite(config: &Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         #[allow(clippy::needless_borrow)]
         let #failure = #displayed;
         #session.finish(#result, #failure)
-    }};
-    *item.block = syn::parse2(body)?;
-    Ok(quote! { #item })
-}
-
-/// Finds the filesystem parameter, removes it from the signature, and says how to bind it.
-/// Under a test attribute that supplies no arguments (`#[test]`, `#[tokio::test]`, ...), any
-/// other parameter is an error at that parameter.
-fn take_memfs_param(item: &mut ItemFn) -> syn::Result<Binding> {
-    let mut found: Option<(usize, Binding)> = None;
-    let mut errors = Errors::default();
-    let supplied_elsewhere = supplies_arguments(&item.attrs);
-    for (index, input) in item.sig.inputs.iter().enumerate() {
-        let FnArg::Typed(param) = input else { continue };
-        let Some(kind) = classify(&param.ty) else {
-            if !supplied_elsewhere {
-                errors.push(syn::Error::new_spanned(
-                    param,
-                    format!(
-                        "#[with_memfs] cannot supply a parameter of type `{}`: the filesystem parameter is {SUPPLIED}, and a plain test takes no other parameters (use #[rstest] below #[with_memfs] for fixtures and cases)",
-                        param
-                            .ty
-                            .to_token_stream()
-                            .to_string()
-                            .replace(" :: ", "::")
-                            .replace("& ", "&")
-                    ),
-                ));
-            }
-            continue;
-        };
-        let init = match kind {
-            Kind::Mutable => {
-                errors.push(syn::Error::new_spanned(
-                    &param.ty,
-                    "take the filesystem as `MemFs` or `&MemFs` (or `&dyn FileSystem`): every method takes `&self`, so `&mut` is never needed",
-                ));
-                continue;
-            }
-            Kind::Param(init) => init,
-        };
-        if found.is_some() {
-            errors.push(syn::Error::new_spanned(
-                param,
-                "only one parameter can receive the test's filesystem; clone the `MemFs` (clones share it) to pass it around",
-            ));
-            continue;
-        }
-        let ty = match (&init, &*param.ty) {
-            // `impl Trait` cannot annotate a `let`: the parameter is the `MemFs` itself.
-            (_, Type::ImplTrait(_)) => None,
-            (Init::Borrowed, Type::Reference(reference)) => match &*reference.elem {
-                Type::ImplTrait(_) => None,
-                // The reference's lifetime is elided: a named one (`&'a MemFs`) would outlive
-                // the body.
-                elem => Some(Box::new(Type::Reference(syn::TypeReference {
-                    lifetime: None,
-                    elem: Box::new(elem.clone()),
-                    ..reference.clone()
-                }))),
-            },
-            (_, ty) => Some(Box::new(ty.clone())),
-        };
-        let pat = param.pat.clone();
-        found = Some((index, Binding::Param { pat, ty, init }));
-    }
-    if let Some(error) = errors.0 {
-        return Err(error);
-    }
-    let Some((index, binding)) = found else {
-        return Ok(Binding::Ambient);
     };
-    let inputs = std::mem::take(&mut item.sig.inputs);
-    item.sig.inputs = inputs
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| *i != index)
-        .map(|(_, arg)| arg)
-        .collect();
-    Ok(binding)
-}
-
-/// What a parameter type asks of `#[with_memfs]`.
-enum Kind {
-    Param(Init),
-    /// `&mut MemFs`, `&mut dyn FileSystem`: refused.
-    Mutable,
-}
-
-/// Whether `ty` is a filesystem parameter `#[with_memfs]` supplies (see [`SUPPLIED`]).
-fn classify(ty: &Type) -> Option<Kind> {
-    match ty {
-        Type::Paren(inner) => classify(&inner.elem),
-        Type::Group(inner) => classify(&inner.elem),
-        Type::ImplTrait(bounds) if names_filesystem(&bounds.bounds) => {
-            Some(Kind::Param(Init::Owned))
-        }
-        ty if names_memfs(ty) => Some(Kind::Param(Init::Owned)),
-        Type::Reference(reference) if is_filesystem(&reference.elem) => {
-            Some(match reference.mutability {
-                Some(_) => Kind::Mutable,
-                None => Kind::Param(Init::Borrowed),
-            })
-        }
-        Type::Path(path) if path.qself.is_none() => {
-            let last = path.path.segments.last()?;
-            let pointer = &last.ident;
-            if !matches!(pointer.to_string().as_str(), "Arc" | "Box" | "Rc") {
-                return None;
-            }
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match args.args.iter().collect::<Vec<_>>()[..] {
-                [syn::GenericArgument::Type(inner)] if is_filesystem(inner) => {
-                    Some(Kind::Param(Init::Pointer(pointer.clone())))
-                }
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-/// `MemFs`, `dyn FileSystem` (with auto traits and lifetimes) or `impl FileSystem`.
-fn is_filesystem(ty: &Type) -> bool {
-    match ty {
-        Type::Paren(inner) => is_filesystem(&inner.elem),
-        Type::Group(inner) => is_filesystem(&inner.elem),
-        Type::TraitObject(object) => names_filesystem(&object.bounds),
-        Type::ImplTrait(bounds) => names_filesystem(&bounds.bounds),
-        ty => names_memfs(ty),
-    }
-}
-
-/// Bounds whose one trait is `FileSystem` (any path), plus `Send`, `Sync` and lifetimes.
-fn names_filesystem(
-    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
-) -> bool {
-    let traits: Vec<&syn::Path> = bounds
-        .iter()
-        .filter_map(|bound| match bound {
-            syn::TypeParamBound::Trait(bound) => Some(&bound.path),
-            _ => None,
-        })
-        .filter(|path| !path.is_ident("Send") && !path.is_ident("Sync"))
-        .collect();
-    matches!(traits[..], [path] if path.segments.last().is_some_and(|s| s.ident == "FileSystem" && s.arguments.is_none()))
-}
-
-/// `MemFs`, `dmemfs_test::MemFs`, `::dmemfs_core::MemFs`, ...: a path whose last segment is
-/// `MemFs`, without generic arguments.
-fn names_memfs(ty: &Type) -> bool {
-    match ty {
-        Type::Path(path) => {
-            path.qself.is_none()
-                && path
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "MemFs" && s.arguments.is_none())
-        }
-        Type::Paren(inner) => names_memfs(&inner.elem),
-        Type::Group(inner) => names_memfs(&inner.elem),
-        _ => false,
-    }
-}
-
-/// Whether a test attribute below `#[with_memfs]` may supply parameters (`#[rstest]`,
-/// `#[test_case(..)]`, `#[proptest]`, any attribute not known to take none): only then are
-/// parameters other than the filesystem left to it. `#[test]`, `#[tokio::test]` and
-/// `#[async_std::test]` take none, nor does the `#[test]` added to a plain function.
-fn supplies_arguments(attrs: &[Attribute]) -> bool {
-    attrs.iter().filter_map(test_attribute_path).any(|path| {
-        let path = path.trim_start_matches("::");
-        let takes_none = matches!(path, "test" | "tokio::test" | "async_std::test")
-            || (path.ends_with("::test")
-                && (path.starts_with("core::prelude::") || path.starts_with("std::prelude::")));
-        !takes_none
-    })
-}
-
-/// A test attribute below `#[with_memfs]`: `#[test]`, `#[tokio::test]`, `#[rstest]`,
-/// `#[test_case(..)]`, `#[proptest]`, ..., also inside `#[cfg_attr(.., test)]`: an attribute
-/// path whose last segment names a test.
-fn is_test_attribute(attr: &Attribute) -> bool {
-    test_attribute_path(attr).is_some()
-}
-
-/// The path of a test attribute (the one inside `cfg_attr(cond, ...)` for a `cfg_attr`),
-/// without spaces: `test`, `tokio::test`, `rstest`; `None` for other attributes.
-fn test_attribute_path(attr: &Attribute) -> Option<String> {
-    let path = if attr.path().is_ident("cfg_attr") {
-        // The attribute after the condition: `cfg_attr(cond, test)` or `cfg_attr(cond, tokio::test)`.
-        let tokens = attr.meta.require_list().ok()?.tokens.to_string();
-        let last = tokens.rsplit(',').next()?;
-        last.split('(').next().unwrap_or(last).replace(' ', "")
-    } else {
-        attr.path().to_token_stream().to_string().replace(' ', "")
-    };
-    let name = path.rsplit("::").next().unwrap_or(&path);
-    names_a_test(name).then_some(path)
-}
-
-fn names_a_test(name: &str) -> bool {
-    matches!(name, "test" | "rstest" | "proptest" | "quickcheck")
-        || name.starts_with("test_")
-        || name.ends_with("_test")
+    let inner_attrs = function.lifted_inner_attrs();
+    let vis = &function.vis;
+    let mut output = quote! { #(#attrs)* #(#inner_attrs)* #vis #sig };
+    function
+        .brace_token
+        .surround(&mut output, |tokens| tokens.extend(body));
+    // Only one of the two is compiled: a test function exists only with `cfg(test)`.
+    output.extend(checked::standalone(
+        config,
+        &krate,
+        quote! { #[cfg(not(test))] },
+    ));
+    Ok(output)
 }
 
 /// Adds `#[test]` to a plain function that has no test attribute; an async function needs a
 /// runtime's attribute, which cannot be guessed.
-fn ensure_test_attribute(item: &mut ItemFn) -> syn::Result<()> {
-    if item.attrs.iter().any(is_test_attribute) {
+fn ensure_test_attribute(attrs: &mut Vec<Attribute>, sig: &syn::Signature) -> syn::Result<()> {
+    if attrs.iter().any(|attr| attrs::test_kind(attr).is_some()) {
         return Ok(());
     }
-    if let Some(asyncness) = &item.sig.asyncness {
+    if let Some(asyncness) = &sig.asyncness {
         return Err(syn::Error::new(
             asyncness.span(),
             "an async test needs a runtime's test attribute below #[with_memfs], such as #[tokio::test]",
         ));
     }
-    item.attrs
-        .push(syn::parse_quote!(#[::core::prelude::v1::test]));
+    attrs.push(syn::parse_quote!(#[::core::prelude::v1::test]));
     Ok(())
 }
 
@@ -402,11 +200,6 @@ fn crate_path(config: &Config) -> syn::Path {
     path
 }
 
-fn duration(krate: &syn::Path, value: std::time::Duration) -> TokenStream {
-    let (secs, nanos) = (value.as_secs(), value.subsec_nanos());
-    quote! { #krate::__private::Duration::new(#secs, #nanos) }
-}
-
 fn option_u64(value: Option<u64>) -> TokenStream {
     match value {
         Some(n) => quote! { ::core::option::Option::Some(#n) },
@@ -415,16 +208,27 @@ fn option_u64(value: Option<u64>) -> TokenStream {
 }
 
 /// The `Config` literal the session starts from.
-fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
+fn settings(
+    config: &Config,
+    krate: &syn::Path,
+    attrs: &[Attribute],
+    sig: &syn::Signature,
+) -> TokenStream {
     let some = quote! { ::core::option::Option::Some };
     let none = quote! { ::core::option::Option::None };
-    let quota = option_u64(config.quota);
+    let quota = match &config.quota {
+        None => none.clone(),
+        Some(quota) => {
+            let bytes = checked::quota(krate, quota, config.seed.is_some());
+            quote! { #some(#bytes) }
+        }
+    };
     let max_nodes = option_u64(config.max_nodes);
     let lock_timeout = match &config.lock_timeout {
         None => none.clone(),
         Some(LockTimeout::Forever) => quote! { #some(#none) },
         Some(LockTimeout::After(after)) => {
-            let after = duration(krate, *after);
+            let after = checked::duration(krate, "lock_timeout", after);
             quote! { #some(#some(#after)) }
         }
     };
@@ -436,11 +240,17 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
     let memory_guard = match &config.memory_guard {
         None => none.clone(),
         Some(guard) => {
-            let base = match guard.mode {
+            let base = match &guard.mode {
                 GuardMode::Off => quote! { #krate::__private::MemoryGuard::OFF },
                 GuardMode::Init => quote! { #krate::__private::MemoryGuard::init() },
                 GuardMode::PerWrite(interval) => {
-                    let interval = duration(krate, interval);
+                    let interval = match interval {
+                        Some(interval) => {
+                            checked::duration(krate, "memory_guard interval", interval)
+                        }
+                        // The documented default interval.
+                        None => quote! { #krate::__private::Duration::from_secs(1) },
+                    };
                     quote! { #krate::__private::MemoryGuard::per_write(#interval) }
                 }
             };
@@ -459,13 +269,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
             #some(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir))
         },
     };
-    let should_panic = item.attrs.iter().any(|a| {
-        a.path().is_ident("should_panic")
-            || (a.path().is_ident("cfg_attr")
-                && a.meta
-                    .require_list()
-                    .is_ok_and(|list| list.tokens.to_string().contains("should_panic")))
-    });
+    let should_panic = attrs.iter().any(attrs::is_should_panic);
     let dump = match &config.dump {
         // A test expected to panic would dump on every successful run.
         None if should_panic => quote! { #krate::__private::Dump::Off },
@@ -479,7 +283,7 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
             #krate::__private::Dump::To(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir))
         },
     };
-    let name = item.sig.ident.to_string();
+    let name = sig.ident.to_string();
     let mount = config.mount.is_some();
     let pinned = config.mount.is_some_and(|(_, pinned)| pinned);
     quote! {
@@ -503,14 +307,35 @@ fn settings(config: &Config, krate: &syn::Path, item: &ItemFn) -> TokenStream {
     }
 }
 
-/// What to emit when the function cannot be rewritten: the function without its test
-/// attributes (so the harness adds no errors of its own about its parameters) and the error.
-pub(crate) fn fallback(mut item: ItemFn, error: syn::Error) -> TokenStream {
-    item.attrs.retain(|attr| !is_test_attribute(attr));
+/// What to emit on any error: the function as written, less its test attributes (with the
+/// filesystem parameter still in place, they would add errors of their own), so that the
+/// function still exists for the rest of the crate and for the IDE; the errors; and the
+/// compile-time checks of the sizes and durations that were well-formed, so that a bad value
+/// among them is reported in the same build.
+pub(crate) fn fallback(
+    function: Option<TestFn>,
+    unparsed: TokenStream,
+    config: &Config,
+    error: syn::Error,
+) -> TokenStream {
+    let function = match function {
+        Some(mut function) => {
+            function
+                .outer_attrs
+                .retain(|attr| attrs::test_kind(attr).is_none());
+            quote! {
+                #[allow(dead_code, unused_variables)]
+                #function
+            }
+        }
+        // Not a function we could read: emitted as it came.
+        None => unparsed,
+    };
     let error = error.into_compile_error();
+    let checks = checked::standalone(config, &crate_path(config), TokenStream::new());
     quote! {
-        #[allow(dead_code, unused_variables)]
-        #item
+        #function
         #error
+        #checks
     }
 }

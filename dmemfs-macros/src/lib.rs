@@ -10,7 +10,11 @@
 #![allow(clippy::test_attr_in_doctest)]
 
 mod args;
+mod attrs;
+mod checked;
 mod expand;
+mod item;
+mod params;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -54,11 +58,11 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// Under `#[test]` (or `#[tokio::test]`, or the `#[test]` the attribute adds), any other
-/// parameter is an error at that parameter; under `#[rstest]` and other attributes that supply
-/// arguments, the other parameters are theirs. Without such a parameter the filesystem is still there:
-/// `dmemfs_test::current()` returns it anywhere in the test's body (on its thread, or its task
-/// for an async test).
+/// Under a test attribute that supplies no arguments (see [Test attributes](#test-attributes)),
+/// any other parameter is an error at that parameter; under `#[rstest]` and the other
+/// attributes that supply arguments, the other parameters are theirs. Without such a parameter
+/// the filesystem is still there: `dmemfs_test::current()` returns it anywhere in the test's
+/// body (on its thread, or its task for an async test).
 ///
 /// # Arguments
 /// All optional:
@@ -67,7 +71,7 @@ use proc_macro::TokenStream;
 /// |---|---|---|
 /// | `quota` | a size: `32M`, `1.5GiB`, `512K`, `10MB` (quoted or not), or an integer number of bytes | `64M` |
 /// | `max_nodes` | an integer, at least 1 (the root is a node) | unlimited |
-/// | `lock_timeout` | `100ms`, `2s`, ... (quoted or not), or `"none"` to wait without limit | `2s` |
+/// | `lock_timeout` | `100ms`, `2s`, `1m 30s`, ... (quoted or not; units `ns`, `us`, `ms`, `s`, `m`, `h`, `d`, `w`, or spelled out: `sec`, `min`, `hours`, ...), or `"none"` to wait without limit | `2s` |
 /// | `mount` | mount the filesystem through FUSE for `std::fs` code and child processes; `dmemfs_test::mount_dir()` gives its host path; skipped with the reason printed where FUSE is unavailable, failed instead with `DMEMFS_REQUIRE_FUSE=1`; needs `dmemfs-test`'s `mount` feature; implies `semantics = "posix"` unless set; `mount = "pinned"` also keeps the test (and the programs it starts) and the server on one CPU, which avoids slow cross-CPU wake-ups on an idle machine | off |
 /// | `semantics` | `"posix"` (open files shared, renamed and removed as on Linux) or `"locked"` (D-MemFS's handle locks); see `dmemfs_core::Semantics` | `"locked"` |
 /// | `memory_guard` | `"off"`, `"init"`, `"per_write"`, `"per_write(500ms)"`, each optionally followed by `", error"` (default action: warn) | `"off"` |
@@ -79,9 +83,14 @@ use proc_macro::TokenStream;
 /// `lock_timeout = 100ms` is 100 milliseconds; a bare integer quota is bytes, and a bare
 /// integer timeout is an error (it has no unit).
 ///
-/// Arguments are checked at compile time: an unknown or repeated key, a malformed size
-/// (`quota = "32Q"`, `quota = 32Q`), a value of the wrong type, `max_nodes = 0`, a missing
-/// seed directory or a zero quota with a seed are errors pointing at the offending token.
+/// Arguments are checked at compile time, each error pointing at the offending token: an
+/// unknown or repeated key, a value of the wrong type, `max_nodes = 0` or a missing seed
+/// directory are reported by the attribute itself; a malformed size or duration
+/// (`quota = "32Q"`, `quota = 32Q`, `lock_timeout = "soon"`) or a zero quota with a seed by a
+/// constant the attribute emits at the literal, which reads it with dmemfs-core's parsers
+/// (`parse_size` for sizes) and fails to evaluate with a message such as
+/// ``quota `32Q`: unknown unit `Q` (use K, M, G, T ...)``. On any error the function is
+/// still emitted as written, less its test attribute, so the errors are the attribute's only.
 ///
 /// The lock timeout defaults to 2 seconds inside tests (the library default is 30), so a test
 /// that deadlocks on its own files fails quickly instead of hanging.
@@ -110,9 +119,24 @@ use proc_macro::TokenStream;
 ///
 /// It composes with `#[rstest]` (cases, values and fixtures are left to rstest; each case gets
 /// its own filesystem), with `#[tokio::test]` and other async test attributes (the body runs as
-/// a future with the filesystem bound to its task), and with tests returning `Result`. A plain
+/// a future with the filesystem bound to its task), and with tests returning `Result`. A
 /// function without a test attribute gets `#[test]`; an `async fn` without one is an error,
 /// since its runtime cannot be guessed.
+///
+/// # Test attributes
+/// The test attribute is recognised by its path, from two lists (a path may start with `::`,
+/// and may be applied through `cfg_attr`):
+///
+/// - taking no arguments: `test` (also as `core::prelude::v1::test`, `std::prelude::v1::test`
+///   or a `rust_20xx` prelude's), `tokio::test`, `async_std::test`, `test_log::test`;
+/// - supplying arguments: `rstest`, `rstest::rstest`, `test_case`, `test_case::test_case`,
+///   `test_matrix`, `test_case::test_matrix`, `proptest` and `test_strategy::proptest`,
+///   `property_test` and `proptest::property_test`, `quickcheck` and
+///   `quickcheck_macros::quickcheck`.
+///
+/// Nothing is guessed from a name: any other attribute is left alone and does not count as a
+/// test attribute, so a function with none of these gets `#[test]` added. Name the attribute
+/// by one of these paths (`#[tokio::test]` rather than a `use`d `#[test]` from elsewhere).
 ///
 /// Placed below the test attribute, it runs too late. Below `#[rstest]`, rstest takes the
 /// `MemFs` parameter for a fixture; `#[with_memfs]` recognises that and fails with `must come
@@ -144,22 +168,30 @@ use proc_macro::TokenStream;
 /// ```
 #[proc_macro_attribute]
 pub fn with_memfs(args: TokenStream, item: TokenStream) -> TokenStream {
-    let item = syn::parse_macro_input!(item as syn::ItemFn);
-    let (config, arg_errors) = match syn::parse::<args::Args>(args) {
+    let item = proc_macro2::TokenStream::from(item);
+    let (config, mut errors) = match syn::parse::<args::Args>(args) {
         Ok(parsed) => validate::validate(parsed),
-        Err(error) => (validate::Config::default(), Some(error)),
+        Err(error) => (
+            validate::Config::default(),
+            validate::Errors::default().with(error),
+        ),
     };
-    // Expand even when the arguments are wrong (with what was valid), so that the only errors
-    // the user sees are the argument errors themselves.
-    let mut output = match expand::expand(&config, item) {
-        Ok(expanded) => expanded,
-        Err(failed) => {
-            let (item, error) = *failed;
-            expand::fallback(item, error)
+    let function = match syn::parse2::<item::TestFn>(item.clone()) {
+        Ok(function) => function,
+        Err(error) => {
+            errors.push(error);
+            return expand::fallback(None, item, &config, errors.finish()).into();
         }
     };
-    if let Some(error) = arg_errors {
-        output.extend(error.into_compile_error());
-    }
-    output.into()
+    // The function is checked even when the arguments are wrong, so that every error is
+    // reported at once; any error leaves the function as written (see `expand::fallback`).
+    let failed = match expand::expand(&config, &function) {
+        Ok(expanded) if errors.is_empty() => return expanded.into(),
+        Ok(_) => function,
+        Err(failed) => {
+            errors.push(failed.error);
+            failed.function
+        }
+    };
+    expand::fallback(Some(failed), item, &config, errors.finish()).into()
 }

@@ -1,9 +1,9 @@
-//! Checking what the arguments mean: sizes, durations, the memory guard, the seed directory.
+//! Checking what the arguments mean: their types, the memory guard's form, the seed directory.
 //! Every problem becomes a `syn::Error` on the offending token, and all of them are reported
-//! together.
+//! together. Sizes and durations are only taken apart from the literal here: their text is
+//! read by dmemfs-core's const parsers, in a constant the expansion emits (see `checked`).
 
 use std::path::Path;
-use std::time::Duration;
 
 use proc_macro2::Span;
 use syn::{Lit, LitStr};
@@ -23,9 +23,17 @@ pub(crate) const KEYS: [&str; 9] = [
     "crate",
 ];
 
+/// A size or duration as written, for the constant that reads it: compile-time evaluation
+/// is then the check, with its error at `span`.
+#[derive(Clone)]
+pub(crate) struct Checked {
+    pub(crate) text: String,
+    pub(crate) span: Span,
+}
+
 #[derive(Default)]
 pub(crate) struct Config {
-    pub(crate) quota: Option<u64>,
+    pub(crate) quota: Option<Checked>,
     pub(crate) max_nodes: Option<u64>,
     pub(crate) lock_timeout: Option<LockTimeout>,
     pub(crate) semantics: Option<Semantics>,
@@ -40,7 +48,7 @@ pub(crate) struct Config {
 
 pub(crate) enum LockTimeout {
     Forever,
-    After(Duration),
+    After(Checked),
 }
 
 /// `dmemfs_core::Semantics`, by name.
@@ -52,7 +60,8 @@ pub(crate) enum Semantics {
 pub(crate) enum GuardMode {
     Off,
     Init,
-    PerWrite(Duration),
+    /// The interval, if given (the library's default otherwise).
+    PerWrite(Option<Checked>),
 }
 
 pub(crate) struct Guard {
@@ -77,10 +86,26 @@ impl Errors {
             None => self.0 = Some(error),
         }
     }
+
+    pub(crate) fn with(mut self, error: syn::Error) -> Errors {
+        self.push(error);
+        self
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// All the errors as one; only called once there is at least one.
+    pub(crate) fn finish(self) -> syn::Error {
+        self.0.unwrap_or_else(|| {
+            syn::Error::new(proc_macro2::Span::call_site(), "#[with_memfs] failed")
+        })
+    }
 }
 
 /// Interprets the arguments. Returns the settings that were valid, and the errors.
-pub(crate) fn validate(args: Args) -> (Config, Option<syn::Error>) {
+pub(crate) fn validate(args: Args) -> (Config, Errors) {
     let mut config = Config::default();
     let mut errors = Errors::default();
     let mut seen: Vec<String> = Vec::new();
@@ -106,8 +131,7 @@ pub(crate) fn validate(args: Args) -> (Config, Option<syn::Error>) {
             errors.push(error);
         }
     }
-    cross_check(&config, &args, &mut errors);
-    (config, errors.0)
+    (config, errors)
 }
 
 fn apply(config: &mut Config, key: &str, arg: &Arg) -> syn::Result<()> {
@@ -122,23 +146,15 @@ fn apply(config: &mut Config, key: &str, arg: &Arg) -> syn::Result<()> {
         "seed" => config.seed = Some(seed(value)?),
         "dump" => config.dump = Some(dump(value)?),
         "crate" => config.krate = Some(krate(value)?),
-        _ => unreachable!("checked against KEYS"),
+        // Checked against KEYS by the caller; an error rather than a panic all the same.
+        other => {
+            return Err(syn::Error::new(
+                arg.key_span(),
+                format!("unknown argument `{other}`"),
+            ));
+        }
     }
     Ok(())
-}
-
-/// Combinations that cannot be meant.
-fn cross_check(config: &Config, args: &Args, errors: &mut Errors) {
-    let span_of = |key: &str| {
-        args.args
-            .iter()
-            .find(|a| a.key == key)
-            .map(|a| a.value.span())
-    };
-    if let (Some(0), Some(_)) = (config.quota, &config.seed) {
-        let span = span_of("quota").unwrap_or_else(Span::call_site);
-        errors.push(syn::Error::new(span, "a quota of 0 bytes cannot hold the seed directory's files; raise the quota or drop `seed`"));
-    }
 }
 
 fn mount(arg: &Arg) -> syn::Result<Option<(Span, bool)>> {
@@ -183,20 +199,21 @@ fn number_and_unit(value: &Lit) -> Option<(&str, &str)> {
     }
 }
 
-fn size(value: &Lit) -> syn::Result<u64> {
+fn size(value: &Lit) -> syn::Result<Checked> {
     const EXPECTED: &str = "expected a size for `quota`, such as 32M, 512K, 1.5GiB (quoted or not) or an integer number of bytes";
     let text = match value {
         Lit::Str(text) => text.value(),
-        Lit::Int(int) if INTEGER_SUFFIXES.contains(&int.suffix()) => {
-            return int.base10_parse::<u64>();
-        }
+        // `4096u64` is still a plain number of bytes.
+        Lit::Int(int) if INTEGER_SUFFIXES.contains(&int.suffix()) => int.base10_digits().to_owned(),
         other => match number_and_unit(other) {
             Some((number, unit)) => format!("{number}{unit}"),
             None => return Err(syn::Error::new(other.span(), EXPECTED)),
         },
     };
-    dmemfs_core::parse_size(&text)
-        .map_err(|err| syn::Error::new(value.span(), format!("invalid `quota`: {err}")))
+    Ok(Checked {
+        text,
+        span: value.span(),
+    })
 }
 
 fn max_nodes(value: &Lit) -> syn::Result<u64> {
@@ -234,6 +251,7 @@ fn lock_timeout(value: &Lit) -> syn::Result<LockTimeout> {
     let text = match value {
         Lit::Str(text) => text.value(),
         other => match number_and_unit(other) {
+            // Syntactic: the literal has no suffix at all.
             Some((number, "")) => {
                 return Err(syn::Error::new(
                     other.span(),
@@ -246,14 +264,10 @@ fn lock_timeout(value: &Lit) -> syn::Result<LockTimeout> {
     };
     match text.trim() {
         "none" | "forever" | "never" if matches!(value, Lit::Str(_)) => Ok(LockTimeout::Forever),
-        duration => humantime::parse_duration(duration)
-            .map(LockTimeout::After)
-            .map_err(|err| {
-                syn::Error::new(
-                    value.span(),
-                    format!("invalid `lock_timeout` `{duration}`: {err}; {EXPECTED}"),
-                )
-            }),
+        _ => Ok(LockTimeout::After(Checked {
+            text,
+            span: value.span(),
+        })),
     }
 }
 
@@ -284,15 +298,15 @@ fn guard(value: &Lit) -> syn::Result<Guard> {
     let mode = match mode {
         "off" => GuardMode::Off,
         "init" => GuardMode::Init,
-        "per_write" => GuardMode::PerWrite(Duration::from_secs(1)),
+        "per_write" => GuardMode::PerWrite(None),
         other => match other
             .strip_prefix("per_write(")
             .and_then(|rest| rest.strip_suffix(')'))
         {
-            Some(interval) => GuardMode::PerWrite(
-                humantime::parse_duration(interval.trim())
-                    .map_err(|err| invalid(format!("bad interval `{interval}`: {err}")))?,
-            ),
+            Some(interval) => GuardMode::PerWrite(Some(Checked {
+                text: interval.trim().to_owned(),
+                span: text.span(),
+            })),
             None => return Err(invalid(format!("unknown mode `{other}`"))),
         },
     };

@@ -63,6 +63,7 @@
 #![allow(clippy::test_attr_in_doctest)]
 
 mod assert;
+mod checks;
 mod dump;
 mod fault;
 #[cfg(feature = "rstest")]
@@ -106,6 +107,9 @@ pub mod __private {
     pub use dmemfs_core::{Semantics, guard::MemoryGuard};
     #[cfg(feature = "snapshots")]
     pub use insta;
+
+    // `#[with_memfs]`'s compile-time checks of sizes and durations.
+    pub use crate::checks::{Message, duration, quota};
 
     pub use crate::assert::{
         ByteCount, Expect, assert_trees_equal, check_file_contains, check_file_eq,

@@ -1,0 +1,198 @@
+//! The filesystem parameter: which types `#[with_memfs]` supplies, and taking it out of the
+//! signature.
+
+use proc_macro2::Ident;
+use quote::ToTokens;
+use syn::{FnArg, Pat, Signature, Type};
+
+use crate::validate::Errors;
+
+/// How the test receives its filesystem.
+pub(crate) enum Binding {
+    /// A parameter, moved out of the signature into `let #pat: #ty = #init;`.
+    Param {
+        pat: Box<Pat>,
+        ty: Option<Box<Type>>,
+        init: Init,
+    },
+    /// No parameter: the test calls `dmemfs_test::current()`.
+    Ambient,
+}
+
+/// What a filesystem parameter is initialised with.
+pub(crate) enum Init {
+    /// The `MemFs` itself (`MemFs`, `impl FileSystem`).
+    Owned,
+    /// A reference to it (`&MemFs`, `&dyn FileSystem`).
+    Borrowed,
+    /// It, in a smart pointer (`Arc<dyn FileSystem>`, `Box<MemFs>`, ...).
+    Pointer(Ident),
+}
+
+/// The parameter types `#[with_memfs]` supplies, for error messages.
+const SUPPLIED: &str = "`MemFs`, `&MemFs`, `&dyn FileSystem`, `impl FileSystem`, or `Arc`, `Box` or `Rc` of `MemFs` or `dyn FileSystem`";
+
+/// Finds the filesystem parameter, removes it from the signature, and says how to bind it.
+/// Unless a test attribute supplies the other arguments (`supplied_elsewhere`: `#[rstest]`,
+/// ...), any other parameter is an error at that parameter.
+pub(crate) fn take_memfs_param(
+    sig: &mut Signature,
+    supplied_elsewhere: bool,
+) -> syn::Result<Binding> {
+    let mut found: Option<(usize, Binding)> = None;
+    let mut errors = Errors::default();
+    for (index, input) in sig.inputs.iter().enumerate() {
+        let FnArg::Typed(param) = input else { continue };
+        let Some(kind) = classify(&param.ty) else {
+            if !supplied_elsewhere {
+                errors.push(syn::Error::new_spanned(
+                    param,
+                    format!(
+                        "#[with_memfs] cannot supply a parameter of type `{}`: the filesystem parameter is {SUPPLIED}, and a plain test takes no other parameters (use #[rstest] below #[with_memfs] for fixtures and cases)",
+                        param
+                            .ty
+                            .to_token_stream()
+                            .to_string()
+                            .replace(" :: ", "::")
+                            .replace("& ", "&")
+                    ),
+                ));
+            }
+            continue;
+        };
+        let init = match kind {
+            Kind::Mutable => {
+                errors.push(syn::Error::new_spanned(
+                    &param.ty,
+                    "take the filesystem as `MemFs` or `&MemFs` (or `&dyn FileSystem`): every method takes `&self`, so `&mut` is never needed",
+                ));
+                continue;
+            }
+            Kind::Param(init) => init,
+        };
+        if found.is_some() {
+            errors.push(syn::Error::new_spanned(
+                param,
+                "only one parameter can receive the test's filesystem; clone the `MemFs` (clones share it) to pass it around",
+            ));
+            continue;
+        }
+        let ty = match (&init, &*param.ty) {
+            // `impl Trait` cannot annotate a `let`: the parameter is the `MemFs` itself.
+            (_, Type::ImplTrait(_)) => None,
+            (Init::Borrowed, Type::Reference(reference)) => match &*reference.elem {
+                Type::ImplTrait(_) => None,
+                // The reference's lifetime is elided: a named one (`&'a MemFs`) would outlive
+                // the body.
+                elem => Some(Box::new(Type::Reference(syn::TypeReference {
+                    lifetime: None,
+                    elem: Box::new(elem.clone()),
+                    ..reference.clone()
+                }))),
+            },
+            (_, ty) => Some(Box::new(ty.clone())),
+        };
+        let pat = param.pat.clone();
+        found = Some((index, Binding::Param { pat, ty, init }));
+    }
+    if let Some(error) = errors.0 {
+        return Err(error);
+    }
+    let Some((index, binding)) = found else {
+        return Ok(Binding::Ambient);
+    };
+    let inputs = std::mem::take(&mut sig.inputs);
+    sig.inputs = inputs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i != index)
+        .map(|(_, arg)| arg)
+        .collect();
+    Ok(binding)
+}
+
+/// What a parameter type asks of `#[with_memfs]`.
+pub(crate) enum Kind {
+    Param(Init),
+    /// `&mut MemFs`, `&mut dyn FileSystem`: refused.
+    Mutable,
+}
+
+/// Whether `ty` is a filesystem parameter `#[with_memfs]` supplies (see [`SUPPLIED`]).
+pub(crate) fn classify(ty: &Type) -> Option<Kind> {
+    match ty {
+        Type::Paren(inner) => classify(&inner.elem),
+        Type::Group(inner) => classify(&inner.elem),
+        Type::ImplTrait(bounds) if names_filesystem(&bounds.bounds) => {
+            Some(Kind::Param(Init::Owned))
+        }
+        ty if names_memfs(ty) => Some(Kind::Param(Init::Owned)),
+        Type::Reference(reference) if is_filesystem(&reference.elem) => {
+            Some(match reference.mutability {
+                Some(_) => Kind::Mutable,
+                None => Kind::Param(Init::Borrowed),
+            })
+        }
+        Type::Path(path) if path.qself.is_none() => {
+            let last = path.path.segments.last()?;
+            let pointer = &last.ident;
+            if !matches!(pointer.to_string().as_str(), "Arc" | "Box" | "Rc") {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.iter().collect::<Vec<_>>()[..] {
+                [syn::GenericArgument::Type(inner)] if is_filesystem(inner) => {
+                    Some(Kind::Param(Init::Pointer(pointer.clone())))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `MemFs`, `dyn FileSystem` (with auto traits and lifetimes) or `impl FileSystem`.
+fn is_filesystem(ty: &Type) -> bool {
+    match ty {
+        Type::Paren(inner) => is_filesystem(&inner.elem),
+        Type::Group(inner) => is_filesystem(&inner.elem),
+        Type::TraitObject(object) => names_filesystem(&object.bounds),
+        Type::ImplTrait(bounds) => names_filesystem(&bounds.bounds),
+        ty => names_memfs(ty),
+    }
+}
+
+/// Bounds whose one trait is `FileSystem` (any path), plus `Send`, `Sync` and lifetimes.
+fn names_filesystem(
+    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+) -> bool {
+    let traits: Vec<&syn::Path> = bounds
+        .iter()
+        .filter_map(|bound| match bound {
+            syn::TypeParamBound::Trait(bound) => Some(&bound.path),
+            _ => None,
+        })
+        .filter(|path| !path.is_ident("Send") && !path.is_ident("Sync"))
+        .collect();
+    matches!(traits[..], [path] if path.segments.last().is_some_and(|s| s.ident == "FileSystem" && s.arguments.is_none()))
+}
+
+/// `MemFs`, `dmemfs_test::MemFs`, `::dmemfs_core::MemFs`, ...: a path whose last segment is
+/// `MemFs`, without generic arguments.
+fn names_memfs(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "MemFs" && s.arguments.is_none())
+        }
+        Type::Paren(inner) => names_memfs(&inner.elem),
+        Type::Group(inner) => names_memfs(&inner.elem),
+        _ => false,
+    }
+}
