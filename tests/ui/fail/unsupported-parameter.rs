@@ -1,11 +1,11 @@
 // issue 14: a parameter #[with_memfs] cannot supply is an error at that parameter, naming
 // the types it does supply (rustc's "functions used as tests can not have any arguments"
 // pointed at the attribute).
-use dmemfs_test::{OsFs, with_memfs};
+use dmemfs_test::{MemFile, with_memfs};
 
 #[with_memfs]
 #[test]
-fn host_filesystem(fs: OsFs) {}
+fn a_file_handle(fs: MemFile) {}
 
 #[with_memfs]
 #[tokio::test]
