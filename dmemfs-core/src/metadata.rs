@@ -95,9 +95,11 @@ impl FileType {
 pub struct Metadata {
     file_type: FileType,
     len: u64,
-    created: SystemTime,
+    /// `None` where a host filesystem does not record it (an [`OsFs`](crate::OsFs)'s).
+    created: Option<SystemTime>,
     attrs: Attrs,
-    generation: u64,
+    /// `None` on a host filesystem: it does not count changes.
+    generation: Option<u64>,
     ino: Ino,
     nlink: u32,
 }
@@ -108,9 +110,9 @@ impl Metadata {
             Node::Dir(dir) => Metadata {
                 file_type: FileType::Dir,
                 len: 0,
-                created: dir.created(),
+                created: Some(dir.created()),
                 attrs: dir.attrs,
-                generation: 0,
+                generation: Some(0),
                 ino: dir.ino,
                 nlink: dir.links(),
             },
@@ -124,11 +126,34 @@ impl Metadata {
             file_type: FileType::Symlink,
             // As Linux: a link's size is its target's length.
             len: link.target.len() as u64,
-            created: link.created(),
+            created: Some(link.created()),
             attrs: *link.attrs.lock(),
-            generation: 0,
+            generation: Some(0),
             ino: link.id.ino(),
             nlink: link.id.links(),
+        }
+    }
+
+    /// A host node's metadata, as an [`OsFs`](crate::OsFs) reads it (`mode` as `st_mode`).
+    #[cfg(feature = "os")]
+    #[allow(clippy::too_many_arguments)] // one of each `stat` field, named at the one call
+    pub(crate) fn of_host(
+        file_type: FileType,
+        len: u64,
+        [accessed, modified, changed]: [SystemTime; 3],
+        created: Option<SystemTime>,
+        ino: u64,
+        nlink: u64,
+        mode: u32,
+    ) -> Metadata {
+        Metadata {
+            file_type,
+            len,
+            created,
+            attrs: Attrs::from_times(accessed, modified, changed, mode),
+            generation: None,
+            ino,
+            nlink: u32::try_from(nlink).unwrap_or(u32::MAX),
         }
     }
 
@@ -137,9 +162,9 @@ impl Metadata {
         Metadata {
             file_type: FileType::File,
             len: data.storage.len(),
-            created: file.created(),
+            created: Some(file.created()),
             attrs: data.attrs,
-            generation: data.generation,
+            generation: Some(data.generation),
             ino: file.ino(),
             nlink: file.links(),
         }
@@ -194,7 +219,9 @@ impl Metadata {
 
     /// When the node was created (its birth time).
     ///
-    /// This corresponds to [`std::fs::Metadata::created`]; it never fails here.
+    /// This corresponds to [`std::fs::Metadata::created`]: it never fails on a
+    /// [`MemFs`](crate::MemFs); on an [`OsFs`](crate::OsFs) it is `Unsupported` where the host
+    /// filesystem does not record it.
     ///
     /// ```
     /// # let fs = dmemfs_core::MemFs::new();
@@ -204,7 +231,12 @@ impl Metadata {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn created(&self) -> io::Result<SystemTime> {
-        Ok(self.created)
+        self.created.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::Unsupported,
+                "creation time is not available on this filesystem",
+            )
+        })
     }
 
     /// When the contents last changed: a file's bytes or length, a directory's entries.
@@ -318,16 +350,18 @@ impl Metadata {
 
     /// How many times the file's contents or length have changed since it was created, copied
     /// or imported (0 for directories). Cheap change detection without comparing bytes.
+    /// `Some` on a [`MemFs`](crate::MemFs); `None` on an [`OsFs`](crate::OsFs), whose disk
+    /// does not count changes.
     ///
     /// ```
     /// # let fs = dmemfs_core::MemFs::new();
     /// fs.create("/f")?;
-    /// assert_eq!(fs.metadata("/f")?.generation(), 0);
+    /// assert_eq!(fs.metadata("/f")?.generation(), Some(0));
     /// fs.append("/f", "x")?;
-    /// assert_eq!(fs.metadata("/f")?.generation(), 1);
+    /// assert_eq!(fs.metadata("/f")?.generation(), Some(1));
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn generation(&self) -> u64 {
+    pub fn generation(&self) -> Option<u64> {
         self.generation
     }
 }

@@ -37,7 +37,7 @@ use proc_macro::TokenStream;
 /// The test names a parameter of type `MemFs` or `&MemFs` (any name); the attribute removes it
 /// from the signature and passes a fresh filesystem, built from the arguments below, seeded,
 /// and dropped when the test ends. To test code written against the
-/// [`FileSystem`](dmemfs_core::FileSystem) trait, the parameter may
+/// `FileSystem` trait, the parameter may
 /// also be `&dyn FileSystem` (with `+ Send + Sync` if you like), `impl FileSystem`, or an
 /// `Arc`, `Box` or `Rc` of `MemFs` or `dyn FileSystem`:
 ///

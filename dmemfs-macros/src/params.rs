@@ -1,9 +1,9 @@
 //! The filesystem parameter: which types `#[with_memfs]` supplies, and taking it out of the
 //! signature.
 
-use proc_macro2::Ident;
+use proc_macro2::{Ident, TokenTree};
 use quote::ToTokens;
-use syn::{FnArg, Pat, Signature, Type};
+use syn::{FnArg, GenericParam, Pat, Signature, Type};
 
 use crate::validate::Errors;
 
@@ -108,7 +108,53 @@ pub(crate) fn take_memfs_param(
         .filter(|(i, _)| *i != index)
         .map(|(_, arg)| arg)
         .collect();
+    drop_unused_lifetimes(sig);
     Ok(binding)
+}
+
+/// Removes the lifetime parameters nothing names any more: `fn t<'a>(fs: &'a MemFs)` loses
+/// its parameter, and an unused `'a` would be a lint (or, if it had bounds, an error) in the
+/// user's code.
+fn drop_unused_lifetimes(sig: &mut Signature) {
+    let params = std::mem::take(&mut sig.generics.params);
+    let kept: Vec<_> = params.iter().collect();
+    let mut rest = proc_macro2::TokenStream::new();
+    for param in &kept {
+        match param {
+            GenericParam::Lifetime(def) => def.bounds.to_tokens(&mut rest),
+            other => other.to_tokens(&mut rest),
+        }
+    }
+    sig.generics.where_clause.to_tokens(&mut rest);
+    sig.inputs.to_tokens(&mut rest);
+    sig.output.to_tokens(&mut rest);
+    sig.generics.params = params
+        .into_iter()
+        .filter(|param| match param {
+            GenericParam::Lifetime(def) => names_lifetime(rest.clone(), &def.lifetime.ident),
+            _ => true,
+        })
+        .collect();
+}
+
+/// Whether `tokens` name the lifetime `'ident` anywhere, inside groups included.
+fn names_lifetime(tokens: proc_macro2::TokenStream, ident: &Ident) -> bool {
+    let mut after_quote = false;
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Group(group) => {
+            after_quote = false;
+            names_lifetime(group.stream(), ident)
+        }
+        TokenTree::Punct(punct) => {
+            after_quote = punct.as_char() == '\'';
+            false
+        }
+        TokenTree::Ident(name) => std::mem::take(&mut after_quote) && name == *ident,
+        TokenTree::Literal(_) => {
+            after_quote = false;
+            false
+        }
+    })
 }
 
 /// What a parameter type asks of `#[with_memfs]`.
@@ -194,5 +240,35 @@ fn names_memfs(ty: &Type) -> bool {
         Type::Paren(inner) => names_memfs(&inner.elem),
         Type::Group(inner) => names_memfs(&inner.elem),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generics_after(sig: &str) -> String {
+        let mut sig: Signature = syn::parse_str(sig).unwrap();
+        take_memfs_param(&mut sig, true).unwrap();
+        sig.generics.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn a_lifetime_only_the_parameter_named_goes_with_it() {
+        assert_eq!(generics_after("fn t<'a>(fs: &'a MemFs)"), "");
+        assert_eq!(generics_after("fn t<'a, T>(fs: &'a MemFs, x: T)"), "< T >");
+        // Still named elsewhere: kept.
+        assert_eq!(
+            generics_after("fn t<'a>(fs: &'a MemFs, x: &'a str)"),
+            "< 'a >"
+        );
+        assert_eq!(
+            generics_after("fn t<'a>(fs: &'a MemFs) -> &'a str"),
+            "< 'a >"
+        );
+        assert_eq!(
+            generics_after("fn t<'a, 'b: 'a>(fs: &'a MemFs, x: &'b str)"),
+            "< 'a , 'b : 'a >"
+        );
     }
 }

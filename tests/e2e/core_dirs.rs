@@ -30,7 +30,7 @@ fn create_dir_creates_one_directory_under_an_existing_parent() {
     assert_eq!(names(&fs, "/a/b"), ["c"]);
     let meta = fs.metadata("/a/b/c").unwrap();
     assert!(meta.is_dir() && !meta.is_file());
-    assert_eq!((meta.len(), meta.generation()), (0, 0));
+    assert_eq!((meta.len(), meta.generation()), (0, Some(0)));
     let stats = fs.stats();
     assert_eq!(
         (stats.dirs, stats.files, stats.nodes, stats.used),

@@ -88,15 +88,15 @@ fn write_over_quota_keeps_old_contents() {
 fn append_creates_a_missing_file_then_appends() {
     let fs = test_fs(1 << 10);
     fs.append("/log", "a\n").unwrap();
-    assert_eq!(fs.metadata("/log").unwrap().generation(), 1);
+    assert_eq!(fs.metadata("/log").unwrap().generation(), Some(1));
     fs.append("/log", "b\n").unwrap();
     fs.append("log", b"c\n").unwrap();
     assert_eq!(fs.read_to_string("/log").unwrap(), "a\nb\nc\n");
-    assert_eq!(fs.metadata("/log").unwrap().generation(), 3);
+    assert_eq!(fs.metadata("/log").unwrap().generation(), Some(3));
     // An empty append to a missing file creates it empty; to an existing one changes nothing.
     fs.append("/empty", "").unwrap();
     assert!(fs.is_file("/empty"));
-    assert_eq!(fs.metadata("/empty").unwrap().generation(), 0);
+    assert_eq!(fs.metadata("/empty").unwrap().generation(), Some(0));
     let before = fs.metadata("/log").unwrap();
     fs.append("/log", "").unwrap();
     assert_eq!(fs.metadata("/log").unwrap(), before);
@@ -115,7 +115,7 @@ fn append_over_quota_appends_nothing() {
     };
     expect_reason(fs.append("/log", "6789"), ErrorKind::StorageFull, &reason);
     assert_eq!(fs.read("/log").unwrap(), b"12345");
-    assert_eq!(fs.metadata("/log").unwrap().generation(), 1);
+    assert_eq!(fs.metadata("/log").unwrap().generation(), Some(1));
     fs.append("/log", "678").unwrap();
     assert_eq!(fs.read("/log").unwrap(), b"12345678");
 }
@@ -138,7 +138,7 @@ fn remove_file_gives_back_bytes_and_the_node() {
     // The name is free again, and a new file starts fresh.
     fs.write("/d/f", "new").unwrap();
     assert_eq!(fs.read("/d/f").unwrap(), b"new");
-    assert_eq!(fs.metadata("/d/f").unwrap().generation(), 1);
+    assert_eq!(fs.metadata("/d/f").unwrap().generation(), Some(1));
     assert_invariants(&fs);
 }
 
@@ -187,21 +187,21 @@ fn metadata_of_files_and_directories() {
     assert!(file.is_file() && !file.is_dir());
     assert_eq!(file.file_type(), FileType::File);
     assert_eq!(file.len(), 5);
-    assert_eq!(file.generation(), 1);
+    assert_eq!(file.generation(), Some(1));
     assert!(
         file.created().unwrap() >= before && file.modified().unwrap() >= file.created().unwrap()
     );
     let dir = fs.metadata("/d").unwrap();
     assert!(dir.is_dir() && !dir.is_file());
     assert_eq!(dir.file_type(), FileType::Dir);
-    assert_eq!((dir.len(), dir.generation()), (0, 0));
+    assert_eq!((dir.len(), dir.generation()), (0, Some(0)));
     assert_eq!(dir.modified().unwrap(), dir.created().unwrap());
     // Adding a child does not touch a directory's times.
     fs.write("/d/g", "x").unwrap();
     assert_eq!(fs.metadata("/d").unwrap(), dir);
     let root = fs.metadata("").unwrap();
     assert!(root.is_dir());
-    assert_eq!((root.len(), root.generation()), (0, 0));
+    assert_eq!((root.len(), root.generation()), (0, Some(0)));
 }
 
 #[test]
@@ -210,12 +210,12 @@ fn generation_and_modified_follow_writes() {
     // A new file written empty is generation 0, created == modified.
     fs.write("/f", "").unwrap();
     let m0 = fs.metadata("/f").unwrap();
-    assert_eq!(m0.generation(), 0);
+    assert_eq!(m0.generation(), Some(0));
     assert_eq!(m0.created().unwrap(), m0.modified().unwrap());
     // write on an existing file: truncate (+1) and a non-empty write (+1).
     fs.write("/f", "abc").unwrap();
     let m2 = fs.metadata("/f").unwrap();
-    assert_eq!(m2.generation(), 2);
+    assert_eq!(m2.generation(), Some(2));
     assert!(m2.modified().unwrap() >= m0.modified().unwrap());
     assert_eq!(
         m2.created().unwrap(),
@@ -224,21 +224,21 @@ fn generation_and_modified_follow_writes() {
     );
     // write of nothing on an existing file: only the truncation counts.
     fs.write("/f", "").unwrap();
-    assert_eq!(fs.metadata("/f").unwrap().generation(), 3);
+    assert_eq!(fs.metadata("/f").unwrap().generation(), Some(3));
     // A new non-empty file starts at 1.
     fs.write("/g", "x").unwrap();
-    assert_eq!(fs.metadata("/g").unwrap().generation(), 1);
+    assert_eq!(fs.metadata("/g").unwrap().generation(), Some(1));
     // Each append of bytes is one change; an empty append none.
     fs.append("/g", "y").unwrap();
     fs.append("/g", "z").unwrap();
     let g = fs.metadata("/g").unwrap();
-    assert_eq!(g.generation(), 3);
+    assert_eq!(g.generation(), Some(3));
     fs.append("/g", "").unwrap();
     assert_eq!(
         fs.metadata("/g").unwrap().modified().unwrap(),
         g.modified().unwrap()
     );
-    assert_eq!(fs.metadata("/g").unwrap().generation(), 3);
+    assert_eq!(fs.metadata("/g").unwrap().generation(), Some(3));
     // Renaming carries everything along unchanged.
     fs.rename("/g", "/h").unwrap();
     assert_eq!(fs.metadata("/h").unwrap(), g);

@@ -77,10 +77,11 @@ fn run(fs: &dyn FileSystem, call: &Call) -> Outcome {
         Call::Metadata(p) => fs
             .metadata(at(p))
             .map(|m| format!("dir {} len {} links {}", m.is_dir(), m.len(), m.nlink())),
-        Call::ReadDir(p) => fs.read_dir(at(p)).map(|entries| {
-            let mut names: Vec<String> = entries.iter().map(|e| e.file_name().to_owned()).collect();
+        Call::ReadDir(p) => fs.read_dir(at(p)).and_then(|entries| {
+            let named = entries.map(|e| e.map(|e| e.file_name().to_owned()));
+            let mut names = named.collect::<std::io::Result<Vec<String>>>()?;
             names.sort();
-            names.join(",")
+            Ok(names.join(","))
         }),
     };
     result.map_err(|err| err.kind())

@@ -8,8 +8,9 @@ use std::time::SystemTime;
 
 use super::handle::FsFile;
 use super::traits::{FileSystem, FsWalk};
-use super::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use super::types::FsOpenOptions;
 use crate::attrs::{FileTimes, Permissions};
+use crate::metadata::{Metadata, ReadDir};
 
 /// Forwards every method, defaults included, so an override on the inner type is kept.
 macro_rules! forward_file_system {
@@ -36,7 +37,7 @@ macro_rules! forward_file_system {
             fn append(&self, path: &str, contents: &[u8]) -> io::Result<()> {
                 (**self).append(path, contents)
             }
-            fn metadata(&self, path: &str) -> io::Result<FsMetadata> {
+            fn metadata(&self, path: &str) -> io::Result<Metadata> {
                 (**self).metadata(path)
             }
             fn exists(&self, path: &str) -> bool {
@@ -63,7 +64,7 @@ macro_rules! forward_file_system {
             fn remove_dir_all(&self, path: &str) -> io::Result<()> {
                 (**self).remove_dir_all(path)
             }
-            fn read_dir(&self, path: &str) -> io::Result<Vec<FsDirEntry>> {
+            fn read_dir(&self, path: &str) -> io::Result<ReadDir> {
                 (**self).read_dir(path)
             }
             fn walk(&self, path: &str) -> io::Result<FsWalk<'_>> {
@@ -104,7 +105,7 @@ impl<F: FsFile + ?Sized> FsFile for Box<F> {
         (**self).path()
     }
 
-    fn metadata(&self) -> io::Result<FsMetadata> {
+    fn metadata(&self) -> io::Result<Metadata> {
         (**self).metadata()
     }
 

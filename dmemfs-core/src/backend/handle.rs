@@ -4,8 +4,8 @@ use std::fmt;
 use std::io::{self, Read, Seek, Write};
 use std::time::SystemTime;
 
-use super::types::FsMetadata;
 use crate::attrs::{FileTimes, Permissions};
+use crate::metadata::Metadata;
 
 /// An open file handle, as [`FileSystem::open_with`](super::FileSystem::open_with) returns it.
 ///
@@ -53,7 +53,7 @@ pub trait FsFile: Read + Write + Seek + Send + fmt::Debug {
     /// assert_eq!(f.metadata()?.len(), 3);
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    fn metadata(&self) -> io::Result<FsMetadata>;
+    fn metadata(&self) -> io::Result<Metadata>;
 
     /// Truncates or extends the file to `size` bytes (an extension reads as zeros); the cursor
     /// does not move.

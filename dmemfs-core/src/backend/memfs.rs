@@ -6,18 +6,19 @@ use std::time::SystemTime;
 
 use super::handle::FsFile;
 use super::traits::{FileSystem, FsWalk};
-use super::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use super::types::FsOpenOptions;
 use crate::attrs::{FileTimes, Permissions};
 use crate::file::MemFile;
 use crate::fs::MemFs;
+use crate::metadata::{Metadata, ReadDir};
 
 impl FsFile for MemFile {
     fn path(&self) -> &str {
         MemFile::path(self)
     }
 
-    fn metadata(&self) -> io::Result<FsMetadata> {
-        MemFile::metadata(self).map(FsMetadata::from)
+    fn metadata(&self) -> io::Result<Metadata> {
+        MemFile::metadata(self)
     }
 
     fn set_len(&self, size: u64) -> io::Result<()> {
@@ -81,8 +82,8 @@ impl FileSystem for MemFs {
         MemFs::append(self, path, contents)
     }
 
-    fn metadata(&self, path: &str) -> io::Result<FsMetadata> {
-        MemFs::metadata(self, path).map(FsMetadata::from)
+    fn metadata(&self, path: &str) -> io::Result<Metadata> {
+        MemFs::metadata(self, path)
     }
 
     fn exists(&self, path: &str) -> bool {
@@ -117,16 +118,13 @@ impl FileSystem for MemFs {
         MemFs::remove_dir_all(self, path)
     }
 
-    fn read_dir(&self, path: &str) -> io::Result<Vec<FsDirEntry>> {
-        // The inherent listing is a snapshot whose items never fail.
-        MemFs::read_dir(self, path)?
-            .map(|entry| entry.map(FsDirEntry::from))
-            .collect()
+    fn read_dir(&self, path: &str) -> io::Result<ReadDir> {
+        MemFs::read_dir(self, path)
     }
 
     fn walk(&self, path: &str) -> io::Result<FsWalk<'_>> {
         let walk = MemFs::walk(self, path)?;
-        Ok(FsWalk::new(walk.map(|entry| entry.map(FsDirEntry::from))))
+        Ok(FsWalk::new(walk))
     }
 
     fn glob(&self, pattern: &str) -> io::Result<Vec<String>> {

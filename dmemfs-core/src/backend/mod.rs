@@ -46,11 +46,15 @@
 //! it directly; the trait methods delegate to them.
 //!
 //! # Metadata and entries
-//! [`FsMetadata`] and [`FsDirEntry`] are what both implementations can report honestly: a
-//! disk has no [`generation`](crate::Metadata::generation) counter, so
-//! [`FsMetadata::generation`] is `Some` only on a `MemFs`, and [`FsMetadata::created`] is
-//! `None` where the host filesystem records no birth time. Listings are sorted by name on
-//! every implementation.
+//! The trait reports the same [`Metadata`](crate::Metadata), [`DirEntry`](crate::DirEntry)
+//! and [`ReadDir`](crate::ReadDir) a `MemFs` gives through its own methods; where a disk
+//! cannot answer honestly, the answer says so: it has no change counter, so
+//! [`generation`](crate::Metadata::generation) is `None` on an [`OsFs`], and
+//! [`created`](crate::Metadata::created) is `Unsupported` where the host filesystem records no
+//! birth time. Listings are sorted by name on every implementation. Opening takes
+//! [`FsOpenOptions`] (its docs say why it is not [`OpenOptions`](crate::OpenOptions)), a
+//! handle is a [`Box<dyn FsFile>`] rather than a [`MemFile`](crate::MemFile), and a walk an
+//! [`FsWalk`] (a `MemFs`'s own [`Walk`](crate::Walk) can also skip directories).
 //!
 //! # Where implementations differ
 //! The conformance suite (`conformance_tests!`, feature `conformance`) checks that both
@@ -63,15 +67,15 @@
 //! | removing or renaming an open file | `ResourceBusy` by default; allowed with [`Semantics::Posix`](crate::Semantics) | allowed (Linux semantics) |
 //! | byte quota, node limit | `StorageFull`, `QuotaExceeded` | none beyond the disk's own (`StorageFull` from `ENOSPC`) |
 //! | failed `write`, `copy`, truncating open | atomic: the old contents stay | as `std::fs`: the file may be truncated or partly written (a file `copy` created is removed again) |
-//! | [`FsMetadata::generation`] | `Some(count of changes)` | `None` |
-//! | symbolic links | none | followed inside the root; escaping ones refused (`PermissionDenied`); listings never descend into linked directories (see [`OsFs`]) |
+//! | [`Metadata::generation`](crate::Metadata::generation) | `Some(count of changes)` | `None` |
+//! | symbolic links | followed; more than 40 or a loop is `FilesystemLoop` | followed inside the root; escaping ones refused (`PermissionDenied`); listings never descend into linked directories (see [`OsFs`]) |
 //! | other processes | cannot see the files | see and change them |
 //! | error [`Reason`](crate::Reason)s (kinds agree) | precise: `ParentNotFound { parent }`, `ComponentNotADirectory { component }`, ... | from the OS error: `NotFound`, `NotADirectory`, [`Reason::Os`](crate::Reason::Os), [`Reason::EscapesRoot`](crate::Reason::EscapesRoot) |
 //! | `walk` items | never `Err` | `Err` for a directory that cannot be listed (permissions) |
 //! | permissions ([`FileSystem::set_permissions`]) | stored and reported, never enforced: the process may read and write every file, as root may | applied on the host and enforced by the OS, except for a privileged process (CI runs as root); off Unix only the read-only flag is applied; [`set_times`](FileSystem::set_times) opens the node, so it fails on a file the process may neither read nor write |
 //! | mode of a new node | `0o644` for a file, `0o755` for a directory | from the process's umask |
-//! | [`FsMetadata::accessed`] | changes only when set (as a `noatime` mount) | as the mount says: with Linux's default `relatime`, a read may update it |
-//! | [`FsMetadata::ino`], [`FsMetadata::nlink`] | numbered by the `MemFs`: the root is 1, numbers are reused once a node is gone; a directory has 2 plus its subdirectories | the host's (`nlink` of a directory is 1 on some filesystems, such as btrfs); 0 and 1 off Unix |
+//! | [`Metadata::accessed`](crate::Metadata::accessed) | changes only when set (as a `noatime` mount) | as the mount says: with Linux's default `relatime`, a read may update it |
+//! | [`Metadata::ino`](crate::Metadata::ino), [`Metadata::nlink`](crate::Metadata::nlink) | numbered by the `MemFs`: the root is 1, numbers are reused once a node is gone; a directory has 2 plus its subdirectories | the host's (`nlink` of a directory is 1 on some filesystems, such as btrfs); 0 and 1 off Unix |
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -88,4 +92,4 @@ pub use handle::FsFile;
 #[cfg(feature = "os")]
 pub use os::OsFs;
 pub use traits::{FileSystem, FsWalk};
-pub use types::{FsDirEntry, FsMetadata, FsOpenOptions};
+pub use types::FsOpenOptions;

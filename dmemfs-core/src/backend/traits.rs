@@ -5,9 +5,10 @@ use std::io;
 use std::time::SystemTime;
 
 use super::handle::FsFile;
-use super::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use super::types::FsOpenOptions;
 use crate::attrs::{FileTimes, Permissions};
 use crate::error::{Op, Reason, fail};
+use crate::metadata::{DirEntry, Metadata, ReadDir};
 
 /// The iterator [`FileSystem::walk`] returns: entries in pre-order, children sorted by name.
 ///
@@ -28,7 +29,7 @@ use crate::error::{Op, Reason, fail};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct FsWalk<'a> {
-    inner: Box<dyn Iterator<Item = io::Result<FsDirEntry>> + Send + 'a>,
+    inner: Box<dyn Iterator<Item = io::Result<DirEntry>> + Send + 'a>,
 }
 
 impl<'a> FsWalk<'a> {
@@ -38,7 +39,7 @@ impl<'a> FsWalk<'a> {
     /// let walk = dmemfs_core::backend::FsWalk::new(Vec::new().into_iter());
     /// assert_eq!(walk.count(), 0);
     /// ```
-    pub fn new(entries: impl Iterator<Item = io::Result<FsDirEntry>> + Send + 'a) -> FsWalk<'a> {
+    pub fn new(entries: impl Iterator<Item = io::Result<DirEntry>> + Send + 'a) -> FsWalk<'a> {
         FsWalk {
             inner: Box::new(entries),
         }
@@ -46,7 +47,7 @@ impl<'a> FsWalk<'a> {
 }
 
 impl Iterator for FsWalk<'_> {
-    type Item = io::Result<FsDirEntry>;
+    type Item = io::Result<DirEntry>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.inner.next()
@@ -210,7 +211,7 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     /// assert!(fs.metadata("/")?.is_dir());
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    fn metadata(&self, path: &str) -> io::Result<FsMetadata>;
+    fn metadata(&self, path: &str) -> io::Result<Metadata>;
 
     /// Whether `path` names a file or directory; `false` for invalid paths and on errors.
     ///
@@ -342,7 +343,7 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     /// assert_eq!(names, ["a", "b.txt"]);
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    fn read_dir(&self, path: &str) -> io::Result<Vec<FsDirEntry>>;
+    fn read_dir(&self, path: &str) -> io::Result<ReadDir>;
 
     /// Walks the directory `path` and everything below it: the directory itself first (depth
     /// 0), then each entry before its contents, children sorted by name. Each directory is
@@ -433,7 +434,7 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     fn copy_dir_all(&self, from: &str, to: &str) -> io::Result<()>;
 
     /// Gives the file at `original` a second name, `link`: both names are then the same file
-    /// (same contents, same [`ino`](FsMetadata::ino), [`nlink`](FsMetadata::nlink) counting the
+    /// (same contents, same [`ino`](Metadata::ino), [`nlink`](Metadata::nlink) counting the
     /// names), which lives until its last name is removed.
     ///
     /// This corresponds to [`std::fs::hard_link`].

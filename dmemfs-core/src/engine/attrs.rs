@@ -85,6 +85,22 @@ impl Attrs {
         }
     }
 
+    /// Attributes read from elsewhere (a host file's, for `OsFs`).
+    #[cfg(feature = "os")]
+    pub(crate) fn from_times(
+        accessed: SystemTime,
+        modified: SystemTime,
+        changed: SystemTime,
+        mode: u32,
+    ) -> Attrs {
+        Attrs {
+            accessed: Stamp::new(accessed),
+            modified: Stamp::new(modified),
+            changed: Stamp::new(changed),
+            mode: mode & MODE_MASK,
+        }
+    }
+
     pub(crate) fn accessed(&self) -> SystemTime {
         self.accessed.time()
     }

@@ -63,7 +63,7 @@ fn import_from_dir_copies_files_and_empty_directories() {
     assert!(fs.is_dir("/etc/app/conf/empty"));
     assert_eq!(
         fs.metadata("/etc/app/conf/app.toml").unwrap().generation(),
-        0
+        Some(0)
     );
     assert_eq!(fs.stats().used, 14);
     // Into the root, next to what is there.

@@ -226,11 +226,14 @@ fn walked(fs: &dyn FileSystem, path: &str) -> Vec<String> {
         .collect()
 }
 
+/// What `read_dir(path)` lists, every entry read.
+fn listing(fs: &dyn FileSystem, path: &str) -> Vec<crate::DirEntry> {
+    let entries = fs.read_dir(path).expect("read_dir");
+    entries.collect::<io::Result<_>>().expect("read_dir entry")
+}
+
 /// The names `read_dir(path)` lists.
 fn names(fs: &dyn FileSystem, path: &str) -> Vec<String> {
-    fs.read_dir(path)
-        .expect("read_dir")
-        .iter()
-        .map(|entry| entry.file_name().to_owned())
-        .collect()
+    let entries = listing(fs, path);
+    entries.iter().map(|e| e.file_name().to_owned()).collect()
 }

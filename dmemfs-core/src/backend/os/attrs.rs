@@ -1,7 +1,10 @@
 //! Attributes on the host: hard links, permissions, times, and the Unix numbers of
-//! [`FsMetadata`] (`ino`, `nlink`, `mode`), with what stands in for them off Unix.
+//! [`Metadata`] (`ino`, `nlink`, `mode`), with what stands in for them off Unix.
 
 use std::io;
+use std::time::SystemTime;
+#[cfg(unix)]
+use std::time::{Duration, UNIX_EPOCH};
 
 use cap_std::fs::OpenOptions;
 
@@ -128,15 +131,31 @@ pub(super) fn host_permissions(
 
 /// `ino`, `nlink` and `mode` (type and permission bits) from host metadata.
 #[cfg(unix)]
-pub(super) fn unix_numbers(meta: &cap_std::fs::Metadata, _: FileType) -> (u64, u64, u32) {
+pub(super) fn unix_numbers(
+    meta: &cap_std::fs::Metadata,
+    _: FileType,
+) -> (u64, u64, u32, Option<SystemTime>) {
     use cap_std::fs::MetadataExt;
-    (meta.ino(), meta.nlink(), meta.mode())
+    let since_epoch = |secs: i64, nanos: i64| {
+        let nanos = u32::try_from(nanos).ok()?;
+        match u64::try_from(secs) {
+            Ok(secs) => UNIX_EPOCH.checked_add(Duration::new(secs, nanos)),
+            Err(_) => UNIX_EPOCH
+                .checked_sub(Duration::from_secs(secs.unsigned_abs()))?
+                .checked_add(Duration::from_nanos(u64::from(nanos))),
+        }
+    };
+    let changed = since_epoch(meta.ctime(), meta.ctime_nsec());
+    (meta.ino(), meta.nlink(), meta.mode(), changed)
 }
 
 /// Off Unix `std` reports no inode numbers: 0, one name, and a mode derived from the
 /// read-only flag.
 #[cfg(not(unix))]
-pub(super) fn unix_numbers(meta: &cap_std::fs::Metadata, file_type: FileType) -> (u64, u64, u32) {
+pub(super) fn unix_numbers(
+    meta: &cap_std::fs::Metadata,
+    file_type: FileType,
+) -> (u64, u64, u32, Option<SystemTime>) {
     let write = if meta.permissions().readonly() {
         0
     } else {
@@ -146,7 +165,7 @@ pub(super) fn unix_numbers(meta: &cap_std::fs::Metadata, file_type: FileType) ->
         FileType::Dir => 0o040000 | 0o555 | write,
         FileType::File => 0o100000 | 0o444 | write,
     };
-    (0, 1, mode)
+    (0, 1, mode, None)
 }
 
 /// Whether two host metadata describe the same node (another name for it, a hard link).

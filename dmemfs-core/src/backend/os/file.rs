@@ -7,8 +7,8 @@ use super::attrs::{host_permissions, set_file_times};
 use super::{metadata_of, os_reason};
 use crate::attrs::{FileTimes, Permissions};
 use crate::backend::handle::FsFile;
-use crate::backend::types::FsMetadata;
 use crate::error::{HandleMode, Op, Reason, fail};
+use crate::metadata::Metadata;
 
 /// An open file of an [`OsFs`](super::OsFs).
 ///
@@ -113,7 +113,7 @@ impl FsFile for OsFile {
         &self.path
     }
 
-    fn metadata(&self) -> io::Result<FsMetadata> {
+    fn metadata(&self) -> io::Result<Metadata> {
         let meta = self
             .file
             .metadata()

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
-use super::types::FsMetadata;
 use crate::error::{FsError, IoSource, Op, Reason, fail, fail2};
 use crate::metadata::FileType;
+use crate::metadata::Metadata;
 
 /// A directory on the host disk used as the root of a virtual filesystem: the
 /// [`FileSystem`](super::FileSystem) that production code gets where tests pass a
@@ -158,7 +158,7 @@ impl OsFs {
     }
 
     /// The metadata of a normalised path, following links that stay inside the root.
-    fn stat(&self, normal: &str) -> Result<FsMetadata, Reason> {
+    fn stat(&self, normal: &str) -> Result<Metadata, Reason> {
         let meta = if normal == "/" {
             self.dir().dir_metadata()
         } else {
@@ -198,8 +198,8 @@ fn os_reason(err: io::Error) -> Reason {
     }
 }
 
-/// [`FsMetadata`] from the host's metadata; special files have no place in it.
-fn metadata_of(meta: &cap_std::fs::Metadata) -> Result<FsMetadata, Reason> {
+/// [`Metadata`] from the host's metadata; special files have no place in it.
+fn metadata_of(meta: &cap_std::fs::Metadata) -> Result<Metadata, Reason> {
     let file_type = if meta.is_dir() {
         FileType::Dir
     } else if meta.is_file() {
@@ -215,19 +215,19 @@ fn metadata_of(meta: &cap_std::fs::Metadata) -> Result<FsMetadata, Reason> {
         });
     };
     let modified = meta.modified().map_err(os_reason)?.into_std();
-    let (ino, nlink, mode) = attrs::unix_numbers(meta, file_type);
-    Ok(FsMetadata {
+    let (ino, nlink, mode, changed) = attrs::unix_numbers(meta, file_type);
+    // Every platform std supports reports the access time; the modification time stands in
+    // otherwise, and for the status change time off Unix.
+    let accessed = meta.accessed().map_or(modified, |t| t.into_std());
+    Ok(Metadata::of_host(
         file_type,
-        len: if file_type.is_dir() { 0 } else { meta.len() },
-        modified,
-        // Every platform std supports reports it; the modification time stands in otherwise.
-        accessed: meta.accessed().map_or(modified, |t| t.into_std()),
-        created: meta.created().ok().map(|t| t.into_std()),
-        generation: None,
+        if file_type.is_dir() { 0 } else { meta.len() },
+        [accessed, modified, changed.unwrap_or(modified)],
+        meta.created().ok().map(|t| t.into_std()),
         ino,
         nlink,
         mode,
-    })
+    ))
 }
 
 #[cfg(test)]

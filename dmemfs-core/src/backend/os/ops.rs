@@ -10,8 +10,9 @@ use super::{OsFs, os_reason, relative};
 use crate::attrs::{FileTimes, Permissions};
 use crate::backend::handle::FsFile;
 use crate::backend::traits::{FileSystem, FsWalk};
-use crate::backend::types::{FsDirEntry, FsMetadata, FsOpenOptions};
+use crate::backend::types::FsOpenOptions;
 use crate::error::{ArgError, Op, PathError, Reason, fail, fail2};
+use crate::metadata::{Metadata, ReadDir};
 use crate::path::is_strictly_below;
 
 impl OsFs {
@@ -174,7 +175,7 @@ impl FileSystem for OsFs {
         self.put(Op::Append, path, contents, true)
     }
 
-    fn metadata(&self, path: &str) -> io::Result<FsMetadata> {
+    fn metadata(&self, path: &str) -> io::Result<Metadata> {
         let normal = self.normalize(Op::Metadata, path)?;
         self.stat(&normal)
             .map_err(|reason| fail(Op::Metadata, path, reason))
@@ -232,12 +233,14 @@ impl FileSystem for OsFs {
         result.map_err(|reason| fail(Op::RemoveDirAll, path, reason))
     }
 
-    fn read_dir(&self, path: &str) -> io::Result<Vec<FsDirEntry>> {
+    fn read_dir(&self, path: &str) -> io::Result<ReadDir> {
         let normal = self.normalize(Op::ReadDir, path)?;
         let listed = self
             .list(&normal, 1)
             .map_err(|reason| fail(Op::ReadDir, path, reason))?;
-        Ok(listed.into_iter().map(|item| item.entry).collect())
+        Ok(ReadDir::new(
+            listed.into_iter().map(|item| item.entry).collect(),
+        ))
     }
 
     fn walk(&self, path: &str) -> io::Result<FsWalk<'_>> {

@@ -5,15 +5,15 @@ use std::io;
 use cap_std::fs::OpenOptions;
 
 use super::{OsFs, metadata_of, os_reason, relative};
-use crate::backend::types::FsDirEntry;
 use crate::error::{Op, Reason, fail};
+use crate::metadata::DirEntry;
 use crate::path::{join, rebase};
 
 /// One listed entry, and whether a walk may descend into it: only real directories, never a
 /// symbolic link to one (which could lead back to an ancestor).
 #[derive(Debug)]
 pub(super) struct Listed {
-    pub(super) entry: FsDirEntry,
+    pub(super) entry: DirEntry,
     pub(super) descend: bool,
 }
 
@@ -58,7 +58,7 @@ impl OsFs {
                 continue;
             };
             listed.push(Listed {
-                entry: FsDirEntry::new(path, metadata, depth),
+                entry: DirEntry::new(path, metadata, depth),
                 descend,
             });
         }
@@ -74,7 +74,7 @@ impl OsFs {
         }
         Ok(OsWalk {
             fs: self.clone(),
-            root: Some(FsDirEntry::new(normal.to_owned(), metadata, 0)),
+            root: Some(DirEntry::new(normal.to_owned(), metadata, 0)),
             stack: Vec::new(),
         })
     }
@@ -132,7 +132,7 @@ impl OsFs {
 #[derive(Debug)]
 pub(super) struct OsWalk {
     fs: OsFs,
-    root: Option<FsDirEntry>,
+    root: Option<DirEntry>,
     stack: Vec<Frame>,
 }
 
@@ -145,7 +145,7 @@ struct Frame {
 }
 
 impl OsWalk {
-    fn enter(&mut self, entry: &FsDirEntry, descend: bool) {
+    fn enter(&mut self, entry: &DirEntry, descend: bool) {
         if descend {
             self.stack.push(Frame {
                 dir: entry.path().to_owned(),
@@ -157,7 +157,7 @@ impl OsWalk {
 }
 
 impl Iterator for OsWalk {
-    type Item = io::Result<FsDirEntry>;
+    type Item = io::Result<DirEntry>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(root) = self.root.take() {
