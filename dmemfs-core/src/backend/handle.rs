@@ -118,7 +118,7 @@ pub trait FsFile: Read + Write + Seek + Send + fmt::Debug {
     /// let then = SystemTime::UNIX_EPOCH + Duration::new(1_000_000_000, 5);
     /// file.set_times(FileTimes::new().set_accessed(then).set_modified(then))?;
     /// let meta = file.metadata()?;
-    /// assert_eq!((meta.accessed(), meta.modified()), (then, then));
+    /// assert_eq!((meta.accessed()?, meta.modified()?), (then, then));
     /// # Ok::<(), std::io::Error>(())
     /// ```
     fn set_times(&self, times: FileTimes) -> io::Result<()>;
@@ -133,7 +133,7 @@ pub trait FsFile: Read + Write + Seek + Send + fmt::Debug {
     /// let fs: &dyn FileSystem = &MemFs::new();
     /// let file = fs.create("/a")?;
     /// file.set_modified(SystemTime::UNIX_EPOCH)?;
-    /// assert_eq!(file.metadata()?.modified(), SystemTime::UNIX_EPOCH);
+    /// assert_eq!(file.metadata()?.modified()?, SystemTime::UNIX_EPOCH);
     /// # Ok::<(), std::io::Error>(())
     /// ```
     fn set_modified(&self, time: SystemTime) -> io::Result<()> {
