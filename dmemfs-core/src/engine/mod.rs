@@ -4,6 +4,7 @@
 pub(crate) mod attrs;
 pub(crate) mod batch;
 mod index;
+mod key;
 pub(crate) mod ledger;
 pub(crate) mod namespace;
 pub(crate) mod node;
@@ -11,6 +12,7 @@ mod resolve;
 mod watch;
 
 pub(crate) use attrs::Attrs;
+pub(crate) use key::Key;
 pub(crate) use ledger::freed_file_bytes;
 pub(crate) use ledger::{Ino, Ledger};
 pub(crate) use namespace::{ByIno, Miss, ROOT_INO, Tree};
