@@ -155,6 +155,16 @@ impl Index {
             .insert_unique(hash.spread(), id, |&id| slab.get(id).hash.spread());
     }
 
+    /// Every node, in no order (a node with several names more than once).
+    pub(super) fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.slab
+            .pages
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|entry| &entry.node)
+    }
+
     #[cfg(test)]
     pub(super) fn values(&self) -> impl Iterator<Item = &Entry> {
         self.table.iter().map(|&id| self.slab.get(id))

@@ -35,7 +35,7 @@ mod size_tests {
             "three 12-byte stamps and a mode"
         );
         assert!(
-            size_of::<node::FileNode>() <= 136,
+            size_of::<node::FileNode>() <= 128,
             "{}",
             size_of::<node::FileNode>()
         );

@@ -8,10 +8,11 @@
 //! The price is paid by moving a directory, which re-keys its subtree (its lists stay).
 //!
 //! Names are separate from nodes: a file may have several names (hard links), and lives while
-//! a name or a pin (an open handle) holds it. Every node has an inode number, a slot in the
-//! inode table that finds it without a path: a directory by its one path, a file by a weak
-//! reference. A directory's slot is freed when it is removed; a file's when its last name goes,
-//! or, for an orphan (unlinked while open), when it drops.
+//! a name or a pin (an open handle) holds it. Every node has an inode number, which finds it
+//! without a path: a directory by its one path, a file by a weak reference in the inode table,
+//! kept only once something looks files up by number ([`Tree::number_files`]; until then a
+//! file costs no slot). A directory's number is freed when it is removed; a file's when its
+//! last name goes, or, for an orphan (unlinked while open), when it drops.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
@@ -59,9 +60,15 @@ pub(crate) struct Tree {
     /// Keys are shared with open handles, which name their file without a copy, and with
     /// the parents' lists of children.
     nodes: Index,
-    /// Files by inode number (8 bytes a slot; `None` for free numbers and directories);
-    /// slot 0 is never used.
+    /// Files by inode number (8 bytes a slot; `None` for free numbers, directories and
+    /// links); slot 0 is never used. Empty until [`Tree::number_files`].
     inodes: Vec<Option<Weak<FileNode>>>,
+    numbered: bool,
+    /// The lowest number never given.
+    next_ino: Ino,
+    /// Orphans by number while files are not numbered, so that numbering finds them (few:
+    /// files unlinked while open).
+    orphans: Map<Ino, Weak<FileNode>>,
     /// Directories by inode number: each has exactly one name, its current path.
     dir_inos: Map<Ino, Key>,
     /// Symbolic links by inode number (few: a map rather than a slot in every file's table).
@@ -83,7 +90,10 @@ impl Tree {
     pub(crate) fn new(ledger: Arc<Ledger>) -> Tree {
         let mut tree = Tree {
             nodes: Index::default(),
-            inodes: vec![None],
+            inodes: Vec::new(),
+            numbered: false,
+            next_ino: ROOT_INO,
+            orphans: Map::default(),
             dir_inos: Map::default(),
             link_inos: Map::default(),
             free_inos: Vec::new(),
@@ -104,37 +114,81 @@ impl Tree {
         tree
     }
 
-    /// A fresh inode number for a file (`Some`) or a directory (`None`; its path is
-    /// recorded by the caller).
-    fn alloc_ino(&mut self, file: Option<Weak<FileNode>>) -> Ino {
+    /// A fresh inode number for a file (`Some`) or another node (`None`; the caller records
+    /// it).
+    fn alloc_ino(&mut self, file: Option<&Arc<FileNode>>) -> Ino {
         if self.free_inos.is_empty() {
             self.ledger.take_dead(&mut self.free_inos);
         }
         if self.ledger.inos_unique() {
             self.free_inos.clear();
         }
-        match self.free_inos.pop() {
+        let ino = match self.free_inos.pop() {
             Some(ino) => {
-                self.inodes[ino as usize] = file;
+                // A number an orphan freed by dropping may still be listed.
+                if !self.orphans.is_empty() {
+                    self.orphans.remove(&ino);
+                }
                 ino
             }
             None => {
-                self.inodes.push(file);
-                (self.inodes.len() - 1) as Ino
+                let ino = self.next_ino;
+                self.next_ino += 1;
+                ino
             }
+        };
+        if self.numbered {
+            self.set_slot(ino, file.map(Arc::downgrade));
         }
+        ino
+    }
+
+    fn set_slot(&mut self, ino: Ino, file: Option<Weak<FileNode>>) {
+        let at = ino as usize;
+        if at >= self.inodes.len() {
+            self.inodes.resize(at + 1, None);
+        }
+        self.inodes[at] = file;
     }
 
     fn free_ino(&mut self, ino: Ino) {
+        if ino == 0 || ino >= self.next_ino {
+            return;
+        }
         if let Some(slot) = self.inodes.get_mut(ino as usize) {
             *slot = None;
-            self.dir_inos.remove(&ino);
-            self.link_inos.remove(&ino);
-            self.free_inos.push(ino);
         }
+        self.dir_inos.remove(&ino);
+        self.link_inos.remove(&ino);
+        self.free_inos.push(ino);
     }
 
-    /// The node numbered `ino`, if it is alive.
+    /// Whether files can be found by number ([`Tree::number_files`] ran).
+    pub(crate) fn files_numbered(&self) -> bool {
+        self.numbered
+    }
+
+    /// From now on, keeps the inode table that finds files by number (8 bytes a number),
+    /// filled now from the index and the orphans: called by the first lookup by number, so a
+    /// filesystem never asked pays nothing per file.
+    pub(crate) fn number_files(&mut self) {
+        if self.numbered {
+            return;
+        }
+        self.numbered = true;
+        let mut inodes: Vec<Option<Weak<FileNode>>> = vec![None; self.next_ino as usize];
+        for node in self.nodes.nodes() {
+            if let Node::File(file) = node {
+                inodes[file.ino() as usize] = Some(Arc::downgrade(file));
+            }
+        }
+        for (ino, orphan) in self.orphans.drain() {
+            inodes[ino as usize] = Some(orphan);
+        }
+        self.inodes = inodes;
+    }
+
+    /// The node numbered `ino`, if it is alive; files only once [numbered](Tree::number_files).
     pub(crate) fn by_ino(&self, ino: Ino) -> Option<ByIno> {
         if let Some(path) = self.dir_inos.get(&ino) {
             return Some(ByIno::Dir(path.clone()));
@@ -354,12 +408,14 @@ impl Tree {
     /// Gives a file node a name: a new inode on its first, an orphan taken back keeps its.
     fn link_file(&mut self, file: &Arc<FileNode>) {
         if file.adopt() {
+            if !self.numbered {
+                self.orphans.remove(&file.ino());
+            }
             file.id.relink();
             self.files += 1;
             return;
         }
-        let weak = Arc::downgrade(file);
-        if file.id.link(|| self.alloc_ino(Some(weak))) {
+        if file.id.link(|| self.alloc_ino(Some(file))) {
             self.files += 1;
         }
     }
@@ -459,6 +515,9 @@ impl Tree {
         if file.is_pinned() {
             // Open: the file keeps its bytes and its number until its last handle drops.
             file.orphan(&self.ledger);
+            if !self.numbered {
+                self.orphans.insert(file.ino(), Arc::downgrade(file));
+            }
         } else {
             self.free_ino(file.ino());
         }
