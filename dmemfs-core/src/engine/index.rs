@@ -1,19 +1,25 @@
-//! The namespace's index: every node by its full normalised path, in one hash table.
+//! The namespace's index: every name by its full normalised path.
 //!
-//! Each entry keeps its path's hash, so that growing the table moves entries without hashing
+//! Entries (a path, its node, its position in its parent's list) live in a slab, numbered:
+//! a directory lists its children by number (4 bytes each, where a shared path took 16), and
+//! a number stays the entry's while it is renamed. The hash table holds only the numbers (4
+//! bytes a bucket, where whole entries of 40 bytes filled 1.6 buckets each on average), and
+//! finds a path by comparing it with the entry's key, short keys being inline in the entry.
+//!
+//! Each entry keeps its path's hash, so that growing the table moves numbers without hashing
 //! every path again, and an operation that looks a path up and then inserts it (every create)
 //! hashes it once: [`Index::hash`] then the `_hashed` lookups and [`Index::insert`].
 
 use std::hash::BuildHasher;
-use std::sync::Arc;
 
 use hashbrown::HashTable;
 
+use super::key::Key;
 use super::node::Node;
 use crate::error::Reason;
 use crate::path::split_parent;
 
-/// A path's hash in the [`Index`]. 32 bits, so that an entry stays 40 bytes (key, node,
+/// A path's hash in the [`Index`]. 32 bits, so that an entry stays 48 bytes (key, node,
 /// position and hash); [`PathHash::spread`] gives the table the 64 bits it probes with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct PathHash(u32);
@@ -26,11 +32,14 @@ impl PathHash {
     }
 }
 
+/// An entry's number in the slab, stable while it lives (renames keep it).
+pub(super) type Id = u32;
+
 /// An index entry: the node under its path, and its position in its parent's list of
 /// children.
 #[derive(Debug)]
 pub(super) struct Entry {
-    pub(super) key: Arc<str>,
+    pub(super) key: Key,
     pub(super) node: Node,
     pub(super) slot: u32,
     hash: PathHash,
@@ -38,7 +47,8 @@ pub(super) struct Entry {
 
 #[derive(Debug, Default)]
 pub(super) struct Index {
-    table: HashTable<Entry>,
+    table: HashTable<Id>,
+    slab: Slab,
     state: foldhash::fast::RandomState,
 }
 
@@ -48,8 +58,21 @@ impl Index {
         PathHash(self.state.hash_one(path) as u32)
     }
 
+    #[inline]
+    pub(super) fn find_hashed(&self, path: &str, hash: PathHash) -> Option<Id> {
+        let slab = &self.slab;
+        self.table
+            .find(hash.spread(), |&id| slab.get(id).key.is(path))
+            .copied()
+    }
+
+    pub(super) fn find(&self, path: &str) -> Option<Id> {
+        self.find_hashed(path, self.hash(path))
+    }
+
+    #[inline]
     pub(super) fn get_hashed(&self, path: &str, hash: PathHash) -> Option<&Entry> {
-        self.table.find(hash.spread(), |entry| &*entry.key == path)
+        self.find_hashed(path, hash).map(|id| self.slab.get(id))
     }
 
     pub(super) fn get(&self, path: &str) -> Option<&Entry> {
@@ -57,13 +80,28 @@ impl Index {
     }
 
     pub(super) fn get_mut(&mut self, path: &str) -> Option<&mut Entry> {
-        let hash = self.hash(path);
-        self.table
-            .find_mut(hash.spread(), |entry| &*entry.key == path)
+        let id = self.find(path)?;
+        Some(self.slab.get_mut(id))
     }
 
-    /// Inserts `key`, which must not be in the index, hashed as `hash`.
-    pub(super) fn insert(&mut self, key: Arc<str>, hash: PathHash, node: Node, slot: usize) {
+    /// The entry numbered `id` (one alive: a number from a directory's list or a lookup).
+    pub(super) fn entry(&self, id: Id) -> &Entry {
+        self.slab.get(id)
+    }
+
+    pub(super) fn entry_mut(&mut self, id: Id) -> &mut Entry {
+        self.slab.get_mut(id)
+    }
+
+    /// A number for an entry that [`insert`](Self::insert) fills next (a parent lists the
+    /// child before it is indexed).
+    pub(super) fn reserve(&mut self) -> Id {
+        self.slab.reserve()
+    }
+
+    /// Inserts `key`, which must not be in the index, hashed as `hash`, under the number
+    /// [`reserve`](Self::reserve) gave.
+    pub(super) fn insert(&mut self, id: Id, key: Key, hash: PathHash, node: Node, slot: usize) {
         debug_assert!(hash == self.hash(&key), "stale hash for {key}");
         // Opens rely on it: a path given that is a key needs no normalising. (Checked with
         // `/` as the only separator, which holds under either syntax: a backslash can only
@@ -73,37 +111,128 @@ impl Index {
             "index key not normalised: {key:?}"
         );
         debug_assert!(self.get_hashed(&key, hash).is_none(), "insert over {key}");
-        let entry = Entry {
-            key,
-            node,
-            slot: slot_number(slot),
-            hash,
-        };
+        self.slab.fill(
+            id,
+            Entry {
+                key,
+                node,
+                slot: slot_number(slot),
+                hash,
+            },
+        );
+        let slab = &self.slab;
         self.table
-            .insert_unique(hash.spread(), entry, |entry| entry.hash.spread());
+            .insert_unique(hash.spread(), id, |&id| slab.get(id).hash.spread());
     }
 
-    /// Takes the entry at `path` out.
+    /// Takes the entry at `path` out, freeing its number.
     pub(super) fn remove(&mut self, path: &str) -> Option<Entry> {
         let hash = self.hash(path);
-        match self
+        let slab = &self.slab;
+        let id = match self
             .table
-            .find_entry(hash.spread(), |entry| &*entry.key == path)
+            .find_entry(hash.spread(), |&id| slab.get(id).key.is(path))
         {
-            Ok(found) => Some(found.remove().0),
-            Err(_) => None,
-        }
+            Ok(found) => found.remove().0,
+            Err(_) => return None,
+        };
+        Some(self.slab.free(id))
     }
 
-    /// Puts `entry` back under the path `key` (a moved node).
-    pub(super) fn reinsert(&mut self, key: Arc<str>, entry: Entry) {
+    /// Gives the entry numbered `id` the path `key` (a moved node), keeping its number.
+    pub(super) fn rekey(&mut self, id: Id, key: Key) {
+        let old = self.slab.get(id).hash;
+        match self.table.find_entry(old.spread(), |&found| found == id) {
+            Ok(found) => drop(found.remove()),
+            Err(_) => unreachable!("rekey of an entry not in the table"),
+        }
         let hash = self.hash(&key);
-        self.insert(key, hash, entry.node, entry.slot as usize);
+        let entry = self.slab.get_mut(id);
+        entry.key = key;
+        entry.hash = hash;
+        let slab = &self.slab;
+        self.table
+            .insert_unique(hash.spread(), id, |&id| slab.get(id).hash.spread());
+    }
+
+    /// Every node, in no order (a node with several names more than once).
+    pub(super) fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.slab
+            .pages
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|entry| &entry.node)
     }
 
     #[cfg(test)]
     pub(super) fn values(&self) -> impl Iterator<Item = &Entry> {
-        self.table.iter()
+        self.table.iter().map(|&id| self.slab.get(id))
+    }
+}
+
+/// The entries, in pages of [`PAGE`] that never grow once full: growing copies only the first
+/// page, and leaves at most one page unused (a `Vec` that doubles leaves up to half of
+/// itself). The first page grows as a `Vec` does, so a filesystem of a few files stays small.
+#[derive(Debug, Default)]
+struct Slab {
+    pages: Vec<Vec<Option<Entry>>>,
+    /// Numbers given out so far (the next new one).
+    len: Id,
+    free: Vec<Id>,
+}
+
+const PAGE_BITS: u32 = 10;
+const PAGE: usize = 1 << PAGE_BITS;
+
+/// The page of number `id` and its place there.
+#[inline]
+fn locate(id: Id) -> (usize, usize) {
+    ((id >> PAGE_BITS) as usize, id as usize & (PAGE - 1))
+}
+
+impl Slab {
+    #[inline]
+    fn get(&self, id: Id) -> &Entry {
+        let (page, at) = locate(id);
+        self.pages[page][at].as_ref().expect("a live entry")
+    }
+
+    #[inline]
+    fn get_mut(&mut self, id: Id) -> &mut Entry {
+        let (page, at) = locate(id);
+        self.pages[page][at].as_mut().expect("a live entry")
+    }
+
+    fn reserve(&mut self) -> Id {
+        if let Some(id) = self.free.pop() {
+            return id;
+        }
+        let id = self.len;
+        let (page, at) = locate(id);
+        if page == self.pages.len() {
+            // Past the first page, each page is taken whole at once.
+            let size = if page == 0 { 0 } else { PAGE };
+            self.pages.push(Vec::with_capacity(size));
+        }
+        debug_assert_eq!(self.pages[page].len(), at);
+        self.pages[page].push(None);
+        self.len = id.checked_add(1).expect("fewer than 2^32 names");
+        id
+    }
+
+    fn fill(&mut self, id: Id, entry: Entry) {
+        let (page, at) = locate(id);
+        let slot = &mut self.pages[page][at];
+        debug_assert!(slot.is_none(), "fill of a live entry");
+        *slot = Some(entry);
+    }
+
+    fn free(&mut self, id: Id) -> Entry {
+        let (page, at) = locate(id);
+        let entry = self.pages[page][at].take().expect("a live entry");
+        self.free.push(id);
+        entry
     }
 }
 

@@ -4,6 +4,7 @@
 pub(crate) mod attrs;
 pub(crate) mod batch;
 mod index;
+mod key;
 pub(crate) mod ledger;
 pub(crate) mod namespace;
 pub(crate) mod node;
@@ -11,6 +12,7 @@ mod resolve;
 mod watch;
 
 pub(crate) use attrs::Attrs;
+pub(crate) use key::Key;
 pub(crate) use ledger::freed_file_bytes;
 pub(crate) use ledger::{Ino, Ledger};
 pub(crate) use namespace::{ByIno, Miss, ROOT_INO, Tree};
@@ -33,7 +35,7 @@ mod size_tests {
             "three 12-byte stamps and a mode"
         );
         assert!(
-            size_of::<node::FileNode>() <= 136,
+            size_of::<node::FileNode>() <= 128,
             "{}",
             size_of::<node::FileNode>()
         );

@@ -2,23 +2,26 @@
 //! child names, and the inode table.
 //!
 //! One hash of the whole path finds any node, however deep (a walk from the root would do one
-//! lookup per component). Directories list their children by the same shared keys, unordered,
-//! each index entry remembering its position in its parent's list: adding or removing a name
-//! costs no hashing and no string comparison, and listings sort when asked. The price is paid
-//! by moving a directory, which re-keys its subtree.
+//! lookup per component). Directories list their children by their entries' numbers in the
+//! index, unordered, each entry remembering its position in its parent's list: adding or
+//! removing a name costs no hashing and no string comparison, and listings sort when asked.
+//! The price is paid by moving a directory, which re-keys its subtree (its lists stay).
 //!
 //! Names are separate from nodes: a file may have several names (hard links), and lives while
-//! a name or a pin (an open handle) holds it. Every node has an inode number, a slot in the
-//! inode table that finds it without a path: a directory by its one path, a file by a weak
-//! reference. A directory's slot is freed when it is removed; a file's when its last name goes,
-//! or, for an orphan (unlinked while open), when it drops.
+//! a name or a pin (an open handle) holds it. Every node has an inode number, which finds it
+//! without a path: a directory by its one path, a file by a weak reference in the inode table,
+//! kept only once something looks files up by number ([`Tree::number_files`]; until then a
+//! file costs no slot). A directory's number is freed when it is removed; a file's when its
+//! last name goes, or, for an orphan (unlinked while open), when it drops.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
+use super::key::Key;
+
 use super::attrs::Stamp;
 pub(crate) use super::index::Miss;
-use super::index::{Entry, Index, PathHash, slot_number};
+use super::index::{Entry, Id, Index, PathHash, slot_number};
 use super::ledger::freed_bytes;
 use super::ledger::{Ino, Ledger};
 use super::node::{DirNode, FileNode, Node, SymlinkNode};
@@ -32,12 +35,13 @@ pub(crate) fn name_of(path: &str) -> &str {
     split_parent(path).map_or(path, |(_, name)| name)
 }
 
-/// A child's position in its parent's list and its path's hash, from [`Tree::attach`] to
-/// [`Tree::index`].
+/// A child's position in its parent's list, its path's hash and its entry's number, from
+/// [`Tree::attach`] to [`Tree::index`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Slot {
     pos: usize,
     hash: PathHash,
+    id: Id,
 }
 
 /// The root directory's inode number (FUSE's `FUSE_ROOT_ID`).
@@ -48,7 +52,7 @@ pub(crate) const ROOT_INO: Ino = 1;
 pub(crate) enum ByIno {
     File(Arc<FileNode>),
     Symlink(Arc<SymlinkNode>),
-    Dir(Arc<str>),
+    Dir(Key),
 }
 
 #[derive(Debug)]
@@ -56,11 +60,17 @@ pub(crate) struct Tree {
     /// Keys are shared with open handles, which name their file without a copy, and with
     /// the parents' lists of children.
     nodes: Index,
-    /// Files by inode number (8 bytes a slot; `None` for free numbers and directories);
-    /// slot 0 is never used.
+    /// Files by inode number (8 bytes a slot; `None` for free numbers, directories and
+    /// links); slot 0 is never used. Empty until [`Tree::number_files`].
     inodes: Vec<Option<Weak<FileNode>>>,
+    numbered: bool,
+    /// The lowest number never given.
+    next_ino: Ino,
+    /// Orphans by number while files are not numbered, so that numbering finds them (few:
+    /// files unlinked while open).
+    orphans: Map<Ino, Weak<FileNode>>,
     /// Directories by inode number: each has exactly one name, its current path.
-    dir_inos: Map<Ino, Arc<str>>,
+    dir_inos: Map<Ino, Key>,
     /// Symbolic links by inode number (few: a map rather than a slot in every file's table).
     link_inos: Map<Ino, Weak<SymlinkNode>>,
     free_inos: Vec<Ino>,
@@ -80,7 +90,10 @@ impl Tree {
     pub(crate) fn new(ledger: Arc<Ledger>) -> Tree {
         let mut tree = Tree {
             nodes: Index::default(),
-            inodes: vec![None],
+            inodes: Vec::new(),
+            numbered: false,
+            next_ino: ROOT_INO,
+            orphans: Map::default(),
             dir_inos: Map::default(),
             link_inos: Map::default(),
             free_inos: Vec::new(),
@@ -90,56 +103,15 @@ impl Tree {
             gone: Vec::new(),
             watched: false,
         };
-        let root: Arc<str> = "/".into();
+        let root = Key::from("/");
         let hash = tree.nodes.hash(&root);
+        let id = tree.nodes.reserve();
         tree.index(
             root,
             Node::new_dir(tree.ledger.now()),
-            Slot { pos: 0, hash },
+            Slot { pos: 0, hash, id },
         );
         tree
-    }
-
-    /// A fresh inode number for a file (`Some`) or a directory (`None`; its path is
-    /// recorded by the caller).
-    fn alloc_ino(&mut self, file: Option<Weak<FileNode>>) -> Ino {
-        if self.free_inos.is_empty() {
-            self.ledger.take_dead(&mut self.free_inos);
-        }
-        if self.ledger.inos_unique() {
-            self.free_inos.clear();
-        }
-        match self.free_inos.pop() {
-            Some(ino) => {
-                self.inodes[ino as usize] = file;
-                ino
-            }
-            None => {
-                self.inodes.push(file);
-                (self.inodes.len() - 1) as Ino
-            }
-        }
-    }
-
-    fn free_ino(&mut self, ino: Ino) {
-        if let Some(slot) = self.inodes.get_mut(ino as usize) {
-            *slot = None;
-            self.dir_inos.remove(&ino);
-            self.link_inos.remove(&ino);
-            self.free_inos.push(ino);
-        }
-    }
-
-    /// The node numbered `ino`, if it is alive.
-    pub(crate) fn by_ino(&self, ino: Ino) -> Option<ByIno> {
-        if let Some(path) = self.dir_inos.get(&ino) {
-            return Some(ByIno::Dir(Arc::clone(path)));
-        }
-        if let Some(link) = self.link_inos.get(&ino) {
-            return link.upgrade().map(ByIno::Symlink);
-        }
-        let slot = self.inodes.get(usize::try_from(ino).ok()?)?;
-        slot.as_ref()?.upgrade().map(ByIno::File)
     }
 
     pub(crate) fn files(&self) -> u64 {
@@ -167,7 +139,7 @@ impl Tree {
     }
 
     /// The node at `path` with its key, which a handle can share.
-    pub(crate) fn get_with_key(&self, path: &str) -> Option<(&Arc<str>, &Node)> {
+    pub(crate) fn get_with_key(&self, path: &str) -> Option<(&Key, &Node)> {
         self.get_with_key_hashed(path, self.hash(path))
     }
 
@@ -177,11 +149,7 @@ impl Tree {
     }
 
     /// [`get_with_key`](Self::get_with_key) with the path's [`hash`](Self::hash).
-    pub(crate) fn get_with_key_hashed(
-        &self,
-        path: &str,
-        hash: PathHash,
-    ) -> Option<(&Arc<str>, &Node)> {
+    pub(crate) fn get_with_key_hashed(&self, path: &str, hash: PathHash) -> Option<(&Key, &Node)> {
         self.nodes
             .get_hashed(path, hash)
             .map(|entry| (&entry.key, &entry.node))
@@ -262,7 +230,7 @@ impl Tree {
     /// not exist yet (both checked by the caller). A file node already named elsewhere gains a
     /// name (a hard link).
     pub(crate) fn insert(&mut self, path: &str, node: Node) {
-        self.insert_keyed(Arc::from(path), node);
+        self.insert_keyed(Key::from(path), node);
     }
 
     /// Inserts a new empty directory at `path` (as [`insert`](Self::insert)).
@@ -272,7 +240,7 @@ impl Tree {
     }
 
     /// [`insert`](Self::insert) with a key the caller already holds.
-    pub(crate) fn insert_keyed(&mut self, path: Arc<str>, node: Node) {
+    pub(crate) fn insert_keyed(&mut self, path: Key, node: Node) {
         match self.attach(&path, node.is_dir(), |_| Ok(())) {
             Ok(slot) => self.index(path, node, slot),
             Err(_) => unreachable!("insert under a missing parent: {path}"),
@@ -286,7 +254,7 @@ impl Tree {
     /// success the caller must [`index`](Self::index) the node with the slot returned.
     pub(crate) fn attach(
         &mut self,
-        path: &Arc<str>,
+        path: &str,
         is_dir: bool,
         room: impl FnOnce(u64) -> Result<(), Reason>,
     ) -> Result<Slot, Reason> {
@@ -298,7 +266,7 @@ impl Tree {
     /// with `now` (the new node's own time: one clock read per create).
     pub(crate) fn attach_hashed(
         &mut self,
-        path: &Arc<str>,
+        path: &str,
         hash: PathHash,
         now: Stamp,
         is_dir: bool,
@@ -307,31 +275,37 @@ impl Tree {
         let (parent, _) =
             split_parent(path).ok_or(Reason::InvalidPath(PathError::RootHasNoParent))?;
         let count = self.node_count();
-        match self.get_mut(parent) {
-            Some(Node::Dir(dir)) => {
-                room(count)?;
-                dir.children.push(Arc::clone(path));
-                dir.attrs.modify(now);
-                dir.subdirs += u32::from(is_dir);
-                Ok(Slot {
-                    pos: dir.children.len() - 1,
-                    hash,
-                })
-            }
-            Some(Node::File(_) | Node::Symlink(_)) => Err(Reason::ComponentNotADirectory {
+        let parent_id = match self.nodes.find(parent) {
+            Some(id) => id,
+            None => return Err(self.miss(parent).into_parent_reason(path)),
+        };
+        if !self.nodes.entry(parent_id).node.is_dir() {
+            return Err(Reason::ComponentNotADirectory {
                 component: parent.into(),
-            }),
-            None => Err(self.miss(parent).into_parent_reason(path)),
+            });
         }
+        room(count)?;
+        let id = self.nodes.reserve();
+        let Node::Dir(dir) = &mut self.nodes.entry_mut(parent_id).node else {
+            unreachable!("checked above");
+        };
+        dir.children.push(id);
+        dir.attrs.modify(now);
+        dir.subdirs += u32::from(is_dir);
+        Ok(Slot {
+            pos: dir.children.len() - 1,
+            hash,
+            id,
+        })
     }
 
     /// The second half of inserting a node: makes it reachable by its path, numbering it if
     /// it is new.
-    pub(crate) fn index(&mut self, path: Arc<str>, mut node: Node, slot: Slot) {
+    pub(crate) fn index(&mut self, path: Key, mut node: Node, slot: Slot) {
         match &mut node {
             Node::Dir(dir) => {
                 dir.ino = self.alloc_ino(None);
-                self.dir_inos.insert(dir.ino, Arc::clone(&path));
+                self.dir_inos.insert(dir.ino, path.clone());
                 self.dirs += 1;
             }
             Node::File(file) => self.link_file(file),
@@ -342,18 +316,20 @@ impl Tree {
                 }
             }
         }
-        self.nodes.insert(path, slot.hash, node, slot.pos);
+        self.nodes.insert(slot.id, path, slot.hash, node, slot.pos);
     }
 
     /// Gives a file node a name: a new inode on its first, an orphan taken back keeps its.
     fn link_file(&mut self, file: &Arc<FileNode>) {
         if file.adopt() {
+            if !self.numbered {
+                self.orphans.remove(&file.ino());
+            }
             file.id.relink();
             self.files += 1;
             return;
         }
-        let weak = Arc::downgrade(file);
-        if file.id.link(|| self.alloc_ino(Some(weak))) {
+        if file.id.link(|| self.alloc_ino(Some(file))) {
             self.files += 1;
         }
     }
@@ -411,22 +387,19 @@ impl Tree {
         let mut parent_ino = None;
         let moved = match self.get_mut(parent) {
             Some(Node::Dir(dir)) => {
-                debug_assert_eq!(dir.children.get(slot).map(|p| &**p), Some(path));
                 dir.children.swap_remove(slot);
                 dir.attrs.modify(now);
                 dir.subdirs -= u32::from(is_dir);
                 parent_ino = Some(dir.ino);
-                dir.children.get(slot).map(Arc::clone)
+                dir.children.get(slot).copied()
             }
             _ => None,
         };
         if let Some(parent_ino) = parent_ino {
             self.record_gone(parent_ino, path);
         }
-        if let Some(moved) = moved
-            && let Some(entry) = self.nodes.get_mut(&moved)
-        {
-            entry.slot = slot_number(slot);
+        if let Some(moved) = moved {
+            self.nodes.entry_mut(moved).slot = slot_number(slot);
         }
         Some(entry)
     }
@@ -456,6 +429,9 @@ impl Tree {
         if file.is_pinned() {
             // Open: the file keeps its bytes and its number until its last handle drops.
             file.orphan(&self.ledger);
+            if !self.numbered {
+                self.orphans.insert(file.ino(), Arc::downgrade(file));
+            }
         } else {
             self.free_ino(file.ino());
         }
@@ -477,7 +453,7 @@ impl Tree {
         while let Some(current) = pending.pop() {
             if let Some(Node::Dir(node)) = self.get(current.as_str()) {
                 // Reversed so the stack yields children in name order.
-                for child in node.sorted_paths().into_iter().rev() {
+                for child in self.sorted_paths(node).into_iter().rev() {
                     pending.push(child.to_owned());
                 }
             }
@@ -535,33 +511,48 @@ impl Tree {
         debug_assert!(!is_strictly_below(to, from));
         let descendants = self.descendants(from);
         let entry = self.detach(from).expect("move_node source exists");
-        let key: Arc<str> = Arc::from(to);
-        let slot = match self.attach(&key, entry.node.is_dir(), |_| Ok(())) {
+        let key = Key::from(to);
+        let slot = match self.attach(to, entry.node.is_dir(), |_| Ok(())) {
             Ok(slot) => slot,
             Err(_) => unreachable!("move under a missing parent: {to}"),
         };
         self.renamed(&entry.node, &key);
-        self.nodes.insert(key, slot.hash, entry.node, slot.pos);
-        // The subtree keeps its counts: only the key prefix changes.
-        // Parents come before their children, so each parent already has its new key and its
-        // list can be pointed at the child's.
+        self.nodes
+            .insert(slot.id, key, slot.hash, entry.node, slot.pos);
+        // The subtree keeps its counts, its entries' numbers and so its lists of children:
+        // only the key prefix changes.
         for old in descendants {
-            let entry = self.nodes.remove(old.as_str()).expect("descendant exists");
-            let new: Arc<str> = Arc::from(rebase(&old, from, to));
-            let (parent, _) = split_parent(&new).expect("a descendant has a parent");
-            if let Some(Node::Dir(dir)) = self.get_mut(parent) {
-                dir.children[entry.slot as usize] = Arc::clone(&new);
+            let id = self.nodes.find(&old).expect("descendant exists");
+            let new = Key::from(rebase(&old, from, to).as_str());
+            if let Node::Dir(dir) = &self.nodes.entry(id).node {
+                self.dir_inos.insert(dir.ino, new.clone());
             }
-            self.renamed(&entry.node, &new);
-            self.nodes.reinsert(new, entry);
+            self.nodes.rekey(id, new);
         }
     }
 
     /// Points a moved directory's inode slot at its new path.
-    fn renamed(&mut self, node: &Node, path: &Arc<str>) {
+    fn renamed(&mut self, node: &Node, path: &Key) {
         if let Node::Dir(dir) = node {
-            self.dir_inos.insert(dir.ino, Arc::clone(path));
+            self.dir_inos.insert(dir.ino, path.clone());
         }
+    }
+
+    /// The children's full paths in byte order, as listings present them (paths under one
+    /// directory sort as their names do).
+    pub(crate) fn sorted_paths(&self, dir: &DirNode) -> Vec<&str> {
+        let mut paths: Vec<&str> = dir
+            .children
+            .iter()
+            .map(|&id| self.nodes.entry(id).key.as_str())
+            .collect();
+        paths.sort_unstable();
+        paths
+    }
+
+    /// The children's names in byte order.
+    pub(crate) fn sorted_names(&self, dir: &DirNode) -> Vec<&str> {
+        self.sorted_paths(dir).into_iter().map(name_of).collect()
     }
 
     /// Every file's length, summed (used by consistency checks).
@@ -577,5 +568,6 @@ impl Tree {
     }
 }
 
+mod numbers;
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use parking_lot::{Mutex, RwLock};
 
 use super::attrs::{Attrs, DIR_MODE, FILE_MODE, SYMLINK_MODE, Stamp};
+use super::index::Id;
 use super::ledger::{Ino, Ledger};
 use crate::lock::HandleLock;
 use crate::storage::Storage;
@@ -225,9 +226,9 @@ impl SymlinkNode {
 
 #[derive(Debug)]
 pub(crate) struct DirNode {
-    /// The children's full paths (the index's keys, shared), in no particular order; each
-    /// child's index entry holds its position here.
-    pub(super) children: Vec<Arc<str>>,
+    /// The children's entries in the index, by number, in no particular order; each child's
+    /// entry holds its position here.
+    pub(super) children: Vec<Id>,
     created: Stamp,
     pub(crate) attrs: Attrs,
     pub(crate) ino: Ino,
@@ -238,22 +239,6 @@ pub(crate) struct DirNode {
 impl DirNode {
     pub(crate) fn is_empty(&self) -> bool {
         self.children.is_empty()
-    }
-
-    /// The children's full paths in byte order, as listings present them (paths under one
-    /// directory sort as their names do).
-    pub(crate) fn sorted_paths(&self) -> Vec<&str> {
-        let mut paths: Vec<&str> = self.children.iter().map(|path| &**path).collect();
-        paths.sort_unstable();
-        paths
-    }
-
-    /// The children's names in byte order.
-    pub(crate) fn sorted_names(&self) -> Vec<&str> {
-        self.sorted_paths()
-            .into_iter()
-            .map(super::namespace::name_of)
-            .collect()
     }
 
     pub(crate) fn links(&self) -> u32 {

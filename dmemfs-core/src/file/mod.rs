@@ -16,7 +16,7 @@ pub use options::OpenOptions;
 pub(crate) use options::check_open_flags;
 
 use crate::counter::Counted;
-use crate::engine::FileData;
+use crate::engine::{FileData, Key};
 use crate::error::{ArgError, HandleMode, Op, Reason, fail};
 use crate::fault::Call;
 use crate::fs::{Held, Inner, MemFs, write_locked};
@@ -63,7 +63,7 @@ pub struct MemFile {
     /// Whether calls consult the fault injector (see [`MemFs::without_faults`](crate::MemFs::without_faults)).
     faults: bool,
     held: Held,
-    path: Arc<str>,
+    path: Key,
     cursor: Mutex<u64>,
     mode: Mode,
     /// Whether a write left spare capacity for [`Drop`] to give back: most handles write
@@ -91,7 +91,7 @@ impl std::panic::RefUnwindSafe for MemFile {}
 
 impl MemFile {
     #[inline]
-    pub(crate) fn new(fs: &MemFs, held: Held, path: Arc<str>, mode: Mode) -> MemFile {
+    pub(crate) fn new(fs: &MemFs, held: Held, path: Key, mode: Mode) -> MemFile {
         let counted = fs.inner.open_handles.increment();
         MemFile {
             counted,
@@ -342,7 +342,8 @@ impl MemFile {
 
     /// Asks the fault injector; `Some(n)` caps the transfer at `n` bytes.
     fn intercept(&self, op: Op, len: Option<u64>) -> io::Result<Option<usize>> {
-        if !self.faults {
+        // Armed first: the call names the path, which a short one gives only after a check.
+        if !self.faults || !self.inner.faults.is_armed() {
             return Ok(None);
         }
         let call = Call {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{MemFile, Mode};
-use crate::engine::Miss;
+use crate::engine::{Key, Miss};
 use crate::error::{ArgError, Op, PathError, Reason, fail};
 use crate::fs::{Claim, Created, Held, Lookup, MemFs, NewFile, Wait};
 use crate::lock::Access;
@@ -334,7 +334,7 @@ impl Opener<'_> {
         if self.create_new {
             return Err(Reason::AlreadyExists);
         }
-        let path: Arc<str> = Arc::clone(&file.path);
+        let path: Key = file.path.clone();
         self.fs.intercept(Op::Open, &path, None, None)?;
         let held = match self.fs.inner.semantics {
             Semantics::Posix => self.fs.inner.pin_again(&file.held),
@@ -485,7 +485,7 @@ impl Opener<'_> {
     }
 
     #[inline(always)]
-    fn handle(&self, held: Held, path: Arc<str>) -> MemFile {
+    fn handle(&self, held: Held, path: Key) -> MemFile {
         MemFile::new(self.fs, held, path, self.mode())
     }
 
@@ -523,7 +523,7 @@ impl Opener<'_> {
 
     /// Creates the file (preallocated), held for the handle; `None` if the path got taken
     /// meanwhile.
-    fn create_file(&self, path: &str, access: Access) -> Result<Option<(Held, Arc<str>)>, Reason> {
+    fn create_file(&self, path: &str, access: Access) -> Result<Option<(Held, Key)>, Reason> {
         let inner = &self.fs.inner;
         let len = self.preallocate;
         let new = NewFile {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{Held, Inner};
 use crate::engine::attrs::MODE_MASK;
-use crate::engine::{FileData, FileNode, Node};
+use crate::engine::{FileData, FileNode, Key, Node};
 use crate::error::Reason;
 use crate::lock::{Access, HandleLock};
 use crate::quota::Reservation;
@@ -27,8 +27,8 @@ pub(crate) struct NewFile {
 
 /// What [`Inner::create_or_lock`] obtained.
 pub(crate) enum Claim {
-    Created(Held, Arc<str>),
-    Existing(Held, Arc<str>),
+    Created(Held, Key),
+    Existing(Held, Key),
     /// Held by another handle (D-MemFS locks): the caller waits, without the tree's lock.
     Busy,
 }
@@ -37,7 +37,7 @@ pub(crate) enum Claim {
 #[derive(Debug)]
 pub(crate) enum Created {
     /// The file, held if asked, with its path as the tree's key.
-    New(Option<(Held, Arc<str>)>),
+    New(Option<(Held, Key)>),
     /// Something got there first; nothing changed.
     Taken,
 }
@@ -71,10 +71,10 @@ impl Inner {
         if tree.get_with_key_hashed(path, hash).is_some() {
             return Ok(Created::Taken);
         }
-        let key: Arc<str> = Arc::from(path);
+        let key = Key::from(path);
         let room = |count| self.check_node_count(count, 1);
         let now = self.now();
-        let slot = tree.attach_hashed(&key, hash, now, false, room)?;
+        let slot = tree.attach_hashed(path, hash, now, false, room)?;
         let (lock, taken) = match new.hold {
             Some(access) => self.new_lock(access),
             None => (HandleLock::default(), None),
@@ -83,7 +83,7 @@ impl Inner {
         if let Some(mode) = new.mode {
             node.data.write().attrs.mode = mode & MODE_MASK;
         }
-        tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)), slot);
+        tree.index(key.clone(), Node::File(Arc::clone(&node)), slot);
         reservation.commit();
         // Held under the tree's lock, so that a pin is seen by any later unlink.
         Ok(Created::New(
@@ -190,18 +190,18 @@ impl Inner {
             Some((_, Node::Dir(_))) => Err(Reason::IsADirectory),
             Some((_, Node::Symlink(_))) => Err(Reason::UnexpectedLink { path: path.into() }),
             Some((key, Node::File(node))) => Ok(match inner.try_hold(node, access) {
-                Some(held) => Claim::Existing(held, Arc::clone(key)),
+                Some(held) => Claim::Existing(held, key.clone()),
                 None => Claim::Busy,
             }),
             None => {
-                let key: Arc<str> = Arc::from(path);
+                let key = Key::from(path);
                 let room = |count| inner.check_node_count(count, 1);
                 let now = inner.now();
-                let slot = tree.attach_hashed(&key, hash, now, false, room)?;
+                let slot = tree.attach_hashed(path, hash, now, false, room)?;
                 let storage = inner.contents(Storage::default());
                 let (lock, taken) = inner.new_lock(access);
                 let node = FileNode::new(storage, lock, 0, now);
-                tree.index(Arc::clone(&key), Node::File(Arc::clone(&node)), slot);
+                tree.index(key.clone(), Node::File(Arc::clone(&node)), slot);
                 Ok(Claim::Created(Held::new(node, taken), key))
             }
         }

@@ -215,8 +215,8 @@ pub(crate) fn list(tree: &Tree, path: &str, depth: usize) -> Result<Vec<DirEntry
         Some(Node::Symlink(_)) => return Err(Reason::UnexpectedLink { path: path.into() }),
         Some(Node::Dir(dir)) => dir,
     };
-    Ok(dir
-        .sorted_paths()
+    Ok(tree
+        .sorted_paths(dir)
         .into_iter()
         .filter_map(|child| {
             let metadata = Metadata::of(tree.get(child)?);

@@ -78,7 +78,7 @@ fn match_from(tree: &Tree, root: &str, segments: &[Segment], found: &mut BTreeSe
                 .into_iter()
                 .filter(|name| tree.get(&join(&dir, name)).is_some())
                 .collect(),
-            None => node.sorted_names(),
+            None => tree.sorted_names(node),
         };
         candidates.sort_unstable();
         candidates.dedup();

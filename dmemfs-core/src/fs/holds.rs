@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::Inner;
 use crate::engine::attrs::Stamp;
-use crate::engine::{FileNode, Miss, Node, Tree};
+use crate::engine::{FileNode, Key, Miss, Node, Tree};
 use crate::error::Reason;
 use crate::lock::{Access, HandleLock};
 use crate::quota::Reservation;
@@ -118,7 +118,7 @@ impl Drop for Held {
 #[derive(Debug)]
 pub(crate) enum Lookup {
     /// The file, locked, and its path as the tree's key.
-    File(Held, Arc<str>),
+    File(Held, Key),
     Dir,
     Missing(Miss),
 }
@@ -146,7 +146,7 @@ impl Inner {
                     }
                     Some((key, Node::File(node))) => {
                         if let Some(held) = self.try_hold(node, access) {
-                            return Ok(Lookup::File(held, Arc::clone(key)));
+                            return Ok(Lookup::File(held, key.clone()));
                         }
                         Arc::clone(node)
                     }
@@ -169,7 +169,7 @@ impl Inner {
         raw: &str,
         access: Access,
         wait: &mut Wait,
-    ) -> Result<Option<(Held, Arc<str>)>, Reason> {
+    ) -> Result<Option<(Held, Key)>, Reason> {
         loop {
             let node = {
                 let tree = self.tree.read();
@@ -177,7 +177,7 @@ impl Inner {
                     return Ok(None);
                 };
                 if let Some(held) = self.try_hold(node, access) {
-                    return Ok(Some((held, Arc::clone(key))));
+                    return Ok(Some((held, key.clone())));
                 }
                 Arc::clone(node)
             };
@@ -195,7 +195,7 @@ impl Inner {
         node: Arc<FileNode>,
         access: Access,
         wait: &mut Wait,
-    ) -> Result<Option<(Held, Arc<str>)>, Reason> {
+    ) -> Result<Option<(Held, Key)>, Reason> {
         if !node.lock.acquire(access, wait.deadline()) {
             return Err(wait.timed_out());
         }
@@ -203,7 +203,7 @@ impl Inner {
         if let Some((key, Node::File(now))) = tree.get_with_key(path)
             && Arc::ptr_eq(now, &node)
         {
-            return Ok(Some((Held::new(node, Some(access)), Arc::clone(key))));
+            return Ok(Some((Held::new(node, Some(access)), key.clone())));
         }
         node.lock.release(access);
         Ok(None)

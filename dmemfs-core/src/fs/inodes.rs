@@ -36,6 +36,7 @@ impl MemFs {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn metadata_by_ino(&self, ino: u64) -> io::Result<Metadata> {
+        self.number_files();
         let tree = self.inner.tree.read();
         match tree.by_ino(ino) {
             Some(ByIno::File(file)) => Ok(Metadata::of_file(&file)),
@@ -100,6 +101,16 @@ impl MemFs {
     /// ```
     pub fn keep_inode_numbers_unique(&self) {
         self.inner.ledger.keep_inos_unique();
+        // A mount looks files up by number from now on.
+        self.number_files();
+    }
+
+    /// Makes files findable by number, on the first call that needs it: a filesystem never
+    /// asked keeps no inode table for its files (see `Tree::number_files`).
+    fn number_files(&self) {
+        if !self.inner.tree.read().files_numbered() {
+            self.inner.tree.write().number_files();
+        }
     }
 
     /// The path of the directory numbered `ino`: what a FUSE server needs to turn the
@@ -122,6 +133,8 @@ impl MemFs {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn dir_path_by_ino(&self, ino: u64) -> io::Result<String> {
+        // A file's number must say `NotADirectory`, not `NotFound`.
+        self.number_files();
         match self.inner.tree.read().by_ino(ino) {
             Some(ByIno::Dir(path)) => Ok(path.to_string()),
             Some(ByIno::File(_) | ByIno::Symlink(_)) => Err(fail(
@@ -162,6 +175,7 @@ impl MemFs {
         if name.len() > NAME_MAX {
             return Err(fail(op, name, Reason::NameTooLong));
         }
+        self.number_files();
         if self.faults && self.inner.faults.is_armed() {
             // A lookup is a `stat` of the name: `Op::Metadata` rules apply, asked without
             // the tree's lock (an injector may sleep or call back); the node is found below,

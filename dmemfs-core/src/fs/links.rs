@@ -4,7 +4,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::MemFs;
-use crate::engine::{Node, SymlinkNode};
+use crate::engine::{Key, Node, SymlinkNode};
 use crate::error::{Op, PathError, Reason, fail2};
 use crate::metadata::Metadata;
 use crate::path::PATH_MAX;
@@ -120,9 +120,9 @@ impl MemFs {
         if path == "/" || tree.get(&path).is_some() {
             return Err(fail(Reason::AlreadyExists));
         }
-        let key: Arc<str> = Arc::from(&*path);
+        let key = Key::from(&*path);
         let slot = tree
-            .attach(&key, false, |count| self.inner.check_node_count(count, 1))
+            .attach(&path, false, |count| self.inner.check_node_count(count, 1))
             .map_err(fail)?;
         let node = SymlinkNode::new(target, self.inner.now());
         tree.index(key, Node::Symlink(node), slot);

@@ -35,17 +35,22 @@ type Chunks = SmallVec<[Vec<u8>; 1]>;
 
 #[derive(Debug, Default)]
 pub(crate) struct Storage {
-    len: u64,
+    /// The length, and in the top bit (free: lengths fit `i64`) whether the contents are
+    /// secret: overwritten with zeros before their memory goes back to the allocator, when
+    /// cut off, moved by a reallocation, or dropped (`zeroize_on_free`). A `bool` of its own
+    /// took 8 bytes of every file node.
+    bits: u64,
     /// Always `len.div_ceil(CHUNK)` entries. Most files fit one chunk, kept inline.
     chunks: Chunks,
-    /// Overwrite contents with zeros before their memory goes back to the allocator: when
-    /// cut off, moved by a reallocation, or dropped (`zeroize_on_free`).
-    secret: bool,
 }
+
+const SECRET: u64 = 1 << 63;
+const _: () = assert!(MAX_FILE_SIZE < SECRET);
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        recycle(self.chunks.drain(..), self.secret);
+        let secret = self.is_secret();
+        recycle(self.chunks.drain(..), secret);
     }
 }
 
@@ -146,9 +151,8 @@ impl Storage {
             chunks.push(chunk_from(piece, piece.len())?);
         }
         Ok(Storage {
-            len: data.len() as u64,
+            bits: data.len() as u64,
             chunks,
-            secret: false,
         })
     }
 
@@ -174,17 +178,27 @@ impl Storage {
         if !data.is_empty() {
             chunks.push(data);
         }
-        Ok(Storage {
-            len,
-            chunks,
-            secret,
-        })
+        Ok(Storage { bits: len, chunks }.secret(secret))
     }
 
     /// Marks the contents as secret: zeroed before their memory is freed or moved.
     pub(crate) fn secret(mut self, secret: bool) -> Storage {
-        self.secret = secret;
+        self.bits = if secret {
+            self.bits | SECRET
+        } else {
+            self.bits & !SECRET
+        };
         self
+    }
+
+    fn is_secret(&self) -> bool {
+        self.bits & SECRET != 0
+    }
+
+    /// Sets the length, keeping the secret bit.
+    fn set_length(&mut self, len: u64) {
+        debug_assert!(len <= MAX_FILE_SIZE);
+        self.bits = len | (self.bits & SECRET);
     }
 
     /// A storage of `len` zero bytes that takes no memory for them.
@@ -195,7 +209,7 @@ impl Storage {
     }
 
     pub(crate) fn len(&self) -> u64 {
-        self.len
+        self.bits & !SECRET
     }
 
     /// Bytes of heap the contents occupy (capacities, chunk table included).
@@ -211,10 +225,10 @@ impl Storage {
 
     /// Copies bytes starting at `offset` into `buf`; returns how many (0 at or past the end).
     pub(crate) fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
-        if offset >= self.len || buf.is_empty() {
+        if offset >= self.len() || buf.is_empty() {
             return 0;
         }
-        let n = usize::try_from(self.len - offset).map_or(buf.len(), |rest| rest.min(buf.len()));
+        let n = usize::try_from(self.len() - offset).map_or(buf.len(), |rest| rest.min(buf.len()));
         let (mut index, mut within) = locate(offset);
         let mut done = 0;
         while done < n {
@@ -240,10 +254,10 @@ impl Storage {
     /// Bytes are appended chunk by chunk rather than zero-filled and then overwritten: for
     /// large files that halves the memory traffic.
     pub(crate) fn read_to_end(&self, offset: u64, out: &mut Vec<u8>) -> Result<usize, AllocFailed> {
-        if offset >= self.len {
+        if offset >= self.len() {
             return Ok(0);
         }
-        let n = usize::try_from(self.len - offset).map_err(|_| AllocFailed)?;
+        let n = usize::try_from(self.len() - offset).map_err(|_| AllocFailed)?;
         out.try_reserve_exact(n)?;
         if let [whole] = &self.chunks[..]
             && offset == 0
@@ -283,7 +297,7 @@ impl Storage {
         if data.is_empty() {
             return Ok(());
         }
-        if self.len == 0 && offset == 0 && data.len() <= CHUNK {
+        if self.len() == 0 && offset == 0 && data.len() <= CHUNK {
             // The first write into an empty file that fits one chunk (most small files): the
             // chunk the general path would size and fill (`reserve_for_write` on an empty
             // chunk: `Double` doubles a capacity of 0, so the data's length), made in one step.
@@ -295,11 +309,11 @@ impl Storage {
             // An empty file has no chunks (`len.div_ceil(CHUNK)`), so nothing is dropped here.
             debug_assert!(self.chunks.is_empty());
             self.chunks.push(chunk);
-            self.len = data.len() as u64;
+            self.set_length(data.len() as u64);
             return Ok(());
         }
         let end = offset + data.len() as u64;
-        let new_len = end.max(self.len);
+        let new_len = end.max(self.len());
         let old_count = self.chunks.len();
         let new_count = chunk_count(new_len);
         // Phase 1: every allocation. On failure, drop the chunk slots added here; capacity grown
@@ -324,7 +338,7 @@ impl Storage {
             index += 1;
             within = 0;
         }
-        self.len = new_len;
+        self.set_length(new_len);
         Ok(())
     }
 
@@ -340,6 +354,7 @@ impl Storage {
             self.chunks.try_reserve(new_count - self.chunks.len())?;
             self.chunks.resize_with(new_count, Vec::new);
         }
+        let secret = self.is_secret();
         let (first, _) = locate(offset);
         let (last, _) = locate(end - 1);
         for index in first..=last {
@@ -364,8 +379,8 @@ impl Storage {
             if target == CHUNK {
                 let full = chunk_from(chunk, CHUNK)?;
                 let old = std::mem::replace(chunk, full);
-                recycle(std::iter::once(old), self.secret);
-            } else if self.secret && !chunk.is_empty() {
+                recycle(std::iter::once(old), secret);
+            } else if secret && !chunk.is_empty() {
                 regrow(chunk, target)?;
             } else {
                 chunk.try_reserve_exact(target - chunk.len())?;
@@ -377,14 +392,14 @@ impl Storage {
     /// Sets the length, truncating or extending with zeros (extension takes no memory).
     pub(crate) fn set_len(&mut self, new_len: u64) -> Result<(), AllocFailed> {
         let new_count = chunk_count(new_len);
-        if new_len >= self.len {
+        if new_len >= self.len() {
             if new_count > self.chunks.len() {
                 self.chunks
                     .try_reserve_exact(new_count - self.chunks.len())?;
                 self.chunks.resize_with(new_count, Vec::new);
             }
         } else {
-            let secret = self.secret;
+            let secret = self.is_secret();
             recycle(self.chunks.drain(new_count..), secret);
             if let Some(tail) = self.chunks.last_mut() {
                 let keep = (new_len - (new_count as u64 - 1) * CHUNK_U64) as usize;
@@ -398,7 +413,7 @@ impl Storage {
                 self.chunks.shrink_to_fit();
             }
         }
-        self.len = new_len;
+        self.set_length(new_len);
         Ok(())
     }
 
@@ -410,7 +425,7 @@ impl Storage {
     /// Gives back spare capacity in the tail chunk so the heap stays close to the length.
     /// Called when a writer lets go of the file.
     pub(crate) fn compact(&mut self) {
-        let secret = self.secret;
+        let secret = self.is_secret();
         let Some(tail) = self.chunks.last_mut().filter(|tail| worth_shrinking(tail)) else {
             return;
         };
@@ -431,9 +446,8 @@ impl Storage {
             chunks.push(chunk_from(chunk, chunk.len())?);
         }
         Ok(Storage {
-            len: self.len,
+            bits: self.bits,
             chunks,
-            secret: self.secret,
         })
     }
 }
