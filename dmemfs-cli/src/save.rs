@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use dmemfs_core::{
     MemFs,
-    archive::{ArchiveReport, ExportOptions},
+    archive::{ArchiveReport, Compression, ExportOptions},
 };
 use tempfile::NamedTempFile;
 
@@ -116,7 +116,11 @@ impl Save {
 
     fn attempt(&mut self, fs: &MemFs) -> Result<ArchiveReport, String> {
         let fail = |err: std::io::Error| format!("--save {}: {err}", self.shown);
-        let options = ExportOptions::new().gzip(self.gzip);
+        let options = ExportOptions::new().compression(if self.gzip {
+            Compression::Gzip
+        } else {
+            Compression::Plain
+        });
         match &mut self.how {
             How::Direct => {
                 let mut out = BufWriter::new(File::create(&self.target).map_err(fail)?);

@@ -21,5 +21,5 @@ fn tar_feature_gives_archives() {
 fn tokio_feature_gives_async_memfs() {
     let fs = dmemfs_test::MemFs::new();
     let wrapped = dmemfs_test::dmemfs_core::AsyncMemFs::new(fs.clone());
-    assert_eq!(wrapped.sync().id(), fs.id());
+    assert_eq!(wrapped.as_std().id(), fs.id());
 }

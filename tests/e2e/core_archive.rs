@@ -258,8 +258,12 @@ fn gzip_is_detected_or_forced() {
         })
         .unwrap();
     let mut gz = Vec::new();
-    fs.export_tar("/in", &mut gz, &ExportOptions::new().gzip(true))
-        .unwrap();
+    fs.export_tar(
+        "/in",
+        &mut gz,
+        &ExportOptions::new().compression(Compression::Gzip),
+    )
+    .unwrap();
     assert_eq!(gz[..2], [0x1f, 0x8b]);
     fs.extract_tar(&gz[..], "/auto", &ExtractOptions::new())
         .unwrap();

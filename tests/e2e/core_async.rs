@@ -105,7 +105,7 @@ async fn tokio_io_copy_between_two_handles() {
     assert_eq!(dst.metadata().await.unwrap().len(), copied);
     drop((src, dst));
     assert_eq!(fs.read("/dst.bin").await.unwrap(), contents);
-    assert_eq!(fs.sync().stats().used, 2 * copied);
+    assert_eq!(fs.as_std().stats().used, 2 * copied);
 }
 
 #[tokio::test]
@@ -149,9 +149,9 @@ async fn the_filesystem_operations() {
     file.set_len(10).await.unwrap();
     file.sync_all().await.unwrap();
     file.sync_data().await.unwrap();
-    file.sync().write_at(b"!", 9).unwrap();
+    file.as_std().write_at(b"!", 9).unwrap();
     assert_eq!(file.path(), "/len");
-    let file: AsyncMemFile = file.into_sync().into();
+    let file: AsyncMemFile = file.into_std().into();
     assert_eq!(file.metadata().await.unwrap().len(), 10);
     drop(file);
     assert_eq!(fs.stats().used, 11);
@@ -282,7 +282,7 @@ async fn a_lock_timeout_gives_would_block_without_blocking_the_runtime() {
     ticking.await.unwrap();
     assert!(ticks.load(SeqCst) >= 5, "ticks: {}", ticks.load(SeqCst));
     assert!(!fs.exists("/copy").await);
-    assert!(fs.sync().peek("/held").unwrap().is_empty());
+    assert!(fs.as_std().peek("/held").unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -327,7 +327,7 @@ impl FaultInjector for SlowWrites {
 async fn with_a_fault_injector_a_delay_sleeps_off_the_runtime() {
     let fs = AsyncMemFs::default();
     let injector = Arc::new(SlowWrites::default());
-    fs.sync()
+    fs.as_std()
         .set_fault_injector(Some(Arc::clone(&injector) as Arc<dyn FaultInjector>));
     let (stop, ticks) = (
         Arc::new(AtomicBool::new(false)),
@@ -349,7 +349,7 @@ fn outside_a_tokio_runtime_a_contended_lock_is_waited_for_in_place() {
     use std::task::{Context, Poll, Waker};
 
     let fs = async_fs(1 << 20, Duration::from_millis(30));
-    let writer = fs.sync().create("/held").unwrap();
+    let writer = fs.as_std().create("/held").unwrap();
     let mut open = std::pin::pin!(fs.open("/held"));
     let started = Instant::now();
     let polled = open.as_mut().poll(&mut Context::from_waker(Waker::noop()));

@@ -32,7 +32,7 @@ mod zip;
 /// ```
 /// use dmemfs_core::archive::{Conflict, ExtractOptions};
 /// let options = ExtractOptions::new().conflict(Conflict::Skip);
-/// assert_eq!(options.conflict_policy(), Conflict::Skip);
+/// assert_eq!(options.get_conflict(), Conflict::Skip);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -55,7 +55,7 @@ pub enum Conflict {
 /// ```
 /// use dmemfs_core::archive::{ExtractOptions, SpecialEntries};
 /// let strict = ExtractOptions::new().special_entries(SpecialEntries::Refuse);
-/// assert_eq!(strict.special_entries_policy(), SpecialEntries::Refuse);
+/// assert_eq!(strict.get_special_entries(), SpecialEntries::Refuse);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -73,7 +73,7 @@ pub enum SpecialEntries {
 /// ```
 /// use dmemfs_core::archive::{ExtractMode, ExtractOptions};
 /// let options = ExtractOptions::new().mode(ExtractMode::Streaming);
-/// assert_eq!(options.extract_mode(), ExtractMode::Streaming);
+/// assert_eq!(options.get_mode(), ExtractMode::Streaming);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -97,11 +97,13 @@ pub enum ExtractMode {
     Streaming,
 }
 
-/// Whether a tar archive is gzip-compressed (`MemFs::extract_tar` only).
+/// Whether a tar archive is gzip-compressed: read by `MemFs::extract_tar`
+/// ([`ExtractOptions::compression`]), written by `MemFs::export_tar`
+/// ([`ExportOptions::compression`]).
 ///
 /// ```
 /// use dmemfs_core::archive::{Compression, ExtractOptions};
-/// assert_eq!(ExtractOptions::new().compression_kind(), Compression::Auto);
+/// assert_eq!(ExtractOptions::new().get_compression(), Compression::Auto);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -130,7 +132,7 @@ pub enum Compression {
 ///     .conflict(Conflict::Overwrite)
 ///     .mode(ExtractMode::Streaming)
 ///     .preserve_mtime(false);
-/// assert!(!options.preserves_mtime());
+/// assert!(!options.get_preserve_mtime());
 /// ```
 #[derive(Clone, Debug)]
 pub struct ExtractOptions {
@@ -158,7 +160,7 @@ impl ExtractOptions {
     ///
     /// ```
     /// let options = dmemfs_core::archive::ExtractOptions::new();
-    /// assert_eq!(options.conflict_policy(), dmemfs_core::archive::Conflict::Error);
+    /// assert_eq!(options.get_conflict(), dmemfs_core::archive::Conflict::Error);
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -169,7 +171,7 @@ impl ExtractOptions {
     /// ```
     /// use dmemfs_core::archive::{Conflict, ExtractOptions};
     /// let options = ExtractOptions::new().conflict(Conflict::Overwrite);
-    /// assert_eq!(options.conflict_policy(), Conflict::Overwrite);
+    /// assert_eq!(options.get_conflict(), Conflict::Overwrite);
     /// ```
     pub fn conflict(mut self, policy: Conflict) -> Self {
         self.conflict = policy;
@@ -181,7 +183,7 @@ impl ExtractOptions {
     /// ```
     /// use dmemfs_core::archive::{ExtractOptions, SpecialEntries};
     /// let options = ExtractOptions::new().special_entries(SpecialEntries::Refuse);
-    /// assert_eq!(options.special_entries_policy(), SpecialEntries::Refuse);
+    /// assert_eq!(options.get_special_entries(), SpecialEntries::Refuse);
     /// ```
     pub fn special_entries(mut self, policy: SpecialEntries) -> Self {
         self.special = policy;
@@ -193,7 +195,7 @@ impl ExtractOptions {
     /// ```
     /// use dmemfs_core::archive::{ExtractMode, ExtractOptions};
     /// let options = ExtractOptions::new().mode(ExtractMode::Streaming);
-    /// assert_eq!(options.extract_mode(), ExtractMode::Streaming);
+    /// assert_eq!(options.get_mode(), ExtractMode::Streaming);
     /// ```
     pub fn mode(mut self, mode: ExtractMode) -> Self {
         self.mode = mode;
@@ -205,7 +207,7 @@ impl ExtractOptions {
     /// ```
     /// use dmemfs_core::archive::{Compression, ExtractOptions};
     /// let options = ExtractOptions::new().compression(Compression::Gzip);
-    /// assert_eq!(options.compression_kind(), Compression::Gzip);
+    /// assert_eq!(options.get_compression(), Compression::Gzip);
     /// ```
     pub fn compression(mut self, compression: Compression) -> Self {
         self.compression = compression;
@@ -217,7 +219,7 @@ impl ExtractOptions {
     /// extraction.
     ///
     /// ```
-    /// assert!(!dmemfs_core::archive::ExtractOptions::new().preserve_mtime(false).preserves_mtime());
+    /// assert!(!dmemfs_core::archive::ExtractOptions::new().preserve_mtime(false).get_preserve_mtime());
     /// ```
     pub fn preserve_mtime(mut self, preserve: bool) -> Self {
         self.preserve_mtime = preserve;
@@ -228,9 +230,9 @@ impl ExtractOptions {
     ///
     /// ```
     /// use dmemfs_core::archive::{Conflict, ExtractOptions};
-    /// assert_eq!(ExtractOptions::new().conflict_policy(), Conflict::Error);
+    /// assert_eq!(ExtractOptions::new().get_conflict(), Conflict::Error);
     /// ```
-    pub fn conflict_policy(&self) -> Conflict {
+    pub fn get_conflict(&self) -> Conflict {
         self.conflict
     }
 
@@ -238,9 +240,9 @@ impl ExtractOptions {
     ///
     /// ```
     /// use dmemfs_core::archive::{ExtractOptions, SpecialEntries};
-    /// assert_eq!(ExtractOptions::new().special_entries_policy(), SpecialEntries::Skip);
+    /// assert_eq!(ExtractOptions::new().get_special_entries(), SpecialEntries::Skip);
     /// ```
-    pub fn special_entries_policy(&self) -> SpecialEntries {
+    pub fn get_special_entries(&self) -> SpecialEntries {
         self.special
     }
 
@@ -248,9 +250,9 @@ impl ExtractOptions {
     ///
     /// ```
     /// use dmemfs_core::archive::{ExtractMode, ExtractOptions};
-    /// assert_eq!(ExtractOptions::new().extract_mode(), ExtractMode::Atomic);
+    /// assert_eq!(ExtractOptions::new().get_mode(), ExtractMode::Atomic);
     /// ```
-    pub fn extract_mode(&self) -> ExtractMode {
+    pub fn get_mode(&self) -> ExtractMode {
         self.mode
     }
 
@@ -258,60 +260,82 @@ impl ExtractOptions {
     ///
     /// ```
     /// use dmemfs_core::archive::{Compression, ExtractOptions};
-    /// assert_eq!(ExtractOptions::new().compression_kind(), Compression::Auto);
+    /// assert_eq!(ExtractOptions::new().get_compression(), Compression::Auto);
     /// ```
-    pub fn compression_kind(&self) -> Compression {
+    pub fn get_compression(&self) -> Compression {
         self.compression
     }
 
     /// Whether archive modification times are kept.
     ///
     /// ```
-    /// assert!(dmemfs_core::archive::ExtractOptions::new().preserves_mtime());
+    /// assert!(dmemfs_core::archive::ExtractOptions::new().get_preserve_mtime());
     /// ```
-    pub fn preserves_mtime(&self) -> bool {
+    pub fn get_preserve_mtime(&self) -> bool {
         self.preserve_mtime
     }
 }
 
 /// Settings for `MemFs::export_tar`.
 ///
+/// Compression is said as for extraction, with [`Compression`]: [`Plain`](Compression::Plain)
+/// by default, [`Gzip`](Compression::Gzip) for a `.tar.gz`. ([`Auto`](Compression::Auto) has
+/// nothing to detect when writing: it writes a plain stream.)
+///
 /// ```
-/// let options = dmemfs_core::archive::ExportOptions::new().gzip(true);
-/// assert!(options.gzipped());
+/// use dmemfs_core::archive::{Compression, ExportOptions};
+/// let options = ExportOptions::new().compression(Compression::Gzip);
+/// assert_eq!(options.get_compression(), Compression::Gzip);
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ExportOptions {
-    gzip: bool,
+    compression: Compression,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            compression: Compression::Plain,
+        }
+    }
 }
 
 impl ExportOptions {
     /// A plain tar stream.
     ///
     /// ```
-    /// assert!(!dmemfs_core::archive::ExportOptions::new().gzipped());
+    /// use dmemfs_core::archive::{Compression, ExportOptions};
+    /// assert_eq!(ExportOptions::new().get_compression(), Compression::Plain);
     /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Compress the stream with gzip (default level), for a `.tar.gz`.
+    /// How the stream is compressed: [`Compression::Gzip`] (default level) for a `.tar.gz`.
     ///
     /// ```
-    /// assert!(dmemfs_core::archive::ExportOptions::new().gzip(true).gzipped());
+    /// use dmemfs_core::archive::{Compression, ExportOptions};
+    /// let gzip = ExportOptions::new().compression(Compression::Gzip);
+    /// assert_eq!(gzip.get_compression(), Compression::Gzip);
     /// ```
-    pub fn gzip(mut self, gzip: bool) -> Self {
-        self.gzip = gzip;
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = compression;
         self
     }
 
-    /// Whether the stream is gzip-compressed.
+    /// The compression set by [`compression`](Self::compression).
     ///
     /// ```
-    /// assert!(!dmemfs_core::archive::ExportOptions::default().gzipped());
+    /// use dmemfs_core::archive::{Compression, ExportOptions};
+    /// assert_eq!(ExportOptions::default().get_compression(), Compression::Plain);
     /// ```
-    pub fn gzipped(&self) -> bool {
-        self.gzip
+    pub fn get_compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// Whether the stream written is gzip-compressed.
+    pub(crate) fn gzip(&self) -> bool {
+        self.compression == Compression::Gzip
     }
 }
 

@@ -82,13 +82,13 @@ impl MemFs {
         let (mut source, failed) = Source::new(reader);
         let mut extractor = Extractor::new(self, Op::ExtractTar, dest.as_ref(), options, failed)?;
         let mut magic = [0u8; 2];
-        let sniffed = match options.compression_kind() {
+        let sniffed = match options.get_compression() {
             Compression::Plain | Compression::Gzip => 0,
             _ => {
                 read_up_to(&mut source, &mut magic).map_err(|e| extractor.archive_error(None, e))?
             }
         };
-        let gzip = match options.compression_kind() {
+        let gzip = match options.get_compression() {
             Compression::Plain => false,
             Compression::Gzip => true,
             _ => magic[..sniffed] == GZIP_MAGIC,
@@ -144,13 +144,13 @@ impl MemFs {
     /// [`Reason::Archive`] naming the entry. The writer may have received part of the archive.
     ///
     /// ```
-    /// use dmemfs_core::{MemFs, archive::{ExportOptions, ExtractOptions}};
+    /// use dmemfs_core::{MemFs, archive::{Compression, ExportOptions, ExtractOptions}};
     ///
     /// let fs = MemFs::new();
     /// fs.create_dir_all("/out/logs")?;
     /// fs.write("/out/logs/run.log", "ok\n")?;
     /// let mut archive = Vec::new();
-    /// let report = fs.export_tar("/out", &mut archive, &ExportOptions::new().gzip(true))?;
+    /// let report = fs.export_tar("/out", &mut archive, &ExportOptions::new().compression(Compression::Gzip))?;
     /// assert_eq!((report.files, report.dirs), (1, 1));
     ///
     /// fs.extract_tar(&archive[..], "/copy", &ExtractOptions::new())?;
@@ -170,7 +170,7 @@ impl MemFs {
             .map_err(|r| fail(op, raw, r))?;
         let items = self.export_list(&root).map_err(|r| fail(op, raw, r))?;
         let mut report = ArchiveReport::default();
-        if options.gzipped() {
+        if options.gzip() {
             let encoder = GzEncoder::new(writer, flate2::Compression::default());
             let encoder = self.write_tar(raw, &items, encoder, &mut report)?;
             encoder.finish().map_err(|e| write_error(raw, None, e))?;
@@ -255,7 +255,7 @@ impl MemFs {
                 continue;
             }
             // The file now at the path: it may have been replaced since the listing.
-            let mut wait = self.inner.wait();
+            let mut wait = self.wait();
             let held = match self
                 .inner
                 .lock_existing(&item.path, Access::Shared, &mut wait)

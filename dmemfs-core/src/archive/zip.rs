@@ -78,7 +78,7 @@ impl MemFs {
             extractor.check_name(&head.name)?;
             heads.push(head);
         }
-        if options.extract_mode() == ExtractMode::Atomic {
+        if options.get_mode() == ExtractMode::Atomic {
             let mut admitted = Vec::new();
             for (index, head) in heads.into_iter().enumerate() {
                 if let Some(pending) = extractor.admit(head)? {

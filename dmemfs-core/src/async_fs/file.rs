@@ -215,7 +215,7 @@ impl AsyncOpenOptions {
         let (options, path) = (&self.options, path.as_ref());
         self.fs
             .run(
-                |_| options.open(path),
+                |fs| options.open_through(fs, path),
                 || {
                     let (options, path) = (options.clone(), path.to_owned());
                     move |_: &MemFs| options.open(&path)
@@ -281,11 +281,11 @@ impl AsyncMemFile {
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let fs = dmemfs_core::AsyncMemFs::default();
     /// let file = fs.create("/a").await?;
-    /// file.sync().write_at(b"xy", 2)?;
+    /// file.as_std().write_at(b"xy", 2)?;
     /// assert_eq!(file.metadata().await?.len(), 4);
     /// # Ok::<(), std::io::Error>(()) })?; Ok::<(), std::io::Error>(())
     /// ```
-    pub fn sync(&self) -> &MemFile {
+    pub fn as_std(&self) -> &MemFile {
         &self.file
     }
 
@@ -296,11 +296,11 @@ impl AsyncMemFile {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let fs = dmemfs_core::AsyncMemFs::default();
-    /// let file: dmemfs_core::MemFile = fs.create("/a").await?.into_sync();
+    /// let file: dmemfs_core::MemFile = fs.create("/a").await?.into_std();
     /// assert_eq!(file.path(), "/a");
     /// # Ok::<(), std::io::Error>(()) })?; Ok::<(), std::io::Error>(())
     /// ```
-    pub fn into_sync(self) -> MemFile {
+    pub fn into_std(self) -> MemFile {
         self.file
     }
 

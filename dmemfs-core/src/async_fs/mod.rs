@@ -2,7 +2,8 @@
 //!
 //! Every operation is in-memory, so it runs on the calling task's thread, except that waiting
 //! for a file lock must never block a runtime worker. Each operation that may wait is first
-//! tried with waits limited to one attempt ([`try_once`]); only if a file lock was contended does
+//! tried through a handle whose lock waits try once (`MemFs::single_try`, the policy passed
+//! with the handle rather than set aside somewhere); only if a file lock was contended does
 //! it run again on Tokio's blocking pool with the filesystem's real lock timeout. A failed
 //! operation changes nothing, so the retry behaves exactly like one call that waited.
 
@@ -14,13 +15,14 @@ use std::io;
 pub use file::{AsyncMemFile, AsyncOpenOptions};
 
 use crate::error::{FsError, Reason};
-use crate::fs::{MemFs, try_once};
+use crate::fs::MemFs;
 
 /// A [`MemFs`] for async code: the same operations as `async fn`s, in the shape of
 /// `tokio::fs`.
 ///
 /// It is a cheap handle around a `MemFs` (clones share the filesystem); get one with
-/// [`AsyncMemFs::new`] or `From`, and the `MemFs` back with [`sync`](Self::sync). Both views work
+/// [`AsyncMemFs::new`] or `From`, and the `MemFs` back with [`as_std`](Self::as_std) or
+/// [`into_std`](Self::into_std), as tokio names its own. Both views work
 /// on the same files at the same time.
 ///
 /// # Waiting never blocks a worker
@@ -50,14 +52,17 @@ use crate::fs::{MemFs, try_once};
 /// log.write_all(b"step 1\n").await?;
 /// drop(log);
 /// assert_eq!(fs.read_to_string("/out/run.log").await?, "step 1\n");
-/// assert_eq!(fs.sync().stats().used, 7);
+/// assert_eq!(fs.as_std().stats().used, 7);
 /// # Ok::<(), std::io::Error>(())
 /// # })?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct AsyncMemFs {
     fs: MemFs,
+    /// The same filesystem through a handle whose lock waits try once: every operation's
+    /// first attempt runs through it.
+    once: MemFs,
 }
 
 impl AsyncMemFs {
@@ -66,10 +71,11 @@ impl AsyncMemFs {
     /// ```
     /// let fs = dmemfs_core::MemFs::new();
     /// let afs = dmemfs_core::AsyncMemFs::new(fs.clone());
-    /// assert_eq!(afs.sync().id(), fs.id());
+    /// assert_eq!(afs.as_std().id(), fs.id());
     /// ```
     pub fn new(fs: MemFs) -> AsyncMemFs {
-        AsyncMemFs { fs }
+        let once = fs.single_try();
+        AsyncMemFs { fs, once }
     }
 
     /// The synchronous filesystem underneath, for calls that never wait, or for code on a
@@ -77,9 +83,9 @@ impl AsyncMemFs {
     ///
     /// ```
     /// let afs = dmemfs_core::AsyncMemFs::new(dmemfs_core::MemFs::with_quota(100));
-    /// assert_eq!(afs.sync().stats().quota, 100);
+    /// assert_eq!(afs.as_std().stats().quota, 100);
     /// ```
-    pub fn sync(&self) -> &MemFs {
+    pub fn as_std(&self) -> &MemFs {
         &self.fs
     }
 
@@ -87,10 +93,10 @@ impl AsyncMemFs {
     ///
     /// ```
     /// let afs = dmemfs_core::AsyncMemFs::from(dmemfs_core::MemFs::new());
-    /// let fs: dmemfs_core::MemFs = afs.into_sync();
+    /// let fs: dmemfs_core::MemFs = afs.into_std();
     /// assert!(fs.exists("/"));
     /// ```
-    pub fn into_sync(self) -> MemFs {
+    pub fn into_std(self) -> MemFs {
         self.fs
     }
 
@@ -107,7 +113,7 @@ impl AsyncMemFs {
         B: FnOnce(&MemFs) -> io::Result<T> + Send + 'static,
     {
         if !self.fs.inner.faults.is_armed() || !self.fs.faults {
-            match try_once(|| attempt(&self.fs)) {
+            match attempt(&self.once) {
                 Err(err) if lock_contended(&err) => {}
                 done => return done,
             }
@@ -134,10 +140,17 @@ where
     }
 }
 
-/// Whether `err` is a lock wait cut short by [`try_once`] (not an injected `WouldBlock`).
+/// Whether `err` is a lock wait cut short by the single try (not an injected `WouldBlock`).
 fn lock_contended(err: &io::Error) -> bool {
     err.kind() == io::ErrorKind::WouldBlock
         && FsError::from_io(err).is_some_and(|e| matches!(e.reason(), Reason::LockTimeout { .. }))
+}
+
+impl Default for AsyncMemFs {
+    /// A new [`MemFs::default`], wrapped.
+    fn default() -> AsyncMemFs {
+        AsyncMemFs::new(MemFs::default())
+    }
 }
 
 impl From<MemFs> for AsyncMemFs {
@@ -148,6 +161,6 @@ impl From<MemFs> for AsyncMemFs {
 
 impl From<AsyncMemFs> for MemFs {
     fn from(fs: AsyncMemFs) -> MemFs {
-        fs.into_sync()
+        fs.into_std()
     }
 }

@@ -362,7 +362,7 @@ impl AsyncMemFs {
 
     /// Every entry of the directory tree at `path`, in pre-order with names sorted, the
     /// directory itself first. For pruning or a depth bound, use
-    /// [`sync().walk`](MemFs::walk), which never waits either.
+    /// [`as_std().walk`](MemFs::walk), which never waits either.
     ///
     /// # Errors
     /// As [`MemFs::walk`].

@@ -278,11 +278,19 @@ impl OpenOptions {
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// ```
     pub fn open(&self, path: impl AsRef<str>) -> io::Result<MemFile> {
-        let opener = Opener {
-            fs: &self.fs,
+        self.open_through(&self.fs, path.as_ref())
+    }
+
+    /// Opens with these flags through `fs`, a handle to the same filesystem with its own
+    /// wait policy (the async wrapper's single-try handle).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) fn open_through(&self, fs: &MemFs, path: &str) -> io::Result<MemFile> {
+        debug_assert!(Arc::ptr_eq(&fs.inner, &self.fs.inner));
+        Opener {
+            fs,
             flags: self.flags,
-        };
-        opener.open(path.as_ref())
+        }
+        .open(path)
     }
 
     /// Opens `file` again with these options: a new handle on the same file, with its own
@@ -341,7 +349,7 @@ impl Opener<'_> {
             // A locked file keeps its name while `file` holds it: the path still leads to it.
             Semantics::Locked => {
                 let access = self.access();
-                let mut wait = Wait::new(self.lock_timeout.unwrap_or(self.fs.inner.lock_timeout));
+                let mut wait = Wait::new(self.fs.lock_timeout_for(self.lock_timeout));
                 match self.fs.inner.lock_file(&path, access, &mut wait)? {
                     Lookup::File(held, _) => held,
                     Lookup::Missing(miss) => return Err(miss.into_reason()),
@@ -387,7 +395,7 @@ impl Opener<'_> {
             return None;
         }
         let access = self.access();
-        let mut wait = Wait::new(self.lock_timeout.unwrap_or(inner.lock_timeout));
+        let mut wait = Wait::new(self.fs.lock_timeout_for(self.lock_timeout));
         let found = inner.lock_file_as_given(raw, access, &mut wait);
         Some(match found {
             Ok(Some((held, key))) => self
@@ -454,7 +462,7 @@ impl Opener<'_> {
         } else if self.create_new && inner.exists_normalized(path) {
             return Err(Reason::AlreadyExists);
         }
-        let mut wait = Wait::new(self.lock_timeout.unwrap_or(inner.lock_timeout));
+        let mut wait = Wait::new(self.fs.lock_timeout_for(self.lock_timeout));
         loop {
             match inner.lock_file(path, access, &mut wait)? {
                 Lookup::Dir => return Err(Reason::IsADirectory),

@@ -313,6 +313,7 @@ impl MemFsBuilder {
                 semantics: self.semantics,
             }),
             faults: true,
+            single_try: false,
         })
     }
 }

@@ -37,7 +37,7 @@ impl MemFs {
             .map_err(|reason| fail(op, raw, reason))?;
         let held = self
             .inner
-            .lock_existing(&path, Access::Shared, &mut self.inner.wait())
+            .lock_existing(&path, Access::Shared, &mut self.wait())
             .map_err(|reason| fail(op, raw, reason))?;
         let data = held.node.data.read();
         let mut out = Vec::new();
@@ -171,7 +171,7 @@ impl MemFs {
             return Err(Reason::FileTooLarge);
         }
         let inner = &self.inner;
-        let mut wait = inner.wait();
+        let mut wait = self.wait();
         loop {
             match inner.lock_file(path, Access::Exclusive, &mut wait)? {
                 Lookup::Dir => return Err(Reason::IsADirectory),

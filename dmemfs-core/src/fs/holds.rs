@@ -13,29 +13,6 @@ use crate::quota::Reservation;
 use crate::semantics::Semantics;
 use crate::storage::Storage;
 
-#[cfg(feature = "tokio")]
-thread_local! {
-    /// Set by [`try_once`]: lock waits started on this thread try once instead of waiting.
-    static TRY_ONCE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f` with every file-lock wait it starts on this thread limited to a single attempt, as
-/// with a zero lock timeout. The async wrapper runs each operation this way on the runtime's
-/// thread first, so that a worker never blocks on a lock, and only if a lock was contended
-/// (`Reason::LockTimeout`) runs it again, on the blocking pool, with the real timeout. A
-/// thread-local rather than a parameter keeps the whole-file operations' signatures as they are.
-#[cfg(feature = "tokio")]
-pub(crate) fn try_once<T>(f: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            TRY_ONCE.set(self.0);
-        }
-    }
-    let _restore = Restore(TRY_ONCE.replace(true));
-    f()
-}
-
 /// When a wait for a file lock started and when it must give up. The clock is read only when
 /// a wait actually happens.
 #[derive(Debug)]
@@ -46,12 +23,6 @@ pub(crate) struct Wait {
 
 impl Wait {
     pub(crate) fn new(timeout: Option<Duration>) -> Wait {
-        #[cfg(feature = "tokio")]
-        let timeout = if TRY_ONCE.get() {
-            Some(Duration::ZERO)
-        } else {
-            timeout
-        };
         Wait {
             timeout,
             started: None,
@@ -309,10 +280,6 @@ impl Inner {
     pub(crate) fn check_node_count(&self, current: u64, new: u64) -> Result<(), Reason> {
         self.ledger.check_nodes(current, new)
     }
-
-    pub(crate) fn wait(&self) -> Wait {
-        Wait::new(self.lock_timeout)
-    }
 }
 
 #[cfg(test)]
@@ -332,7 +299,7 @@ mod tests {
         fs.write("/d/.f", "x").unwrap();
         let inner = &fs.inner;
         let found = |raw: &str| {
-            let mut wait = inner.wait();
+            let mut wait = fs.wait();
             let held = inner.lock_file_as_given(raw, Access::Shared, &mut wait);
             held.unwrap().map(|(_, key)| key.to_string())
         };

@@ -26,8 +26,6 @@ use crate::engine::TreeLock;
 
 pub use builder::MemFsBuilder;
 pub(crate) use contents::{Claim, Created, NewFile, write_locked};
-#[cfg(feature = "tokio")]
-pub(crate) use holds::try_once;
 pub(crate) use holds::{Held, Lookup, Wait};
 pub use transfer::ExportIter;
 pub use walk::Walk;
@@ -84,6 +82,9 @@ pub struct MemFs {
     pub(crate) inner: Arc<Inner>,
     /// Whether operations through this handle consult the fault injector.
     pub(crate) faults: bool,
+    /// Whether file-lock waits through this handle try once instead of waiting (the async
+    /// wrapper's first attempt, which must not block a runtime worker).
+    pub(crate) single_try: bool,
 }
 
 #[derive(Debug)]
@@ -304,9 +305,36 @@ impl MemFs {
     /// ```
     pub fn without_faults(&self) -> MemFs {
         MemFs {
-            inner: Arc::clone(&self.inner),
             faults: false,
+            ..self.clone()
         }
+    }
+
+    /// A handle to the same filesystem whose file-lock waits try once: a contended lock fails
+    /// at once with `WouldBlock` ([`Reason::LockTimeout`](crate::Reason::LockTimeout)), as with
+    /// a zero lock timeout.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn single_try(&self) -> MemFs {
+        MemFs {
+            single_try: true,
+            ..self.clone()
+        }
+    }
+
+    /// The lock timeout an operation through this handle waits for: `chosen` (an
+    /// [`OpenOptions::lock_timeout`](crate::OpenOptions::lock_timeout)) or the filesystem's,
+    /// unless the handle tries once.
+    pub(crate) fn lock_timeout_for(&self, chosen: Option<Option<Duration>>) -> Option<Duration> {
+        if self.single_try {
+            Some(Duration::ZERO)
+        } else {
+            chosen.unwrap_or(self.inner.lock_timeout)
+        }
+    }
+
+    /// A wait for a file lock, bounded by [`lock_timeout_for`](Self::lock_timeout_for).
+    pub(crate) fn wait(&self) -> Wait {
+        Wait::new(self.lock_timeout_for(None))
     }
 
     /// How this filesystem's open files behave, as chosen with

@@ -212,7 +212,7 @@ impl MemFs {
             });
         }
         let inner = &self.inner;
-        let mut wait = inner.wait();
+        let mut wait = self.wait();
         loop {
             let source = inner.lock_existing(from, Access::Shared, &mut wait)?;
             // Never wait for the destination while holding the source: try it, and if it is
@@ -359,7 +359,7 @@ impl MemFs {
             .collect();
         // Each file is copied under its read lock (in locked mode), with no tree lock held.
         let build = || {
-            let mut wait = inner.wait();
+            let mut wait = self.wait();
             let mut copies = Vec::with_capacity(sources.len());
             for (_, node) in sources {
                 let held = inner.hold_waiting(node, Access::Shared, &mut wait)?;

@@ -4,8 +4,9 @@ use crate::path::Syntax;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::{Inner, MemFs};
+use super::{Inner, MemFs, Wait};
 use crate::engine::batch::{self, Batch, BatchError, BatchFile, Existing};
 use crate::engine::{FileNode, Node};
 use crate::error::{ArgError, Op, PathError, Reason, fail};
@@ -33,6 +34,8 @@ use zeroize::Zeroizing;
 #[derive(Debug)]
 pub struct ExportIter {
     inner: Arc<Inner>,
+    /// The lock timeout of the handle that made the iterator.
+    lock_timeout: Option<Duration>,
     files: std::vec::IntoIter<(String, Arc<FileNode>)>,
     only_modified: bool,
 }
@@ -65,7 +68,7 @@ impl Iterator for ExportIter {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             let (path, node) = self.files.next()?;
-            let mut wait = self.inner.wait();
+            let mut wait = Wait::new(self.lock_timeout);
             let held = match self.inner.hold_waiting(node, Access::Shared, &mut wait) {
                 Ok(held) => held,
                 Err(reason) => return Some(Err(fail(Op::ExportTree, &path, reason))),
@@ -192,6 +195,7 @@ impl MemFs {
         };
         Ok(ExportIter {
             inner: Arc::clone(&self.inner),
+            lock_timeout: self.lock_timeout_for(None),
             files: files.into_iter(),
             only_modified: false,
         })

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use dmemfs_core::{
     MemFs,
-    archive::{ExportOptions, ExtractOptions, SkipReason},
+    archive::{Compression, ExportOptions, ExtractOptions, SkipReason},
 };
 
 use super::{sample, subtree};
@@ -49,8 +49,16 @@ fn system_tar_lists_and_extracts_the_export() {
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join(if gzip { "out.tar.gz" } else { "out.tar" });
         let writer = host::File::create(&file).unwrap();
-        fs.export_tar("/src", writer, &ExportOptions::new().gzip(gzip))
-            .unwrap();
+        fs.export_tar(
+            "/src",
+            writer,
+            &ExportOptions::new().compression(if gzip {
+                Compression::Gzip
+            } else {
+                Compression::Plain
+            }),
+        )
+        .unwrap();
 
         let flags = if gzip { "-tvzf" } else { "-tvf" };
         let listing = system_tar(&[flags, file.to_str().unwrap()], tmp.path());
