@@ -1,14 +1,14 @@
-//! File timestamps from the kernel's coarse clock, as Linux filesystems take theirs.
+//! Where file times come from: a [`Clock`], and [`ManualClock`] for tests in which "older
+//! than a day" must be deterministic ([`MemFsBuilder::clock`](crate::MemFsBuilder::clock)).
 //!
-//! Every write stamps its file. The precise clock (`SystemTime::now`) costs tens of
-//! nanoseconds under virtualisation — a tenth of a whole small-file write in profiles — while
-//! the coarse clock is a memory read. Linux itself stamps files (tmpfs included) from the
-//! coarse clock, so timestamps keep the granularity code under test would see on a real disk:
-//! a few milliseconds. Changes within one tick are still told apart by
+//! By default files are stamped from the kernel's coarse clock, as Linux filesystems (tmpfs
+//! included) stamp theirs, so times have the granularity code under test would see on a real
+//! disk: a few milliseconds. Changes within one tick are still told apart by
 //! [`Metadata::generation`](crate::Metadata::generation).
-//!
-//! A test can replace the clock ([`MemFsBuilder::clock`](crate::MemFsBuilder::clock)) with a
-//! [`ManualClock`] that moves only when told, so that "older than a day" is deterministic.
+
+// Why the coarse clock: every write stamps its file, and the precise clock
+// (`SystemTime::now`) costs tens of nanoseconds under virtualisation (a tenth of a whole
+// small-file write in profiles), while the coarse clock is a memory read.
 
 use std::fmt;
 use std::sync::Arc;

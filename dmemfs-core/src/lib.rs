@@ -26,8 +26,23 @@
 //! test sees what it would see on a real disk. It is a Rust take on the Python library
 //! D-MemFS, with that library's known bugs fixed.
 //!
-//! Other processes cannot see these files: code must be written against this API, or against
-//! the [`FileSystem`] trait, which [`MemFs`] and [`OsFs`] (a real directory) both implement.
+//! Code reaches the files through this API, or through the [`FileSystem`] trait, which
+//! [`MemFs`] and [`OsFs`] (a real directory) both implement; programs and `std::fs` code reach
+//! them through a FUSE mount (the `dmemfs-fuse` crate, `dmemfs mount`, or
+//! `#[with_memfs(mount)]` in `dmemfs-test`).
+//!
+//! # Where to start
+//! - [`MemFs::new`], [`MemFs::with_quota`] or [`MemFs::builder`] make a filesystem; its
+//!   methods mirror `std::fs` (`write`, `read`, `create_dir_all`, `rename`, `read_dir`, ...).
+//! - [`MemFs::create`], [`MemFs::open`] and [`MemFs::options`] give a [`MemFile`], which
+//!   implements `Read`, `Write` and `Seek`.
+//! - In tests, the `dmemfs-test` crate gives each test its own filesystem
+//!   (`#[with_memfs(quota = "32M")]`), tree snapshots, file assertions and fault injection.
+//! - Production code takes `&dyn FileSystem` ([`backend`]): tests pass a `MemFs`, `main` an
+//!   [`OsFs`] (feature `os`).
+//! - The modules hold the rest: [`archive`] (tar and zip), [`fault`] (the fault hook),
+//!   [`guard`] (the memory guard), [`clock`], [`error`] (the typed error details), [`watch`],
+//!   [`vpath`] (path helpers), [`memory_cache`].
 //!
 //! The reference for paths, nodes, locks and error kinds follows (the same file,
 //! `docs/reference.md`, is what the workspace README links to). In short: paths are
