@@ -8,18 +8,11 @@ use super::{OsFs, metadata_of, os_reason, relative};
 use crate::error::{Op, Reason, fail};
 use crate::metadata::DirEntry;
 use crate::path::{join, rebase};
-
-/// One listed entry, and whether a walk may descend into it: only real directories, never a
-/// symbolic link to one (which could lead back to an ancestor).
-#[derive(Debug)]
-pub(super) struct Listed {
-    pub(super) entry: DirEntry,
-    pub(super) descend: bool,
-}
+use crate::walk::{ListDir, Listed, WalkDriver};
 
 impl OsFs {
     /// The entries of the directory `normal` that virtual paths can address, sorted by name,
-    /// each at `depth`.
+    /// each at `depth`, with whether a walk may descend into it.
     pub(super) fn list(&self, normal: &str, depth: usize) -> Result<Vec<Listed>, Reason> {
         let entries = if normal == "/" {
             self.dir().entries()
@@ -39,6 +32,8 @@ impl OsFs {
             }
             let path = join(normal, &name);
             let file_type = item.file_type().map_err(os_reason)?;
+            // Only real directories are descended into, never a symbolic link to one (which
+            // could lead back to an ancestor).
             let (meta, descend) = if file_type.is_symlink() {
                 // Resolved beneath the root: a dangling or escaping link is left out.
                 match self.dir().metadata(relative(&path)) {
@@ -72,11 +67,8 @@ impl OsFs {
         if !metadata.is_dir() {
             return Err(Reason::NotADirectory);
         }
-        Ok(OsWalk {
-            fs: self.clone(),
-            root: Some(DirEntry::new(normal.to_owned(), metadata, 0)),
-            stack: Vec::new(),
-        })
+        let root = DirEntry::new(normal.to_owned(), metadata, 0);
+        Ok(WalkDriver::new(WalkListing(self.clone()), root))
     }
 
     /// Copies the tree at `from` to the new directory `to`; on failure, removes what it
@@ -127,68 +119,22 @@ impl OsFs {
     }
 }
 
-/// The walk of an [`OsFs`] directory: pre-order, children sorted by name, each directory
-/// listed when the walk reaches it (as [`Walk`](crate::Walk) does on a `MemFs`).
+/// The walk of an [`OsFs`] directory: the driver of a `MemFs`'s [`Walk`](crate::Walk), listing
+/// with `OsFs::list` (so never descending into a linked directory).
+pub(super) type OsWalk = WalkDriver<WalkListing>;
+
+/// How an [`OsFs`]'s walk lists a directory.
 #[derive(Debug)]
-pub(super) struct OsWalk {
-    fs: OsFs,
-    root: Option<DirEntry>,
-    stack: Vec<Frame>,
-}
+pub(super) struct WalkListing(OsFs);
 
-#[derive(Debug)]
-struct Frame {
-    dir: String,
-    depth: usize,
-    /// Listed on first use.
-    entries: Option<std::vec::IntoIter<Listed>>,
-}
-
-impl OsWalk {
-    fn enter(&mut self, entry: &DirEntry, descend: bool) {
-        if descend {
-            self.stack.push(Frame {
-                dir: entry.path().to_owned(),
-                depth: entry.depth() + 1,
-                entries: None,
-            });
-        }
-    }
-}
-
-impl Iterator for OsWalk {
-    type Item = io::Result<DirEntry>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if let Some(root) = self.root.take() {
-            self.enter(&root, true);
-            return Some(Ok(root));
-        }
-        loop {
-            let frame = self.stack.last_mut()?;
-            if frame.entries.is_none() {
-                match self.fs.list(&frame.dir, frame.depth) {
-                    Ok(listed) => frame.entries = Some(listed.into_iter()),
-                    // Removed (or replaced by a file) since it was yielded: nothing to walk,
-                    // as on a MemFs.
-                    Err(Reason::NotFound | Reason::NotADirectory) => {
-                        frame.entries = Some(Vec::new().into_iter());
-                    }
-                    Err(reason) => {
-                        let dir = self.stack.pop().map(|frame| frame.dir).unwrap_or_default();
-                        return Some(Err(fail(Op::Walk, &dir, reason)));
-                    }
-                }
-            }
-            match frame.entries.as_mut().and_then(Iterator::next) {
-                Some(Listed { entry, descend }) => {
-                    self.enter(&entry, descend);
-                    return Some(Ok(entry));
-                }
-                None => {
-                    self.stack.pop();
-                }
-            }
+impl ListDir for WalkListing {
+    fn list(&self, dir: &str, depth: usize) -> io::Result<Vec<Listed>> {
+        match self.0.list(dir, depth) {
+            Ok(listed) => Ok(listed),
+            // Removed (or replaced by a file) since it was yielded: nothing to walk, as on a
+            // MemFs.
+            Err(Reason::NotFound | Reason::NotADirectory) => Ok(Vec::new()),
+            Err(reason) => Err(fail(Op::Walk, dir, reason)),
         }
     }
 }
