@@ -4,12 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use super::OsFs;
+use super::{OsFailure, OsFs};
 use crate::error::Reason;
 use crate::glob_pattern::{closure, parse, step};
 
 /// Every path of `fs` matching `pattern`, sorted.
-pub(super) fn glob(fs: &OsFs, pattern: &str) -> Result<Vec<String>, Reason> {
+pub(super) fn glob(fs: &OsFs, pattern: &str) -> Result<Vec<String>, OsFailure> {
     let segments = parse(pattern)?;
     if segments.is_empty() {
         return Ok(vec!["/".to_owned()]);
@@ -21,8 +21,10 @@ pub(super) fn glob(fs: &OsFs, pattern: &str) -> Result<Vec<String>, Reason> {
         let listed = match fs.list(&dir, 0) {
             Ok(listed) => listed,
             // Removed or replaced meanwhile: nothing matches below it.
-            Err(Reason::NotFound | Reason::NotADirectory) => continue,
-            Err(reason) => return Err(reason),
+            Err(failure) if matches!(failure.reason, Reason::NotFound | Reason::NotADirectory) => {
+                continue;
+            }
+            Err(failure) => return Err(failure),
         };
         for item in listed {
             let (matched, next) = step(&segments, &states, item.entry.file_name());

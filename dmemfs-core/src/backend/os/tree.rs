@@ -4,8 +4,8 @@ use std::io;
 
 use cap_std::fs::OpenOptions;
 
-use super::{OsFs, metadata_of, os_reason, relative};
-use crate::error::{Op, Reason, fail};
+use super::{OsFailure, OsFs, metadata_of, relative};
+use crate::error::{Op, Reason};
 use crate::metadata::DirEntry;
 use crate::path::{join, rebase};
 use crate::walk::{ListDir, Listed, WalkDriver};
@@ -13,16 +13,15 @@ use crate::walk::{ListDir, Listed, WalkDriver};
 impl OsFs {
     /// The entries of the directory `normal` that virtual paths can address, sorted by name,
     /// each at `depth`, with whether a walk may descend into it.
-    pub(super) fn list(&self, normal: &str, depth: usize) -> Result<Vec<Listed>, Reason> {
+    pub(super) fn list(&self, normal: &str, depth: usize) -> Result<Vec<Listed>, OsFailure> {
         let entries = if normal == "/" {
             self.dir().entries()
         } else {
             self.dir().read_dir(relative(normal))
-        }
-        .map_err(os_reason)?;
+        }?;
         let mut listed = Vec::new();
         for item in entries {
-            let item = item.map_err(os_reason)?;
+            let item = item?;
             // Not UTF-8, or holding `\` (a separator in virtual paths): no path can name it.
             let Ok(name) = item.file_name().into_string() else {
                 continue;
@@ -31,7 +30,7 @@ impl OsFs {
                 continue;
             }
             let path = join(normal, &name);
-            let file_type = item.file_type().map_err(os_reason)?;
+            let file_type = item.file_type()?;
             // Only real directories are descended into, never a symbolic link to one (which
             // could lead back to an ancestor).
             let (meta, descend) = if file_type.is_symlink() {
@@ -45,7 +44,7 @@ impl OsFs {
                     Ok(meta) => (meta, file_type.is_dir()),
                     // Removed since the directory was read.
                     Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
-                    Err(err) => return Err(os_reason(err)),
+                    Err(err) => return Err(err.into()),
                 }
             };
             // Sockets, FIFOs and devices have no place in a file-or-directory tree.
@@ -62,10 +61,10 @@ impl OsFs {
         Ok(listed)
     }
 
-    pub(super) fn walk_normalized(&self, normal: &str) -> Result<OsWalk, Reason> {
+    pub(super) fn walk_normalized(&self, normal: &str) -> Result<OsWalk, OsFailure> {
         let metadata = self.stat(normal)?;
         if !metadata.is_dir() {
-            return Err(Reason::NotADirectory);
+            return Err(Reason::NotADirectory.into());
         }
         let root = DirEntry::new(normal.to_owned(), metadata, 0);
         Ok(WalkDriver::new(WalkListing(self.clone()), root))
@@ -73,7 +72,7 @@ impl OsFs {
 
     /// Copies the tree at `from` to the new directory `to`; on failure, removes what it
     /// created, so the disk is left as it was.
-    pub(super) fn copy_dir_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
+    pub(super) fn copy_dir_normalized(&self, from: &str, to: &str) -> Result<(), OsFailure> {
         // The checks of a MemFs, in its order: one implementation for both.
         let source_is_dir = self.stat(from).map(|meta| meta.is_dir());
         crate::precedence::copy_dir_all(source_is_dir, to, || {
@@ -83,17 +82,16 @@ impl OsFs {
         // what it held before and terminates.
         let mut entries = Vec::new();
         for entry in self.walk_normalized(from)?.skip(1) {
-            let entry = entry.map_err(|err| match crate::error::FsError::from_io(&err) {
-                Some(detail) => detail.reason().clone(),
-                None => os_reason(err),
-            })?;
+            let entry = entry.map_err(OsFailure::caught)?;
             entries.push(entry);
         }
-        self.dir().create_dir(relative(to)).map_err(os_reason)?;
+        self.dir().create_dir(relative(to))?;
         let result = entries.iter().try_for_each(|entry| {
             let target = rebase(entry.path(), from, to);
             if entry.file_type().is_dir() {
-                self.dir().create_dir(relative(&target)).map_err(os_reason)
+                self.dir()
+                    .create_dir(relative(&target))
+                    .map_err(OsFailure::from)
             } else {
                 self.copy_new_file(entry.path(), &target)
             }
@@ -105,16 +103,13 @@ impl OsFs {
     }
 
     /// Copies the file `from` to the path `to`, which must not exist.
-    fn copy_new_file(&self, from: &str, to: &str) -> Result<(), Reason> {
-        let mut source = self.dir().open(relative(from)).map_err(os_reason)?;
-        let mut dest = self
-            .dir()
-            .open_with(
-                relative(to),
-                OpenOptions::new().write(true).create_new(true),
-            )
-            .map_err(os_reason)?;
-        io::copy(&mut source, &mut dest).map_err(os_reason)?;
+    fn copy_new_file(&self, from: &str, to: &str) -> Result<(), OsFailure> {
+        let mut source = self.dir().open(relative(from))?;
+        let mut dest = self.dir().open_with(
+            relative(to),
+            OpenOptions::new().write(true).create_new(true),
+        )?;
+        io::copy(&mut source, &mut dest)?;
         Ok(())
     }
 }
@@ -133,8 +128,10 @@ impl ListDir for WalkListing {
             Ok(listed) => Ok(listed),
             // Removed (or replaced by a file) since it was yielded: nothing to walk, as on a
             // MemFs.
-            Err(Reason::NotFound | Reason::NotADirectory) => Ok(Vec::new()),
-            Err(reason) => Err(fail(Op::Walk, dir, reason)),
+            Err(failure) if matches!(failure.reason, Reason::NotFound | Reason::NotADirectory) => {
+                Ok(Vec::new())
+            }
+            Err(failure) => Err(failure.at(Op::Walk, dir)),
         }
     }
 }
