@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 
 use super::{OsFailure, OsFs};
-use crate::error::Reason;
 use crate::glob_pattern::{closure, parse, step};
 
 /// Every path of `fs` matching `pattern`, sorted.
@@ -18,15 +17,8 @@ pub(super) fn glob(fs: &OsFs, pattern: &str) -> Result<Vec<String>, OsFailure> {
     // Each directory is listed at most once, with the pattern positions alive in it.
     let mut pending = vec![("/".to_owned(), closure(&segments, vec![0]))];
     while let Some((dir, states)) = pending.pop() {
-        let listed = match fs.list(&dir, 0) {
-            Ok(listed) => listed,
-            // Removed or replaced meanwhile: nothing matches below it.
-            Err(failure) if matches!(failure.reason, Reason::NotFound | Reason::NotADirectory) => {
-                continue;
-            }
-            Err(failure) => return Err(failure),
-        };
-        for item in listed {
+        // Removed or replaced meanwhile: nothing matches below it.
+        for item in fs.list_found(&dir, 0)? {
             let (matched, next) = step(&segments, &states, item.entry.file_name());
             if matched {
                 found.insert(item.entry.path().to_owned());

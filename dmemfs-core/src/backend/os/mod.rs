@@ -28,8 +28,10 @@ use crate::metadata::Metadata;
 /// `/reports/q1.csv` is `<root>/reports/q1.csv` on the host, `..` above the root and NUL
 /// bytes are `InvalidInput`, and `..` is resolved on the path's text before the disk is
 /// consulted. Errors have the same kinds and the same [`FsError`] payload: the operation and
-/// the virtual path as the caller wrote it, never the host path; the OS error's kind and
-/// message are kept in [`Reason::Os`] when no other reason fits.
+/// the virtual path as the caller wrote it, never the host path, and the reason a `MemFs`
+/// gives ([`Reason::Os`], with the OS error's kind and message, when no other reason fits).
+/// An error the OS reported is kept whole as the payload's
+/// [`source`](FsError#impl-Error-for-FsError), with its `raw_os_error()`.
 ///
 /// # Confinement
 /// Every path is resolved beneath the root by [`cap_std`] (`openat2` with `RESOLVE_BENEATH`

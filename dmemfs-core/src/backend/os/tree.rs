@@ -61,6 +61,17 @@ impl OsFs {
         Ok(listed)
     }
 
+    /// [`list`](OsFs::list) of a directory found earlier (by a walk or a glob): one gone since
+    /// (removed, or replaced by a file) lists as empty, as on a MemFs.
+    pub(super) fn list_found(&self, normal: &str, depth: usize) -> Result<Vec<Listed>, OsFailure> {
+        match self.list(normal, depth) {
+            Err(failure) if matches!(failure.reason, Reason::NotFound | Reason::NotADirectory) => {
+                Ok(Vec::new())
+            }
+            listed => listed,
+        }
+    }
+
     pub(super) fn walk_normalized(&self, normal: &str) -> Result<OsWalk, OsFailure> {
         let metadata = self.stat(normal)?;
         if !metadata.is_dir() {
@@ -124,14 +135,8 @@ pub(super) struct WalkListing(OsFs);
 
 impl ListDir for WalkListing {
     fn list(&self, dir: &str, depth: usize) -> io::Result<Vec<Listed>> {
-        match self.0.list(dir, depth) {
-            Ok(listed) => Ok(listed),
-            // Removed (or replaced by a file) since it was yielded: nothing to walk, as on a
-            // MemFs.
-            Err(failure) if matches!(failure.reason, Reason::NotFound | Reason::NotADirectory) => {
-                Ok(Vec::new())
-            }
-            Err(failure) => Err(failure.at(Op::Walk, dir)),
-        }
+        self.0
+            .list_found(dir, depth)
+            .map_err(|failure| failure.at(Op::Walk, dir))
     }
 }
