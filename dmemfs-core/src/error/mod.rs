@@ -223,17 +223,16 @@ impl fmt::Display for FsError {
 /// ```
 impl std::error::Error for FsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        let source = match (&self.source, &self.reason) {
-            (Some(error), _)
-            | (_, Reason::Os { error, .. } | Reason::Host { error, .. })
-            | (
-                _,
-                Reason::Archive {
-                    error: Some(error), ..
-                },
-            ) => error,
-            _ => return None,
+        // Kept beside a mapped reason (an OsFs's NotFound, ...), or inside the reason itself.
+        let in_reason = match &self.reason {
+            Reason::Os { error, .. }
+            | Reason::Host { error, .. }
+            | Reason::Archive {
+                error: Some(error), ..
+            } => Some(error),
+            _ => None,
         };
+        let source = self.source.as_ref().or(in_reason)?;
         Some(source.get_ref())
     }
 }
