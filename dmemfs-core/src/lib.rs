@@ -173,6 +173,8 @@ mod semantics;
 mod size;
 mod storage;
 pub mod vpath;
+// The walk driver of MemFs's Walk and OsFs's walk.
+mod walk;
 
 // The primary types, at the root; the rest lives in the modules above, named for what they do.
 #[cfg(feature = "tokio")]

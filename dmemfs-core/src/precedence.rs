@@ -10,16 +10,17 @@ use crate::error::Reason;
 ///
 /// `source_is_dir` is how the source resolved; `dest_exists` is asked only once the source
 /// passed, and must not follow a symbolic link at the destination (a link is something there).
-pub(crate) fn copy_dir_all(
-    source_is_dir: Result<bool, Reason>,
+/// The error is the caller's own (an `OsFs` keeps the OS error behind a reason).
+pub(crate) fn copy_dir_all<E: From<Reason>>(
+    source_is_dir: Result<bool, E>,
     to: &str,
     dest_exists: impl FnOnce() -> bool,
-) -> Result<(), Reason> {
+) -> Result<(), E> {
     if !source_is_dir? {
-        return Err(Reason::NotADirectory);
+        return Err(Reason::NotADirectory.into());
     }
     if to == "/" || dest_exists() {
-        return Err(Reason::AlreadyExists);
+        return Err(Reason::AlreadyExists.into());
     }
     Ok(())
 }
@@ -45,6 +46,6 @@ mod tests {
             copy_dir_all(Ok(true), "/x", || true),
             Err(Reason::AlreadyExists)
         );
-        assert_eq!(copy_dir_all(Ok(true), "/x", || false), Ok(()));
+        assert_eq!(copy_dir_all::<Reason>(Ok(true), "/x", || false), Ok(()));
     }
 }

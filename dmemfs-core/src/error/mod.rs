@@ -32,12 +32,25 @@ pub use reason::Reason;
 /// assert_eq!(detail.path(), "/missing.txt");
 /// assert_eq!(detail.reason(), &Reason::NotFound);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Two `FsError`s are equal when their operation, paths and reason are: the
+/// [source](#impl-Error-for-FsError) is left out, as it tells how the host failed, not what
+/// failed, so an [`OsFs`](crate::OsFs)'s error equals a `MemFs`'s for the same failure.
+#[derive(Clone, Debug, Eq)]
 pub struct FsError {
     op: Op,
     path: String,
     target: Option<String>,
     reason: Reason,
+    /// The host's own error behind a mapped reason (an `OsFs`'s `NotFound`, ...).
+    source: Option<IoSource>,
+}
+
+impl PartialEq for FsError {
+    fn eq(&self, other: &FsError) -> bool {
+        (self.op, &self.path, &self.target, &self.reason)
+            == (other.op, &other.path, &other.target, &other.reason)
+    }
 }
 
 impl FsError {
@@ -54,6 +67,7 @@ impl FsError {
             path: path.into(),
             target: None,
             reason,
+            source: None,
         }
     }
 
@@ -66,6 +80,25 @@ impl FsError {
     /// ```
     pub fn with_target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
+        self
+    }
+
+    /// Keeps `source`, the host's own error that this one was mapped from, as the
+    /// [`source()`](#impl-Error-for-FsError): the reason stays as given.
+    ///
+    /// ```
+    /// use std::error::Error;
+    /// use dmemfs_core::{FsError, Op, Reason};
+    /// let e = FsError::new(Op::Read, "/a", Reason::NotFound)
+    ///     .with_source(std::io::Error::from_raw_os_error(2));
+    /// let os = e.source().unwrap().downcast_ref::<std::io::Error>().unwrap();
+    /// assert_eq!(os.raw_os_error(), Some(2));
+    /// assert_eq!(e.reason(), &Reason::NotFound);
+    /// // Left out of equality.
+    /// assert_eq!(e, FsError::new(Op::Read, "/a", Reason::NotFound));
+    /// ```
+    pub fn with_source(mut self, source: impl Into<IoSource>) -> Self {
+        self.source = Some(source.into());
         self
     }
 
@@ -122,6 +155,13 @@ impl FsError {
         self.reason.kind()
     }
 
+    /// The host's error this one was mapped from, if [`with_source`](FsError::with_source)
+    /// kept one.
+    #[cfg(feature = "os")]
+    pub(crate) fn io_source(&self) -> Option<&IoSource> {
+        self.source.as_ref()
+    }
+
     /// The `FsError` inside an [`io::Error`] returned by this crate, if there is one.
     ///
     /// ```
@@ -151,27 +191,49 @@ impl fmt::Display for FsError {
 }
 
 /// The source of an `FsError` is the operating system's or the host's own error, when the
-/// failure came from one ([`Reason::Os`], [`Reason::Host`], and [`Reason::Archive`] when the
-/// reader, writer or archive crate failed): its `raw_os_error()` is there.
+/// failure came from one: its `raw_os_error()` is there.
+///
+/// That is every error of an [`OsFs`](crate::OsFs) that the OS reported, whatever
+/// [`Reason`] it was mapped to (`NotFound`, `NotADirectory`, ... or [`Reason::Os`]), a
+/// `MemFs`'s [`Reason::Host`] (a host directory it imports from or exports to), and
+/// [`Reason::Archive`] when the reader, writer or archive crate failed. A `MemFs`'s own
+/// failures have none.
 ///
 /// ```
 /// use std::error::Error;
+/// use dmemfs_core::{FileSystem, FsError, OsFs, Reason};
+///
+/// let host = tempfile::tempdir()?;
+/// let fs = OsFs::new(host.path())?;
+/// let err = fs.read("/missing.txt").unwrap_err();
+/// let detail = FsError::from_io(&err).unwrap();
+/// assert_eq!(detail.reason(), &Reason::NotFound); // as a MemFs says it
+/// let os = detail.source().unwrap().downcast_ref::<std::io::Error>().unwrap();
+/// assert_eq!(os.raw_os_error(), Some(2)); // ENOENT, as the host said it
+///
 /// let fs = dmemfs_core::MemFs::new();
 /// let err = fs.import_from_dir("/nonexistent/dmemfs-seed", "/").unwrap_err();
-/// let detail = dmemfs_core::FsError::from_io(&err).unwrap();
+/// let detail = FsError::from_io(&err).unwrap();
 /// let host = detail.source().unwrap().downcast_ref::<std::io::Error>().unwrap();
-/// assert_eq!(host.raw_os_error(), Some(2)); // ENOENT
+/// assert_eq!(host.raw_os_error(), Some(2));
+///
+/// // A MemFs's own failure has no source.
+/// assert!(FsError::from_io(&fs.read("/missing.txt").unwrap_err()).unwrap().source().is_none());
+/// # Ok::<(), std::io::Error>(())
 /// ```
 impl std::error::Error for FsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.reason {
+        // Kept beside a mapped reason (an OsFs's NotFound, ...), or inside the reason itself.
+        let in_reason = match &self.reason {
             Reason::Os { error, .. }
             | Reason::Host { error, .. }
             | Reason::Archive {
                 error: Some(error), ..
-            } => Some(error.get_ref()),
+            } => Some(error),
             _ => None,
-        }
+        };
+        let source = self.source.as_ref().or(in_reason)?;
+        Some(source.get_ref())
     }
 }
 
@@ -196,6 +258,12 @@ impl IoSource {
     /// The error kept.
     pub fn get_ref(&self) -> &io::Error {
         &self.0
+    }
+}
+
+impl From<io::Error> for IoSource {
+    fn from(error: io::Error) -> IoSource {
+        IoSource::new(error)
     }
 }
 

@@ -7,6 +7,7 @@ use super::{Inner, MemFs};
 use crate::engine::Node;
 use crate::error::{Op, fail};
 use crate::metadata::{DirEntry, Metadata};
+use crate::walk::{ListDir, Listed, WalkDriver};
 
 /// An iterator over a directory tree, from [`MemFs::walk`].
 ///
@@ -30,24 +31,23 @@ use crate::metadata::{DirEntry, Metadata};
 /// ```
 #[derive(Debug)]
 pub struct Walk {
-    inner: Arc<Inner>,
-    root: Option<DirEntry>,
-    stack: Vec<Frame>,
-    max_depth: usize,
-    /// The last entry yielded was a directory at the depth bound: it has no frame, so
-    /// skipping it has nothing to pop.
-    last_dir_at_bound: bool,
+    driver: WalkDriver<Listing>,
     /// Walking through a link: (the directory walked, the path given), so that entries are
     /// named under the path given.
     alias: Option<(String, String)>,
 }
 
+/// How a `MemFs`'s walk lists a directory: from the tree as it is when the walk reaches it.
 #[derive(Debug)]
-struct Frame {
-    dir: String,
-    depth: usize,
-    /// Listed on first use, so a skipped directory is never listed.
-    entries: Option<std::vec::IntoIter<DirEntry>>,
+struct Listing(Arc<Inner>);
+
+impl ListDir for Listing {
+    fn list(&self, dir: &str, depth: usize) -> io::Result<Vec<Listed>> {
+        let tree = self.0.tree.read();
+        // A directory removed since it was yielded has nothing left to walk.
+        let listed = super::dirs::list(&tree, dir, depth).unwrap_or_default();
+        Ok(listed.into_iter().map(Listed::new).collect())
+    }
 }
 
 impl MemFs {
@@ -94,12 +94,9 @@ impl MemFs {
             None => return Err(fail(Op::Walk, raw, tree.miss(&path).into_reason())),
         };
         let alias = (given != path).then(|| (path.to_string(), given.into_owned()));
+        let root = DirEntry::new(path.into_owned(), metadata, 0);
         Ok(Walk {
-            inner: Arc::clone(&self.inner),
-            root: Some(DirEntry::new(path.into_owned(), metadata, 0)),
-            stack: Vec::new(),
-            max_depth: usize::MAX,
-            last_dir_at_bound: false,
+            driver: WalkDriver::new(Listing(Arc::clone(&self.inner)), root),
             alias,
         })
     }
@@ -115,7 +112,7 @@ impl Walk {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn max_depth(mut self, depth: usize) -> Walk {
-        self.max_depth = depth;
+        self.driver.set_max_depth(depth);
         self
     }
 
@@ -142,23 +139,7 @@ impl Walk {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn skip_current_dir(&mut self) {
-        // A directory yielded within the depth bound is on top of the stack; after a file, the
-        // top is the directory holding it.
-        if !std::mem::take(&mut self.last_dir_at_bound) {
-            self.stack.pop();
-        }
-    }
-
-    fn enter(&mut self, entry: &DirEntry) {
-        let is_dir = entry.file_type().is_dir();
-        self.last_dir_at_bound = is_dir && entry.depth() >= self.max_depth;
-        if is_dir && entry.depth() < self.max_depth {
-            self.stack.push(Frame {
-                dir: entry.path().to_owned(),
-                depth: entry.depth() + 1,
-                entries: None,
-            });
-        }
+        self.driver.skip_current_dir();
     }
 }
 
@@ -176,27 +157,7 @@ impl Iterator for Walk {
     type Item = io::Result<DirEntry>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(root) = self.root.take() {
-            self.enter(&root);
-            return Some(Ok(self.shown(root)));
-        }
-        loop {
-            let frame = self.stack.last_mut()?;
-            if frame.entries.is_none() {
-                let tree = self.inner.tree.read();
-                // A directory removed since it was yielded has nothing left to walk.
-                let listed = super::dirs::list(&tree, &frame.dir, frame.depth).unwrap_or_default();
-                frame.entries = Some(listed.into_iter());
-            }
-            match frame.entries.as_mut().and_then(Iterator::next) {
-                Some(entry) => {
-                    self.enter(&entry);
-                    return Some(Ok(self.shown(entry)));
-                }
-                None => {
-                    self.stack.pop();
-                }
-            }
-        }
+        let entry = self.driver.next()?;
+        Some(entry.map(|entry| self.shown(entry)))
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use cap_std::fs::OpenOptions;
 
-use super::{OsFs, os_reason, relative};
+use super::{OsFailure, OsFs, relative};
 use crate::attrs::{FileTimes, Permissions};
 use crate::error::Reason;
 use crate::metadata::FileType;
@@ -16,42 +16,37 @@ use crate::metadata::FileType;
 impl OsFs {
     /// Links `to` to the file at `from` (both normalised). A symbolic link is linked itself,
     /// as `std::fs::hard_link` does on Linux, so nothing outside the root is reached.
-    pub(super) fn hard_link_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
+    pub(super) fn hard_link_normalized(&self, from: &str, to: &str) -> Result<(), OsFailure> {
         // The root cannot be named on the host: check in the kernel's (and a MemFs's) order
         // what it would have, the source, then the destination's parent and the destination,
         // then refuse the directory.
         // The source first, as the kernel looks it up first (cap-std opens the destination's
         // parent before it calls `linkat`, which would put the destination's errors first).
         // A symbolic link is a source like any file (it is linked itself).
-        let source_is_dir = from == "/"
-            || self
-                .dir()
-                .symlink_metadata(relative(from))
-                .map_err(os_reason)?
-                .is_dir();
+        let source_is_dir = from == "/" || self.dir().symlink_metadata(relative(from))?.is_dir();
         if from == "/" || to == "/" {
             if to == "/" || self.dir().symlink_metadata(relative(to)).is_ok() {
-                return Err(Reason::AlreadyExists);
+                return Err(Reason::AlreadyExists.into());
             }
             let parent = crate::path::split_parent(to).map_or("/", |(parent, _)| parent);
             if !self.stat(parent)?.is_dir() {
-                return Err(Reason::NotADirectory);
+                return Err(Reason::NotADirectory.into());
             }
             if source_is_dir {
-                return Err(Reason::LinkToDirectory);
+                return Err(Reason::LinkToDirectory.into());
             }
         }
         let dir = self.dir();
         dir.hard_link(relative(from), dir, relative(to))
-            .map_err(|err| match (err.raw_os_error(), os_reason(err)) {
+            .map_err(|err| match (err.raw_os_error(), OsFailure::from(err)) {
                 // EPERM for a directory: name it as a MemFs does.
-                (Some(_), reason)
-                    if reason.kind() == io::ErrorKind::PermissionDenied
+                (Some(_), failure)
+                    if failure.reason.kind() == io::ErrorKind::PermissionDenied
                         && self.stat(from).is_ok_and(|meta| meta.is_dir()) =>
                 {
-                    Reason::LinkToDirectory
+                    failure.named(Reason::LinkToDirectory)
                 }
-                (_, reason) => reason,
+                (_, failure) => failure,
             })
     }
 
@@ -60,12 +55,12 @@ impl OsFs {
         &self,
         normal: &str,
         perm: Permissions,
-    ) -> Result<(), Reason> {
+    ) -> Result<(), OsFailure> {
         // The root too, as ".": the root handle itself may be an `O_PATH` descriptor.
         let path = relative(normal);
         let result = host_permissions(perm, || Ok(self.dir().metadata(path)?.permissions()))
             .and_then(|host| self.dir().set_permissions(path, host));
-        result.map_err(os_reason)
+        result.map_err(OsFailure::from)
     }
 
     /// Sets the times of a normalised path, following links inside the root: the node is
@@ -77,7 +72,7 @@ impl OsFs {
         &self,
         normal: &str,
         times: FileTimes,
-    ) -> Result<(), Reason> {
+    ) -> Result<(), OsFailure> {
         self.stat(normal)?;
         // The root too, as ".": the root handle itself may be an `O_PATH` descriptor.
         let path = relative(normal);
@@ -88,8 +83,8 @@ impl OsFs {
                 .map_err(|_| err),
             opened => opened,
         };
-        let file = file.map_err(os_reason)?;
-        set_file_times(&file, times).map_err(os_reason)
+        let file = file?;
+        set_file_times(&file, times).map_err(OsFailure::from)
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use super::attrs::{host_permissions, set_file_times};
-use super::{metadata_of, os_reason};
+use super::{OsFailure, metadata_of};
 use crate::attrs::{FileTimes, Permissions};
 use crate::backend::handle::FsFile;
 use crate::error::{HandleMode, Op, Reason, fail};
@@ -47,7 +47,7 @@ impl OsFile {
     }
 
     fn os(&self, op: Op, err: io::Error) -> io::Error {
-        self.fail(op, os_reason(err))
+        OsFailure::from(err).at(op, &self.path)
     }
 
     fn check_read(&self) -> io::Result<()> {
@@ -118,7 +118,7 @@ impl FsFile for OsFile {
             .file
             .metadata()
             .map_err(|err| self.os(Op::Metadata, err))?;
-        metadata_of(&meta).map_err(|reason| self.fail(Op::Metadata, reason))
+        metadata_of(&meta).map_err(|failure| failure.at(Op::Metadata, &self.path))
     }
 
     fn set_len(&self, size: u64) -> io::Result<()> {

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use super::OsFs;
-use crate::error::Reason;
+use super::{OsFailure, OsFs};
 use crate::glob_pattern::{closure, parse, step};
 
 /// Every path of `fs` matching `pattern`, sorted.
-pub(super) fn glob(fs: &OsFs, pattern: &str) -> Result<Vec<String>, Reason> {
+pub(super) fn glob(fs: &OsFs, pattern: &str) -> Result<Vec<String>, OsFailure> {
     let segments = parse(pattern)?;
     if segments.is_empty() {
         return Ok(vec!["/".to_owned()]);
@@ -18,13 +17,8 @@ pub(super) fn glob(fs: &OsFs, pattern: &str) -> Result<Vec<String>, Reason> {
     // Each directory is listed at most once, with the pattern positions alive in it.
     let mut pending = vec![("/".to_owned(), closure(&segments, vec![0]))];
     while let Some((dir, states)) = pending.pop() {
-        let listed = match fs.list(&dir, 0) {
-            Ok(listed) => listed,
-            // Removed or replaced meanwhile: nothing matches below it.
-            Err(Reason::NotFound | Reason::NotADirectory) => continue,
-            Err(reason) => return Err(reason),
-        };
-        for item in listed {
+        // Removed or replaced meanwhile: nothing matches below it.
+        for item in fs.list_found(&dir, 0)? {
             let (matched, next) = step(&segments, &states, item.entry.file_name());
             if matched {
                 found.insert(item.entry.path().to_owned());

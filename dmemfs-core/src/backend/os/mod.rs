@@ -28,8 +28,10 @@ use crate::metadata::Metadata;
 /// `/reports/q1.csv` is `<root>/reports/q1.csv` on the host, `..` above the root and NUL
 /// bytes are `InvalidInput`, and `..` is resolved on the path's text before the disk is
 /// consulted. Errors have the same kinds and the same [`FsError`] payload: the operation and
-/// the virtual path as the caller wrote it, never the host path; the OS error's kind and
-/// message are kept in [`Reason::Os`] when no other reason fits.
+/// the virtual path as the caller wrote it, never the host path, and the reason a `MemFs`
+/// gives ([`Reason::Os`], with the OS error's kind and message, when no other reason fits).
+/// An error the OS reported is kept whole as the payload's
+/// [`source`](FsError#impl-Error-for-FsError), with its `raw_os_error()`.
 ///
 /// # Confinement
 /// Every path is resolved beneath the root by [`cap_std`] (`openat2` with `RESOLVE_BENEATH`
@@ -117,7 +119,7 @@ impl OsFs {
     pub fn new(host_dir: impl AsRef<Path>) -> io::Result<OsFs> {
         let host = host_dir.as_ref();
         let dir = Dir::open_ambient_dir(host, ambient_authority())
-            .map_err(|err| FsError::new(Op::Build, host.display().to_string(), os_reason(err)))?;
+            .map_err(|err| OsFailure::from(err).at(Op::Build, &host.display().to_string()))?;
         Ok(OsFs {
             root: Arc::new(Root {
                 dir,
@@ -158,13 +160,13 @@ impl OsFs {
     }
 
     /// The metadata of a normalised path, following links that stay inside the root.
-    fn stat(&self, normal: &str) -> Result<Metadata, Reason> {
+    fn stat(&self, normal: &str) -> Result<Metadata, OsFailure> {
         let meta = if normal == "/" {
             self.dir().dir_metadata()
         } else {
             self.dir().metadata(relative(normal))
         };
-        metadata_of(&meta.map_err(os_reason)?)
+        metadata_of(&meta?)
     }
 }
 
@@ -177,44 +179,115 @@ fn relative(normal: &str) -> &str {
     }
 }
 
-/// The reason for an OS error, with the kinds a [`MemFs`](crate::MemFs) would give.
-fn os_reason(err: io::Error) -> Reason {
-    use io::ErrorKind as K;
-    match err.kind() {
-        // cap-std reports an escape as a PermissionDenied error of its own, not an errno.
-        K::PermissionDenied if err.raw_os_error().is_none() => Reason::EscapesRoot,
-        K::NotFound => Reason::NotFound,
-        K::AlreadyExists => Reason::AlreadyExists,
-        K::IsADirectory => Reason::IsADirectory,
-        K::NotADirectory => Reason::NotADirectory,
-        K::DirectoryNotEmpty => Reason::DirectoryNotEmpty,
-        K::InvalidFilename => Reason::NameTooLong,
-        K::FileTooLarge => Reason::FileTooLarge,
-        // OS messages name no path ("Permission denied (os error 13)").
-        kind => Reason::Os {
-            kind,
-            error: IoSource::new(err),
-        },
+/// Why an operation of an `OsFs` failed: the reason a [`MemFs`](crate::MemFs) would give, and
+/// the OS error it was mapped from, kept whole as the [`FsError`]'s source (so that its
+/// `raw_os_error()` is not lost). An `io::Error` converts with `?`.
+#[derive(Debug)]
+struct OsFailure {
+    reason: Reason,
+    source: Option<IoSource>,
+}
+
+impl OsFailure {
+    /// The error `op` on `path` fails with.
+    fn at(self, op: Op, path: &str) -> io::Error {
+        self.error(op, path, None)
+    }
+
+    /// Two-path variant of [`at`](OsFailure::at).
+    fn at2(self, op: Op, path: &str, target: &str) -> io::Error {
+        self.error(op, path, Some(target))
+    }
+
+    #[cold]
+    fn error(self, op: Op, path: &str, target: Option<&str>) -> io::Error {
+        let mut error = FsError::new(op, path, self.reason);
+        if let Some(target) = target {
+            error = error.with_target(target);
+        }
+        if let Some(source) = self.source {
+            error = error.with_source(source);
+        }
+        error.into()
+    }
+
+    /// The same OS error, said as `reason`: a MemFs names some failures more precisely than
+    /// their errno does.
+    fn named(self, reason: Reason) -> OsFailure {
+        OsFailure { reason, ..self }
+    }
+
+    /// The failure inside an error this crate returned (another operation's, such as a
+    /// walk's), with its source.
+    fn caught(err: io::Error) -> OsFailure {
+        match FsError::from_io(&err) {
+            Some(detail) => OsFailure {
+                reason: detail.reason().clone(),
+                source: detail.io_source().cloned(),
+            },
+            None => OsFailure::from(err),
+        }
+    }
+}
+
+impl From<Reason> for OsFailure {
+    /// A failure found before or without the OS: it has no source.
+    fn from(reason: Reason) -> OsFailure {
+        OsFailure {
+            reason,
+            source: None,
+        }
+    }
+}
+
+impl From<io::Error> for OsFailure {
+    /// An OS error, with the reason a [`MemFs`](crate::MemFs) would give for its kind.
+    fn from(err: io::Error) -> OsFailure {
+        use io::ErrorKind as K;
+        let source = IoSource::new(err);
+        let err = source.get_ref();
+        let reason = match err.kind() {
+            // cap-std reports an escape as a PermissionDenied error of its own, not an errno.
+            K::PermissionDenied if err.raw_os_error().is_none() => Reason::EscapesRoot,
+            K::NotFound => Reason::NotFound,
+            K::AlreadyExists => Reason::AlreadyExists,
+            K::IsADirectory => Reason::IsADirectory,
+            K::NotADirectory => Reason::NotADirectory,
+            K::DirectoryNotEmpty => Reason::DirectoryNotEmpty,
+            K::InvalidFilename => Reason::NameTooLong,
+            K::FileTooLarge => Reason::FileTooLarge,
+            // OS messages name no path ("Permission denied (os error 13)").
+            kind => Reason::Os {
+                kind,
+                error: source.clone(),
+            },
+        };
+        OsFailure {
+            reason,
+            source: Some(source),
+        }
     }
 }
 
 /// [`Metadata`] from the host's metadata; special files have no place in it.
-fn metadata_of(meta: &cap_std::fs::Metadata) -> Result<Metadata, Reason> {
+fn metadata_of(meta: &cap_std::fs::Metadata) -> Result<Metadata, OsFailure> {
     let file_type = if meta.is_dir() {
         FileType::Dir
     } else if meta.is_file() {
         FileType::File
     } else {
         let kind = io::ErrorKind::Unsupported;
+        // Not the OS's error: kept in the reason only.
         return Err(Reason::Os {
             kind,
             error: IoSource::new(io::Error::new(
                 kind,
                 "neither a regular file nor a directory",
             )),
-        });
+        }
+        .into());
     };
-    let modified = meta.modified().map_err(os_reason)?.into_std();
+    let modified = meta.modified()?.into_std();
     let (ino, nlink, mode, changed) = attrs::unix_numbers(meta, file_type);
     // Every platform std supports reports the access time; the modification time stands in
     // otherwise, and for the status change time off Unix.
@@ -242,16 +315,27 @@ mod tests {
     }
 
     #[test]
-    fn os_errors_keep_their_kind() {
-        let denied = os_reason(io::Error::from_raw_os_error(13));
+    fn os_errors_keep_their_kind_and_themselves() {
+        let denied = OsFailure::from(io::Error::from_raw_os_error(13)).reason;
         assert_eq!(denied.kind(), io::ErrorKind::PermissionDenied);
         let Reason::Os { error, .. } = denied else {
             panic!("{denied:?}")
         };
         assert_eq!(error.get_ref().raw_os_error(), Some(13));
         let escape = io::Error::new(io::ErrorKind::PermissionDenied, "outside");
-        assert_eq!(os_reason(escape), Reason::EscapesRoot);
-        let not_empty = io::Error::from_raw_os_error(39);
-        assert_eq!(os_reason(not_empty), Reason::DirectoryNotEmpty);
+        assert_eq!(OsFailure::from(escape).reason, Reason::EscapesRoot);
+        let not_empty = OsFailure::from(io::Error::from_raw_os_error(39));
+        assert_eq!(not_empty.reason, Reason::DirectoryNotEmpty);
+        let source = not_empty.source.as_ref().map(IoSource::get_ref);
+        assert_eq!(source.and_then(io::Error::raw_os_error), Some(39));
+    }
+
+    #[test]
+    fn a_failure_caught_from_another_operation_keeps_its_source() {
+        let walked = OsFailure::from(io::Error::from_raw_os_error(20)).at(Op::Walk, "/d");
+        let caught = OsFailure::caught(walked);
+        assert_eq!(caught.reason, Reason::NotADirectory);
+        let source = caught.source.as_ref().map(IoSource::get_ref);
+        assert_eq!(source.and_then(io::Error::raw_os_error), Some(20));
     }
 }

@@ -4,32 +4,24 @@ use std::io;
 
 use cap_std::fs::OpenOptions;
 
-use super::{OsFs, metadata_of, os_reason, relative};
-use crate::error::{Op, Reason, fail};
+use super::{OsFailure, OsFs, metadata_of, relative};
+use crate::error::{Op, Reason};
 use crate::metadata::DirEntry;
 use crate::path::{join, rebase};
-
-/// One listed entry, and whether a walk may descend into it: only real directories, never a
-/// symbolic link to one (which could lead back to an ancestor).
-#[derive(Debug)]
-pub(super) struct Listed {
-    pub(super) entry: DirEntry,
-    pub(super) descend: bool,
-}
+use crate::walk::{ListDir, Listed, WalkDriver};
 
 impl OsFs {
     /// The entries of the directory `normal` that virtual paths can address, sorted by name,
-    /// each at `depth`.
-    pub(super) fn list(&self, normal: &str, depth: usize) -> Result<Vec<Listed>, Reason> {
+    /// each at `depth`, with whether a walk may descend into it.
+    pub(super) fn list(&self, normal: &str, depth: usize) -> Result<Vec<Listed>, OsFailure> {
         let entries = if normal == "/" {
             self.dir().entries()
         } else {
             self.dir().read_dir(relative(normal))
-        }
-        .map_err(os_reason)?;
+        }?;
         let mut listed = Vec::new();
         for item in entries {
-            let item = item.map_err(os_reason)?;
+            let item = item?;
             // Not UTF-8, or holding `\` (a separator in virtual paths): no path can name it.
             let Ok(name) = item.file_name().into_string() else {
                 continue;
@@ -38,7 +30,9 @@ impl OsFs {
                 continue;
             }
             let path = join(normal, &name);
-            let file_type = item.file_type().map_err(os_reason)?;
+            let file_type = item.file_type()?;
+            // Only real directories are descended into, never a symbolic link to one (which
+            // could lead back to an ancestor).
             let (meta, descend) = if file_type.is_symlink() {
                 // Resolved beneath the root: a dangling or escaping link is left out.
                 match self.dir().metadata(relative(&path)) {
@@ -50,7 +44,7 @@ impl OsFs {
                     Ok(meta) => (meta, file_type.is_dir()),
                     // Removed since the directory was read.
                     Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
-                    Err(err) => return Err(os_reason(err)),
+                    Err(err) => return Err(err.into()),
                 }
             };
             // Sockets, FIFOs and devices have no place in a file-or-directory tree.
@@ -67,21 +61,29 @@ impl OsFs {
         Ok(listed)
     }
 
-    pub(super) fn walk_normalized(&self, normal: &str) -> Result<OsWalk, Reason> {
+    /// [`list`](OsFs::list) of a directory found earlier (by a walk or a glob): one gone since
+    /// (removed, or replaced by a file) lists as empty, as on a MemFs.
+    pub(super) fn list_found(&self, normal: &str, depth: usize) -> Result<Vec<Listed>, OsFailure> {
+        match self.list(normal, depth) {
+            Err(failure) if matches!(failure.reason, Reason::NotFound | Reason::NotADirectory) => {
+                Ok(Vec::new())
+            }
+            listed => listed,
+        }
+    }
+
+    pub(super) fn walk_normalized(&self, normal: &str) -> Result<OsWalk, OsFailure> {
         let metadata = self.stat(normal)?;
         if !metadata.is_dir() {
-            return Err(Reason::NotADirectory);
+            return Err(Reason::NotADirectory.into());
         }
-        Ok(OsWalk {
-            fs: self.clone(),
-            root: Some(DirEntry::new(normal.to_owned(), metadata, 0)),
-            stack: Vec::new(),
-        })
+        let root = DirEntry::new(normal.to_owned(), metadata, 0);
+        Ok(WalkDriver::new(WalkListing(self.clone()), root))
     }
 
     /// Copies the tree at `from` to the new directory `to`; on failure, removes what it
     /// created, so the disk is left as it was.
-    pub(super) fn copy_dir_normalized(&self, from: &str, to: &str) -> Result<(), Reason> {
+    pub(super) fn copy_dir_normalized(&self, from: &str, to: &str) -> Result<(), OsFailure> {
         // The checks of a MemFs, in its order: one implementation for both.
         let source_is_dir = self.stat(from).map(|meta| meta.is_dir());
         crate::precedence::copy_dir_all(source_is_dir, to, || {
@@ -91,17 +93,16 @@ impl OsFs {
         // what it held before and terminates.
         let mut entries = Vec::new();
         for entry in self.walk_normalized(from)?.skip(1) {
-            let entry = entry.map_err(|err| match crate::error::FsError::from_io(&err) {
-                Some(detail) => detail.reason().clone(),
-                None => os_reason(err),
-            })?;
+            let entry = entry.map_err(OsFailure::caught)?;
             entries.push(entry);
         }
-        self.dir().create_dir(relative(to)).map_err(os_reason)?;
+        self.dir().create_dir(relative(to))?;
         let result = entries.iter().try_for_each(|entry| {
             let target = rebase(entry.path(), from, to);
             if entry.file_type().is_dir() {
-                self.dir().create_dir(relative(&target)).map_err(os_reason)
+                self.dir()
+                    .create_dir(relative(&target))
+                    .map_err(OsFailure::from)
             } else {
                 self.copy_new_file(entry.path(), &target)
             }
@@ -113,82 +114,29 @@ impl OsFs {
     }
 
     /// Copies the file `from` to the path `to`, which must not exist.
-    fn copy_new_file(&self, from: &str, to: &str) -> Result<(), Reason> {
-        let mut source = self.dir().open(relative(from)).map_err(os_reason)?;
-        let mut dest = self
-            .dir()
-            .open_with(
-                relative(to),
-                OpenOptions::new().write(true).create_new(true),
-            )
-            .map_err(os_reason)?;
-        io::copy(&mut source, &mut dest).map_err(os_reason)?;
+    fn copy_new_file(&self, from: &str, to: &str) -> Result<(), OsFailure> {
+        let mut source = self.dir().open(relative(from))?;
+        let mut dest = self.dir().open_with(
+            relative(to),
+            OpenOptions::new().write(true).create_new(true),
+        )?;
+        io::copy(&mut source, &mut dest)?;
         Ok(())
     }
 }
 
-/// The walk of an [`OsFs`] directory: pre-order, children sorted by name, each directory
-/// listed when the walk reaches it (as [`Walk`](crate::Walk) does on a `MemFs`).
+/// The walk of an [`OsFs`] directory: the driver of a `MemFs`'s [`Walk`](crate::Walk), listing
+/// with `OsFs::list` (so never descending into a linked directory).
+pub(super) type OsWalk = WalkDriver<WalkListing>;
+
+/// How an [`OsFs`]'s walk lists a directory.
 #[derive(Debug)]
-pub(super) struct OsWalk {
-    fs: OsFs,
-    root: Option<DirEntry>,
-    stack: Vec<Frame>,
-}
+pub(super) struct WalkListing(OsFs);
 
-#[derive(Debug)]
-struct Frame {
-    dir: String,
-    depth: usize,
-    /// Listed on first use.
-    entries: Option<std::vec::IntoIter<Listed>>,
-}
-
-impl OsWalk {
-    fn enter(&mut self, entry: &DirEntry, descend: bool) {
-        if descend {
-            self.stack.push(Frame {
-                dir: entry.path().to_owned(),
-                depth: entry.depth() + 1,
-                entries: None,
-            });
-        }
-    }
-}
-
-impl Iterator for OsWalk {
-    type Item = io::Result<DirEntry>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if let Some(root) = self.root.take() {
-            self.enter(&root, true);
-            return Some(Ok(root));
-        }
-        loop {
-            let frame = self.stack.last_mut()?;
-            if frame.entries.is_none() {
-                match self.fs.list(&frame.dir, frame.depth) {
-                    Ok(listed) => frame.entries = Some(listed.into_iter()),
-                    // Removed (or replaced by a file) since it was yielded: nothing to walk,
-                    // as on a MemFs.
-                    Err(Reason::NotFound | Reason::NotADirectory) => {
-                        frame.entries = Some(Vec::new().into_iter());
-                    }
-                    Err(reason) => {
-                        let dir = self.stack.pop().map(|frame| frame.dir).unwrap_or_default();
-                        return Some(Err(fail(Op::Walk, &dir, reason)));
-                    }
-                }
-            }
-            match frame.entries.as_mut().and_then(Iterator::next) {
-                Some(Listed { entry, descend }) => {
-                    self.enter(&entry, descend);
-                    return Some(Ok(entry));
-                }
-                None => {
-                    self.stack.pop();
-                }
-            }
-        }
+impl ListDir for WalkListing {
+    fn list(&self, dir: &str, depth: usize) -> io::Result<Vec<Listed>> {
+        self.0
+            .list_found(dir, depth)
+            .map_err(|failure| failure.at(Op::Walk, dir))
     }
 }
