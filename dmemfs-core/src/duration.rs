@@ -221,6 +221,24 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "review: the const duration parser drops spellings humantime (the attribute's parser before) accepted: week, wk, millis, nanos, years, fractions"]
+    fn accepts_what_humantime_accepted_before() {
+        // `#[with_memfs(lock_timeout = "1week")]` and friends compiled before the change
+        // (humantime 2.4); the comment on UNITS says the units are humantime's.
+        let cases = [
+            ("1week", Duration::from_secs(7 * 86_400)),
+            ("2wk", Duration::from_secs(14 * 86_400)),
+            ("500millis", Duration::from_millis(500)),
+            ("10nanos", Duration::from_nanos(10)),
+            ("1yr", Duration::from_secs(31_557_600)),
+            ("1.5s", Duration::from_millis(1500)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_duration_const(text), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
     fn problems_locate_the_text() {
         use DurationProblem::*;
         let cases = [

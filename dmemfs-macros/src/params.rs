@@ -254,6 +254,31 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "review: a lifetime named inside the filesystem parameter's type (`&'a (dyn FileSystem + 'a)`, `Arc<dyn FileSystem + 'a>`) is dropped from the generics while the emitted `let` still names it (E0261)"]
+    fn a_lifetime_still_named_by_the_binding_is_kept() {
+        for text in [
+            "fn t<'a>(fs: &'a (dyn FileSystem + 'a))",
+            "fn t<'a>(fs: Arc<dyn FileSystem + 'a>)",
+            "fn t<'a>(fs: Box<dyn FileSystem + Send + 'a>)",
+        ] {
+            let mut sig: Signature = syn::parse_str(text).unwrap();
+            let Binding::Param { ty: Some(ty), .. } = take_memfs_param(&mut sig, false).unwrap()
+            else {
+                panic!("{text}: expected a typed binding");
+            };
+            let a = Ident::new("a", proc_macro2::Span::call_site());
+            let binding_names_a = names_lifetime(ty.to_token_stream(), &a);
+            let declared = sig.generics.lifetimes().any(|def| def.lifetime.ident == a);
+            assert!(
+                !binding_names_a || declared,
+                "{text}: `let fs: {}` names 'a, but the rewritten signature `{}` no longer declares it",
+                ty.to_token_stream(),
+                sig.to_token_stream()
+            );
+        }
+    }
+
+    #[test]
     fn a_lifetime_only_the_parameter_named_goes_with_it() {
         assert_eq!(generics_after("fn t<'a>(fs: &'a MemFs)"), "");
         assert_eq!(generics_after("fn t<'a, T>(fs: &'a MemFs, x: T)"), "< T >");

@@ -513,3 +513,25 @@ fn the_node_limit_is_checked_before_anything_is_written() {
         assert_eq!(err.path(), "/d/x/3");
     }
 }
+
+#[test]
+#[ignore = "review: Reason::Archive now returns the archive crate's error from source() while its message still embeds that error's text: chains print it twice"]
+fn an_archive_error_either_shows_its_source_or_returns_it_not_both() {
+    use std::error::Error;
+    let fs = MemFs::new();
+    // A header block of 0xff bytes: the tar crate refuses it (a bad checksum).
+    let corrupt = vec![0xffu8; 1024];
+    let plain = ExtractOptions::new().compression(Compression::Plain);
+    let err = fs.extract_tar(&corrupt[..], "/x", &plain).unwrap_err();
+    let payload = FsError::from_io(&err).expect("an FsError");
+    assert!(matches!(payload.reason(), Reason::Archive { .. }), "{payload:?}");
+    let source = payload.source().expect("the archive crate's error is kept as the source");
+    // What `anyhow`'s `{:#}`, `eyre` and `tracing` print: each level of the chain in turn.
+    let chain = format!("{payload}: {source}");
+    let inner = source.to_string();
+    assert_eq!(
+        chain.matches(inner.as_str()).count(),
+        1,
+        "the source's text appears twice in the error chain: {chain}"
+    );
+}
