@@ -14,7 +14,10 @@ fn main() -> io::Result<()> {
     let backend = args.get(1).map_or("dmemfs", String::as_str);
     let case = args.get(2).map_or("small_files_rw", String::as_str);
     let reps: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(1);
-    if let Some(limit) = std::env::var("DMEMFS_BENCH_CACHE").ok().and_then(|v| v.parse().ok()) {
+    if let Some(limit) = std::env::var("DMEMFS_BENCH_CACHE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         dmemfs_core::memory_cache::set_limit(limit);
     }
     for _ in 0..reps {

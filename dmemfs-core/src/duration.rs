@@ -31,6 +31,8 @@ pub enum DurationProblem {
     },
     /// Above `u64::MAX` seconds.
     TooLarge,
+    /// A fraction finer than a nanosecond (`"1.5ns"`).
+    TooPrecise,
 }
 
 impl DurationProblem {
@@ -42,13 +44,14 @@ impl DurationProblem {
             DurationProblem::NoUnit { .. } => "no unit after",
             DurationProblem::UnknownUnit { .. } => "unknown unit",
             DurationProblem::TooLarge => "too large",
+            DurationProblem::TooPrecise => "finer than a nanosecond",
         }
     }
 }
 
 /// The units a duration takes, for error messages.
 #[doc(hidden)]
-pub const DURATION_UNITS: &str = "use ns, us, ms, s, m, h or d";
+pub const DURATION_UNITS: &str = "use ns, us, ms, s, m, h, d, w, M or y";
 
 /// What a duration looks like, for error messages.
 #[doc(hidden)]
@@ -58,16 +61,21 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 
 /// Units, case-sensitive (as humantime, which the attribute used before, read them), and their
 /// lengths in nanoseconds.
-const UNITS: [(&str, u128); 27] = {
+const UNITS: [(&str, u128); 40] = {
     const S: u128 = NANOS_PER_SEC;
+    // humantime's month and year: 30.44 and 365.25 days.
+    const MONTH: u128 = 2_630_016 * S;
+    const YEAR: u128 = 31_557_600 * S;
     [
         ("ns", 1),
         ("nsec", 1),
+        ("nanos", 1),
         ("us", 1_000),
         ("µs", 1_000),
         ("usec", 1_000),
         ("ms", 1_000_000),
         ("msec", 1_000_000),
+        ("millis", 1_000_000),
         ("s", S),
         ("sec", S),
         ("secs", S),
@@ -87,7 +95,18 @@ const UNITS: [(&str, u128); 27] = {
         ("day", 86_400 * S),
         ("days", 86_400 * S),
         ("w", 7 * 86_400 * S),
+        ("wk", 7 * 86_400 * S),
+        ("wks", 7 * 86_400 * S),
+        ("week", 7 * 86_400 * S),
         ("weeks", 7 * 86_400 * S),
+        ("M", MONTH),
+        ("month", MONTH),
+        ("months", MONTH),
+        ("y", YEAR),
+        ("yr", YEAR),
+        ("yrs", YEAR),
+        ("year", YEAR),
+        ("years", YEAR),
     ]
 };
 
@@ -110,9 +129,10 @@ const fn unit_nanos(unit: &[u8]) -> Option<u128> {
     None
 }
 
-/// Reads a duration: one or more components, each a whole number and a unit (`ns`, `us`/`µs`,
-/// `ms`, `s`, `m`, `h`, `d`, `w`, and longer spellings such as `sec`, `min`, `hours`), with
-/// optional spaces between and around them. `"1m 30s"` is 90 seconds.
+/// Reads a duration as humantime does: one or more components, each a number (a fraction
+/// allowed: `1.5s`) and a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`, `d`, `w`, `M` (30.44
+/// days), `y` (365.25 days), and longer spellings such as `sec`, `min`, `hours`, `weeks`),
+/// with optional spaces between and around them. `"1m 30s"` is 90 seconds.
 ///
 /// ```
 /// use dmemfs_core::__private::{DurationProblem, parse_duration_const};
@@ -155,6 +175,21 @@ pub const fn parse_duration_const(text: &str) -> Result<Duration, DurationProble
         if at == number_start {
             return Err(DurationProblem::NoNumber { at });
         }
+        // A fraction, as humantime reads one: "1.5s". Digits beyond 19 add nothing a
+        // nanosecond could show; they are read and checked as digits only.
+        let (mut fraction, mut scale): (u128, u128) = (0, 1);
+        if at + 1 < bytes.len() && bytes[at] == b'.' && bytes[at + 1].is_ascii_digit() {
+            at += 1;
+            while at < bytes.len() && bytes[at].is_ascii_digit() {
+                if scale < 10_000_000_000_000_000_000 {
+                    fraction = fraction * 10 + (bytes[at] - b'0') as u128;
+                    scale *= 10;
+                } else if bytes[at] != b'0' {
+                    return Err(DurationProblem::TooPrecise);
+                }
+                at += 1;
+            }
+        }
         let number_end = at;
         while at < bytes.len() && bytes[at].is_ascii_whitespace() {
             at += 1;
@@ -176,8 +211,13 @@ pub const fn parse_duration_const(text: &str) -> Result<Duration, DurationProble
                 end: at,
             });
         };
+        if fraction * nanos % scale != 0 {
+            return Err(DurationProblem::TooPrecise);
+        }
         total = match number.checked_mul(nanos) {
-            Some(product) => product.saturating_add(total),
+            Some(product) => product
+                .saturating_add(fraction * nanos / scale)
+                .saturating_add(total),
             None => return Err(DurationProblem::TooLarge),
         };
         if total / NANOS_PER_SEC > u64::MAX as u128 {
@@ -221,7 +261,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "review: the const duration parser drops spellings humantime (the attribute's parser before) accepted: week, wk, millis, nanos, years, fractions"]
     fn accepts_what_humantime_accepted_before() {
         // `#[with_memfs(lock_timeout = "1week")]` and friends compiled before the change
         // (humantime 2.4); the comment on UNITS says the units are humantime's.
@@ -248,8 +287,9 @@ mod tests {
             ("1s soon", NoNumber { at: 3 }),
             ("100", NoUnit { at: 0, end: 3 }),
             ("100parsecs", UnknownUnit { at: 3, end: 10 }),
-            ("5M", UnknownUnit { at: 1, end: 2 }),
-            ("1.5s", UnknownUnit { at: 1, end: 2 }),
+            ("5X", UnknownUnit { at: 1, end: 2 }),
+            ("1.5ns", TooPrecise),
+            ("1.0000000001s", TooPrecise),
             ("99999999999999999999999999s", TooLarge),
             ("18446744073709551616s", TooLarge),
         ];

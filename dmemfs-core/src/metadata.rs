@@ -501,6 +501,44 @@ impl ReadDir {
     }
 }
 
+/// A listing of entries already read: what an implementation of
+/// [`FileSystem`](crate::FileSystem) of your own (a wrapper that hides some entries, an
+/// overlay of two) returns from `read_dir`.
+///
+/// ```
+/// use dmemfs_core::{DirEntry, MemFs, ReadDir};
+///
+/// let fs = MemFs::new();
+/// fs.write("/.hidden", "x")?;
+/// fs.write("/shown", "y")?;
+/// let shown: Vec<DirEntry> = fs
+///     .read_dir("/")?
+///     .filter(|e| e.as_ref().map_or(true, |e| !e.file_name().starts_with('.')))
+///     .collect::<std::io::Result<_>>()?;
+/// assert_eq!(ReadDir::from(shown).len(), 1);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl From<Vec<DirEntry>> for ReadDir {
+    fn from(entries: Vec<DirEntry>) -> ReadDir {
+        ReadDir::new(entries)
+    }
+}
+
+/// As [`From<Vec<DirEntry>>`](#impl-From%3CVec%3CDirEntry%3E%3E-for-ReadDir).
+///
+/// ```
+/// let fs = dmemfs_core::MemFs::new();
+/// fs.create_dir("/a")?;
+/// let again: dmemfs_core::ReadDir = fs.read_dir("/")?.map(Result::unwrap).collect();
+/// assert_eq!(again.len(), 1);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl FromIterator<DirEntry> for ReadDir {
+    fn from_iter<I: IntoIterator<Item = DirEntry>>(entries: I) -> ReadDir {
+        ReadDir::new(entries.into_iter().collect())
+    }
+}
+
 impl Iterator for ReadDir {
     type Item = io::Result<DirEntry>;
 

@@ -71,7 +71,7 @@ use proc_macro::TokenStream;
 /// |---|---|---|
 /// | `quota` | a size: `32M`, `1.5GiB`, `512K`, `10MB` (quoted or not), or an integer number of bytes | `64M` |
 /// | `max_nodes` | an integer, at least 1 (the root is a node) | unlimited |
-/// | `lock_timeout` | `100ms`, `2s`, `1m 30s`, ... (quoted or not; units `ns`, `us`, `ms`, `s`, `m`, `h`, `d`, `w`, or spelled out: `sec`, `min`, `hours`, ...), or `"none"` to wait without limit | `2s` |
+/// | `lock_timeout` | `100ms`, `2s`, `1m 30s`, ... (quoted or not; units `ns`, `us`, `ms`, `s`, `m`, `h`, `d`, `w`, `M`, `y`, or spelled out: `sec`, `min`, `hours`, ...; fractions such as `1.5s`, as humantime reads them), or `"none"` to wait without limit | `2s` |
 /// | `mount` | mount the filesystem through FUSE for `std::fs` code and child processes; `dmemfs_test::mount_dir()` gives its host path; skipped with the reason printed where FUSE is unavailable, failed instead with `DMEMFS_REQUIRE_FUSE=1`; needs `dmemfs-test`'s `mount` feature; implies `semantics = "posix"` unless set; `mount = "pinned"` also keeps the test (and the programs it starts) and the server on one CPU, which avoids slow cross-CPU wake-ups on an idle machine | off |
 /// | `semantics` | `"posix"` (open files shared, renamed and removed as on Linux) or `"locked"` (D-MemFS's handle locks); see `dmemfs_core::Semantics` | `"locked"` |
 /// | `memory_guard` | `"off"`, `"init"`, `"per_write"`, `"per_write(500ms)"`, each optionally followed by `", error"` (default action: warn) | `"off"` |

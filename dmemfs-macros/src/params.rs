@@ -108,17 +108,22 @@ pub(crate) fn take_memfs_param(
         .filter(|(i, _)| *i != index)
         .map(|(_, arg)| arg)
         .collect();
-    drop_unused_lifetimes(sig);
+    let binding_ty = match &binding {
+        Binding::Param { ty: Some(ty), .. } => ty.to_token_stream(),
+        _ => proc_macro2::TokenStream::new(),
+    };
+    drop_unused_lifetimes(sig, binding_ty);
     Ok(binding)
 }
 
 /// Removes the lifetime parameters nothing names any more: `fn t<'a>(fs: &'a MemFs)` loses
 /// its parameter, and an unused `'a` would be a lint (or, if it had bounds, an error) in the
-/// user's code.
-fn drop_unused_lifetimes(sig: &mut Signature) {
+/// user's code. What the body's `let` binding names (`binding_ty`: `&(dyn FileSystem + 'a)`)
+/// still counts.
+fn drop_unused_lifetimes(sig: &mut Signature, binding_ty: proc_macro2::TokenStream) {
     let params = std::mem::take(&mut sig.generics.params);
     let kept: Vec<_> = params.iter().collect();
-    let mut rest = proc_macro2::TokenStream::new();
+    let mut rest = binding_ty;
     for param in &kept {
         match param {
             GenericParam::Lifetime(def) => def.bounds.to_tokens(&mut rest),
@@ -254,7 +259,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "review: a lifetime named inside the filesystem parameter's type (`&'a (dyn FileSystem + 'a)`, `Arc<dyn FileSystem + 'a>`) is dropped from the generics while the emitted `let` still names it (E0261)"]
     fn a_lifetime_still_named_by_the_binding_is_kept() {
         for text in [
             "fn t<'a>(fs: &'a (dyn FileSystem + 'a))",

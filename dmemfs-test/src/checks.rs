@@ -170,7 +170,7 @@ pub const fn duration(argument: &str, text: &str) -> Result<Duration, Message> {
             .push("` (")
             .push(DURATION_UNITS)
             .push(")"),
-        DurationProblem::Empty | DurationProblem::TooLarge => {
+        DurationProblem::Empty | DurationProblem::TooLarge | DurationProblem::TooPrecise => {
             message.push("; ").push(DURATION_EXPECTED)
         }
     })

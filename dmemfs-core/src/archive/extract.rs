@@ -305,19 +305,18 @@ impl<'fs> Extractor<'fs> {
     }
 
     /// The error for a failure of the archive crate or the reader, outside any entry's data.
+    /// The message says what failed; `err`, their own words, is the source.
     pub(super) fn archive_error(&self, entry: Option<&str>, err: io::Error) -> io::Error {
         let (kind, message) = if self.source_failed.get() {
-            (err.kind(), format!("reading the archive failed: {err}"))
+            (err.kind(), "reading the archive failed")
         } else if err.kind() == io::ErrorKind::UnexpectedEof {
-            (err.kind(), format!("the archive is truncated: {err}"))
+            (err.kind(), "the archive is truncated")
         } else if err.kind() == io::ErrorKind::Unsupported {
-            (err.kind(), format!("unsupported archive feature: {err}"))
+            (err.kind(), "unsupported archive feature")
         } else {
-            (
-                io::ErrorKind::InvalidData,
-                format!("corrupt archive: {err}"),
-            )
+            (io::ErrorKind::InvalidData, "corrupt archive")
         };
+        let message = message.to_owned();
         let reason = Reason::Archive {
             entry: entry.map(str::to_owned),
             kind,

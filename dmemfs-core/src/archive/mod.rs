@@ -334,6 +334,7 @@ impl ExportOptions {
     }
 
     /// Whether the stream written is gzip-compressed.
+    #[cfg(feature = "tar")]
     pub(crate) fn gzip(&self) -> bool {
         self.compression == Compression::Gzip
     }
@@ -412,6 +413,8 @@ pub enum SkipReason {
     /// (Export) the file was removed or replaced after the export listed it.
     Vanished,
 }
+
+impl std::error::Error for SkipReason {}
 
 impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -394,7 +394,8 @@ fn write_error(path: &str, entry: Option<&str>, err: io::Error) -> io::Error {
     let reason = Reason::Archive {
         entry: entry.map(str::to_owned),
         kind: err.kind(),
-        message: format!("writing the archive failed: {err}"),
+        // The writer's own words are the source.
+        message: "writing the archive failed".to_owned(),
         error: Some(IoSource::new(err)),
     };
     fail(Op::ExportTar, path, reason)

@@ -222,7 +222,7 @@ impl AsyncOpenOptions {
                 },
             )
             .await
-            .map(AsyncMemFile::from_sync)
+            .map(AsyncMemFile::from_std)
     }
 }
 
@@ -266,11 +266,11 @@ impl AsyncMemFile {
     ///
     /// ```
     /// let fs = dmemfs_core::MemFs::new();
-    /// let file = dmemfs_core::AsyncMemFile::from_sync(fs.create("/a")?);
+    /// let file = dmemfs_core::AsyncMemFile::from_std(fs.create("/a")?);
     /// assert_eq!(file.path(), "/a");
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn from_sync(file: MemFile) -> AsyncMemFile {
+    pub fn from_std(file: MemFile) -> AsyncMemFile {
         AsyncMemFile { file, seek: None }
     }
 
@@ -388,7 +388,7 @@ impl AsyncMemFile {
 
 impl From<MemFile> for AsyncMemFile {
     fn from(file: MemFile) -> AsyncMemFile {
-        AsyncMemFile::from_sync(file)
+        AsyncMemFile::from_std(file)
     }
 }
 

@@ -43,6 +43,8 @@ pub enum PathError {
     EmptyLinkTarget,
 }
 
+impl std::error::Error for PathError {}
+
 impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -126,6 +128,8 @@ pub enum ArgError {
     },
 }
 
+impl std::error::Error for ArgError {}
+
 impl fmt::Display for ArgError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -187,6 +191,8 @@ pub enum HandleMode {
     /// Writing (or changing the length).
     Write,
 }
+
+impl std::error::Error for HandleMode {}
 
 impl fmt::Display for HandleMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -225,9 +225,8 @@ impl std::error::Error for FsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         // Kept beside a mapped reason (an OsFs's NotFound, ...), or inside the reason itself.
         let in_reason = match &self.reason {
-            Reason::Os { error, .. }
-            | Reason::Host { error, .. }
-            | Reason::Archive {
+            Reason::Os { error, .. } | Reason::Host { error, .. } => error.as_cause(),
+            Reason::Archive {
                 error: Some(error), ..
             } => Some(error),
             _ => None,
@@ -281,6 +280,24 @@ impl Eq for IoSource {}
 impl fmt::Display for IoSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+impl IoSource {
+    /// What a reason keeping this error says of it: the kind of an error the OS reported
+    /// ("permission denied"), whose own text, with its number, is the source; the text of an
+    /// error of ours, which is no separate cause. A chain (`anyhow`'s `{:#}`) then says each
+    /// thing once.
+    pub(crate) fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.as_cause() {
+            Some(_) => write!(f, "{}", self.0.kind()),
+            None => write!(f, "{}", self.0),
+        }
+    }
+
+    /// The error as the cause of a reason that keeps it: one the OS reported.
+    pub(crate) fn as_cause(&self) -> Option<&IoSource> {
+        self.0.raw_os_error().is_some().then_some(self)
     }
 }
 

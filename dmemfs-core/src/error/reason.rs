@@ -223,6 +223,9 @@ impl Reason {
     }
 }
 
+/// A reason is an error of its own: `Box<dyn Error>`, `anyhow` and `?` take it.
+impl std::error::Error for Reason {}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -299,10 +302,13 @@ impl fmt::Display for Reason {
             Reason::EscapesRoot => {
                 f.write_str("resolves outside the root directory (through a symbolic link)")
             }
-            Reason::Os { error, .. } => error.fmt(f),
+            Reason::Os { error, .. } => error.describe(f),
             Reason::Host {
                 host_path, error, ..
-            } => write!(f, "host path `{host_path}`: {error}"),
+            } => {
+                write!(f, "host path `{host_path}`: ")?;
+                error.describe(f)
+            }
             Reason::UnsafeEntry { entry, why } => write!(f, "unsafe entry name `{entry}`: {why}"),
             Reason::Archive { entry, message, .. } => match entry {
                 Some(name) => write!(f, "archive entry `{name}`: {message}"),

@@ -14,7 +14,6 @@ fn ui() {
 
 /// Forms that must compile and run (built, unlike `fail/`: kept out of the default run).
 #[test]
-#[ignore = "review: an implementation of FileSystem of one's own cannot build a ReadDir (ReadDir::new is pub(crate), no From/FromIterator), so it cannot return a filtered or merged listing"]
 fn own_implementations_can_build_a_listing() {
     trybuild::TestCases::new().pass("pass/own-filesystem-read-dir.rs");
 }
