@@ -588,8 +588,8 @@ impl Drop for Log<'_> {
                         }
                         _ => None,
                     };
-                    let intact =
-                        installed.filter(|now| !now.in_use() && now.data.read().generation == 0);
+                    let intact = installed
+                        .filter(|now| !now.in_use() && now.data.read().generation.get() == 0);
                     match (intact, replaced) {
                         (Some(now), None) => {
                             tree.remove(&path);
