@@ -6,6 +6,7 @@ mod builder;
 mod attrs;
 mod contents;
 mod dirs;
+mod extraction;
 mod files;
 mod glob;
 mod holds;
@@ -26,6 +27,7 @@ use crate::engine::TreeLock;
 
 pub use builder::MemFsBuilder;
 pub(crate) use contents::{Claim, Created, NewFile, write_locked};
+pub(crate) use extraction::{Found, Place, Survey, Undo, not_a_dir};
 #[cfg(feature = "tokio")]
 pub(crate) use holds::try_once;
 pub(crate) use holds::{Held, Lookup, Wait};
