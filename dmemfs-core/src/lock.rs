@@ -215,59 +215,20 @@ mod tests {
         assert!(writer.join().unwrap());
     }
 
-    #[test]
-    fn hammer() {
-        let lock = Arc::new(HandleLock::default());
-        let inside = Arc::new(AtomicU32::new(0));
-        let threads: Vec<_> = (0..8)
+    /// `threads` threads take, `rounds` times each, one of `locks` locks (by `(thread + round)
+    /// % locks`) as `access` says for that thread and round, and check what they hold: a
+    /// writer marks 1000 and must find nobody; a reader must find no writer. A lost wake-up
+    /// fails a 10-second deadline instead of hanging the test.
+    fn hammer_locks(locks: usize, threads: usize, rounds: usize, access: fn(usize) -> Access) {
+        let locks: Arc<Vec<(HandleLock, AtomicU32)>> =
+            Arc::new((0..locks).map(|_| Default::default()).collect());
+        let threads: Vec<_> = (0..threads)
             .map(|i| {
-                let (lock, inside) = (Arc::clone(&lock), Arc::clone(&inside));
+                let locks = Arc::clone(&locks);
                 thread::spawn(move || {
-                    for _ in 0..2000 {
-                        let access = if i % 2 == 0 {
-                            Access::Exclusive
-                        } else {
-                            Access::Shared
-                        };
-                        assert!(lock.acquire(access, None));
-                        // A writer marks 1000 and must find nobody; a reader must find no writer.
-                        if access == Access::Exclusive {
-                            assert!(inside.compare_exchange(0, 1000, SeqCst, SeqCst).is_ok());
-                            inside.store(0, SeqCst);
-                        } else {
-                            assert!(inside.fetch_add(1, SeqCst) < 1000);
-                            inside.fetch_sub(1, SeqCst);
-                        }
-                        lock.release(access);
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert!(!lock.is_locked());
-    }
-
-    /// Locks next to each other share a stripe and its count of waiters: a release must
-    /// still wake the waiters of its own lock while others wait on their neighbours. A lost
-    /// wake-up fails the 10-second deadline instead of hanging the test.
-    #[test]
-    fn neighbours_sharing_a_stripe_all_wake() {
-        let locks: Arc<[HandleLock; 4]> = Arc::new(Default::default());
-        let inside: Arc<[AtomicU32; 4]> = Arc::new(Default::default());
-        let threads: Vec<_> = (0..16)
-            .map(|i| {
-                let (locks, inside) = (Arc::clone(&locks), Arc::clone(&inside));
-                thread::spawn(move || {
-                    for round in 0..1000 {
-                        let which = (i + round) % 4;
-                        let (lock, inside) = (&locks[which], &inside[which]);
-                        let access = if (i + round) % 3 == 0 {
-                            Access::Shared
-                        } else {
-                            Access::Exclusive
-                        };
+                    for round in 0..rounds {
+                        let (lock, inside) = &locks[(i + round) % locks.len()];
+                        let access = access(i + round);
                         let deadline = Instant::now() + Duration::from_secs(10);
                         assert!(lock.acquire(access, Some(deadline)), "lost wake-up");
                         if access == Access::Exclusive {
@@ -285,6 +246,32 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        assert!(locks.iter().all(|lock| !lock.is_locked()));
+        assert!(locks.iter().all(|(lock, _)| !lock.is_locked()));
+    }
+
+    #[test]
+    fn hammer() {
+        // One lock, writers and readers in turn.
+        hammer_locks(1, 8, 2000, |n| {
+            if n % 2 == 0 {
+                Access::Exclusive
+            } else {
+                Access::Shared
+            }
+        });
+    }
+
+    /// Locks next to each other (8 bytes apart here) share a stripe and its count of
+    /// waiters: a release must still wake the waiters of its own lock while others wait on
+    /// their neighbours.
+    #[test]
+    fn neighbours_sharing_a_stripe_all_wake() {
+        hammer_locks(4, 16, 1000, |n| {
+            if n % 3 == 0 {
+                Access::Shared
+            } else {
+                Access::Exclusive
+            }
+        });
     }
 }

@@ -449,10 +449,10 @@ impl<'fs> Log<'fs> {
                 },
             )
         };
-        let Some((dirs, replaced)) = self.inner.place_file(path, &node, judge)? else {
+        let Some(placed) = self.inner.place_file(path, &node, judge)? else {
             return Ok(None);
         };
-        self.log_dirs(dirs);
+        self.log_dirs(placed.dirs);
         match ours {
             Some(index) => {
                 if let Undo::File { node: current, .. } = &mut self.undo[index] {
@@ -464,7 +464,7 @@ impl<'fs> Log<'fs> {
                 self.undo.push(Undo::File {
                     path: path.to_owned(),
                     node: Arc::downgrade(&node),
-                    replaced,
+                    replaced: placed.kept,
                 });
             }
         }

@@ -54,6 +54,15 @@ pub(crate) enum Place {
     },
 }
 
+/// What [`Inner::place_file`] did besides placing the file.
+#[derive(Debug)]
+pub(crate) struct Placed {
+    /// The parents it created, parents first.
+    pub(crate) dirs: Vec<String>,
+    /// The file it replaced, pinned, if [`Place::Replace`] said to keep it.
+    pub(crate) kept: Option<Held>,
+}
+
 /// What a streaming extraction changed, to undo on failure.
 #[derive(Debug)]
 pub(crate) enum Undo {
@@ -149,13 +158,13 @@ impl Inner {
     /// Puts `node` at `path` for a streaming extraction, under one hold of the write lock:
     /// `judge` decides from what the path holds now (the bytes were read without a lock),
     /// then the node limit is checked, the missing parents are created and the file placed.
-    /// Returns the parents created and the replaced file if kept, or `None` if skipped.
+    /// `None` if skipped.
     pub(crate) fn place_file(
         &self,
         path: &str,
         node: &Arc<FileNode>,
         judge: impl FnOnce(Option<&Found>) -> Result<Place, Reason>,
-    ) -> Result<Option<(Vec<String>, Option<Held>)>, Reason> {
+    ) -> Result<Option<Placed>, Reason> {
         let mut tree = self.tree.write();
         let missing = missing_dirs(&tree, path, ancestors_below_root(path), |_| false)?;
         let place = judge(tree.get(path).map(Found::of).as_ref())?;
@@ -187,7 +196,7 @@ impl Inner {
                 None
             }
         };
-        Ok(Some((dirs, kept)))
+        Ok(Some(Placed { dirs, kept }))
     }
 
     /// Undoes a failed streaming extraction, newest change first. A file is removed (or the
