@@ -8,8 +8,11 @@
 //!
 //! The uncontended path is one compare-and-swap. Waiting uses a mutex and condition variable,
 //! touched only when someone actually waits, from a small process-wide set shared by address:
-//! every file carries a lock, and its own pair would cost 16 bytes a file. A release wakes all
-//! waiters of its stripe, and each checks its own lock again.
+//! every file carries a lock, and its own pair would cost 16 bytes a file. The count of
+//! waiters that tells a release whether to wake anyone is the stripe's too (in each lock it
+//! took 4 of the file node's bytes, which kept the node a size class larger): a release wakes
+//! all waiters of its stripe, and each checks its own lock again, so a waiter on another lock
+//! of the stripe costs at most a wake-up for nothing.
 
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::time::Instant;
@@ -32,14 +35,25 @@ pub(crate) enum Access {
 pub(crate) struct HandleLock {
     /// `WRITER`, or the number of readers.
     state: AtomicU32,
-    waiters: AtomicU32,
 }
 
 const STRIPES: usize = 64;
 
 /// Where waiters sleep, shared by the locks whose addresses fall in the same stripe.
-static WAITING: [(Mutex<()>, Condvar); STRIPES] =
-    [const { (Mutex::new(()), Condvar::new()) }; STRIPES];
+struct Stripe {
+    mutex: Mutex<()>,
+    cond: Condvar,
+    /// Threads waiting on any lock of the stripe (changed under `mutex`).
+    waiters: AtomicU32,
+}
+
+static WAITING: [Stripe; STRIPES] = [const {
+    Stripe {
+        mutex: Mutex::new(()),
+        cond: Condvar::new(),
+        waiters: AtomicU32::new(0),
+    }
+}; STRIPES];
 
 impl HandleLock {
     /// A lock already held with `access`, for a file created by the handle that will own it.
@@ -51,7 +65,6 @@ impl HandleLock {
         };
         HandleLock {
             state: AtomicU32::new(state),
-            waiters: AtomicU32::new(0),
         }
     }
 
@@ -85,27 +98,27 @@ impl HandleLock {
         if self.try_acquire(access) {
             return true;
         }
-        let (mutex, cond) = self.stripe();
-        let mut guard = mutex.lock();
+        let stripe = self.stripe();
+        let mut guard = stripe.mutex.lock();
         // Registered before the retry below, so a release that happens after the failed retry
         // sees the waiter and notifies under the mutex, which we only give up inside `wait`.
-        self.waiters.fetch_add(1, SeqCst);
+        stripe.waiters.fetch_add(1, SeqCst);
         let acquired = loop {
             if self.try_acquire(access) {
                 break true;
             }
             match deadline {
-                None => cond.wait(&mut guard),
+                None => stripe.cond.wait(&mut guard),
                 Some(deadline) => {
                     if Instant::now() >= deadline {
                         break self.try_acquire(access);
                     }
                     // A timed-out wait loops once more: the final try above decides.
-                    let _ = cond.wait_until(&mut guard, deadline);
+                    let _ = stripe.cond.wait_until(&mut guard, deadline);
                 }
             }
         };
-        self.waiters.fetch_sub(1, SeqCst);
+        stripe.waiters.fetch_sub(1, SeqCst);
         acquired
     }
 
@@ -116,14 +129,14 @@ impl HandleLock {
                 self.state.fetch_sub(1, SeqCst);
             }
         }
-        if self.waiters.load(SeqCst) > 0 {
-            let (mutex, cond) = self.stripe();
-            let _guard = mutex.lock();
-            cond.notify_all();
+        let stripe = self.stripe();
+        if stripe.waiters.load(SeqCst) > 0 {
+            let _guard = stripe.mutex.lock();
+            stripe.cond.notify_all();
         }
     }
 
-    fn stripe(&self) -> &'static (Mutex<()>, Condvar) {
+    fn stripe(&self) -> &'static Stripe {
         // Locks live inside heap nodes at least 64 bytes apart: drop the low bits that are
         // the same for all of them.
         &WAITING[(std::ptr::from_ref(self) as usize >> 6) % STRIPES]
@@ -202,22 +215,22 @@ mod tests {
         assert!(writer.join().unwrap());
     }
 
-    #[test]
-    fn hammer() {
-        let lock = Arc::new(HandleLock::default());
-        let inside = Arc::new(AtomicU32::new(0));
-        let threads: Vec<_> = (0..8)
+    /// `threads` threads take, `rounds` times each, one of `locks` locks (by `(thread + round)
+    /// % locks`) as `access` says for that thread and round, and check what they hold: a
+    /// writer marks 1000 and must find nobody; a reader must find no writer. A lost wake-up
+    /// fails a 10-second deadline instead of hanging the test.
+    fn hammer_locks(locks: usize, threads: usize, rounds: usize, access: fn(usize) -> Access) {
+        let locks: Arc<Vec<(HandleLock, AtomicU32)>> =
+            Arc::new((0..locks).map(|_| Default::default()).collect());
+        let threads: Vec<_> = (0..threads)
             .map(|i| {
-                let (lock, inside) = (Arc::clone(&lock), Arc::clone(&inside));
+                let locks = Arc::clone(&locks);
                 thread::spawn(move || {
-                    for _ in 0..2000 {
-                        let access = if i % 2 == 0 {
-                            Access::Exclusive
-                        } else {
-                            Access::Shared
-                        };
-                        assert!(lock.acquire(access, None));
-                        // A writer marks 1000 and must find nobody; a reader must find no writer.
+                    for round in 0..rounds {
+                        let (lock, inside) = &locks[(i + round) % locks.len()];
+                        let access = access(i + round);
+                        let deadline = Instant::now() + Duration::from_secs(10);
+                        assert!(lock.acquire(access, Some(deadline)), "lost wake-up");
                         if access == Access::Exclusive {
                             assert!(inside.compare_exchange(0, 1000, SeqCst, SeqCst).is_ok());
                             inside.store(0, SeqCst);
@@ -233,6 +246,32 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        assert!(!lock.is_locked());
+        assert!(locks.iter().all(|(lock, _)| !lock.is_locked()));
+    }
+
+    #[test]
+    fn hammer() {
+        // One lock, writers and readers in turn.
+        hammer_locks(1, 8, 2000, |n| {
+            if n % 2 == 0 {
+                Access::Exclusive
+            } else {
+                Access::Shared
+            }
+        });
+    }
+
+    /// Locks next to each other (8 bytes apart here) share a stripe and its count of
+    /// waiters: a release must still wake the waiters of its own lock while others wait on
+    /// their neighbours.
+    #[test]
+    fn neighbours_sharing_a_stripe_all_wake() {
+        hammer_locks(4, 16, 1000, |n| {
+            if n % 3 == 0 {
+                Access::Shared
+            } else {
+                Access::Exclusive
+            }
+        });
     }
 }

@@ -162,9 +162,9 @@ impl Metadata {
         Metadata {
             file_type: FileType::File,
             len: data.storage.len(),
-            created: Some(file.created()),
+            created: Some(data.created()),
             attrs: data.attrs,
-            generation: Some(data.generation),
+            generation: Some(data.generation.get()),
             ino: file.ino(),
             nlink: file.links(),
         }

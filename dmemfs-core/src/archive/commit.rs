@@ -1,10 +1,12 @@
 //! Making admitted entries visible: all at once ([`Stage`], atomic mode) or one by one with an
 //! undo log ([`Log`], streaming mode).
 //!
-//! Both check everything against the tree twice: when an entry is admitted (under the read
-//! lock, before its bytes are read, so a doomed extraction stops early) and again when it is
-//! installed (under the write lock, since other threads may have changed the tree while the
-//! bytes were read). Nothing is changed until every check of an install has passed.
+//! Both check everything against the tree twice: when an entry is admitted (a survey under
+//! the read lock, before its bytes are read, so a doomed extraction stops early) and again
+//! when it is installed (under the write lock, since other threads may have changed the tree
+//! while the bytes were read). Nothing is changed until every check of an install has passed.
+//! The tree is the filesystem's: this module reaches it only through `Inner`'s methods for
+//! archives (`fs/extraction.rs`), and decides what they do.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
@@ -12,11 +14,11 @@ use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
 use super::{ArchiveReport, Conflict, SkipReason, SkippedEntry};
+use crate::engine::FileNode;
 use crate::engine::attrs::Stamp;
-use crate::engine::batch::{self, Batch, BatchError, BatchFile, Existing, Outcome};
-use crate::engine::{FileNode, Node, Tree, freed_file_bytes};
+use crate::engine::batch::{Batch, BatchError, BatchFile, Existing, Outcome};
 use crate::error::Reason;
-use crate::fs::Inner;
+use crate::fs::{Found, Inner, Place, Survey, Undo, not_a_dir};
 use crate::lock::HandleLock;
 use crate::path::ancestors_below_root;
 use crate::quota::Reservation;
@@ -36,17 +38,6 @@ pub(super) struct Pending {
 /// `path` and its proper ancestors below the root, parents first.
 fn chain(path: &str) -> impl Iterator<Item = &str> {
     ancestors_below_root(path).chain((path != "/").then_some(path))
-}
-
-/// Why `dir`, which must be a directory for `path` to be created, is not one.
-fn not_a_dir(dir: &str, path: &str) -> Reason {
-    if dir == path {
-        Reason::NotADirectory
-    } else {
-        Reason::ComponentNotADirectory {
-            component: dir.to_owned(),
-        }
-    }
 }
 
 /// A new file node holding `storage`, dated `mtime` when the archive gave one.
@@ -72,19 +63,19 @@ enum Slot {
 /// use; for a streaming one, which keeps what it replaces pinned (an orphan, still charged,
 /// if it loses its last name), only a file whose lock is held (locked mode).
 fn decide(
-    node: Option<&Node>,
+    found: Option<&Found>,
     path: &str,
     conflict: Conflict,
     ours: bool,
     busy: fn(&FileNode) -> bool,
 ) -> Result<Slot, Reason> {
-    match node {
+    match found {
         None => Ok(Slot::Free),
-        Some(Node::Dir(_)) => Err(Reason::IsADirectory),
+        Some(Found::Dir) => Err(Reason::IsADirectory),
         // Never replaced nor followed: extraction does not write through links.
-        Some(Node::Symlink(_)) if !ours && conflict == Conflict::Skip => Ok(Slot::Skip),
-        Some(Node::Symlink(_)) => Err(Reason::AlreadyExists),
-        Some(Node::File(file)) => {
+        Some(Found::Symlink) if !ours && conflict == Conflict::Skip => Ok(Slot::Skip),
+        Some(Found::Symlink) => Err(Reason::AlreadyExists),
+        Some(Found::File(file)) => {
             if !ours {
                 match conflict {
                     Conflict::Error => return Err(Reason::AlreadyExists),
@@ -158,34 +149,28 @@ impl<'fs> Stage<'fs> {
         }
     }
 
-    /// Checks `dirs`, which `path` needs to be directories: none may be a file, in the tree
-    /// or staged. Returns those that do not exist yet.
-    fn missing_dirs<'p>(
-        &self,
-        tree: &Tree,
-        path: &'p str,
-        dirs: &[&'p str],
-    ) -> Result<Vec<&'p str>, Reason> {
+    /// Surveys `path`, whose `dirs` must be directories: none may be a file, in the tree or
+    /// staged. Returns the survey and how many of `dirs` neither exist nor are staged.
+    fn survey<'p>(&self, path: &str, dirs: &[&'p str]) -> Result<(Survey<'p>, u64), Reason> {
         let staged_file = |dir: &str| self.files.contains_key(dir);
-        let missing = tree
-            .missing_dirs(dirs.iter().copied(), staged_file)
-            .map_err(|dir| not_a_dir(dir, path))?;
+        let survey = self.inner.survey(path, dirs.iter().copied(), staged_file)?;
         // A staged file's path may exist in the tree as one; it still blocks.
         if let Some(dir) = dirs.iter().find(|dir| staged_file(dir)) {
             return Err(not_a_dir(dir, path));
         }
-        Ok(missing
-            .into_iter()
-            .filter(|dir| !self.dirs.contains(*dir))
-            .collect())
+        let missing = survey
+            .missing
+            .iter()
+            .filter(|dir| !self.dirs.contains(**dir))
+            .count() as u64;
+        Ok((survey, missing))
     }
 
     pub(super) fn admit_dir(&mut self, path: &str) -> Result<(), Reason> {
         let dirs: Vec<&str> = chain(path).collect();
-        let tree = self.inner.tree.read();
-        let missing = self.missing_dirs(&tree, path, &dirs)?.len() as u64;
-        self.inner.check_nodes(&tree, self.new_nodes + missing)?;
-        drop(tree);
+        let (survey, missing) = self.survey(path, &dirs)?;
+        self.inner
+            .check_surveyed(&survey, self.new_nodes + missing)?;
         self.new_nodes += missing;
         self.dirs.extend(dirs.into_iter().map(str::to_owned));
         Ok(())
@@ -202,13 +187,12 @@ impl<'fs> Stage<'fs> {
     ) -> Result<Option<u64>, Reason> {
         let parents: Vec<&str> = ancestors_below_root(path).collect();
         let earlier = self.files.get(path).map(|s| (s.size, s.replaces));
-        let tree = self.inner.tree.read();
-        let missing = self.missing_dirs(&tree, path, &parents)?.len() as u64;
+        let (survey, missing) = self.survey(path, &parents)?;
         if self.dirs.contains(path) {
             return Err(Reason::IsADirectory);
         }
-        let (replaces, new_file) = match (earlier, tree.get(path)) {
-            (_, Some(Node::Dir(_))) => return Err(Reason::IsADirectory),
+        let (replaces, new_file) = match (earlier, survey.found.as_ref()) {
+            (_, Some(Found::Dir)) => return Err(Reason::IsADirectory),
             // A later entry of the same name: takes the earlier one's place.
             (Some((_, replaces)), _) => (replaces, 0),
             (None, existing) => {
@@ -220,8 +204,7 @@ impl<'fs> Stage<'fs> {
             }
         };
         let nodes = self.new_nodes + missing + new_file;
-        self.inner.check_nodes(&tree, nodes)?;
-        drop(tree);
+        self.inner.check_surveyed(&survey, nodes)?;
         // Declared sizes come from the archive: their sum may pass u64 (a quota near
         // u64::MAX lets each one through), which is an archive no quota can hold.
         let incoming = (self.incoming - earlier.map_or(0, |(size, _)| size))
@@ -341,13 +324,12 @@ impl<'fs> Stage<'fs> {
             Some(reservation) => reservation,
             None => inner.reserve(0).map_err(|r| (None, r))?,
         };
-        let mut tree = inner.tree.write();
-        let installed = batch::install(&mut tree, &inner.ledger, &batch, contents, reservation)
-            .map_err(|BatchError { at, reason }| match reason {
+        let installed = inner.install_batch(&batch, contents, reservation).map_err(
+            |BatchError { at, reason }| match reason {
                 Reason::NodeLimit { .. } | Reason::QuotaExceeded { .. } => (None, reason),
                 _ => (at, reason),
-            })?;
-        drop(tree);
+            },
+        )?;
         report.dirs += installed.new_dirs;
         for ((path, entry, size), outcome) in entries.into_iter().zip(installed.outcomes) {
             if outcome == Outcome::Skipped {
@@ -362,40 +344,6 @@ impl<'fs> Stage<'fs> {
             }
         }
         Ok(())
-    }
-}
-
-/// What a streaming extraction changed, to undo on failure.
-#[derive(Debug)]
-enum Undo {
-    Dir(String),
-    File {
-        path: String,
-        /// Weak: a file another thread removes meanwhile must be freed now, not when the
-        /// extraction ends (a consumer draining files as they appear would otherwise keep
-        /// the whole archive alive). The allocation it pins also rules out address reuse.
-        node: Weak<FileNode>,
-        /// The file it replaced, kept pinned so that it can go back: a pinned file that loses
-        /// its last name stays charged until dropped, as an open one does.
-        replaced: Option<Kept>,
-    },
-}
-
-/// A replaced file the log may put back, pinned while kept.
-#[derive(Debug)]
-struct Kept(Arc<FileNode>);
-
-impl Kept {
-    /// Pins `node`; the caller holds the tree's write lock.
-    fn new(node: Arc<FileNode>) -> Kept {
-        node.pin();
-        Kept(node)
-    }
-}
-
-impl Drop for Kept {
-    fn drop(&mut self) {
-        self.0.unpin();
     }
 }
 
@@ -427,11 +375,11 @@ impl<'fs> Log<'fs> {
         }
     }
 
-    /// Whether the file at `path` is the one this extraction installed there.
-    fn is_ours(&self, tree: &Tree, path: &str) -> Option<usize> {
+    /// Whether `found` at `path` is the file this extraction installed there.
+    fn is_ours(&self, path: &str, found: Option<&Found>) -> Option<usize> {
         let index = *self.ours.get(path)?;
-        match (&self.undo[index], tree.get(path)) {
-            (Undo::File { node, .. }, Some(Node::File(now)))
+        match (&self.undo[index], found) {
+            (Undo::File { node, .. }, Some(Found::File(now)))
                 if Weak::as_ptr(node) == Arc::as_ptr(now) =>
             {
                 Some(index)
@@ -440,46 +388,33 @@ impl<'fs> Log<'fs> {
         }
     }
 
-    /// Checks the parents of `path` (itself included for a directory); returns the missing
-    /// ones.
-    fn missing_dirs<'p>(
-        tree: &Tree,
-        path: &str,
-        dirs: impl Iterator<Item = &'p str>,
-    ) -> Result<Vec<&'p str>, Reason> {
-        // A link where a directory is needed is not followed.
-        tree.missing_dirs(dirs, |_| false)
-            .map_err(|dir| not_a_dir(dir, path))
-    }
-
-    fn create_missing(&mut self, tree: &mut Tree, missing: Vec<&str>) {
-        for dir in missing {
-            tree.insert_dir(dir);
-            self.undo.push(Undo::Dir(dir.to_owned()));
-        }
+    fn log_dirs(&mut self, dirs: Vec<String>) {
+        self.undo.extend(dirs.into_iter().map(Undo::Dir));
     }
 
     pub(super) fn create_dir(&mut self, path: &str) -> Result<(), Reason> {
-        let mut tree = self.inner.tree.write();
-        let missing = Self::missing_dirs(&tree, path, chain(path))?;
-        self.inner.check_nodes(&tree, missing.len() as u64)?;
-        self.create_missing(&mut tree, missing);
+        let dirs = self.inner.ensure_dirs(path, chain(path))?;
+        self.log_dirs(dirs);
         Ok(())
     }
 
     /// As [`Stage::admit_file`]; the reservation covers the whole file, since a file it
     /// replaces stays charged until the extraction ends.
     pub(super) fn admit_file(&mut self, path: &str, size: u64) -> Result<Option<u64>, Reason> {
-        let tree = self.inner.tree.read();
-        let missing = Self::missing_dirs(&tree, path, ancestors_below_root(path))?.len() as u64;
-        let ours = self.is_ours(&tree, path).is_some();
-        let new_file = match decide(tree.get(path), path, self.conflict, ours, locked)? {
+        // A link where a directory is needed is not followed.
+        let survey = self
+            .inner
+            .survey(path, ancestors_below_root(path), |_| false)?;
+        let found = survey.found.as_ref();
+        let ours = self.is_ours(path, found).is_some();
+        let new_file = match decide(found, path, self.conflict, ours, locked)? {
             Slot::Skip => return Ok(None),
             Slot::Free => 1,
             Slot::Replace(_) => 0,
         };
-        self.inner.check_nodes(&tree, missing + new_file)?;
-        drop(tree);
+        let missing = survey.missing.len() as u64;
+        self.inner.check_surveyed(&survey, missing + new_file)?;
+        drop(survey);
         let reservation = self.inner.reserve(size)?;
         let id = self.next_id;
         self.next_id += 1;
@@ -499,47 +434,37 @@ impl<'fs> Log<'fs> {
             _ => unreachable!("install follows admit_file for the same entry"),
         };
         let path = pending.path.as_str();
-        let inner = self.inner;
-        let mut tree = inner.tree.write();
-        let missing = Self::missing_dirs(&tree, path, ancestors_below_root(path))?;
-        let ours = self.is_ours(&tree, path);
-        let slot = decide(tree.get(path), path, self.conflict, ours.is_some(), locked)?;
-        let new_file_count = match slot {
-            Slot::Skip => return Ok(None),
-            Slot::Free => 1,
-            Slot::Replace(_) => 0,
+        let node = new_file(storage, pending.mtime, self.inner.now());
+        let mut ours = None;
+        let judge = |found: Option<&Found>| {
+            ours = self.is_ours(path, found);
+            Ok(
+                match decide(found, path, self.conflict, ours.is_some(), locked)? {
+                    Slot::Skip => Place::Skip,
+                    Slot::Free => Place::New,
+                    // An earlier entry of this archive has nothing to put back: it goes now.
+                    Slot::Replace(_) => Place::Replace {
+                        keep: ours.is_none(),
+                    },
+                },
+            )
         };
-        inner.check_nodes(&tree, missing.len() as u64 + new_file_count)?;
-        self.create_missing(&mut tree, missing);
-        let node = new_file(storage, pending.mtime, inner.now());
-        match (slot, ours) {
-            (Slot::Replace(old), Some(index)) => {
-                tree.replace_file(path, Arc::clone(&node));
-                // An earlier entry of this archive: nothing to put back, free it now.
-                inner.release(freed_file_bytes(&old));
+        let Some(placed) = self.inner.place_file(path, &node, judge)? else {
+            return Ok(None);
+        };
+        self.log_dirs(placed.dirs);
+        match ours {
+            Some(index) => {
                 if let Undo::File { node: current, .. } = &mut self.undo[index] {
                     *current = Arc::downgrade(&node);
                 }
             }
-            (slot, _) => {
-                let replaced = match slot {
-                    Slot::Replace(old) => {
-                        // Pinned first: losing its last name, it stays charged until the
-                        // extraction ends (an orphan), so that undoing needs no quota.
-                        let kept = Kept::new(old);
-                        tree.replace_file(path, Arc::clone(&node));
-                        Some(kept)
-                    }
-                    _ => {
-                        tree.insert(path, Node::File(Arc::clone(&node)));
-                        None
-                    }
-                };
+            None => {
                 self.ours.insert(path.to_owned(), self.undo.len());
                 self.undo.push(Undo::File {
                     path: path.to_owned(),
                     node: Arc::downgrade(&node),
-                    replaced,
+                    replaced: placed.kept,
                 });
             }
         }
@@ -561,52 +486,11 @@ impl<'fs> Log<'fs> {
 }
 
 impl Drop for Log<'_> {
-    /// Undoes a failed streaming extraction, newest change first. A file is removed (or the
-    /// file it replaced put back) only if it is still the one installed, unopened and
-    /// unwritten; a directory only if it is empty. What other threads changed stays.
+    /// Undoes a failed streaming extraction (see [`Inner::undo_extraction`]).
     fn drop(&mut self) {
         if self.done || self.undo.is_empty() {
             return;
         }
-        let inner = self.inner;
-        let mut tree = inner.tree.write();
-        for undo in std::mem::take(&mut self.undo).into_iter().rev() {
-            match undo {
-                Undo::Dir(path) => {
-                    if tree.dir(&path).is_some_and(|dir| dir.is_empty()) {
-                        tree.remove(&path);
-                    }
-                }
-                Undo::File {
-                    path,
-                    node,
-                    replaced,
-                } => {
-                    let installed = match tree.get(&path) {
-                        Some(Node::File(now)) if Weak::as_ptr(&node) == Arc::as_ptr(now) => {
-                            Some(Arc::clone(now))
-                        }
-                        _ => None,
-                    };
-                    let intact =
-                        installed.filter(|now| !now.in_use() && now.data.read().generation == 0);
-                    match (intact, replaced) {
-                        (Some(now), None) => {
-                            tree.remove(&path);
-                            inner.release(freed_file_bytes(&now));
-                        }
-                        (Some(now), Some(old)) => {
-                            // Still charged (named elsewhere, or an orphan kept by its pin):
-                            // it goes back without a new charge.
-                            tree.replace_file(&path, Arc::clone(&old.0));
-                            inner.release(freed_file_bytes(&now));
-                        }
-                        // Cannot go back: dropping its pin lets it free what only it held.
-                        (None, Some(_old)) => {}
-                        (None, None) => {}
-                    }
-                }
-            }
-        }
+        self.inner.undo_extraction(std::mem::take(&mut self.undo));
     }
 }

@@ -184,8 +184,9 @@ impl MemFs {
     /// Files are looked up again when written, so that a file removed meanwhile is freed
     /// rather than kept alive by the export.
     fn export_list(&self, root: &str) -> Result<Vec<Item>, Reason> {
-        let tree = self.inner.tree.read();
-        let item = |path: String, name: String, node: &Node| Item {
+        // Names are relative to a directory `root`; a file or link `root` goes by its own.
+        let skip = if root == "/" { 1 } else { root.len() + 1 };
+        self.inner.snapshot(root, |path, node| Item {
             kind: match node {
                 Node::Dir(_) => Kind::Dir,
                 Node::File(_) => Kind::File,
@@ -195,28 +196,13 @@ impl MemFs {
                 .modified()
                 .unwrap_or(SystemTime::UNIX_EPOCH),
             mode: Metadata::of(node).mode() & 0o7777,
+            name: if path == root {
+                split_parent(root).map_or("", |(_, name)| name).to_owned()
+            } else {
+                path[skip..].to_owned()
+            },
             path,
-            name,
-        };
-        match tree.get(root) {
-            None => Err(tree.miss(root).into_reason()),
-            Some(node @ (Node::File(_) | Node::Symlink(_))) => {
-                let name = split_parent(root).map_or("", |(_, name)| name).to_owned();
-                Ok(vec![item(root.to_owned(), name, node)])
-            }
-            Some(Node::Dir(_)) => {
-                let skip = if root == "/" { 1 } else { root.len() + 1 };
-                Ok(tree
-                    .descendants(root)
-                    .into_iter()
-                    .filter_map(|path| {
-                        let node = tree.get(&path)?;
-                        let name = path[skip..].to_owned();
-                        Some(item(path, name, node))
-                    })
-                    .collect())
-            }
-        }
+        })
     }
 
     fn write_tar<W: Write>(

@@ -3,6 +3,7 @@
 
 pub(crate) mod attrs;
 pub(crate) mod batch;
+mod generation;
 mod index;
 mod key;
 pub(crate) mod ledger;
@@ -35,7 +36,7 @@ mod size_tests {
             "three 12-byte stamps and a mode"
         );
         assert!(
-            size_of::<node::FileNode>() <= 128,
+            size_of::<node::FileNode>() <= 112,
             "{}",
             size_of::<node::FileNode>()
         );

@@ -79,7 +79,7 @@ impl Inner {
             Some(access) => self.new_lock(access),
             None => (HandleLock::default(), None),
         };
-        let node = FileNode::new(storage, lock, u64::from(new.changed), now);
+        let node = FileNode::new(storage, lock, u32::from(new.changed), now);
         if let Some(mode) = new.mode {
             node.data.write().attrs.mode = mode & MODE_MASK;
         }

@@ -6,6 +6,8 @@ mod builder;
 mod attrs;
 mod contents;
 mod dirs;
+#[cfg(any(feature = "tar", feature = "zip"))]
+mod extraction;
 mod files;
 mod glob;
 mod holds;
@@ -26,6 +28,8 @@ use crate::engine::TreeLock;
 
 pub use builder::MemFsBuilder;
 pub(crate) use contents::{Claim, Created, NewFile, write_locked};
+#[cfg(any(feature = "tar", feature = "zip"))]
+pub(crate) use extraction::{Found, Place, Survey, Undo, not_a_dir};
 pub(crate) use holds::{Held, Lookup, Wait};
 pub use transfer::ExportIter;
 pub use walk::Walk;

@@ -81,7 +81,7 @@ impl Iterator for ExportIter {
                 continue;
             }
             let data = held.node.data.read();
-            if self.only_modified && data.generation == 0 {
+            if self.only_modified && data.generation.get() == 0 {
                 continue;
             }
             let mut contents = Vec::new();

@@ -8,12 +8,14 @@
 //! Writes are two-phase: every allocation happens first (fallibly, with `try_reserve`), then the
 //! bytes are copied. A failed allocation therefore leaves the contents untouched.
 
+mod chunks;
 pub(crate) mod pool;
 
 use std::collections::TryReserveError;
 
-use smallvec::SmallVec;
 use zeroize::Zeroize;
+
+use chunks::Chunks;
 
 /// Bytes per chunk. A power of two, below glibc's default mmap threshold so chunks come from
 /// (and return to) the heap instead of fresh pages.
@@ -30,8 +32,6 @@ const CHUNK_U64: u64 = CHUNK as u64;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
-
-type Chunks = SmallVec<[Vec<u8>; 1]>;
 
 #[derive(Debug, Default)]
 pub(crate) struct Storage {
@@ -50,7 +50,7 @@ const _: () = assert!(MAX_FILE_SIZE < SECRET);
 impl Drop for Storage {
     fn drop(&mut self) {
         let secret = self.is_secret();
-        recycle(self.chunks.drain(..), secret);
+        recycle(self.chunks.drain_from(0), secret);
     }
 }
 
@@ -124,12 +124,6 @@ impl From<TryReserveError> for AllocFailed {
     }
 }
 
-impl From<smallvec::CollectionAllocErr> for AllocFailed {
-    fn from(_: smallvec::CollectionAllocErr) -> Self {
-        AllocFailed
-    }
-}
-
 fn chunk_count(len: u64) -> usize {
     // `len <= MAX_FILE_SIZE`, so the count fits `usize` on 64-bit targets; on 32-bit ones the
     // quota (at most the address space in practice) prevents such files.
@@ -145,10 +139,10 @@ fn locate(offset: u64) -> (usize, usize) {
 impl Storage {
     /// A storage holding a copy of `data`.
     pub(crate) fn from_slice(data: &[u8]) -> Result<Storage, AllocFailed> {
-        let mut chunks = Chunks::new();
-        chunks.try_reserve_exact(data.len().div_ceil(CHUNK))?;
+        let mut chunks = Chunks::default();
+        chunks.try_reserve(data.len().div_ceil(CHUNK), true)?;
         for piece in data.chunks(CHUNK) {
-            chunks.push(chunk_from(piece, piece.len())?);
+            chunks.try_push(chunk_from(piece, piece.len())?)?;
         }
         Ok(Storage {
             bits: data.len() as u64,
@@ -174,9 +168,9 @@ impl Storage {
             }
         }
         let len = data.len() as u64;
-        let mut chunks = Chunks::new();
+        let mut chunks = Chunks::default();
         if !data.is_empty() {
-            chunks.push(data);
+            chunks.try_push(data)?;
         }
         Ok(Storage { bits: len, chunks }.secret(secret))
     }
@@ -215,12 +209,7 @@ impl Storage {
     /// Bytes of heap the contents occupy (capacities, chunk table included).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn heap_bytes(&self) -> usize {
-        let table = if self.chunks.spilled() {
-            self.chunks.capacity() * size_of::<Vec<u8>>()
-        } else {
-            0
-        };
-        table + self.chunks.iter().map(Vec::capacity).sum::<usize>()
+        self.chunks.table_bytes() + self.chunks.iter().map(Vec::capacity).sum::<usize>()
     }
 
     /// Copies bytes starting at `offset` into `buf`; returns how many (0 at or past the end).
@@ -308,7 +297,7 @@ impl Storage {
             let chunk = chunk_from(data, capacity)?;
             // An empty file has no chunks (`len.div_ceil(CHUNK)`), so nothing is dropped here.
             debug_assert!(self.chunks.is_empty());
-            self.chunks.push(chunk);
+            self.chunks.try_push(chunk)?;
             self.set_length(data.len() as u64);
             return Ok(());
         }
@@ -319,7 +308,8 @@ impl Storage {
         // Phase 1: every allocation. On failure, drop the chunk slots added here; capacity grown
         // in existing chunks is invisible to readers.
         if let Err(e) = self.reserve_for_write(offset, end, new_len, new_count, growth) {
-            self.chunks.truncate(old_count);
+            self.chunks.drain_from(old_count).for_each(drop);
+            self.chunks.shrink();
             return Err(e);
         }
         // Phase 2: copy; nothing below allocates.
@@ -350,10 +340,7 @@ impl Storage {
         new_count: usize,
         growth: Growth,
     ) -> Result<(), AllocFailed> {
-        if new_count > self.chunks.len() {
-            self.chunks.try_reserve(new_count - self.chunks.len())?;
-            self.chunks.resize_with(new_count, Vec::new);
-        }
+        self.chunks.try_extend_to(new_count, false)?;
         let secret = self.is_secret();
         let (first, _) = locate(offset);
         let (last, _) = locate(end - 1);
@@ -393,14 +380,10 @@ impl Storage {
     pub(crate) fn set_len(&mut self, new_len: u64) -> Result<(), AllocFailed> {
         let new_count = chunk_count(new_len);
         if new_len >= self.len() {
-            if new_count > self.chunks.len() {
-                self.chunks
-                    .try_reserve_exact(new_count - self.chunks.len())?;
-                self.chunks.resize_with(new_count, Vec::new);
-            }
+            self.chunks.try_extend_to(new_count, true)?;
         } else {
             let secret = self.is_secret();
-            recycle(self.chunks.drain(new_count..), secret);
+            recycle(self.chunks.drain_from(new_count), secret);
             if let Some(tail) = self.chunks.last_mut() {
                 let keep = (new_len - (new_count as u64 - 1) * CHUNK_U64) as usize;
                 if secret && keep < tail.len() {
@@ -409,9 +392,7 @@ impl Storage {
                 tail.truncate(keep);
             }
             self.compact();
-            if self.chunks.spilled() && self.chunks.capacity() > 2 * self.chunks.len() + 4 {
-                self.chunks.shrink_to_fit();
-            }
+            self.chunks.shrink();
         }
         self.set_length(new_len);
         Ok(())
@@ -440,10 +421,10 @@ impl Storage {
 
     /// An independent copy of the contents, holes preserved.
     pub(crate) fn try_clone(&self) -> Result<Storage, AllocFailed> {
-        let mut chunks = Chunks::new();
-        chunks.try_reserve_exact(self.chunks.len())?;
-        for chunk in &self.chunks {
-            chunks.push(chunk_from(chunk, chunk.len())?);
+        let mut chunks = Chunks::default();
+        chunks.try_reserve(self.chunks.len(), true)?;
+        for chunk in self.chunks.iter() {
+            chunks.try_push(chunk_from(chunk, chunk.len())?)?;
         }
         Ok(Storage {
             bits: self.bits,
