@@ -283,7 +283,6 @@ impl OpenOptions {
 
     /// Opens with these flags through `fs`, a handle to the same filesystem with its own
     /// wait policy (the async wrapper's single-try handle).
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn open_through(&self, fs: &MemFs, path: &str) -> io::Result<MemFile> {
         debug_assert!(Arc::ptr_eq(&fs.inner, &self.fs.inner));
         Opener {
